@@ -1,0 +1,83 @@
+# The two commands: `make run` (quick start on SQLite, no Redis) and `make test` (the whole suite).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export DJANGO_ALLOW_ASYNC_UNSAFE := true
+
+.PHONY: help prereqs install static db demo run run-stack lint format typecheck test test-fast bench clean
+
+help:
+	@echo "make run        set up and serve the portal at http://$(HOST):$(PORT)/ with demo data (SQLite, no Redis)"
+	@echo "make test       lint, then every test against PostgreSQL, Redis, a Celery worker and Chromium"
+	@echo "make run-stack  gunicorn + Celery worker + beat on PostgreSQL and Redis (production topology)"
+	@echo "make bench      benchmarks against gunicorn on PostgreSQL"
+
+prereqs:
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 or newer is needed: install python3 (e.g. apt-get install python3 python3-venv)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed; $(PYTHON) is $$($(PYTHON) -V)."; exit 1; }
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "Python's venv module is missing: install it (e.g. apt-get install python3-venv)."; exit 1; }
+	@command -v npm >/dev/null || { echo "Node.js and npm are needed for the NHS.UK frontend: install them (e.g. apt-get install nodejs npm)."; exit 1; }
+
+$(VENV)/.installed: requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	@touch $@
+
+node_modules/.installed: package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+install: prereqs $(VENV)/.installed node_modules/.installed
+
+static: install
+	@mkdir -p var/mail var/broker/out var/broker/processed var/broker/control var/media
+	$(PY) manage.py collectstatic --noinput -v0
+
+db: install
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+
+demo: db
+	$(PY) manage.py seed_demo
+
+run: static demo
+	@echo "Serving http://$(HOST):$(PORT)/ with a Celery worker and beat (emails land in var/mail/). Ctrl-C stops both."
+	@trap 'kill 0' EXIT; \
+	$(PY) -m celery -A ics_portal worker -B --pool solo --loglevel WARNING --schedule var/celerybeat-schedule & \
+	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
+
+run-stack: static
+	@test -n "$$DATABASE_URL" || { echo "run-stack needs DATABASE_URL (PostgreSQL) and REDIS_URL, see README."; exit 1; }
+	@test -n "$$REDIS_URL" || { echo "run-stack needs REDIS_URL, see README."; exit 1; }
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo
+	$(VENV)/bin/honcho start -f Procfile
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+typecheck: install
+	$(VENV)/bin/mypy
+
+services-check: install
+	@$(PY) scripts/check_services.py
+
+test: lint static services-check
+	$(VENV)/bin/mypy
+	DJANGO_SETTINGS_MODULE=ics_portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+bench: static services-check
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles var

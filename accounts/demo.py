@@ -1,0 +1,40 @@
+"""Demo accounts, one per role, with verified email addresses so code sign-in works at once."""
+
+import datetime
+from typing import TextIO
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from . import roles
+from .models import User
+
+DEMO_PASSWORD = "demo-only-password"  # noqa: S105 - printed by seed_demo; local demo data only
+
+DEMO_USERS = [
+    ("admin@demo.nhs.net", "Demo administrator", None),
+    ("staff@demo.nhs.net", "Demo staff member", roles.STAFF),
+    ("pmo@demo.nhs.net", "Demo programme office", roles.PMO),
+    ("manager.ncl@demo.nhs.net", "Demo consultation manager (NCL)", roles.CONSULTATION_MANAGER),
+    ("manager.nel@demo.nhs.net", "Demo consultation manager (NEL)", roles.CONSULTATION_MANAGER),
+    ("resident@example.com", "Demo resident", None),
+]
+
+
+def load(*, now: datetime.datetime, out: TextIO) -> None:
+    for email, name, role in DEMO_USERS:
+        user, created = User.objects.get_or_create(email=email, defaults={"full_name": name})
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            if role is None and email.startswith("admin@"):
+                user.is_staff = user.is_superuser = True
+            user.save()
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+    out.write("Demo accounts (sign in at /accounts/login/code/; the code arrives in var/mail/):\n")
+    for email, _name, role in DEMO_USERS:
+        out.write(f"  {email:32} {role or ('superuser' if email.startswith('admin@') else 'resident')}\n")
+    out.write(f"  or sign in with a password at /accounts/login/: {DEMO_PASSWORD}\n")

@@ -1,0 +1,209 @@
+"""One way to render Django form fields as NHS.UK components.
+
+`field_params(bound_field)` turns a bound field into the component name and the params its nhsuk-frontend-jinja
+macro expects (label, hint, errorMessage, items, value); `templates/includes/forms.html` calls the macro. Errors
+from Django go into the component's errorMessage, and `error_list(form)` builds the error summary, whose links
+point at the first input of each field.
+"""
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+
+
+class NHSDateWidget(forms.MultiWidget):
+    """Day, month and year boxes, posted as <name>-day, <name>-month, <name>-year (the NHS date input)."""
+
+    parts = ("day", "month", "year")
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__([forms.TextInput(), forms.TextInput(), forms.TextInput()], attrs)
+
+    def decompress(self, value: Any) -> list[Any]:
+        if isinstance(value, datetime.date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        return [str(data.get(f"{name}-{part}", "")).strip() for part in self.parts]
+
+    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
+        return not any(f"{name}-{part}" in data for part in self.parts)
+
+
+class NHSDateField(forms.MultiValueField):
+    widget = NHSDateWidget
+    default_error_messages = {
+        "required": "Enter a date",
+        "invalid": "Enter a real date, for example 4 1 2021",
+        "incomplete": "Enter a date that includes a day, month and year",
+    }
+
+    def __init__(self, **kwargs: Any) -> None:
+        fields = (
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=2),
+            forms.CharField(max_length=4),
+        )
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(fields, **kwargs)
+
+    def clean(self, value: Any) -> Any:
+        if not isinstance(value, list | tuple) or not any(value):
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return None
+        if not all(value):
+            raise ValidationError(self.error_messages["incomplete"], code="incomplete")
+        return self.compress(list(value))
+
+    def compress(self, data_list: list[Any]) -> datetime.date | None:
+        if not data_list:
+            return None
+        try:
+            day, month, year = (int(str(p)) for p in data_list)
+            if year < 1900 or year > 2200:
+                raise ValueError
+            return datetime.date(year, month, day)
+        except (TypeError, ValueError):
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+
+
+def field_anchor(bf: BoundField) -> str:
+    """The id the error summary links to: the first input of the field."""
+    if isinstance(bf.field.widget, NHSDateWidget):
+        return f"{bf.auto_id}-day"
+    return str(bf.auto_id)
+
+
+def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
+    items = [{"text": str(e), "href": "#error-summary-title"} for e in form.non_field_errors()]
+    for bf in form:
+        for error in bf.errors:
+            items.append({"text": str(error), "href": f"#{field_anchor(bf)}"})
+    return items
+
+
+def _choice_items(bf: BoundField, multiple: bool) -> list[dict[str, Any]]:
+    value = bf.value()
+    selected = {str(v) for v in value} if multiple and value else {str(value)} if value not in (None, "") else set()
+    items = []
+    for choice_value, label in bf.field.choices:  # type: ignore[attr-defined]
+        if choice_value in (None, ""):
+            continue
+        choice_value = getattr(choice_value, "value", choice_value)
+        hint = getattr(bf.field, "choice_hints", {}).get(str(choice_value))
+        item: dict[str, Any] = {
+            "value": str(choice_value),
+            "text": str(label),
+            "checked": str(choice_value) in selected,
+        }
+        if hint:
+            item["hint"] = {"text": hint}
+        items.append(item)
+    return items
+
+
+def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
+    """Return {"component": name, "params": {...}} for one bound field."""
+    widget = bf.field.widget
+    label = str(bf.label)
+    hint = str(bf.help_text) if bf.help_text else None
+    error = " ".join(str(e) for e in bf.errors) if bf.errors else None
+    params: dict[str, Any] = {"id": bf.auto_id, "name": bf.html_name}
+    if hint:
+        params["hint"] = {"text": hint}
+    if error:
+        params["errorMessage"] = {"text": error}
+    legend = {
+        "text": label,
+        "size": overrides.pop("legend_size", "s"),
+        "isPageHeading": overrides.pop("is_page_heading", False),
+    }
+    label_params = {"text": label}
+
+    if isinstance(widget, forms.HiddenInput):
+        component = "hidden"
+        params["value"] = bf.value() or ""
+    elif isinstance(widget, NHSDateWidget):
+        component = "dateInput"
+        values = widget.decompress(bf.value()) if not isinstance(bf.value(), list) else bf.value()
+        params["fieldset"] = {"legend": legend}
+        params["items"] = [
+            {
+                "id": f"{bf.auto_id}-{part}",
+                "name": f"{bf.html_name}-{part}",
+                "label": part.capitalize(),
+                "value": values[i] or "",
+                "classes": "nhsuk-input--width-4" if part == "year" else "nhsuk-input--width-2",
+                "inputmode": "numeric",
+            }
+            for i, part in enumerate(NHSDateWidget.parts)
+        ]
+    elif isinstance(widget, forms.RadioSelect):
+        component = "radios"
+        params["idPrefix"] = bf.auto_id
+        params["fieldset"] = {"legend": legend}
+        params["items"] = _choice_items(bf, multiple=False)
+    elif isinstance(widget, forms.CheckboxSelectMultiple):
+        component = "checkboxes"
+        params["idPrefix"] = bf.auto_id
+        params["fieldset"] = {"legend": legend}
+        params["items"] = _choice_items(bf, multiple=True)
+    elif isinstance(widget, forms.CheckboxInput):
+        component = "checkboxes"
+        params["idPrefix"] = bf.auto_id
+        params["items"] = [{"value": "on", "text": label, "checked": bool(bf.value())}]
+        if hint:
+            params["items"][0]["hint"] = params.pop("hint")
+    elif isinstance(widget, forms.Select):
+        component = "select"
+        params["label"] = label_params
+        value = bf.value()
+        params["items"] = [
+            {
+                "value": "" if v is None else str(getattr(v, "value", v)),
+                "text": str(t),
+                "selected": str(getattr(v, "value", v)) == str(value),
+            }
+            for v, t in bf.field.choices  # type: ignore[attr-defined]
+        ]
+    elif isinstance(widget, forms.Textarea):
+        params["label"] = label_params
+        params["value"] = bf.value() or ""
+        max_length = getattr(bf.field, "max_length", None)
+        if max_length:
+            component = "characterCount"
+            params["maxlength"] = max_length
+        else:
+            component = "textarea"
+        params["rows"] = widget.attrs.get("rows", 5)
+    elif isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+        component = "fileUpload"
+        params["label"] = label_params
+        if widget.attrs.get("accept"):
+            params["attributes"] = {"accept": widget.attrs["accept"]}
+    else:
+        component = "input"
+        params["label"] = label_params
+        value = bf.value()
+        params["value"] = "" if value is None else value
+        input_type = getattr(widget, "input_type", "text")
+        params["type"] = input_type
+        if input_type == "email":
+            params["autocomplete"] = "email"
+            params["spellcheck"] = False
+        if "autocomplete" in widget.attrs:
+            params["autocomplete"] = widget.attrs["autocomplete"]
+        if "class" in widget.attrs:
+            params["classes"] = widget.attrs["class"]
+        max_length = getattr(bf.field, "max_length", None)
+        if max_length:
+            params.setdefault("attributes", {})["maxlength"] = max_length
+    if bf.field.required and component in {"input", "textarea", "characterCount", "select", "fileUpload"}:
+        params.setdefault("attributes", {})["aria-required"] = "true"
+    params.update(overrides)
+    return {"component": component, "params": params}

@@ -1,0 +1,56 @@
+"""The Jinja2 environment: project templates first, then NHS.UK frontend macros from nhsuk-frontend-jinja."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+from .forms import error_list, field_params
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def london(value: Any, fmt: str = "j F Y") -> str:
+    """Show a stored UTC datetime in Europe/London."""
+    if value is None:
+        return ""
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        value = timezone.localtime(value)
+    return date_format(value, fmt)
+
+
+def london_time(value: Any) -> str:
+    """'11:59pm', '9am', '12:30pm': the GOV.UK/NHS style for times."""
+    value = timezone.localtime(value)
+    hour = value.hour % 12 or 12
+    suffix = "am" if value.hour < 12 else "pm"
+    if value.minute:
+        return f"{hour}:{value.minute:02d}{suffix}"
+    return f"{hour}{suffix}"
+
+
+def environment(**options: Any) -> Environment:
+    # Django passes a FileSystemLoader over DIRS; the NHS.UK macros come after it.
+    loaders = [options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")]
+    options["undefined"] = ChainableUndefined
+    options.setdefault("extensions", []).append("jinja2.ext.do")
+    env = Environment(loader=ChoiceLoader(loaders), **options)  # noqa: S701 (Django passes autoescape=True)
+    env.globals.update(
+        {
+            "static": static,
+            "url": url,
+            "get_messages": get_messages,
+            "service_name": settings.SERVICE_NAME,
+            "field_params": field_params,
+            "form_error_list": error_list,
+        }
+    )
+    env.filters.update({"london": london, "london_time": london_time})
+    return env

@@ -1,0 +1,32 @@
+"""Load the demo data from code, idempotently, with dates relative to now."""
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+import accounts.demo
+import engagement.demo
+import functions.demo
+import governance.demo
+
+# Order matters: structure first, then what hangs off it.
+LOADERS = (accounts.demo, governance.demo, functions.demo, engagement.demo)
+
+
+class Command(BaseCommand):
+    help = "Create or update the demo data (NCL and NEL structure, function matrix, consultations, accounts)."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("seed_demo adds demo accounts with a known password; use --force outside DEBUG.")
+        now = timezone.now()
+        with transaction.atomic():
+            for loader in LOADERS:
+                loader.load(now=now, out=self.stdout)
+        self.stdout.write(self.style.SUCCESS("Demo data is ready."))

@@ -1,0 +1,31 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from . import views
+
+# The admin signs in through allauth, so its rate limits and one-time codes guard the admin too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = settings.SERVICE_NAME
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("bench/floor/", views.floor, name="bench_floor"),
+    path("assets/<path:path>", RedirectView.as_view(url="/static/nhsuk/assets/%(path)s", permanent=True)),
+    path("accounts/", include("allauth.urls")),
+    path("account/", include("accounts.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("governance.urls")),
+    path("", include("functions.urls")),
+    path("", include("engagement.urls")),
+]
+
+handler400 = "ics_portal.views.bad_request"
+handler403 = "ics_portal.views.permission_denied"
+handler404 = "ics_portal.views.page_not_found"
+handler500 = "ics_portal.views.server_error"

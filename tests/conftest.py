@@ -1,0 +1,91 @@
+"""Shared fixtures: users by role, a real Chromium for browser tests, and axe."""
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.cache import cache
+
+from accounts import roles
+from tests.factories import UserFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache() -> None:
+    """Rate limits count in the real Redis cache: each test starts from zero."""
+    cache.clear()
+
+
+@pytest.fixture
+def resident(db: Any) -> Any:
+    return UserFactory(email="resident@example.com")
+
+
+@pytest.fixture
+def staff_user(db: Any) -> Any:
+    return UserFactory(email="staff@nhs.net", groups=[roles.STAFF])
+
+
+@pytest.fixture
+def pmo_user(db: Any) -> Any:
+    return UserFactory(email="pmo@nhs.net", groups=[roles.PMO])
+
+
+@pytest.fixture
+def manager_user(db: Any) -> Any:
+    return UserFactory(email="manager@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+
+
+@pytest.fixture
+def superuser(db: Any) -> Any:
+    return UserFactory(email="admin@nhs.net", is_staff=True, is_superuser=True)
+
+
+# --- Browser tests: Debian's Chromium, never a downloaded browser ---
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+_axe = Axe()
+
+
+@pytest.fixture
+def assert_accessible() -> Callable[..., None]:
+    """Run axe for WCAG 2.2 AA in the page as it is now; fail listing every violation."""
+
+    def check(page: Any, context: str = "") -> None:
+        results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        violations = results.response["violations"]
+        report = "\n".join(
+            f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in violations
+        )
+        assert not violations, f"axe found {len(violations)} violation(s) on {context or page.url}:\n{report}"
+
+    return check
+
+
+@pytest.fixture
+def no_js_context(browser: Any, live_server: Any) -> Any:
+    context = browser.new_context(java_script_enabled=False, base_url=live_server.url)
+    yield context
+    context.close()
