@@ -31,9 +31,7 @@ def load(*, now: datetime.datetime, out: TextIO) -> None:
             user.save()
         if role:
             user.groups.add(Group.objects.get(name=role))
-        EmailAddress.objects.update_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+        EmailAddress.objects.update_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
     out.write("Demo accounts (sign in at /accounts/login/code/; the code arrives in var/mail/):\n")
     for email, _name, role in DEMO_USERS:
         out.write(f"  {email:32} {role or ('superuser' if email.startswith('admin@') else 'resident')}\n")

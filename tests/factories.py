@@ -27,4 +27,6 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def verified_email(self, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
-            EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"verified": True, "primary": True})
+            EmailAddress.objects.get_or_create(
+                user=self, email=self.email, defaults={"verified": True, "primary": True}
+            )

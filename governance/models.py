@@ -1,0 +1,215 @@
+"""How an integrated care system is organised: systems, their levels, areas, organisations and boards.
+
+Levels are ranked from the most local (rank 1: neighbourhood / network) up to the whole system. An area's
+parent is always an area of the level exactly one rank above, in the same system; since ranks strictly rise
+going up the tree, that rule also makes cycles impossible. The database enforces it (see the migration
+that adds the area triggers), not only `clean()`.
+"""
+
+from typing import ClassVar
+
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+ods_code_validator = RegexValidator(
+    r"^[A-Z0-9]{3,10}$", "Enter an ODS code of 3 to 10 capital letters and digits, for example QMJ or U12345."
+)
+gss_code_validator = RegexValidator(r"^[EWSN]\d{8}$", "Enter a GSS code like E09000003: a letter then 8 digits.")
+
+
+class System(models.Model):
+    """An integrated care system (e.g. North Central London)."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, help_text="For example NCL.")
+    slug = models.SlugField(max_length=60, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ("name",)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Level(models.Model):
+    """One tier of a system: rank 1 is the most local; the highest rank covers the whole system."""
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="levels")
+    name = models.CharField(max_length=100)
+    slug = models.SlugField(max_length=60)
+    rank = models.PositiveSmallIntegerField(help_text="1 for the most local level, rising to the whole system.")
+    description = models.TextField(blank=True, help_text="What this level does (from the source documents).")
+    typical_population = models.CharField(max_length=100, blank=True, help_text="For example 30,000-50,000.")
+
+    class Meta:
+        ordering = ("system", "rank")
+        constraints = [
+            models.UniqueConstraint(fields=["system", "rank"], name="level_unique_rank"),
+            models.UniqueConstraint(fields=["system", "slug"], name="level_unique_slug"),
+            models.UniqueConstraint(fields=["system", "name"], name="level_unique_name"),
+            models.CheckConstraint(condition=Q(rank__gte=1), name="level_rank_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Area(models.Model):
+    """An instance of a level: NCL itself, the Barnet borough partnership, a neighbourhood."""
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="areas")
+    level = models.ForeignKey(Level, on_delete=models.PROTECT, related_name="areas")
+    parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=100)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    is_placeholder = models.BooleanField(
+        default=False, help_text="A stand-in name until the real list (e.g. ePCN) is imported."
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("level__rank", "name")
+        constraints = [
+            models.UniqueConstraint(fields=["system", "slug"], name="area_unique_slug"),
+            models.UniqueConstraint(fields=["level", "name"], name="area_unique_name_in_level"),
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="area_not_own_parent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.level_id and self.system_id and self.level.system_id != self.system_id:
+            raise ValidationError({"level": "The level must belong to the same system as the area."})
+        if self.parent_id:
+            if self.parent.level.rank != self.level.rank + 1 or self.parent.system_id != self.system_id:
+                raise ValidationError(
+                    {"parent": "The parent must be an area of the level just above, in the same system."}
+                )
+
+
+class AreaCode(models.Model):
+    """An official code for an area (ONS GSS, ODS), valid for a period: codes change when bodies merge."""
+
+    class Scheme(models.TextChoices):
+        GSS = "gss", "ONS GSS code"
+        ODS = "ods", "ODS code"
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="codes")
+    scheme = models.CharField(max_length=10, choices=Scheme.choices)
+    code = models.CharField(max_length=20)
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("scheme", "code")
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "code"], name="areacode_unique_code"),
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="areacode_valid_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.code}"
+
+
+class Organisation(models.Model):
+    class Kind(models.TextChoices):
+        ICB = "icb", "Integrated care board / CCG"
+        TRUST = "trust", "NHS trust"
+        LOCAL_AUTHORITY = "local_authority", "Local authority"
+        PCN = "pcn", "Primary care network"
+        GP_PRACTICE = "gp_practice", "GP practice"
+        VCS = "vcs", "Voluntary and community sector"
+        OTHER = "other", "Other"
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="organisations", null=True, blank=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    ods_code = models.CharField(max_length=10, blank=True, validators=[ods_code_validator])
+    areas = models.ManyToManyField(Area, through="Membership", related_name="organisations", blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [
+            models.UniqueConstraint(fields=["ods_code"], condition=~Q(ods_code=""), name="organisation_unique_ods"),
+            models.CheckConstraint(
+                condition=Q(ods_code="") | Q(ods_code__regex=r"^[A-Z0-9]{3,10}$"), name="organisation_ods_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """An organisation's membership of an area's partnership."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=200, blank=True, help_text="For example 'lead provider'.")
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "area"], name="membership_unique")]
+
+
+class Board(models.Model):
+    class Kind(models.TextChoices):
+        ICS_PARTNERSHIP = "ics_partnership", "ICS partnership board"
+        BOROUGH_PARTNERSHIP = "borough_partnership", "Borough partnership board"
+        HEALTH_AND_WELLBEING = "health_and_wellbeing", "Health and wellbeing board"
+        ICB_BOARD = "icb_board", "Integrated care board"
+        PCN_BOARD = "pcn_board", "Neighbourhood / PCN board"
+        OTHER = "other", "Other board or committee"
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="boards")
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    description = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("name",)
+        constraints = [models.UniqueConstraint(fields=["area", "name"], name="board_unique_name_in_area")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BoardMember(models.Model):
+    class Role(models.TextChoices):
+        CHAIR = "chair", "Chair"
+        NON_EXECUTIVE_CHAIR = "non_executive_chair", "Non-executive chair"
+        CLINICAL_DIRECTOR = "clinical_director", "Clinical director of a PCN"
+        NON_EXECUTIVE = "non_executive", "Non-executive member"
+        EXECUTIVE = "executive", "Executive member"
+        PARTNER_MEMBER = "partner_member", "Partner member"
+        LAY_MEMBER = "lay_member", "Lay member / resident representative"
+        OTHER = "other", "Other"
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="members")
+    person_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=30, choices=Role.choices)
+    role_detail = models.CharField(max_length=200, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="board_seats"
+    )
+    history = HistoricalRecords()
+
+    objects: ClassVar[models.Manager["BoardMember"]] = models.Manager()
+
+    class Meta:
+        ordering = ("board", "role", "person_name")
+
+    def __str__(self) -> str:
+        return f"{self.person_name} ({self.get_role_display()})"
