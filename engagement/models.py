@@ -1,0 +1,343 @@
+"""Consultations, their questions, and residents' responses.
+
+Times are stored in UTC and shown in Europe/London. A consultation's status follows from its dates and publish
+flag (see querysets.py and Consultation.status_at(now=...)); it is never stored.
+Equality monitoring is stored apart from responses, with no link back, so it can only be reported in aggregate.
+"""
+
+import datetime
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from simple_history.models import HistoricalRecords
+
+from governance.models import Area, Organisation, System
+
+
+class Consultation(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        FORTHCOMING = "forthcoming", "Forthcoming"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        OUTCOME_PUBLISHED = "outcome", "Outcome published"
+
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="consultations")
+    owner_area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="owned_consultations", help_text="The area whose level decides."
+    )
+    lead_organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_consultations"
+    )
+    target_areas = models.ManyToManyField(Area, blank=True, related_name="targeted_consultations")
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.TextField(max_length=1000)
+    body = models.TextField(blank=True, max_length=50_000, help_text="Simple formatting only; sanitised on output.")
+    contact_email = models.EmailField(blank=True)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    onward_deadline = models.DateField(null=True, blank=True)
+    onward_deadline_text = models.CharField(
+        max_length=200, blank=True, help_text="For example 'so the ICS can respond to NHS England'."
+    )
+    late_grace = models.DurationField(
+        null=True, blank=True, help_text="Accept responses this long after closing, marked as late."
+    )
+    is_published = models.BooleanField(default=False)
+    outcome = models.TextField(blank=True, max_length=50_000)
+    outcome_published_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("closes_at",)
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="consultation_closes_after_opening"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def status_at(self, *, now: datetime.datetime) -> str:
+        if not self.is_published:
+            return self.Status.DRAFT
+        if self.outcome_published_at and self.outcome_published_at <= now:
+            return self.Status.OUTCOME_PUBLISHED
+        if now < self.opens_at:
+            return self.Status.FORTHCOMING
+        if now <= self.closes_at:
+            return self.Status.OPEN
+        return self.Status.CLOSED
+
+    def accepts_responses_at(self, *, now: datetime.datetime) -> bool:
+        """Open, or closed but within the late-response grace period."""
+        if not self.is_published or now < self.opens_at:
+            return False
+        if now <= self.closes_at:
+            return True
+        return bool(self.late_grace) and now <= self.closes_at + self.late_grace
+
+
+class Section(models.Model):
+    """A page of questions. A consultation without sections shows its questions on one page."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="sections")
+    title = models.CharField(max_length=200)
+    intro = models.TextField(blank=True, max_length=5000)
+    order = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("consultation", "order")
+        constraints = [models.UniqueConstraint(fields=["consultation", "order"], name="section_unique_order")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Question(models.Model):
+    class Kind(models.TextChoices):
+        SHORT_TEXT = "short_text", "Short text"
+        LONG_TEXT = "long_text", "Long text"
+        SINGLE_CHOICE = "single_choice", "Single choice"
+        MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
+        YES_NO = "yes_no", "Yes or no"
+        AGREE_SCALE = "agree_scale", "Agree / disagree scale"
+        EMAIL = "email", "Email address"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="questions")
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, null=True, blank=True, related_name="questions")
+    order = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.CharField(max_length=500)
+    hint = models.CharField(max_length=500, blank=True)
+    required = models.BooleanField(default=False)
+    max_length = models.PositiveIntegerField(null=True, blank=True, help_text="Long and short text only.")
+    choices = models.JSONField(default=list, blank=True, help_text="Options for single and multiple choice.")
+    allow_other = models.BooleanField(default=False, help_text="Add 'Other, please specify'.")
+    max_choices = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Multiple choice only.")
+    show_if_question = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="dependents"
+    )
+    show_if_value = models.CharField(max_length=200, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ("consultation", "order")
+        constraints = [
+            models.UniqueConstraint(fields=["consultation", "order"], name="question_unique_order"),
+            models.CheckConstraint(
+                condition=Q(show_if_question__isnull=True) | ~Q(show_if_value=""), name="question_condition_has_value"
+            ),
+            models.CheckConstraint(condition=~Q(show_if_question=F("id")), name="question_not_own_condition"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Document(models.Model):
+    ALLOWED_TYPES: ClassVar[dict[str, str]] = {
+        "pdf": "application/pdf",
+        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "odt": "application/vnd.oasis.opendocument.text",
+    }
+    MAX_SIZE = 20 * 1024 * 1024
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(max_length=200)
+    file = models.FileField(upload_to="consultations/%Y/")
+    file_type = models.CharField(max_length=10, choices=[(k, k.upper()) for k in ALLOWED_TYPES])
+    size = models.PositiveIntegerField()
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ("consultation", "order", "title")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ManagerScope(models.Model):
+    """A consultation manager may manage consultations owned by this area or any area below it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="manager_scopes")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="manager_scopes")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "area"], name="managerscope_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} manages {self.area}"
+
+
+class Response(models.Model):
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+
+    class RespondentType(models.TextChoices):
+        INDIVIDUAL = "individual", "As an individual"
+        ORGANISATION = "organisation", "On behalf of an organisation"
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.PROTECT, related_name="responses")
+    reference = models.CharField(max_length=9, unique=True, help_text="Like K7QX-3MPA: easy to read out.")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    respondent_type = models.CharField(max_length=20, choices=RespondentType.choices, blank=True)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="responses"
+    )
+    organisation_name = models.CharField(max_length=200, blank=True)
+    organisation_role = models.CharField(max_length=200, blank=True)
+    area = models.ForeignKey(
+        Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Where they live or work."
+    )
+    email = models.EmailField(blank=True)
+    consent_to_contact = models.BooleanField(default=False)
+    is_late = models.BooleanField(default=False)
+    submission_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, help_text="One per rendered form: a resubmit is a no-op."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-submitted_at",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consultation", "user"], condition=Q(user__isnull=False), name="response_one_per_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(state="draft") | Q(submitted_at__isnull=False), name="response_submitted_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class Answer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    value = models.JSONField(help_text="A string, or a list of strings for multiple choice.")
+    other_text = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}"
+
+
+PREFER_NOT = ("prefer_not_to_say", "Prefer not to say")
+
+
+class EqualityMonitoring(models.Model):
+    """Optional equality answers: linked to the consultation only, never to a response or a person."""
+
+    AGE_BANDS: ClassVar[list[tuple[str, str]]] = [
+        ("under_16", "Under 16"), ("16_24", "16 to 24"), ("25_34", "25 to 34"), ("35_44", "35 to 44"),
+        ("45_54", "45 to 54"), ("55_64", "55 to 64"), ("65_74", "65 to 74"), ("75_plus", "75 or over"), PREFER_NOT,
+    ]  # fmt: skip
+    SEXES: ClassVar[list[tuple[str, str]]] = [("female", "Female"), ("male", "Male"), PREFER_NOT]
+    GENDER_IDENTITY: ClassVar[list[tuple[str, str]]] = [
+        ("yes", "Yes, my gender identity is the same as my sex registered at birth"),
+        ("no", "No, my gender identity is different"),
+        PREFER_NOT,
+    ]
+    # 2021 Census (England and Wales) ethnic groups.
+    ETHNICITIES: ClassVar[list[tuple[str, str]]] = [
+        ("asian_bangladeshi", "Asian or Asian British: Bangladeshi"),
+        ("asian_chinese", "Asian or Asian British: Chinese"),
+        ("asian_indian", "Asian or Asian British: Indian"),
+        ("asian_pakistani", "Asian or Asian British: Pakistani"),
+        ("asian_other", "Asian or Asian British: any other Asian background"),
+        ("black_african", "Black, Black British, Caribbean or African: African"),
+        ("black_caribbean", "Black, Black British, Caribbean or African: Caribbean"),
+        (
+            "black_other",
+            "Black, Black British, Caribbean or African: any other Black, Black British or Caribbean background",
+        ),
+        ("mixed_white_asian", "Mixed or multiple ethnic groups: White and Asian"),
+        ("mixed_white_black_african", "Mixed or multiple ethnic groups: White and Black African"),
+        ("mixed_white_black_caribbean", "Mixed or multiple ethnic groups: White and Black Caribbean"),
+        ("mixed_other", "Mixed or multiple ethnic groups: any other Mixed or multiple ethnic background"),
+        ("white_british", "White: English, Welsh, Scottish, Northern Irish or British"),
+        ("white_irish", "White: Irish"),
+        ("white_gypsy", "White: Gypsy or Irish Traveller"),
+        ("white_roma", "White: Roma"),
+        ("white_other", "White: any other White background"),
+        ("other_arab", "Other ethnic group: Arab"),
+        ("other_any", "Other ethnic group: any other ethnic group"),
+        PREFER_NOT,
+    ]
+    DISABILITY: ClassVar[list[tuple[str, str]]] = [
+        ("yes_a_lot", "Yes, my day-to-day activities are limited a lot"),
+        ("yes_a_little", "Yes, my day-to-day activities are limited a little"),
+        ("no", "No"),
+        PREFER_NOT,
+    ]
+    SEXUAL_ORIENTATION: ClassVar[list[tuple[str, str]]] = [
+        ("straight", "Straight or heterosexual"), ("gay_lesbian", "Gay or lesbian"), ("bisexual", "Bisexual"),
+        ("other", "Other sexual orientation"), PREFER_NOT,
+    ]  # fmt: skip
+    RELIGION: ClassVar[list[tuple[str, str]]] = [
+        ("none", "No religion"), ("christian", "Christian"), ("buddhist", "Buddhist"), ("hindu", "Hindu"),
+        ("jewish", "Jewish"), ("muslim", "Muslim"), ("sikh", "Sikh"), ("other", "Any other religion"), PREFER_NOT,
+    ]  # fmt: skip
+    CARER: ClassVar[list[tuple[str, str]]] = [("yes", "Yes"), ("no", "No"), PREFER_NOT]
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="equality_records")
+    age_band = models.CharField(max_length=30, choices=AGE_BANDS, blank=True)
+    sex = models.CharField(max_length=30, choices=SEXES, blank=True)
+    gender_identity = models.CharField(max_length=30, choices=GENDER_IDENTITY, blank=True)
+    ethnicity = models.CharField(max_length=40, choices=ETHNICITIES, blank=True)
+    disability = models.CharField(max_length=30, choices=DISABILITY, blank=True)
+    sexual_orientation = models.CharField(max_length=30, choices=SEXUAL_ORIENTATION, blank=True)
+    religion = models.CharField(max_length=30, choices=RELIGION, blank=True)
+    carer = models.CharField(max_length=30, choices=CARER, blank=True)
+
+    def __str__(self) -> str:
+        return f"Equality record for {self.consultation_id}"
+
+
+class OutboundEmail(models.Model):
+    """An outbox row: written in the same transaction as what caused it, sent by a Celery task after commit.
+
+    The sending service claims READY rows only, so a retried or duplicated task never sends twice.
+    """
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    kind = models.CharField(max_length=40, help_text="receipt, resume_link, reminder ...")
+    to = models.EmailField()
+    subject = models.CharField(max_length=300)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    response = models.ForeignKey(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at",)
+        indexes = [models.Index(fields=["status", "created_at"], name="outbound_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"
