@@ -1,10 +1,6 @@
-from django.urls import path
-
-from . import views
+from .urls_consultations import urlpatterns as consultation_patterns
+from .urls_respond import urlpatterns as respond_patterns
 
 app_name = "engagement"
 
-urlpatterns = [
-    path("consultations/", views.consultation_list, name="consultation_list"),
-    path("consultations/feed/", views.consultation_feed, name="consultation_feed"),
-]
+urlpatterns = consultation_patterns + respond_patterns

@@ -1,0 +1,1 @@
+"""Reads, by topic: consultations.py, responses.py."""

@@ -1,0 +1,10 @@
+"""Public consultation pages and the consultation managers' pages."""
+
+from django.urls import path
+
+from .views import consultations
+
+urlpatterns = [
+    path("consultations/", consultations.consultation_list, name="consultation_list"),
+    path("consultations/feed/", consultations.consultation_feed, name="consultation_feed"),
+]

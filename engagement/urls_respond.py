@@ -1,0 +1,3 @@
+"""Residents' responding flow."""
+
+urlpatterns: list = []

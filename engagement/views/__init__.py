@@ -1,0 +1,1 @@
+"""Views by audience: consultations.py (public pages), manage.py (consultation managers), respond.py (residents)."""
