@@ -6,19 +6,21 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# pytest options, e.g. `make test PYTEST_ARGS="tests/accounts -x"`; browser tests run in two processes.
+PYTEST_ARGS ?= -n 2
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
-.PHONY: help prereqs install static db demo run run-stack lint format typecheck test test-fast bench clean
+.PHONY: help prereqs install var static db demo run run-stack lint format typecheck services-check test bench clean
 
 help:
 	@echo "make run        set up and serve the portal at http://$(HOST):$(PORT)/ with demo data (SQLite, no Redis)"
-	@echo "make test       lint, then every test against PostgreSQL, Redis, a Celery worker and Chromium"
+	@echo "make test       lint, type-check, then every test against PostgreSQL, Redis, a Celery worker and Chromium"
 	@echo "make run-stack  gunicorn + Celery worker + beat on PostgreSQL and Redis (production topology)"
 	@echo "make bench      benchmarks against gunicorn on PostgreSQL"
 
 prereqs:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 or newer is needed: install python3 (e.g. apt-get install python3 python3-venv)."; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed; $(PYTHON) is $$($(PYTHON) -V)."; exit 1; }
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed; $(PYTHON) is $$($(PYTHON) -V 2>&1)."; exit 1; }
 	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "Python's venv module is missing: install it (e.g. apt-get install python3-venv)."; exit 1; }
 	@command -v npm >/dev/null || { echo "Node.js and npm are needed for the NHS.UK frontend: install them (e.g. apt-get install nodejs npm)."; exit 1; }
 
@@ -34,11 +36,14 @@ node_modules/.installed: package-lock.json
 
 install: prereqs $(VENV)/.installed node_modules/.installed
 
-static: install
+# The quick start's data: SQLite, sent mail, the filesystem broker's folders, uploads.
+var:
 	@mkdir -p var/mail var/broker/out var/broker/processed var/broker/control var/media
+
+static: install var
 	$(PY) manage.py collectstatic --noinput -v0
 
-db: install
+db: install var
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py createcachetable
 
@@ -47,16 +52,19 @@ demo: db
 
 run: static demo
 	@echo "Serving http://$(HOST):$(PORT)/ with a Celery worker and beat (emails land in var/mail/). Ctrl-C stops both."
-	@trap 'kill 0' EXIT; \
-	$(PY) -m celery -A ics_portal worker -B --pool solo --loglevel WARNING --schedule var/celerybeat-schedule & \
+	@$(PY) -m celery -A ics_portal worker -B --pool solo --loglevel WARNING --schedule var/celerybeat-schedule & \
+	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
 run-stack: static
 	@test -n "$$DATABASE_URL" || { echo "run-stack needs DATABASE_URL (PostgreSQL) and REDIS_URL, see README."; exit 1; }
-	@test -n "$$REDIS_URL" || { echo "run-stack needs REDIS_URL, see README."; exit 1; }
+	@test -n "$$REDIS_URL" || { echo "run-stack needs REDIS_URL (Redis), see README."; exit 1; }
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
 	$(VENV)/bin/honcho start -f Procfile
+
+services-check: install
+	@$(PY) scripts/check_services.py
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -69,11 +77,8 @@ format: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-services-check: install
-	@$(PY) scripts/check_services.py
-
-test: lint static services-check
-	$(VENV)/bin/mypy
+# Services first, so a missing PostgreSQL, Redis or Chromium stops the run at once.
+test: services-check lint typecheck static
 	DJANGO_SETTINGS_MODULE=ics_portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 bench: static services-check

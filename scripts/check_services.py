@@ -1,7 +1,6 @@
 """Stop `make test` at once, with one line saying what to do, when PostgreSQL, Redis or Chromium is missing."""
 
 import os
-import shutil
 import socket
 import sys
 from urllib.parse import urlparse
@@ -31,8 +30,10 @@ if not reachable(REDIS_URL, 6379):
         f"Redis is not reachable at {REDIS_URL}: start it with "
         "'redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save \"\"' or set REDIS_URL."
     )
-if not (os.path.exists(CHROMIUM) or shutil.which("chromium")):
-    problems.append(f"Chromium is not installed at {CHROMIUM}: install it with 'apt-get install -y chromium'.")
+if not os.access(CHROMIUM, os.X_OK):
+    problems.append(
+        f"Chromium is not installed at {CHROMIUM}: install it with 'apt-get install -y chromium' or set CHROMIUM_PATH."
+    )
 
 for problem in problems:
     print(problem, file=sys.stderr)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core.cache import cache
 
 from accounts import roles
@@ -19,8 +20,16 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    """Rate limits count in the real Redis cache: each test starts from zero."""
-    cache.clear()
+    """Rate limits count in the real Redis cache: each test starts from zero.
+
+    Only this worker's keys go (KEY_PREFIX per pytest-xdist worker): cache.clear() would flush the whole Redis
+    database under the other worker's feet.
+    """
+    prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

@@ -1,5 +1,7 @@
 """Tests run against a real PostgreSQL and Redis (DATABASE_URL, REDIS_URL)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import env
 
@@ -8,7 +10,14 @@ DEBUG = False
 ALLOWED_HOSTS = ["*"]
 DATABASES = {"default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/ics_portal")}
 REDIS_URL = env("REDIS_URL", default="redis://127.0.0.1:6379/1")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# pytest-xdist workers share one Redis database: each counts under its own prefix (tests/conftest.py clears it).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "test-" + (os.environ.get("PYTEST_XDIST_WORKER") or "main"),
+    }
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
