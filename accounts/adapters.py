@@ -7,15 +7,18 @@ new Entra user joins the Staff role.
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import HttpRequest
 from django.shortcuts import redirect
 
 from . import roles
+from .emails import send_soon
 
 
 def email_domain_allowed(email: str, allowed: list[str] | None = None) -> bool:
@@ -27,7 +30,12 @@ def email_domain_allowed(email: str, allowed: list[str] | None = None) -> bool:
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    pass
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """As allauth's, but delivered by the Celery worker (accounts.emails.send_soon)."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
+        ctx.update(context)
+        send_soon(self.render_mail(template_prefix, email, ctx))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -184,6 +184,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = 10
+# allauth's mail (sign-in codes, verification) goes through the Celery worker (accounts.emails.send_soon).
+EMAIL_VIA_CELERY = env.bool("EMAIL_VIA_CELERY", default=True)
 
 # --- Celery: tasks never hold up a web request (short broker timeouts, one publish retry) ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
