@@ -15,6 +15,8 @@ from simple_history.models import HistoricalRecords
 
 from governance.models import Area, Organisation, System
 
+from .querysets import ConsultationQuerySet
+
 
 class Consultation(models.Model):
     class Status(models.TextChoices):
@@ -56,6 +58,8 @@ class Consultation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
+    objects = ConsultationQuerySet.as_manager()
+
     class Meta:
         ordering = ("closes_at",)
         constraints = [
@@ -82,7 +86,7 @@ class Consultation(models.Model):
             return False
         if now <= self.closes_at:
             return True
-        return bool(self.late_grace) and now <= self.closes_at + self.late_grace
+        return self.late_grace is not None and now <= self.closes_at + self.late_grace
 
 
 class Section(models.Model):

@@ -1,0 +1,73 @@
+"""The consultation vocabulary for reads: published(), open(now=), forthcoming(now=), closed(now=), for_listing(now=).
+
+Every method takes `now` so one request uses one timestamp. A consultation whose outcome is published also counts
+as closed here (it is closed for responses); its page shows the outcome.
+"""
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Case, F, IntegerField, Q, Value, When
+
+if TYPE_CHECKING:
+    from .models import Consultation
+
+OPEN_RANK = 0
+FORTHCOMING_RANK = 1
+CLOSED_RANK = 2
+
+
+class ConsultationQuerySet(models.QuerySet["Consultation"]):
+    def published(self) -> "ConsultationQuerySet":
+        return self.filter(is_published=True)
+
+    def drafts(self) -> "ConsultationQuerySet":
+        return self.filter(is_published=False)
+
+    def open(self, *, now: datetime.datetime) -> "ConsultationQuerySet":
+        return self.published().filter(opens_at__lte=now, closes_at__gte=now)
+
+    def forthcoming(self, *, now: datetime.datetime) -> "ConsultationQuerySet":
+        return self.published().filter(opens_at__gt=now)
+
+    def closed(self, *, now: datetime.datetime) -> "ConsultationQuerySet":
+        return self.published().filter(closes_at__lt=now)
+
+    def accepting_responses(self, *, now: datetime.datetime) -> "ConsultationQuerySet":
+        """Open, or closed but still within the late grace period."""
+        return (
+            self.published()
+            .filter(opens_at__lte=now)
+            .filter(Q(closes_at__gte=now) | Q(late_grace__isnull=False, closes_at__gte=now - F("late_grace")))
+        )
+
+    def with_status_rank(self, *, now: datetime.datetime) -> "ConsultationQuerySet":
+        return self.annotate(
+            status_rank=Case(
+                When(opens_at__gt=now, then=Value(FORTHCOMING_RANK)),
+                When(closes_at__lt=now, then=Value(CLOSED_RANK)),
+                default=Value(OPEN_RANK),
+                output_field=IntegerField(),
+            )
+        )
+
+    def for_listing(self, *, now: datetime.datetime) -> "ConsultationQuerySet":
+        """Published ones: open first by closing date, then forthcoming by opening date, then closed most recent
+        first."""
+        return (
+            self.published()
+            .with_status_rank(now=now)
+            .annotate(
+                sort_open=Case(When(opens_at__lte=now, closes_at__gte=now, then=F("closes_at"))),
+                sort_forthcoming=Case(When(opens_at__gt=now, then=F("opens_at"))),
+                sort_closed=Case(When(closes_at__lt=now, then=F("closes_at"))),
+            )
+            .order_by(
+                F("status_rank").asc(),
+                F("sort_open").asc(nulls_last=True),
+                F("sort_forthcoming").asc(nulls_last=True),
+                F("sort_closed").desc(nulls_last=True),
+                "pk",
+            )
+        )
