@@ -1,5 +1,26 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _reinstall_sqlite_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    """SQLite drops triggers when a migration rebuilds a table; put them back (idempotent)."""
+    from django.db import connections
+    from django.db.migrations.recorder import MigrationRecorder
+
+    from . import db_triggers
+
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return
+    applied = MigrationRecorder(connection).applied_migrations()
+    if ("governance", "0002_level_expected_count_and_area_triggers") in applied:
+        db_triggers.install(connection)
 
 
 class GovernanceConfig(AppConfig):
     name = "governance"
+
+    def ready(self) -> None:
+        post_migrate.connect(_reinstall_sqlite_triggers, sender=self)

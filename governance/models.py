@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
 
+from .querysets import AreaQuerySet, OrganisationQuerySet
+
 ods_code_validator = RegexValidator(
     r"^[A-Z0-9]{3,10}$", "Enter an ODS code of 3 to 10 capital letters and digits, for example QMJ or U12345."
 )
@@ -34,6 +36,10 @@ class System(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def top_rank(self) -> int:
+        """The rank of the whole-system level (0 when the system has no levels yet)."""
+        return self.levels.aggregate(top=models.Max("rank"))["top"] or 0
+
 
 class Level(models.Model):
     """One tier of a system: rank 1 is the most local; the highest rank covers the whole system."""
@@ -44,6 +50,11 @@ class Level(models.Model):
     rank = models.PositiveSmallIntegerField(help_text="1 for the most local level, rising to the whole system.")
     description = models.TextField(blank=True, help_text="What this level does (from the source documents).")
     typical_population = models.CharField(max_length=100, blank=True, help_text="For example 30,000-50,000.")
+    expected_count = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="How many areas this level has in reality (e.g. 47 networks), shown while fewer are loaded.",
+    )
 
     class Meta:
         ordering = ("system", "rank")
@@ -72,6 +83,8 @@ class Area(models.Model):
     )
     history = HistoricalRecords()
 
+    objects = AreaQuerySet.as_manager()
+
     class Meta:
         ordering = ("level__rank", "name")
         constraints = [
@@ -84,13 +97,15 @@ class Area(models.Model):
         return self.name
 
     def clean(self) -> None:
-        if self.level_id and self.system_id and self.level.system_id != self.system_id:
+        if not self.level_id or not self.system_id:
+            return  # The missing field is reported on its own.
+        if self.level.system_id != self.system_id:
             raise ValidationError({"level": "The level must belong to the same system as the area."})
-        if self.parent_id:
-            if self.parent.level.rank != self.level.rank + 1 or self.parent.system_id != self.system_id:
-                raise ValidationError(
-                    {"parent": "The parent must be an area of the level just above, in the same system."}
-                )
+        parent = self.parent
+        if parent is not None and (parent.level.rank != self.level.rank + 1 or parent.system_id != self.system_id):
+            raise ValidationError({"parent": "The parent must be an area of the level just above, in the same system."})
+        if parent is None and self.level.rank != self.level.system.top_rank():
+            raise ValidationError({"parent": "Choose the area this one belongs to, on the level just above."})
 
 
 class AreaCode(models.Model):
@@ -138,6 +153,8 @@ class Organisation(models.Model):
     areas = models.ManyToManyField(Area, through="Membership", related_name="organisations", blank=True)
     history = HistoricalRecords()
 
+    objects = OrganisationQuerySet.as_manager()
+
     class Meta:
         ordering = ("name",)
         constraints = [
@@ -161,6 +178,9 @@ class Membership(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["organisation", "area"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} in {self.area}"
 
 
 class Board(models.Model):
