@@ -1,0 +1,77 @@
+"""Write a matrix (or a filtered part of it) in the seed's layout, as CSV or XLSX.
+
+The output is what `import_matrix` reads, so export -> import -> export gives the same file. Several items in a
+cell are joined with "; "; none is written "-", as in the seed.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from .importers import COLUMNS
+from .models import Function, FunctionLink
+
+NONE = "-"
+SEPARATOR = "; "
+
+
+def _names(links: Iterable[FunctionLink], kind: str) -> str:
+    chosen = sorted((link for link in links if link.kind == kind), key=lambda link: (link.position, link.pk))
+    return SEPARATOR.join(link.target_name for link in chosen) or NONE
+
+
+def matrix_rows(functions: Iterable[Function]) -> Iterator[list[str]]:
+    """The header then one row per function. Pass functions with `links__level`/`links__body` prefetched
+    (selectors.matrix_functions does) or each row costs a query."""
+    yield list(COLUMNS)
+    for function in functions:
+        links = list(function.links.all())
+        yield [
+            function.title,
+            function.owner.name,
+            _names(links, "influenced_by"),
+            _names(links, "supports"),
+            _names(links, "other"),
+        ]
+
+
+def _safe(value: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet; "-" alone is our "none" and is harmless.
+    if value != NONE and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def matrix_csv(functions: Iterable[Function]) -> bytes:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for row in matrix_rows(functions):
+        writer.writerow([_safe(cell) for cell in row])
+    # UTF-8 with a byte order mark so Excel shows non-ASCII characters properly; the importer accepts it.
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def matrix_xlsx(functions: Iterable[Function], *, title: str = "Function matrix") -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    workbook = Workbook()
+    sheet: Any = workbook.active
+    sheet.title = title[:31]
+    for number, row in enumerate(matrix_rows(functions), start=1):
+        sheet.append(row)
+        if number == 1:
+            for cell in sheet[1]:
+                cell.font = Font(bold=True)
+    for column, width in zip("ABCDE", (70, 22, 30, 30, 50), strict=True):
+        sheet.column_dimensions[column].width = width
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            # Text cells only: never let a value be read as a formula.
+            cell.data_type = "s"
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,56 @@
+"""The matrix's vocabulary for reads: `Function.objects.current().owned_by(level).search("discharge")`."""
+
+from typing import Any
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.db import connection, models
+from django.db.models import Q
+
+
+class FunctionQuerySet(models.QuerySet):
+    def current(self) -> "FunctionQuerySet":
+        """Functions still in the matrix (draft or agreed)."""
+        return self.exclude(status="retired")
+
+    def for_system(self, system: Any) -> "FunctionQuerySet":
+        return self.filter(system=system)
+
+    def owned_by(self, level: Any) -> "FunctionQuerySet":
+        return self.filter(owner=level)
+
+    def related_to_level(self, level: Any, relationship: str = "") -> "FunctionQuerySet":
+        """Functions the level owns, is linked to as "influenced by" or "supports", or any of these."""
+        owns = Q(owner=level)
+        influenced = Q(links__kind="influenced_by", links__level=level)
+        supports = Q(links__kind="supports", links__level=level)
+        chosen = {"owns": owns, "influenced_by": influenced, "supports": supports}.get(
+            relationship, owns | influenced | supports
+        )
+        return self.filter(pk__in=self.model._default_manager.filter(chosen).values("pk"))
+
+    def with_relationship(self, relationship: str) -> "FunctionQuerySet":
+        """Functions with at least one "influenced by" or "supports" link (any level or body)."""
+        if relationship in ("influenced_by", "supports"):
+            return self.filter(pk__in=self.model._default_manager.filter(links__kind=relationship).values("pk"))
+        return self
+
+    def linked_to_body(self, body: Any) -> "FunctionQuerySet":
+        return self.filter(pk__in=self.model._default_manager.filter(links__body=body).values("pk"))
+
+    def search(self, text: str) -> "FunctionQuerySet":
+        """Full-text search on PostgreSQL (stemmed English: "coordinating" finds "coordination"); a plain
+        case-insensitive match on SQLite, for the quick start."""
+        text = text.strip()
+        if not text:
+            return self
+        if connection.vendor == "postgresql":
+            vector = SearchVector("title", weight="A", config="english") + SearchVector(
+                "description", weight="B", config="english"
+            )
+            query = SearchQuery(text, config="english", search_type="websearch")
+            return self.annotate(search=vector).filter(search=query)
+        words = text.split()
+        condition = Q()
+        for word in words:
+            condition &= Q(title__icontains=word) | Q(description__icontains=word)
+        return self.filter(condition)

@@ -1,0 +1,310 @@
+"""Reads for the matrix. Each selector costs a fixed number of queries, whatever the number of functions."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower, Trim
+
+from governance.models import Level, System
+
+from .models import Body, Category, Function, FunctionLink, MatrixVersion
+
+RELATIONSHIPS = (
+    ("owns", "Owns"),
+    ("influenced_by", "Influenced by"),
+    ("supports", "Supports"),
+)
+RELATIONSHIP_LABELS = dict(RELATIONSHIPS)
+LINK_LABELS = {"influenced_by": "Influenced by", "supports": "Supports", "other": "Other key link"}
+
+
+@dataclass
+class MatrixFilters:
+    level: Level | None = None
+    relationship: str = ""
+    category: str = ""
+    body: Body | None = None
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return bool(self.level or self.relationship or self.category or self.body or self.q)
+
+
+def systems_with_functions() -> list[System]:
+    has_functions = Exists(Function.objects.current().filter(system=OuterRef("pk")))
+    return list(System.objects.filter(has_functions).order_by("name"))
+
+
+def system_levels(*, system: System) -> list[Level]:
+    return list(Level.objects.filter(system=system).order_by("rank"))
+
+
+def system_bodies(*, system: System) -> list[Body]:
+    return list(Body.objects.filter(system=system).order_by(Lower("name")))
+
+
+def _with_links(queryset: QuerySet[Function]) -> QuerySet[Function]:
+    links = FunctionLink.objects.select_related("level", "body").order_by("kind", "position", "id")
+    return queryset.select_related("owner", "system").prefetch_related(Prefetch("links", queryset=links))
+
+
+def matrix_functions(*, system: System, filters: MatrixFilters | None = None) -> QuerySet[Function]:
+    """The system's current functions, filtered, with owner and links loaded (two queries when evaluated)."""
+    queryset = Function.objects.current().for_system(system)
+    if filters is not None:
+        if filters.level is not None:
+            queryset = queryset.related_to_level(filters.level, filters.relationship)
+        elif filters.relationship:
+            queryset = queryset.with_relationship(filters.relationship)
+        if filters.category:
+            queryset = queryset.filter(category=filters.category)
+        if filters.body is not None:
+            queryset = queryset.linked_to_body(filters.body)
+        if filters.q:
+            queryset = queryset.search(filters.q)
+    return _with_links(queryset).order_by("position", "id")
+
+
+@dataclass
+class GridRow:
+    function: Function
+    cells: list[list[str]]  # one list of words per level column, e.g. ["Owns"] or ["Influenced by"]
+    bodies: list[tuple[str, str]]  # (relationship label, body name)
+
+
+def matrix_grid(*, functions: QuerySet[Function] | list[Function], levels: list[Level]) -> list[GridRow]:
+    """Rows for the grid: what each level is to each function, in words, and the bodies it links to."""
+    rows = []
+    for function in functions:
+        links = list(function.links.all())
+        cells = []
+        for level in levels:
+            words = []
+            if function.owner_id == level.pk:
+                words.append("Owns")
+            for kind in ("influenced_by", "supports"):
+                if any(link.kind == kind and link.level_id == level.pk for link in links):
+                    words.append(LINK_LABELS[kind])
+            cells.append(words)
+        bodies = [(LINK_LABELS[link.kind], link.body.name) for link in links if link.body is not None]
+        rows.append(GridRow(function=function, cells=cells, bodies=bodies))
+    return rows
+
+
+def function_detail(*, pk: int) -> Function | None:
+    return _with_links(Function.objects.filter(pk=pk)).first()
+
+
+def function_history(*, function: Function, limit: int = 20) -> list[Any]:
+    """Who changed the function and when (django-simple-history), newest first."""
+    return list(function.history.select_related("history_user").order_by("-history_date")[:limit])
+
+
+@dataclass
+class LevelFunctions:
+    owns: list[Function] = field(default_factory=list)
+    influenced_by: list[Function] = field(default_factory=list)
+    supports: list[Function] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return len(self.owns) + len(self.influenced_by) + len(self.supports)
+
+
+def functions_for_level(*, level: Level) -> LevelFunctions:
+    """What a level owns, is influenced by and supports, in two queries (also used by governance's area page).
+
+    "Influenced by" lists the functions that name this level in their "Influenced by" column, and "Supports"
+    those that name it in "Supports", as the seed's matrix reads."""
+    result = LevelFunctions()
+    functions = (
+        Function.objects.current()
+        .filter(Q(owner=level) | Q(links__level=level, links__kind__in=["influenced_by", "supports"]))
+        .distinct()
+        .select_related("owner")
+        .prefetch_related(Prefetch("links", queryset=FunctionLink.objects.filter(level=level)))
+        .order_by("position", "id")
+    )
+    for function in functions:
+        if function.owner_id == level.pk:
+            result.owns.append(function)
+        kinds = {link.kind for link in function.links.all()}
+        if "influenced_by" in kinds:
+            result.influenced_by.append(function)
+        if "supports" in kinds:
+            result.supports.append(function)
+    return result
+
+
+def category_choices() -> list[tuple[str, str]]:
+    return list(Category.choices)
+
+
+# --- Versions ---
+
+
+def matrix_snapshot(*, system: System, functions: QuerySet[Function] | list[Function]) -> dict[str, Any]:
+    """The JSON kept in a MatrixVersion: names, not ids, for links, so a snapshot reads on its own."""
+
+    def names(links: list[FunctionLink], kind: str) -> list[str]:
+        return [link.target_name for link in links if link.kind == kind]
+
+    rows = []
+    for function in functions:
+        links = sorted(function.links.all(), key=lambda link: (link.kind, link.position, link.pk))
+        rows.append(
+            {
+                "id": function.pk,
+                "title": function.title,
+                "owner": function.owner.name,
+                "category": function.category,
+                "status": function.status,
+                "influenced_by": names(links, "influenced_by"),
+                "supports": names(links, "supports"),
+                "other": names(links, "other"),
+            }
+        )
+    return {"system": system.slug, "functions": rows}
+
+
+def versions_for(*, system: System) -> list[MatrixVersion]:
+    return list(MatrixVersion.objects.filter(system=system).select_related("published_by").order_by("-published_at"))
+
+
+@dataclass
+class LinkChange:
+    title: str
+    relationship: str
+    removed: list[str]
+    added: list[str]
+
+
+@dataclass
+class VersionDiff:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    owner_changed: list[tuple[str, str, str]] = field(default_factory=list)
+    links_changed: list[LinkChange] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.renamed or self.owner_changed or self.links_changed)
+
+
+def version_diff(*, old: dict[str, Any], new: dict[str, Any]) -> VersionDiff:
+    """What changed from snapshot `old` to snapshot `new`. Functions are matched by id (so a renamed function
+    is a rename, not a removal and an addition), falling back to the title for snapshots from elsewhere."""
+
+    def key(row: dict[str, Any]) -> str:
+        return f"id:{row['id']}" if row.get("id") is not None else f"title:{row['title'].casefold()}"
+
+    before = {key(row): row for row in old.get("functions", [])}
+    after = {key(row): row for row in new.get("functions", [])}
+    diff = VersionDiff()
+    for k, row in after.items():
+        if k not in before:
+            diff.added.append(row["title"])
+    for k, row in before.items():
+        if k not in after:
+            diff.removed.append(row["title"])
+            continue
+        now = after[k]
+        if now["title"] != row["title"]:
+            diff.renamed.append((row["title"], now["title"]))
+        if now["owner"] != row["owner"]:
+            diff.owner_changed.append((now["title"], row["owner"], now["owner"]))
+        for kind in ("influenced_by", "supports", "other"):
+            was, is_ = row.get(kind, []), now.get(kind, [])
+            if was != is_:
+                diff.links_changed.append(
+                    LinkChange(
+                        title=now["title"],
+                        relationship=LINK_LABELS[kind],
+                        removed=[name for name in was if name not in is_],
+                        added=[name for name in is_ if name not in was],
+                    )
+                )
+    return diff
+
+
+# --- Consistency ---
+
+
+@dataclass
+class Problem:
+    kind: str
+    message: str
+    function: Function | None = None
+    body: Body | None = None
+
+
+PROBLEM_KINDS = {
+    "owner": "Functions without exactly one owner in their system",
+    "own_level": "Functions influenced by or supporting their own owning level",
+    "duplicate": "Duplicate titles",
+    "unused_body": "Bodies no function uses",
+}
+
+
+def matrix_problems(*, system: System | None = None) -> list[Problem]:
+    """Everything check_matrix and the consistency page report, in four queries."""
+    functions = Function.objects.current().select_related("owner", "system")
+    bodies = Body.objects.all()
+    if system is not None:
+        functions = functions.filter(system=system)
+        bodies = bodies.filter(system=system)
+    problems: list[Problem] = []
+
+    for function in functions.exclude(owner__system=F("system")).order_by("position", "id"):
+        problems.append(
+            Problem(
+                "owner",
+                f"{function.title!r} is owned by {function.owner.name}, which is not a level of {function.system.name}.",
+                function=function,
+            )
+        )
+
+    links = (
+        FunctionLink.objects.filter(function__in=functions, kind__in=["influenced_by", "supports"])
+        .filter(level_id=F("function__owner_id"))
+        .select_related("function", "level")
+        .order_by("function__position", "function_id")
+    )
+    for link in links:
+        problems.append(
+            Problem(
+                "own_level",
+                f"{link.function.title!r} is owned by {link.level.name} and also says "  # type: ignore[union-attr]
+                f"'{link.get_kind_display()}' {link.level.name}.",  # type: ignore[union-attr]
+                function=link.function,
+            )
+        )
+
+    duplicates = (
+        functions.annotate(key=Lower(Trim("title")))
+        .values("system_id", "key")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("key")
+    )
+    for row in duplicates:
+        titles = list(
+            functions.annotate(key=Lower(Trim("title")))
+            .filter(system_id=row["system_id"], key=row["key"])
+            .order_by("id")
+        )
+        problems.append(
+            Problem(
+                "duplicate",
+                f"{row['n']} functions are titled {titles[0].title!r}.",
+                function=titles[0],
+            )
+        )
+
+    used = FunctionLink.objects.filter(function__status__in=["draft", "agreed"], body=OuterRef("pk"))
+    for body in bodies.filter(~Exists(used)).order_by(Lower("name")):
+        problems.append(Problem("unused_body", f"No current function links to {body.name!r}.", body=body))
+    return problems
