@@ -1,0 +1,157 @@
+"""The hierarchy as rows (CSV) or a nested tree (JSON), for `export_hierarchy` and the page downloads.
+
+The CSV's first five columns are the import format of `import_areas` (system, level, name, code, parent code),
+so an export can be edited and imported back. Reads take a fixed number of queries whatever the size.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TextIO
+
+from .models import Area, AreaCode, Level, System
+
+CSV_COLUMNS = [
+    "system",
+    "level",
+    "name",
+    "code",
+    "parent code",
+    "level rank",
+    "slug",
+    "parent",
+    "codes",
+    "population",
+    "placeholder",
+]
+
+
+def primary_code(codes: Iterable[AreaCode]) -> str:
+    """The code that identifies the area in imports: a current GSS code first, then a current ODS code."""
+    current = [c for c in codes if c.valid_to is None]
+    for scheme in (AreaCode.Scheme.GSS, AreaCode.Scheme.ODS):
+        for code in current:
+            if code.scheme == scheme:
+                return code.code
+    return ""
+
+
+def describe_code(code: AreaCode) -> str:
+    text = f"{code.scheme}:{code.code}"
+    if code.valid_from or code.valid_to:
+        text += f" ({code.valid_from or ''}..{code.valid_to or ''})"
+    return text
+
+
+@dataclass
+class Hierarchy:
+    systems: list[System]
+    levels: dict[int, list[Level]]  # by system id, in rank order
+    children: dict[int | None, list[Area]]  # by parent id; None holds the top areas
+    codes: dict[int, list[AreaCode]]  # by area id
+
+    def walk(self, system: System) -> Iterator[tuple[Area, int]]:
+        """Areas of a system, depth first from the top, with their depth."""
+        stack = [(area, 0) for area in reversed(self.children[None]) if area.system_id == system.id]
+        while stack:
+            area, depth = stack.pop()
+            yield area, depth
+            stack.extend((child, depth + 1) for child in reversed(self.children[area.id]))
+
+
+def load_hierarchy(system: System | None = None) -> Hierarchy:
+    """Four queries: systems, levels, areas (with level and parent), codes."""
+    systems = list(System.objects.filter(pk=system.pk) if system else System.objects.all())
+    levels: dict[int, list[Level]] = defaultdict(list)
+    for level in Level.objects.filter(system__in=systems).order_by("system_id", "rank"):
+        levels[level.system_id].append(level)
+    children: dict[int | None, list[Area]] = defaultdict(list)
+    areas = Area.objects.filter(system__in=systems).select_related("level", "parent").order_by("name")
+    for area in areas:
+        children[area.parent_id].append(area)
+    codes: dict[int, list[AreaCode]] = defaultdict(list)
+    for code in AreaCode.objects.filter(area__system__in=systems).order_by("scheme", "code"):
+        codes[code.area_id].append(code)
+    return Hierarchy(systems, levels, children, codes)
+
+
+def hierarchy_rows(system: System | None = None) -> Iterator[dict[str, Any]]:
+    data = load_hierarchy(system)
+    for each in data.systems:
+        for area, _depth in data.walk(each):
+            parent = area.parent
+            yield {
+                "system": each.slug,
+                "level": area.level.name,
+                "name": area.name,
+                "code": primary_code(data.codes[area.id]),
+                "parent code": primary_code(data.codes[parent.id]) if parent else "",
+                "level rank": area.level.rank,
+                "slug": area.slug,
+                "parent": parent.slug if parent else "",
+                "codes": "; ".join(describe_code(c) for c in data.codes[area.id]),
+                "population": "" if area.population is None else area.population,
+                "placeholder": "yes" if area.is_placeholder else "",
+            }
+
+
+def write_csv(out: TextIO, system: System | None = None) -> int:
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    count = 0
+    for row in hierarchy_rows(system):
+        writer.writerow(row)
+        count += 1
+    return count
+
+
+def hierarchy_json(system: System | None = None) -> dict[str, Any]:
+    """{"systems": [{slug, name, levels: [...], areas: [nested tree]}]}."""
+    data = load_hierarchy(system)
+
+    def node(area: Area) -> dict[str, Any]:
+        return {
+            "name": area.name,
+            "slug": area.slug,
+            "level": area.level.name,
+            "level_rank": area.level.rank,
+            "parent": area.parent.slug if area.parent else None,
+            "codes": [
+                {
+                    "scheme": c.scheme,
+                    "code": c.code,
+                    "valid_from": c.valid_from.isoformat() if c.valid_from else None,
+                    "valid_to": c.valid_to.isoformat() if c.valid_to else None,
+                }
+                for c in data.codes[area.id]
+            ],
+            "population": area.population,
+            "is_placeholder": area.is_placeholder,
+            "children": [node(child) for child in data.children[area.id]],
+        }
+
+    return {
+        "systems": [
+            {
+                "slug": each.slug,
+                "name": each.name,
+                "short_name": each.short_name,
+                "levels": [
+                    {
+                        "rank": level.rank,
+                        "slug": level.slug,
+                        "name": level.name,
+                        "description": level.description,
+                        "typical_population": level.typical_population,
+                        "expected_count": level.expected_count,
+                    }
+                    for level in data.levels[each.id]
+                ],
+                "areas": [node(area) for area in data.children[None] if area.system_id == each.id],
+            }
+            for each in data.systems
+        ]
+    }
