@@ -5,5 +5,7 @@ from . import views
 app_name = "accounts"
 
 urlpatterns = [
-    path("", views.account_home, name="home"),
+    path("account/", views.account_home, name="home"),
+    path("staff/", views.staff_home, name="staff"),
+    path("pmo/", views.pmo_home, name="pmo"),
 ]

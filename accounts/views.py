@@ -1,8 +1,66 @@
-from django.contrib.auth.decorators import login_required
+"""The account page and the landing pages of the internal roles (Staff, PMO).
+
+Anonymous visitors are sent to sign in; signed-in users without the permission get the styled 403.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
+
+
+def _links(items: list[tuple[str, str, str]]) -> list[dict[str, str]]:
+    """(url name, text, description) to links, skipping pages that do not exist (yet)."""
+    links = []
+    for name, text, description in items:
+        try:
+            links.append({"href": reverse(name), "text": text, "description": description})
+        except NoReverseMatch:
+            continue
+    return links
+
+
+def _role_view(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        return login_required(permission_required(perm, raise_exception=True)(view))
+
+    return decorate
 
 
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "account/home.html")
+    user: Any = request.user
+    areas = []
+    if user.has_perm("accounts.browse_internal"):
+        areas.append({"href": reverse("accounts:staff"), "text": "Staff pages"})
+    if user.has_perm("accounts.view_summaries"):
+        areas.append({"href": reverse("accounts:pmo"), "text": "Programme office (PMO)"})
+    if user.is_active and user.is_staff:
+        areas.append({"href": reverse("admin:index"), "text": "Site administration"})
+    return render(request, "account/home.html", {"areas": areas})
+
+
+@_role_view("accounts.browse_internal")
+def staff_home(request: HttpRequest) -> HttpResponse:
+    links = _links(
+        [
+            ("governance:system_list", "ICS structure", "Systems, levels, areas, organisations and boards."),
+            ("functions:matrix", "Function matrix", "Which level owns, influences or supports each function."),
+            ("engagement:consultation_list", "Consultations", "Open and closed consultations and their responses."),
+        ]
+    )
+    return render(request, "pages/staff.html", {"links": links})
+
+
+@_role_view("accounts.view_summaries")
+def pmo_home(request: HttpRequest) -> HttpResponse:
+    links = _links(
+        [
+            ("engagement:consultation_list", "Consultations", "Response summaries and exports for each consultation."),
+            ("functions:matrix", "Function matrix", "The matrix as agreed, for reporting."),
+        ]
+    )
+    return render(request, "pages/pmo.html", {"links": links})

@@ -18,7 +18,7 @@ urlpatterns = [
     path("bench/floor/", views.floor, name="bench_floor"),
     path("assets/<path:path>", RedirectView.as_view(url="/static/nhsuk/assets/%(path)s", permanent=True)),
     path("accounts/", include("allauth.urls")),
-    path("account/", include("accounts.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("", include("governance.urls")),
     path("", include("functions.urls")),
