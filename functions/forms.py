@@ -1,0 +1,71 @@
+"""Forms for the matrix pages. The filters are a GET form: a filtered view is a plain link."""
+
+from typing import Any, cast
+
+from django import forms
+
+from governance.models import Level
+
+from .models import Body, Category, MatrixVersion
+from .selectors import RELATIONSHIPS
+
+
+class MatrixFilterForm(forms.Form):
+    q = forms.CharField(label="Search the functions", required=False, max_length=200)
+    level = forms.ChoiceField(label="Level", required=False)
+    relationship = forms.ChoiceField(
+        label="Relationship to the level",
+        required=False,
+        choices=[("", "Any relationship"), *RELATIONSHIPS],
+        help_text="Owns, influenced by or supports. Choose a level too to see only that level's functions.",
+    )
+    category = forms.ChoiceField(label="Category", required=False, choices=[("", "Any category"), *Category.choices])
+    body = forms.ChoiceField(label="Body or workstream", required=False)
+
+    def __init__(self, *args: Any, levels: list[Level], bodies: list[Body], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.levels = {level.slug: level for level in levels}
+        self.bodies = {str(body.pk): body for body in bodies}
+        self._choice_field("level").choices = [("", "Any level"), *((level.slug, level.name) for level in levels)]
+        self._choice_field("body").choices = [("", "Any body or workstream"), *((str(b.pk), b.name) for b in bodies)]
+        for name, message in (
+            ("level", "Choose a level from the list"),
+            ("relationship", "Choose owns, influenced by or supports"),
+            ("category", "Choose a category from the list"),
+            ("body", "Choose a body or workstream from the list"),
+        ):
+            self.fields[name].error_messages["invalid_choice"] = message
+        self.fields["q"].error_messages["max_length"] = "Search for 200 characters or fewer"
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        return cast(forms.ChoiceField, self.fields[name])
+
+
+class PublishVersionForm(forms.Form):
+    name = forms.CharField(
+        label="Version name",
+        max_length=200,
+        help_text="For example 'Agreed at the partnership board, March 2026'.",
+        error_messages={"required": "Enter a name for the version", "max_length": "Use 200 characters or fewer"},
+    )
+
+
+class DiffForm(forms.Form):
+    old = forms.ChoiceField(label="From version")
+    new = forms.ChoiceField(label="To version")
+
+    def __init__(self, *args: Any, versions: list[MatrixVersion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(str(v.pk), v.name) for v in versions]
+        cast(forms.ChoiceField, self.fields["old"]).choices = choices
+        cast(forms.ChoiceField, self.fields["new"]).choices = [("current", "The matrix as it is now"), *choices]
+        for name in ("old", "new"):
+            self.fields[name].error_messages.update(
+                {"required": "Choose two versions to compare", "invalid_choice": "Choose a version from the list"}
+            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("old") and data.get("old") == data.get("new"):
+            raise forms.ValidationError("Choose two different versions to compare")
+        return data

@@ -1,0 +1,250 @@
+import csv
+import html
+import io
+import re
+from http import HTTPStatus
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from accounts import roles
+from functions.models import Body, Function, FunctionLink, MatrixVersion
+from tests.factories import UserFactory
+
+from .factories import FunctionFactory, make_system
+
+GRID = "/functions/"
+
+
+ROW = re.compile(
+    r'<tr class="nhsuk-table__row">\s*<th scope="row" class="nhsuk-table__cell"><a href="/functions/\d+/">(.*?)</a>(.*?)</tr>',
+    re.S,
+)
+CELL = re.compile(r'<td class="nhsuk-table__cell">(.*?)</td>', re.S)
+
+
+def _rows(response) -> list[tuple[str, list[str]]]:
+    """(title, [cell text, ...]) for each grid row, read from the HTML (Jinja2 gives tests no context)."""
+    rows = []
+    for title, rest in ROW.findall(response.content.decode()):
+        cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in CELL.findall(rest)]
+        rows.append((html.unescape(title), [html.unescape(c) for c in cells]))
+    return rows
+
+
+def _titles(response) -> list[str]:
+    return [title for title, _ in _rows(response)]
+
+
+def test_grid_shows_every_function_with_words_in_cells(client, seeded):
+    response = client.get(GRID)
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert len(_rows(response)) == 37
+    for heading in ("Neighbourhood", "Borough Partnership", "NCL"):
+        assert f'/functions/levels/ncl/{heading.lower().replace(" ", "-")}/">{heading}</a></th>' in page
+    assert ">Bodies and workstreams</th>" in page
+    cells = dict(_rows(response))["Engagement with residents on ensuring services meet local needs"]
+    assert cells == ["Supports", "Owns", "No link", "Influenced by: NCL Engagement Advisory Board"]
+
+
+def test_filter_by_level_and_relationship(client, seeded):
+    owns = client.get(GRID, {"level": "borough-partnership", "relationship": "owns"})
+    assert len(_rows(owns)) == 18
+    assert all(cells[1] == "Owns" for _, cells in _rows(owns))
+    supports = client.get(GRID, {"level": "neighbourhood", "relationship": "supports"})
+    assert len(_rows(supports)) == 16  # all Borough Partnership functions but two
+    assert all(cells[0] == "Supports" for _, cells in _rows(supports))
+    any_rel = client.get(GRID, {"level": "neighbourhood"})
+    assert len(_rows(any_rel)) == 18  # owns 2 + supports 16
+    assert "18 functions match the filters" in any_rel.content.decode()
+
+
+def test_filter_by_relationship_category_and_body(client, seeded):
+    body = Body.objects.get(name="NCL Engagement Advisory Board")
+    by_body = client.get(GRID, {"body": body.pk})
+    assert _titles(by_body) == ["Engagement with residents on ensuring services meet local needs"]
+    Function.objects.filter(title="Single data platform").update(category="digital")
+    digital = client.get(GRID, {"category": "digital"})
+    assert _titles(digital) == ["Single data platform"]
+    influenced = client.get(GRID, {"relationship": "influenced_by"})
+    assert len(_rows(influenced)) == 37
+
+
+def test_bad_filter_values_give_a_message_not_an_error(client, seeded):
+    response = client.get(GRID, {"level": "nowhere", "body": "x' or 1=1", "category": "?"})
+    assert response.status_code == HTTPStatus.OK
+    page = response.content.decode()
+    assert "Choose a level from the list" in page
+    assert "Choose a body or workstream from the list" in page
+    assert "<title>Error: " in page
+    assert len(_rows(response)) == 37
+
+
+def test_search_uses_full_text_search_on_postgresql(client, seeded):
+    assert connection.vendor == "postgresql"
+    # Stemming: "coordinating" finds "coordination" / "coordinate".
+    response = client.get(GRID, {"q": "coordinating"})
+    titles = _titles(response)
+    assert "Social care - coordination and service development to best meet communities needs" in titles
+    assert all("coordinat" in t.lower() for t in titles)
+    assert _titles(client.get(GRID, {"q": "immunisation screening"})) == [
+        "Assurance for improvement of NHSE commissioned immunisation and screening services"
+    ]
+    assert _titles(client.get(GRID, {"q": "zebra"})) == []
+    assert "No functions match these filters" in client.get(GRID, {"q": "zebra"}).content.decode()
+
+
+def test_search_falls_back_to_icontains_off_postgresql(seeded, monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    titles = list(Function.objects.search("DATA PLATFORM").values_list("title", flat=True))
+    assert titles == ["Single data platform"]
+
+
+def test_filtered_view_is_a_shareable_link_for_downloads(client, seeded):
+    response = client.get(GRID, {"level": "neighbourhood", "relationship": "owns"})
+    assert (
+        "/functions/download.csv?level=neighbourhood&amp;relationship=owns&amp;system=ncl" in response.content.decode()
+    )
+    data = client.get("/functions/download.csv", {"level": "neighbourhood", "relationship": "owns"})
+    assert data["Content-Type"].startswith("text/csv")
+    assert "attachment" in data["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(data.content.decode("utf-8-sig"))))
+    assert rows[0] == ["Function", "Owned by", "Influenced by", "Supports", "Other key links to"]
+    assert len(rows) == 3
+    assert {row[1] for row in rows[1:]} == {"Neighbourhood"}
+
+
+def test_xlsx_download_of_filtered_view(client, seeded):
+    data = client.get("/functions/download.xlsx", {"level": "ncl", "relationship": "owns"})
+    assert data.status_code == HTTPStatus.OK
+    rows = list(load_workbook(io.BytesIO(data.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 18
+    assert rows[1][1] == "NCL"
+    assert client.get("/functions/download.pdf").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_system_selector_when_several_systems_have_functions(client, seeded, nel):
+    FunctionFactory(system=nel, title="A NEL function")
+    page = client.get(GRID).content.decode()
+    assert '<select class="nhsuk-select" id="id_system" name="system">' in page
+    assert "North East London</option>" in page
+    response = client.get(GRID, {"system": "nel"})
+    assert _titles(response) == ["A NEL function"]
+    assert _rows(response)[0][1][:4] == ["Owns", "No link", "No link", "No link"]
+    assert "/functions/levels/nel/integrated-care-system/" in response.content.decode()
+
+
+def test_empty_matrix_page(client, db):
+    assert "No function matrix has been loaded yet" in client.get(GRID).content.decode()
+
+
+def test_function_page(client, seeded):
+    function = Function.objects.get(title="Single data platform")
+    page = client.get(f"/functions/{function.pk}/").content.decode()
+    assert "Single data platform</h1>" in page
+    assert "Links to London wide work" in page
+    assert "Created" in page  # the history table
+    assert client.get("/functions/999999/").status_code == HTTPStatus.NOT_FOUND
+
+
+def test_level_page_lists_owns_influenced_by_supports(client, seeded):
+    page = client.get("/functions/levels/ncl/borough-partnership/").content.decode()
+    assert "Owns (18)" in page
+    assert "Influenced by (16)" in page  # Neighbourhood's two and 14 of NCL's 17
+    assert "Supports (17)" in page  # every NCL function
+    assert "Development of local vision and narrative for the borough partnership" in page
+    assert client.get("/functions/levels/ncl/nowhere/").status_code == HTTPStatus.NOT_FOUND
+
+
+def _make_functions(system, n):
+    levels = list(system.levels.order_by("rank"))
+    body = Body.objects.create(system=system, name=f"Body for {n}")
+    functions = Function.objects.bulk_create(
+        Function(system=system, title=f"Generated function {i}", owner=levels[i % 3], position=i, status="agreed")
+        for i in range(n)
+    )
+    FunctionLink.objects.bulk_create(
+        link
+        for i, f in enumerate(functions)
+        for link in (
+            FunctionLink(function=f, kind="influenced_by", level=levels[(i + 1) % 3]),
+            FunctionLink(function=f, kind="supports", body=body),
+        )
+    )
+
+
+@pytest.mark.parametrize("params", [{}, {"level": "ncl", "q": "function"}])
+def test_grid_query_count_is_constant_from_37_to_1000_functions(client, db, params):
+    counts = []
+    for n, slug in ((37, "ncl"), (1000, "big")):
+        system = make_system(slug, f"System {slug}")
+        _make_functions(system, n)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(GRID, {"system": slug, **params})
+        assert response.status_code == HTTPStatus.OK
+        assert len(_rows(response)) > 0
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1], counts
+    assert counts[0] <= 8
+
+
+# --- Publishing versions: anonymous, resident, staff without the permission, staff with it ---
+
+
+@pytest.fixture
+def publisher(db):
+    user = UserFactory(email="publisher@nhs.net", groups=[roles.STAFF])
+    user.user_permissions.add(Permission.objects.get(codename="publish_matrixversion"))
+    return user
+
+
+def test_publish_permissions(client, seeded, resident, staff_user, publisher):
+    url = "/functions/versions/ncl/publish/"
+    response = client.post(url, {"name": "v1"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert "login" in response["Location"]
+    for user in (resident, staff_user):
+        client.force_login(user)
+        assert client.post(url, {"name": "v1"}).status_code == HTTPStatus.FORBIDDEN
+        assert "Publish this version" not in client.get("/functions/versions/ncl/").content.decode()
+    assert not MatrixVersion.objects.exists()
+    # Permission without a staff role is not enough either.
+    outsider = UserFactory(email="outsider@example.com")
+    outsider.user_permissions.add(Permission.objects.get(codename="publish_matrixversion"))
+    client.force_login(outsider)
+    assert client.post(url, {"name": "v1"}).status_code == HTTPStatus.FORBIDDEN
+
+    client.force_login(publisher)
+    assert "Publish this version" in client.get("/functions/versions/ncl/").content.decode()
+    response = client.post(url, {"name": "Agreed March"})
+    assert response.status_code == HTTPStatus.FOUND
+    version = MatrixVersion.objects.get()
+    assert version.published_by == publisher
+    assert len(version.data["functions"]) == 37
+    assert "Agreed March" in client.get("/functions/versions/ncl/").content.decode()
+
+
+def test_publish_needs_csrf(seeded, publisher):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(publisher)
+    assert client.post("/functions/versions/ncl/publish/", {"name": "x"}).status_code == HTTPStatus.FORBIDDEN
+    assert not MatrixVersion.objects.exists()
+
+
+def test_publish_errors_are_plain_and_change_nothing(client, seeded, publisher):
+    client.force_login(publisher)
+    url = "/functions/versions/ncl/publish/"
+    response = client.post(url, {"name": ""})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert "Enter a name for the version" in response.content.decode()
+    client.post(url, {"name": "Same"})
+    response = client.post(url, {"name": "same"})
+    assert "already exists" in response.content.decode()
+    assert MatrixVersion.objects.count() == 1
+    assert client.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
