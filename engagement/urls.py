@@ -3,4 +3,5 @@ from .urls_respond import urlpatterns as respond_patterns
 
 app_name = "engagement"
 
-urlpatterns = consultation_patterns + respond_patterns
+# The responding flow first: its fixed paths (consultations/my-responses/) must win over consultations/<slug>/.
+urlpatterns = respond_patterns + consultation_patterns

@@ -143,16 +143,18 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
             }
             for i, part in enumerate(NHSDateWidget.parts)
         ]
+    elif isinstance(widget, forms.CheckboxSelectMultiple):  # before RadioSelect: it is a subclass of it
+        component = "checkboxes"
+        params["idPrefix"] = bf.auto_id
+        params["fieldset"] = {"legend": legend}
+        params["items"] = _choice_items(bf, multiple=True)
+        params.pop("id")  # the first input takes the field's id (label and error summary targets), not the group
     elif isinstance(widget, forms.RadioSelect):
         component = "radios"
         params["idPrefix"] = bf.auto_id
         params["fieldset"] = {"legend": legend}
         params["items"] = _choice_items(bf, multiple=False)
-    elif isinstance(widget, forms.CheckboxSelectMultiple):
-        component = "checkboxes"
-        params["idPrefix"] = bf.auto_id
-        params["fieldset"] = {"legend": legend}
-        params["items"] = _choice_items(bf, multiple=True)
+        params.pop("id")  # the first input takes the field's id (label and error summary targets), not the group
     elif isinstance(widget, forms.CheckboxInput):
         component = "checkboxes"
         params["idPrefix"] = bf.auto_id

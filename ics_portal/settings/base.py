@@ -241,3 +241,19 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# --- engagement ---
+# The outbox sweep: READY emails older than a minute (their task was lost, e.g. the broker was down) are sent.
+CELERY_BEAT_SCHEDULE["engagement-send-ready-emails"] = {
+    "task": "engagement.tasks.send_ready_emails",
+    "schedule": 60.0,
+}
+# Per client IP: response submissions and save-and-return emails (engagement/ratelimit.py).
+ENGAGEMENT_RATE_LIMITS = {
+    "submit": env("ENGAGEMENT_SUBMIT_RATE", default="20/10m"),
+    "resume_email": env("ENGAGEMENT_RESUME_EMAIL_RATE", default="5/10m"),
+}
+# Where respondents say they live or work: system slug -> level slug (default: the level just under the top).
+ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}
+# The benchmark's floor view (/bench/floor-post/) is served only when DEBUG or BENCH is on.
+BENCH = env.bool("BENCH", default=False)

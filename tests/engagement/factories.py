@@ -9,7 +9,8 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from engagement.models import Consultation, Document, ManagerScope, Question, Section
+from engagement.models import Consultation, Document, ManagerScope, Question, Response, Section
+from engagement.references import new_reference
 from governance.models import Area, Level, Organisation, System
 
 
@@ -142,3 +143,68 @@ class ManagerScopeFactory(factory.django.DjangoModelFactory):
 
     user: Any = None
     area = factory.SubFactory(AreaFactory)
+
+
+# --- Responding (residents' flow) ---
+class ResponseFactory(factory.django.DjangoModelFactory):
+    """A draft response with a fresh reference; pass state="submitted" and submitted_at for a sent one."""
+
+    class Meta:
+        model = Response
+
+    consultation = factory.SubFactory(ConsultationFactory)
+    reference = factory.LazyFunction(new_reference)
+    submission_token = factory.Sequence(lambda n: f"token-{n}")
+
+
+def respond_survey() -> Consultation:
+    """An open consultation in a 3-level system ("ncl") with two sections covering every question kind and both
+    kinds of condition: same page (detail after yes) and next page (follow after choice). Questions are on
+    `.q`, the respondent area (a borough, just under the top) on `.borough`."""
+    top, borough, _neighbourhood = area_tree(slug="ncl", ranks=3)
+    consultation = ConsultationFactory(
+        owner_area=top,
+        system=top.system,
+        title="Next steps for our ICS",
+        slug="next-steps",
+        opens_at=timezone.now() - datetime.timedelta(days=5),
+        closes_at=timezone.now() + datetime.timedelta(days=5),
+    )
+    s1 = SectionFactory(consultation=consultation, title="Governance", order=1)
+    s2 = SectionFactory(consultation=consultation, title="Your priorities", order=2)
+    kind = Question.Kind
+    q: dict[str, Question] = {}
+    q["choice"] = QuestionFactory(
+        consultation=consultation, section=s1, order=1, kind=kind.SINGLE_CHOICE,
+        text="Which governance option do you prefer?", choices=["Option 1", "Option 2"], allow_other=True,
+        required=True,
+    )  # fmt: skip
+    q["yes"] = QuestionFactory(
+        consultation=consultation, section=s1, order=2, kind=kind.YES_NO, text="Do you have other views?",
+        required=True,
+    )  # fmt: skip
+    q["detail"] = QuestionFactory(
+        consultation=consultation, section=s1, order=3, kind=kind.LONG_TEXT, text="What are your other views?",
+        max_length=200, required=True, show_if_question=q["yes"], show_if_value="Yes",
+    )  # fmt: skip
+    q["multi"] = QuestionFactory(
+        consultation=consultation, section=s2, order=4, kind=kind.MULTIPLE_CHOICE, text="What matters most?",
+        choices=["Access", "Waiting times", "Prevention"], max_choices=2,
+    )  # fmt: skip
+    q["agree"] = QuestionFactory(
+        consultation=consultation, section=s2, order=5, kind=kind.AGREE_SCALE,
+        text="Care should be planned locally", hint="Think about your borough",
+    )  # fmt: skip
+    q["short"] = QuestionFactory(
+        consultation=consultation, section=s2, order=6, kind=kind.SHORT_TEXT, text="Your group", max_length=50
+    )
+    q["email"] = QuestionFactory(
+        consultation=consultation, section=s2, order=7, kind=kind.EMAIL, text="A contact for your group"
+    )
+    q["follow"] = QuestionFactory(
+        consultation=consultation, section=s2, order=8, kind=kind.SHORT_TEXT, text="Why option 1?", required=True,
+        show_if_question=q["choice"], show_if_value="Option 1",
+    )  # fmt: skip
+    consultation.q = q  # type: ignore[attr-defined]
+    consultation.borough = borough  # type: ignore[attr-defined]
+    return consultation

@@ -1,0 +1,48 @@
+"""A small fixed-window rate limiter counting in the shared cache (Redis in production and tests).
+
+Used per client IP on response submissions and on save-and-return emails. The limits are settings
+(ENGAGEMENT_RATE_LIMITS, e.g. {"submit": "20/10m"}) so a deployment or a benchmark can change them.
+"""
+
+import re
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+DEFAULT_LIMITS = {"submit": "20/10m", "resume_email": "5/10m"}
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """'20/10m' -> (20, 600)."""
+    match = re.fullmatch(r"(\d+)/(\d*)([smhd])", rate.strip())
+    if not match:
+        raise ValueError(f"Bad rate {rate!r}: use e.g. '20/10m'")
+    count, multiplier, unit = match.groups()
+    return int(count), int(multiplier or 1) * _UNITS[unit]
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The client address as the WSGI server saw it (a proxy in front must set REMOTE_ADDR, e.g. gunicorn's
+    --forwarded-allow-ips with a trusted proxy), never a header a client could forge."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown")
+
+
+def allow(request: HttpRequest, scope: str) -> bool:
+    """Count one attempt for this client in `scope`; False once the limit for the current window is passed."""
+    limits = {**DEFAULT_LIMITS, **getattr(settings, "ENGAGEMENT_RATE_LIMITS", {})}
+    rate = limits.get(scope)
+    if not rate:
+        return True
+    limit, period = parse_rate(rate)
+    window = int(time.time() // period)
+    key = f"engagement:rl:{scope}:{client_ip(request)}:{window}"
+    cache.add(key, 0, timeout=period + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the key expired between add and incr
+        cache.set(key, 1, timeout=period + 5)
+        count = 1
+    return count <= limit

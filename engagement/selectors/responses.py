@@ -1,0 +1,136 @@
+"""Reads for the responding flow: the pages of a consultation, a respondent's draft and answers, summaries."""
+
+import dataclasses
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+
+from governance.models import Area, Organisation
+
+from ..forms_respond import answer_label, is_visible
+from ..models import Consultation, Question, Response, Section
+
+
+@dataclasses.dataclass(frozen=True)
+class Page:
+    number: int
+    title: str
+    intro: str
+    questions: list[Question]
+
+
+def consultation_for_responding(*, slug: str) -> Consultation | None:
+    """A published consultation by slug (drafts are not found by residents)."""
+    return Consultation.objects.select_related("system").filter(slug=slug, is_published=True).first()
+
+
+def consultation_questions(*, consultation: Consultation) -> list[Question]:
+    return list(consultation.questions.select_related("section").order_by("section__order", "order"))
+
+
+def consultation_pages(*, consultation: Consultation, questions: list[Question] | None = None) -> list[Page]:
+    """One page per section in section order; questions outside any section come first; no sections: one page."""
+    questions = questions if questions is not None else consultation_questions(consultation=consultation)
+    sections: list[Section] = list(consultation.sections.order_by("order"))
+    if not sections:
+        return [Page(1, "Your views", "", questions)] if questions else []
+    pages: list[Page] = []
+    loose = [q for q in questions if q.section_id is None]
+    if loose:
+        pages.append(Page(1, "Your views", "", loose))
+    for section in sections:
+        in_section = [q for q in questions if q.section_id == section.pk]
+        if in_section:
+            pages.append(Page(len(pages) + 1, section.title, section.intro, in_section))
+    return pages
+
+
+def response_answers(*, response: Response) -> dict[int, tuple[Any, str]]:
+    """Question id -> (value, other text) for the stored answers."""
+    return {a.question_id: (a.value, a.other_text) for a in response.answers.all()}
+
+
+def answer_values(stored: dict[int, tuple[Any, str]]) -> dict[int, Any]:
+    return {qid: value for qid, (value, _other) in stored.items()}
+
+
+def page_is_hidden(*, page: Page, answers: dict[int, Any], questions_by_id: dict[int, Question]) -> bool:
+    """A page whose every question is hidden by earlier answers is skipped."""
+    page_ids = {q.pk for q in page.questions}
+    for question in page.questions:
+        parent_id = question.show_if_question_id
+        if parent_id in page_ids:
+            parent = questions_by_id[parent_id]
+            if is_visible(parent, answers, questions_by_id):
+                return False
+        elif is_visible(question, answers, questions_by_id):
+            return False
+    return True
+
+
+def missing_required(
+    *, questions: list[Question], answers: dict[int, Any], questions_by_id: dict[int, Question]
+) -> list[Question]:
+    """Visible required questions without an answer (a draft cannot be sent until they are answered)."""
+    return [
+        q
+        for q in questions
+        if q.required and is_visible(q, answers, questions_by_id) and answers.get(q.pk) in (None, "", [])
+    ]
+
+
+@dataclasses.dataclass(frozen=True)
+class SummaryRow:
+    question: Question
+    answer: str
+    page_number: int
+
+
+def answer_summary(*, pages: list[Page], stored: dict[int, tuple[Any, str]]) -> list[tuple[Page, list[SummaryRow]]]:
+    """The visible questions and their answers, page by page (check answers, the receipt, my responses)."""
+    questions_by_id = {q.pk: q for page in pages for q in page.questions}
+    values = answer_values(stored)
+    summary = []
+    for page in pages:
+        rows = []
+        for question in page.questions:
+            if not is_visible(question, values, questions_by_id):
+                continue
+            value, other = stored.get(question.pk, (None, ""))
+            rows.append(SummaryRow(question, answer_label(question, value, other), page.number))
+        if rows:
+            summary.append((page, rows))
+    return summary
+
+
+def respondent_areas(*, consultation: Consultation) -> list[tuple[int, str]]:
+    """Areas a respondent can say they live or work in: the borough / place level of the consultation's system.
+
+    By default the level just under the whole system; ENGAGEMENT_RESPONDENT_AREA_LEVEL maps a system slug to
+    another level slug (NEL's places are two ranks under the top).
+    """
+    system = consultation.system
+    configured = getattr(settings, "ENGAGEMENT_RESPONDENT_AREA_LEVEL", {}).get(system.slug)
+    areas = Area.objects.filter(system=system)
+    if configured:
+        areas = areas.filter(level__slug=configured)
+    else:
+        top = system.levels.order_by("-rank").values_list("rank", flat=True).first() or 0
+        areas = areas.filter(level__rank=max(top - 1, 1))
+    return list(areas.order_by("name").values_list("pk", "name"))
+
+
+def respondent_organisations(*, consultation: Consultation) -> list[tuple[int, str]]:
+    return list(
+        Organisation.objects.filter(system=consultation.system).order_by("name").values_list("pk", "name")[:500]
+    )
+
+
+def responses_for_user(*, user: Any) -> QuerySet[Response]:
+    return (
+        Response.objects.filter(user=user)
+        .filter(Q(state=Response.State.SUBMITTED) | Q(state=Response.State.DRAFT))
+        .select_related("consultation")
+        .order_by("-updated_at")
+    )

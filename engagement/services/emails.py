@@ -1,0 +1,99 @@
+"""The email outbox: rows are written in the transaction that causes them and sent by Celery after commit.
+
+`outbound_email_queue` writes a READY row and, on commit, asks Celery to send it; if the broker is unreachable the
+failure is logged and the row stays READY for the periodic sweep (`send_ready_emails`), so a web request never
+waits on the broker and nothing is lost. `outbound_email_send` claims a READY row with SELECT ... FOR UPDATE SKIP
+LOCKED and marks it SENDING before sending, so two workers, a retried task or a sweep never send it twice.
+"""
+
+import datetime
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from ..models import OutboundEmail, Response
+
+logger = logging.getLogger(__name__)
+
+SWEEP_AFTER = datetime.timedelta(minutes=1)
+
+
+def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, text, html) from templates/engagement/email/<template>_{subject.txt,message.txt,message.html}."""
+    base = f"engagement/email/{template}"
+    subject = " ".join(render_to_string(f"{base}_subject.txt", context).split())
+    text = render_to_string(f"{base}_message.txt", context)
+    html = render_to_string(f"{base}_message.html", context)
+    return subject[:300], text, html
+
+
+def enqueue_send(email_id: int) -> None:
+    """Ask Celery to send one email; a broker failure is logged, never raised (the sweep sends it later)."""
+    from ..tasks import send_outbound_email
+
+    try:
+        send_outbound_email.apply_async(args=[email_id], retry=False)
+    except Exception:  # the broker is down or slow: the row stays READY
+        logger.warning("Could not queue outbound email %s; the periodic sweep will send it", email_id, exc_info=True)
+
+
+def outbound_email_queue(
+    *, kind: str, to: str, template: str, context: dict[str, Any], response: Response | None = None
+) -> OutboundEmail:
+    """Write a READY outbox row now and queue its sending for after the surrounding transaction commits."""
+    subject, text, html = render_email(template=template, context=context)
+    email = OutboundEmail.objects.create(
+        kind=kind, to=to, subject=subject, body_text=text, body_html=html, response=response
+    )
+    transaction.on_commit(lambda: enqueue_send(email.pk))
+    return email
+
+
+def outbound_email_send(*, email_id: int) -> str:
+    """Send one outbox row if it is READY; return what happened ('sent', 'failed', 'not_ready').
+
+    The row is claimed (READY -> SENDING) in its own short transaction, then sent outside it, then marked SENT or
+    FAILED. A row found SENDING, SENT or FAILED, or locked by another worker, is left alone: at most once.
+    """
+    with transaction.atomic():
+        email = (
+            OutboundEmail.objects.select_for_update(skip_locked=True)
+            .filter(pk=email_id, status=OutboundEmail.Status.READY)
+            .first()
+        )
+        if email is None:
+            return "not_ready"
+        email.status = OutboundEmail.Status.SENDING
+        email.attempts += 1
+        email.save(update_fields=["status", "attempts"])
+
+    message = EmailMultiAlternatives(
+        subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    try:
+        message.send()
+    except Exception as exc:
+        logger.exception("Sending outbound email %s failed", email.pk)
+        OutboundEmail.objects.filter(pk=email.pk).update(
+            status=OutboundEmail.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
+        )
+        return "failed"
+    OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
+    return "sent"
+
+
+def outbound_emails_send_ready(*, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER) -> int:
+    """Send READY rows created before now - older_than (their task was lost, e.g. the broker was down)."""
+    ids = list(
+        OutboundEmail.objects.filter(status=OutboundEmail.Status.READY, created_at__lte=now - older_than)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    return sum(outbound_email_send(email_id=pk) == "sent" for pk in ids)

@@ -1,0 +1,506 @@
+"""The responding flow through the Django test client: pages, check answers, submit, receipt, the edges."""
+
+import datetime
+import re
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+from engagement.models import Answer, EqualityMonitoring, OutboundEmail, Response
+from engagement.references import is_reference
+from engagement.services import responses as svc
+from tests.engagement.factories import respond_survey
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(db: Any) -> Any:
+    return respond_survey()
+
+
+def url(name: str, consultation: Any, *args: Any) -> str:
+    return reverse(f"engagement:{name}", args=[consultation.slug, *args])
+
+
+def start(client: Any, consultation: Any) -> Response:
+    r = client.post(url("respond_start", consultation), {"action": "start"})
+    assert r.status_code == HTTPStatus.FOUND
+    assert r["Location"] == url("respond_page", consultation, 1)
+    return Response.objects.get(consultation=consultation)
+
+
+def page1(survey: Any, **extra: Any) -> dict[str, Any]:
+    q = survey.q
+    return {f"q{q['choice'].pk}": "Option 1", f"q{q['yes'].pk}": "no", "action": "continue", **extra}
+
+
+def page2(survey: Any, **extra: Any) -> dict[str, Any]:
+    q = survey.q
+    return {
+        f"q{q['multi'].pk}": ["Access", "Prevention"],
+        f"q{q['agree'].pk}": "strongly_agree",
+        f"q{q['follow'].pk}": "Because it is local & <simple>",
+        "action": "continue",
+        **extra,
+    }
+
+
+def about(survey: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "respondent_type": "individual",
+        "area": str(survey.borough.pk),
+        "email": "resident@example.org",
+        "consent_to_contact": "on",
+        "action": "continue",
+        **extra,
+    }
+
+
+def walk_to_check(client: Any, survey: Any) -> Response:
+    response = start(client, survey)
+    r = client.post(url("respond_page", survey, 1), page1(survey))
+    assert r["Location"] == url("respond_page", survey, 2)
+    r = client.post(url("respond_page", survey, 2), page2(survey))
+    assert r["Location"] == url("respond_about_you", survey)
+    r = client.post(url("respond_about_you", survey), about(survey))
+    assert r["Location"] == url("respond_equality", survey)
+    r = client.post(url("respond_equality", survey), {"age_band": "35_44", "ethnicity": "white_irish"})
+    assert r["Location"] == url("respond_check", survey)
+    return response
+
+
+def submit(client: Any, survey: Any, response: Response, **extra: Any) -> Any:
+    response.refresh_from_db()
+    return client.post(url("respond_submit", survey), {"submission_token": response.submission_token, **extra})
+
+
+def test_start_page_shows_deadline_and_privacy_link(client: Any, survey: Any) -> None:
+    r = client.get(url("respond_start", survey))
+    assert r.status_code == HTTPStatus.OK
+    body = r.content.decode()
+    assert "This consultation closes at" in body
+    assert reverse("privacy") in body
+    assert not Response.objects.exists(), "a GET creates no draft"
+
+
+def test_whole_walk_check_answers_submit_confirmation_and_receipt(
+    client: Any, survey: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    response = walk_to_check(client, survey)
+    assert response.state == Response.State.DRAFT
+    assert is_reference(response.reference)
+
+    check = client.get(url("respond_check", survey))
+    body = check.content.decode()
+    assert "Check your answers before sending" in body
+    assert "Option 1" in body
+    assert "Access, Prevention" in body
+    assert "Strongly agree" in body
+    assert "Because it is local &amp; &lt;simple&gt;" in body, "answers are escaped on output"
+    assert f"{url('respond_page', survey, 1)}?change=1" in body
+    assert f"{url('respond_about_you', survey)}?change=1" in body
+    assert survey.borough.name in body
+    assert reverse("privacy") in body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        r = submit(client, survey, response)
+    response.refresh_from_db()
+    assert r.status_code == HTTPStatus.FOUND
+    assert r["Location"] == url("respond_done", survey, response.reference)
+    assert response.state == Response.State.SUBMITTED
+    assert response.submitted_at is not None
+    assert not response.is_late
+    assert response.area == survey.borough
+    assert response.consent_to_contact
+
+    done = client.get(r["Location"])
+    assert done.status_code == HTTPStatus.OK
+    assert response.reference in done.content.decode()
+
+    # The receipt: queued in the outbox and delivered (eager task) with a copy of the answers.
+    email = OutboundEmail.objects.get(response=response, kind="receipt")
+    assert email.status == OutboundEmail.Status.SENT
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["resident@example.org"]
+    assert response.reference in message.subject
+    assert "Which governance option do you prefer?" in message.body
+    assert "Option 1" in message.body
+    assert "Because it is local & <simple>" in message.body, "the text part is not HTML-escaped"
+    html = message.alternatives[0][0]
+    assert "Because it is local &amp; &lt;simple&gt;" in html
+
+    # Equality monitoring: stored for the consultation, never linked to the response.
+    record = EqualityMonitoring.objects.get(consultation=survey)
+    assert record.age_band == "35_44"
+    assert record.ethnicity == "white_irish"
+    assert record.sex == ""
+    assert not [f for f in EqualityMonitoring._meta.get_fields() if f.is_relation and f.related_model is Response]
+
+
+def test_confirmation_only_for_the_session_that_sent_it(client: Any, survey: Any, resident: Any) -> None:
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    done = url("respond_done", survey, response.reference)
+    from django.test import Client
+
+    assert Client().get(done).status_code == HTTPStatus.NOT_FOUND
+    other = Client()
+    other.force_login(resident)
+    assert other.get(done).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_required_errors_and_correction(client: Any, survey: Any) -> None:
+    start(client, survey)
+    q = survey.q
+    r = client.post(url("respond_page", survey, 1), {"action": "continue"})
+    assert r.status_code == HTTPStatus.OK
+    body = r.content.decode()
+    assert "There is a problem" in body
+    assert "<title>Error: " in body
+    assert "Select an answer for “Which governance option do you prefer?”" in body
+    assert not Answer.objects.exists()
+    r = client.post(url("respond_page", survey, 1), page1(survey))
+    assert r.status_code == HTTPStatus.FOUND
+    assert Answer.objects.get(question=q["choice"]).value == "Option 1"
+
+
+def test_same_page_condition_required_only_when_shown(client: Any, survey: Any) -> None:
+    start(client, survey)
+    q = survey.q
+    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['yes'].pk}": "yes"}))
+    assert r.status_code == HTTPStatus.OK
+    assert "Enter your answer to “What are your other views?”" in r.content.decode()
+    # Answered "no": the detail is hidden, so whatever was typed is discarded.
+    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['detail'].pk}": "ignored"}))
+    assert r.status_code == HTTPStatus.FOUND
+    assert not Answer.objects.filter(question=q["detail"]).exists()
+
+
+def test_next_page_condition_skips_question_and_discards_answer(client: Any, survey: Any) -> None:
+    q = survey.q
+    response = walk_to_check(client, survey)
+    assert Answer.objects.filter(question=q["follow"]).exists()
+    # Change the first answer to Option 2: "Why option 1?" is hidden and its answer is dropped on submit.
+    r = client.post(url("respond_page", survey, 1) + "?change=1", page1(survey, **{f"q{q['choice'].pk}": "Option 2"}))
+    assert r["Location"] == url("respond_check", survey)
+    page = client.get(url("respond_page", survey, 2)).content.decode()
+    assert "Why option 1?" not in page
+    submit(client, survey, response)
+    response.refresh_from_db()
+    assert response.state == Response.State.SUBMITTED
+    assert not Answer.objects.filter(response=response, question=q["follow"]).exists()
+
+
+def test_page_entirely_hidden_is_skipped(client: Any, survey: Any) -> None:
+    from tests.engagement.factories import QuestionFactory, SectionFactory
+
+    q = survey.q
+    s3 = SectionFactory(consultation=survey, title="Only for option 2", order=3)
+    QuestionFactory(
+        consultation=survey, section=s3, order=9, text="Tell us about option 2", show_if_question=q["choice"],
+        show_if_value="Option 2",
+    )  # fmt: skip
+    start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    r = client.post(url("respond_page", survey, 2), page2(survey))
+    assert r["Location"] == url("respond_about_you", survey), "page 3 is skipped: every question on it is hidden"
+    r = client.get(url("respond_page", survey, 3))
+    assert r.status_code == HTTPStatus.FOUND
+
+
+def test_change_link_returns_to_check_answers(client: Any, survey: Any) -> None:
+    walk_to_check(client, survey)
+    page = client.get(url("respond_page", survey, 2) + "?change=1").content.decode()
+    assert re.search(r'value="Access"\s+checked', page)
+    assert re.search(r'value="Prevention"\s+checked', page)
+    assert not re.search(r'value="Waiting times"\s+checked', page)
+    assert f'action="{url("respond_page", survey, 2)}?change=1"' in page
+    r = client.post(url("respond_page", survey, 2) + "?change=1", page2(survey))
+    assert r["Location"] == url("respond_check", survey)
+    r = client.post(url("respond_about_you", survey) + "?change=1", about(survey, email=""))
+    assert r.status_code == HTTPStatus.OK, "consent without an email is an error"
+    assert "Enter your email address so we can contact you about the outcome" in r.content.decode()
+    r = client.post(url("respond_about_you", survey) + "?change=1", about(survey, consent_to_contact="", email=""))
+    assert r["Location"] == url("respond_check", survey)
+
+
+def test_organisation_needs_a_name_or_a_known_organisation(client: Any, survey: Any) -> None:
+    from tests.engagement.factories import OrganisationFactory
+
+    org = OrganisationFactory(system=survey.system, name="NCL ICB")
+    start(client, survey)
+    r = client.post(url("respond_about_you", survey), about(survey, respondent_type="organisation"))
+    assert "Choose your organisation or type its name" in r.content.decode()
+    assert "NCL ICB" in r.content.decode()
+    r = client.post(
+        url("respond_about_you", survey),
+        about(survey, respondent_type="organisation", organisation=str(org.pk), organisation_role="Chair"),
+    )
+    assert r.status_code == HTTPStatus.FOUND
+    response = Response.objects.get()
+    assert response.organisation == org
+    assert response.organisation_role == "Chair"
+
+
+def test_nothing_lost_on_refresh_and_back(client: Any, survey: Any) -> None:
+    start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    page = client.get(url("respond_page", survey, 1)).content.decode()
+    assert re.search(r'value="Option 1"\s+checked', page)
+    again = client.post(url("respond_start", survey), {"action": "start"})
+    assert Response.objects.count() == 1, "starting again continues the same draft"
+    assert again.status_code == HTTPStatus.FOUND
+
+
+def test_double_submit_creates_one_response(
+    client: Any, survey: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    response = walk_to_check(client, survey)
+    token = response.submission_token
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url("respond_submit", survey), {"submission_token": token})
+        second = client.post(url("respond_submit", survey), {"submission_token": token})
+    assert first["Location"] == second["Location"] == url("respond_done", survey, response.reference)
+    assert Response.objects.count() == 1
+    assert OutboundEmail.objects.filter(kind="receipt").count() == 1
+    assert len(mail.outbox) == 1
+    # Back to the check page after sending: no form to send again.
+    r = client.get(url("respond_check", survey))
+    assert r["Location"] == url("respond_done", survey, response.reference)
+
+
+def test_submit_missing_required_goes_back_to_check(client: Any, survey: Any) -> None:
+    response = start(client, survey)
+    r = submit(client, survey, response)
+    assert r["Location"] == url("respond_check", survey)
+    response.refresh_from_db()
+    assert response.state == Response.State.DRAFT
+    check = client.get(url("respond_check", survey)).content.decode()
+    assert "You have not answered every question you need to" in check
+
+
+def test_deadline_refusal_stores_nothing(client: Any, survey: Any) -> None:
+    response = walk_to_check(client, survey)
+    survey.closes_at = timezone.now() - datetime.timedelta(seconds=1)
+    survey.save()
+    r = submit(client, survey, response)
+    assert r.status_code == HTTPStatus.CONFLICT
+    assert "Your response was not sent" in r.content.decode()
+    response.refresh_from_db()
+    assert response.state == Response.State.DRAFT
+    assert response.submitted_at is None
+    assert not OutboundEmail.objects.exists()
+    assert not EqualityMonitoring.objects.exists()
+
+
+def test_grace_period_marks_late(client: Any, survey: Any) -> None:
+    response = walk_to_check(client, survey)
+    survey.closes_at = timezone.now() - datetime.timedelta(hours=1)
+    survey.late_grace = datetime.timedelta(days=1)
+    survey.save()
+    r = submit(client, survey, response)
+    assert r.status_code == HTTPStatus.FOUND
+    response.refresh_from_db()
+    assert response.state == Response.State.SUBMITTED
+    assert response.is_late
+    assert "marked as late" in client.get(r["Location"]).content.decode()
+
+
+def test_submit_service_deadline_uses_the_given_timestamp(survey: Any) -> None:
+    from tests.engagement.factories import ResponseFactory
+
+    response = ResponseFactory(consultation=survey)
+    for q in (survey.q["choice"], survey.q["yes"], survey.q["follow"]):
+        Answer.objects.create(response=response, question=q, value="Option 1" if q.kind != "yes_no" else "no")
+    with pytest.raises(svc.ResponsesClosedError):
+        svc.response_submit(response=response, now=survey.closes_at + datetime.timedelta(microseconds=1))
+    response.refresh_from_db()
+    assert response.state == Response.State.DRAFT
+    result = svc.response_submit(response=response, now=survey.closes_at)
+    assert result.outcome == svc.SubmitOutcome.SUBMITTED
+    assert not result.response.is_late
+
+
+@pytest.mark.parametrize("status", ["closed", "forthcoming"])
+def test_closed_and_forthcoming_show_no_form(client: Any, status: str) -> None:
+    from tests.engagement.factories import ConsultationFactory
+
+    consultation = ConsultationFactory(**{status: True})
+    for name in ("respond_start", "respond_about_you", "respond_check", "respond_page"):
+        args = [1] if name == "respond_page" else []
+        r = client.get(url(name, consultation, *args))
+        body = r.content.decode()
+        assert r.status_code == HTTPStatus.OK
+        assert "<form" not in body.split("<main", 1)[1].split("</main>", 1)[0] if "<main" in body else True
+        if status == "closed":
+            assert "This consultation has closed" in body
+            assert "closed at" in body
+        else:
+            assert "has not opened yet" in body
+            assert "opens at" in body
+    r = client.post(url("respond_start", consultation), {"action": "start"})
+    assert not Response.objects.exists()
+
+
+def test_honeypot_stores_nothing(client: Any, survey: Any) -> None:
+    response = start(client, survey)
+    r = client.post(url("respond_page", survey, 1), page1(survey, website="http://spam.example"))
+    assert r.status_code == HTTPStatus.OK
+    assert "Thank you" in r.content.decode()
+    assert not Answer.objects.exists()
+    walk_to_check(client, survey)
+    r = client.post(
+        url("respond_submit", survey),
+        {"submission_token": Response.objects.get().submission_token, "website": "spam"},
+    )
+    assert r.status_code == HTTPStatus.OK
+    response.refresh_from_db()
+    assert response.state == Response.State.DRAFT
+
+
+def test_rate_limit_on_submissions(client: Any, survey: Any, settings: Any) -> None:
+    settings.ENGAGEMENT_RATE_LIMITS = {"submit": "2/m"}
+    response = start(client, survey)
+    for _ in range(2):
+        client.post(url("respond_submit", survey), {"submission_token": "x" * 10})
+    r = submit(client, survey, response)
+    assert r.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    response.refresh_from_db()
+    assert response.state == Response.State.DRAFT
+
+
+def test_rate_limit_on_resume_emails(client: Any, survey: Any, settings: Any) -> None:
+    settings.ENGAGEMENT_RATE_LIMITS = {"resume_email": "1/m"}
+    start(client, survey)
+    assert client.post(url("respond_save", survey), {"email": "a@example.org"}).status_code == HTTPStatus.OK
+    r = client.post(url("respond_save", survey), {"email": "a@example.org"})
+    assert r.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    assert OutboundEmail.objects.filter(kind="resume_link").count() == 1
+
+
+# --- save and come back later ---
+def resume_link(survey: Any) -> str:
+    body = OutboundEmail.objects.filter(kind="resume_link").latest("created_at").body_text
+    match = re.search(r"http://testserver(/consultations/\S+/respond/resume/\S+/)", body)
+    assert match, body
+    return match.group(1)
+
+
+def test_save_and_resume_link_valid(client: Any, survey: Any) -> None:
+    from django.test import Client
+
+    start(client, survey)
+    r = client.post(url("respond_page", survey, 1), page1(survey, action="save_later"))
+    assert r["Location"] == url("respond_save", survey)
+    assert Answer.objects.count() == 2, "what was answered is kept"
+    r = client.post(url("respond_save", survey), {"email": "later@example.org"})
+    assert "Check your email" in r.content.decode()
+    link = resume_link(survey)
+
+    other_device = Client()
+    r = other_device.get(link)
+    assert r.status_code == HTTPStatus.FOUND
+    assert r["Location"] == url("respond_check", survey)
+    page = other_device.get(url("respond_page", survey, 1)).content.decode()
+    assert re.search(r'value="Option 1"\s+checked', page)
+
+
+def test_save_later_keeps_valid_answers_of_an_invalid_page(client: Any, survey: Any) -> None:
+    start(client, survey)
+    q = survey.q
+    client.post(url("respond_page", survey, 1), {f"q{q['choice'].pk}": "Option 2", "action": "save_later"})
+    assert Answer.objects.get().value == "Option 2"
+
+
+def test_resume_link_tampered(client: Any, survey: Any) -> None:
+    response = start(client, survey)
+    token = svc.resume_token_make(response=response)
+    forged = token.replace(f"{response.pk}.", f"{response.pk + 1}.", 1)
+    r = client.get(url("respond_resume", survey, forged))
+    assert r.status_code == HTTPStatus.BAD_REQUEST
+    assert "This link does not work" in r.content.decode()
+    assert "nhsuk-header" in r.content.decode(), "a styled page"
+    r = client.get(url("respond_resume", survey, token[:-2] + "xx"))
+    assert r.status_code == HTTPStatus.BAD_REQUEST
+
+
+def test_resume_link_expired(client: Any, survey: Any) -> None:
+    response = start(client, survey)
+    old = svc.resume_token_make(response=response, now=timezone.now() - datetime.timedelta(days=8))
+    r = client.get(url("respond_resume", survey, old))
+    assert r.status_code == HTTPStatus.GONE
+    body = r.content.decode()
+    assert "This link has expired" in body
+    assert url("respond_start", survey) in body
+    fresh = svc.resume_token_make(response=response, now=timezone.now() - datetime.timedelta(days=6))
+    assert client.get(url("respond_resume", survey, fresh)).status_code == HTTPStatus.FOUND
+
+
+# --- signed-in residents ---
+def test_my_responses_and_changing_until_the_deadline(
+    client: Any, survey: Any, resident: Any, django_capture_on_commit_callbacks: Any, settings: Any
+) -> None:
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    client.force_login(resident)
+    response = walk_to_check(client, survey)
+    assert response.user == resident
+    with django_capture_on_commit_callbacks(execute=True):
+        submit(client, survey, response)
+    listing = client.get(reverse("engagement:my_responses")).content.decode()
+    assert survey.title in listing
+    assert response.reference in listing
+
+    # Change it: back into the flow, resubmit, same reference, still one response.
+    q = survey.q
+    r = client.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    assert r["Location"] == url("respond_check", survey)
+    check = client.get(url("respond_check", survey)).content.decode()
+    assert "Send your changes" in check
+    with django_capture_on_commit_callbacks(execute=True):
+        r = submit(client, survey, response)
+    assert r["Location"] == url("respond_done", survey, response.reference)
+    assert Response.objects.filter(user=resident).count() == 1
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
+    assert EqualityMonitoring.objects.count() == 1, "equality is counted once"
+    assert len(mail.outbox) == 2
+    assert "changed response" in mail.outbox[1].subject
+
+    # After the deadline: read-only.
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.save()
+    detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
+    assert "can no longer be changed" in detail
+    assert "Change your response" not in detail
+    r = client.post(url("respond_page", survey, 2), page2(survey, **{f"q{q['agree'].pk}": "agree"}))
+    assert "This consultation has closed" in r.content.decode()
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
+
+
+def test_my_responses_needs_sign_in(client: Any) -> None:
+    r = client.get(reverse("engagement:my_responses"))
+    assert r.status_code == HTTPStatus.FOUND
+
+
+def test_one_response_per_signed_in_user(client: Any, survey: Any, resident: Any) -> None:
+    client.force_login(resident)
+    start(client, survey)
+    client.post(url("respond_start", survey), {"action": "start"})
+    client.post(url("respond_start", survey), {"action": "new"})
+    assert Response.objects.filter(user=resident).count() == 1
+
+
+def test_anonymous_can_send_another_after_sending(client: Any, survey: Any) -> None:
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    page = client.get(url("respond_start", survey)).content.decode()
+    assert "You have already sent a response" in page
+    client.post(url("respond_start", survey), {"action": "new"})
+    assert Response.objects.count() == 2
