@@ -80,6 +80,9 @@ class Consultation(models.Model):
             return self.Status.OPEN
         return self.Status.CLOSED
 
+    def get_status_display_at(self, *, now: datetime.datetime) -> str:
+        return str(self.Status(self.status_at(now=now)).label)
+
     def accepts_responses_at(self, *, now: datetime.datetime) -> bool:
         """Open, or closed but within the late-response grace period."""
         if not self.is_published or now < self.opens_at:

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Case, F, IntegerField, Q, Value, When
 
 if TYPE_CHECKING:
-    from .models import Consultation
+    from .models import Consultation  # noqa: F401
 
 OPEN_RANK = 0
 FORTHCOMING_RANK = 1

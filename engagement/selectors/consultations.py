@@ -1,9 +1,15 @@
 """Reads for consultation pages: one query per page where possible, `now` passed in."""
 
-from django.db.models import Prefetch
+import datetime
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from ..models import Consultation, Document, Question, Section
+from governance.models import Area
+
+from ..models import Answer, Consultation, Document, Question, Section
+from ..permissions import manageable_areas_filter, manageable_consultations_filter
 from ..querysets import ConsultationQuerySet
 
 
@@ -35,4 +41,96 @@ def consultation_get_for_preview(*, slug: str) -> Consultation:
             Prefetch("questions", queryset=Question.objects.order_by("order").select_related("show_if_question")),
         ),
         slug=slug,
+    )
+
+
+def consultations_for_manager(*, user: Any) -> ConsultationQuerySet:
+    """What this user may manage, drafts included, newest closing date first."""
+    return (
+        Consultation.objects.filter(manageable_consultations_filter(user))
+        .select_related("owner_area", "owner_area__level", "system")
+        .annotate(question_count=Count("questions", distinct=True), response_count=Count("responses", distinct=True))
+        .order_by("-closes_at", "title")
+    )
+
+
+def areas_for_manager(*, user: Any) -> list[Area]:
+    return list(
+        Area.objects.filter(manageable_areas_filter(user))
+        .select_related("level", "system")
+        .order_by("system__name", "-level__rank", "name")
+    )
+
+
+def target_areas_for_manager(*, user: Any) -> list[Area]:
+    """Areas a consultation may be aimed at: any area above the most local level in the manager's systems."""
+    system_ids = {a.system_id for a in areas_for_manager(user=user)}
+    return list(
+        Area.objects.filter(system_id__in=system_ids, level__rank__gt=1)
+        .select_related("level", "system")
+        .order_by("system__name", "-level__rank", "name")
+    )
+
+
+def consultation_get_managed(*, slug: str) -> Consultation:
+    return get_object_or_404(
+        Consultation.objects.select_related("system", "owner_area", "owner_area__level", "lead_organisation").annotate(
+            response_count=Count("responses", distinct=True)
+        ),
+        slug=slug,
+    )
+
+
+def answered_question_ids(*, consultation: Consultation) -> set[int]:
+    return set(
+        Answer.objects.filter(question__consultation=consultation).values_list("question_id", flat=True).distinct()
+    )
+
+
+STATUS_FILTERS = {"open": "Open", "forthcoming": "Forthcoming", "closed": "Closed"}
+
+
+def consultation_listing(*, now: datetime.datetime, status: str = "", area: Area | None = None) -> list[Consultation]:
+    """Published consultations for the public list, in listing order, optionally filtered.
+
+    An area filter matches consultations owned by the area or an area below it, or aimed at the area.
+    """
+    qs = consultation_public_qs()
+    if status == "open":
+        qs = qs.open(now=now)
+    elif status == "forthcoming":
+        qs = qs.forthcoming(now=now)
+    elif status == "closed":
+        qs = qs.closed(now=now)
+    if area is not None:
+        below = _area_and_descendant_ids(area.pk)
+        ids = qs.filter(Q(owner_area_id__in=below) | Q(target_areas=area)).values("pk")
+        qs = qs.filter(pk__in=ids)
+    return list(qs.for_listing(now=now))
+
+
+def _area_and_descendant_ids(area_id: int) -> set[int]:
+    result, frontier = {area_id}, {area_id}
+    while frontier:
+        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - result
+        result |= frontier
+    return result
+
+
+def listing_filter_areas() -> list[Area]:
+    """Areas worth filtering by: those owning or targeted by a published consultation, and their ancestors."""
+    published = Consultation.objects.published()
+    ids = set(published.values_list("owner_area_id", flat=True)) | set(
+        published.filter(target_areas__isnull=False).values_list("target_areas", flat=True)
+    )
+    frontier = set(ids)
+    while frontier:
+        frontier = (
+            set(Area.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True)) - ids
+        )
+        ids |= frontier
+    return list(
+        Area.objects.filter(pk__in=ids)
+        .select_related("level", "system")
+        .order_by("system__name", "-level__rank", "name")
     )

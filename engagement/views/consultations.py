@@ -4,13 +4,27 @@ Each view reads the clock once (`now = timezone.now()`) and passes it down, so t
 same everywhere on the page.
 """
 
+import datetime
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from .. import deadlines
-from ..selectors.consultations import consultation_get_public
+from ..feeds import ConsultationFeed, status_sentence
+from ..formatting import render_body
+from ..models import Consultation, Document
+from ..selectors.consultations import (
+    STATUS_FILTERS,
+    consultation_get_public,
+    consultation_listing,
+    listing_filter_areas,
+)
+
+consultation_feed = ConsultationFeed()
 
 
 def respond_url(slug: str) -> str | None:
@@ -21,26 +35,78 @@ def respond_url(slug: str) -> str | None:
         return None
 
 
-def consultation_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/placeholder.html", {"heading": "Consultations"})
+def document_description(document: Document) -> str:
+    """'PDF, 1.2 MB' for the link text, so people know what they are about to download."""
+    return f"{document.file_type.upper()}, {filesizeformat(document.size)}".replace("\xa0", " ")
 
 
-def consultation_feed(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/placeholder.html", {"heading": "Consultations feed"})
+def onward_sentence(consultation: Consultation) -> str:
+    if not consultation.onward_deadline:
+        return ""
+    when = deadlines.format_date(consultation.onward_deadline)
+    reason = consultation.onward_deadline_text.strip().rstrip(".")
+    if reason:
+        return f"We will respond by {when}, {reason}."
+    return f"We will pass on what we hear by {when}."
+
+
+def detail_context(consultation: Consultation, *, now: datetime.datetime, preview: bool = False) -> dict[str, Any]:
+    status = consultation.status_at(now=now)
+    accepting = consultation.accepts_responses_at(now=now)
+    functions = []
+    related = getattr(consultation, "functions", None)
+    if related is not None and hasattr(related, "all"):
+        functions = list(related.all())
+    return {
+        "consultation": consultation,
+        "status": status,
+        "status_label": consultation.get_status_display_at(now=now),
+        "now": now,
+        "preview": preview,
+        "closing_text": deadlines.describe_closing(consultation.closes_at),
+        "closed_text": deadlines.describe_closed(consultation.closes_at),
+        "opening_text": deadlines.describe_opening(consultation.opens_at),
+        "onward_text": onward_sentence(consultation),
+        "body_html": render_body(consultation.body),
+        "outcome_html": render_body(consultation.outcome) if status == Consultation.Status.OUTCOME_PUBLISHED else "",
+        "documents": [(d, document_description(d)) for d in consultation.documents.all()],
+        "functions": functions,
+        "accepting": accepting,
+        "is_late_period": accepting and status != Consultation.Status.OPEN,
+        "respond_url": None if preview or not accepting else respond_url(consultation.slug),
+    }
 
 
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     consultation = consultation_get_public(slug=slug)
-    status = consultation.status_at(now=now)
+    return render(request, "engagement/consultation_detail.html", detail_context(consultation, now=now))
+
+
+def consultation_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    status = request.GET.get("status", "")
+    if status not in STATUS_FILTERS:
+        status = ""
+    areas = listing_filter_areas()
+    area_ids = {str(a.pk): a for a in areas}
+    area = area_ids.get(request.GET.get("area", ""))
+    consultations = consultation_listing(now=now, status=status, area=area)
+    groups: dict[str, list[tuple[Consultation, str]]] = {"open": [], "forthcoming": [], "closed": []}
+    for c in consultations:
+        state = c.status_at(now=now)
+        key = "closed" if state in {Consultation.Status.CLOSED, Consultation.Status.OUTCOME_PUBLISHED} else state
+        groups[key].append((c, status_sentence(c, now=now)))
     return render(
         request,
-        "engagement/consultation_detail.html",
+        "engagement/consultation_list.html",
         {
-            "consultation": consultation,
-            "status": status,
+            "groups": groups,
+            "total": sum(len(v) for v in groups.values()),
+            "areas": areas,
+            "selected_area": area,
+            "selected_status": status,
+            "status_choices": [("", "All")] + [(k, v) for k, v in STATUS_FILTERS.items()],
             "now": now,
-            "closing_text": deadlines.describe_closing(consultation.closes_at),
-            "respond_url": respond_url(slug) if consultation.accepts_responses_at(now=now) else None,
         },
     )

@@ -1,0 +1,363 @@
+"""Consultation managers' pages: list, create, edit, questions, sections, documents, preview, publish, outcome.
+
+Every page works without JavaScript: plain forms, one POST per action, redirect after success. Access: anonymous
+people are sent to sign in; signed-in people without the role and an area get 403; a manager asking for a
+consultation outside their areas gets 404 (drafts of other areas are not revealed).
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms import Form
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from .. import permissions  # noqa: F401  (registers the rules)
+from ..forms_manage import ConsultationForm, DocumentForm, OutcomeForm, QuestionForm, ReorderForm, SectionForm
+from ..models import Consultation, Document, Question, Section
+from ..selectors import consultations as selectors
+from ..services import consultations as services
+from .consultations import detail_context
+
+View = Callable[..., HttpResponse]
+
+
+def manager_required(view: View) -> View:
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm("engagement.access_management"):
+            raise PermissionDenied("You need to be a consultation manager with an area to use this page.")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _managed(request: HttpRequest, slug: str) -> Consultation:
+    consultation = selectors.consultation_get_managed(slug=slug)
+    if not request.user.has_perm("engagement.manage_consultation", consultation):
+        raise Http404("No consultation you manage has that address.")
+    return consultation
+
+
+def _apply_errors(form: Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the named field if the form has it, else at the top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)
+
+
+def _overview(consultation: Consultation) -> str:
+    return reverse("engagement:manage_consultation", args=[consultation.slug])
+
+
+@manager_required
+def manage_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    consultations = list(selectors.consultations_for_manager(user=request.user))
+    rows = [(c, c.status_at(now=now), c.get_status_display_at(now=now)) for c in consultations]
+    return render(
+        request,
+        "engagement/manage/list.html",
+        {"rows": rows, "can_add": request.user.has_perm("engagement.add_consultation")},
+    )
+
+
+@manager_required
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    if not request.user.has_perm("engagement.add_consultation"):
+        raise PermissionDenied
+    areas = selectors.areas_for_manager(user=request.user)
+    targets = selectors.target_areas_for_manager(user=request.user)
+    form = ConsultationForm(request.POST or None, areas=areas, target_choices=targets)
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if not request.user.has_perm("engagement.manage_area", data["owner_area"]):
+            raise PermissionDenied
+        try:
+            consultation = services.consultation_create(by=request.user, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Consultation created as a draft. Add questions, then publish it.")
+            return redirect(_overview(consultation))
+    return render(request, "engagement/manage/consultation_form.html", {"form": form, "consultation": None})
+
+
+@manager_required
+def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    areas = selectors.areas_for_manager(user=request.user)
+    if consultation.owner_area not in areas:
+        areas.insert(0, consultation.owner_area)
+    targets = selectors.target_areas_for_manager(user=request.user)
+    form = ConsultationForm(
+        request.POST or None,
+        initial=ConsultationForm.initial_for(consultation),
+        areas=areas,
+        target_choices=targets,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        if not request.user.has_perm("engagement.manage_area", data["owner_area"]):
+            form.add_error("owner_area", "Choose an area you manage")
+        else:
+            try:
+                services.consultation_update(consultation=consultation, by=request.user, data=data)
+            except ValidationError as error:
+                _apply_errors(form, error)
+            else:
+                messages.success(request, "Consultation details saved.")
+                return redirect(_overview(consultation))
+    return render(request, "engagement/manage/consultation_form.html", {"form": form, "consultation": consultation})
+
+
+@manager_required
+def consultation_manage(request: HttpRequest, slug: str) -> HttpResponse:
+    now = timezone.now()
+    consultation = _managed(request, slug)
+    sections = list(consultation.sections.order_by("order"))
+    questions = list(consultation.questions.select_related("section", "show_if_question").order_by("order"))
+    reorder = ReorderForm(items=questions, label=lambda q: f"Order of “{q.text}”")
+    return render(
+        request,
+        "engagement/manage/consultation.html",
+        {
+            "consultation": consultation,
+            "status": consultation.status_at(now=now),
+            "sections": sections,
+            "questions": questions,
+            "answered": selectors.answered_question_ids(consultation=consultation),
+            "documents": list(consultation.documents.order_by("order", "title")),
+            "reorder_form": reorder,
+            "section_reorder_form": ReorderForm(items=sections, label=lambda s: f"Order of “{s.title}”"),
+            "now": now,
+        },
+    )
+
+
+@manager_required
+def consultation_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The public page as residents will see it, with the questions below it."""
+    now = timezone.now()
+    consultation = _managed(request, slug)
+    preview = selectors.consultation_get_for_preview(slug=consultation.slug)
+    context = detail_context(preview, now=now, preview=True)
+    context["sections"] = list(preview.sections.all())
+    context["questions"] = list(preview.questions.all())
+    return render(request, "engagement/manage/preview.html", context)
+
+
+def _state_change(request: HttpRequest, slug: str, action: Callable[..., Any], message: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    try:
+        action(consultation=consultation, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, message)
+    return redirect(_overview(consultation))
+
+
+@require_POST
+@manager_required
+def consultation_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    return _state_change(request, slug, services.consultation_publish, "Consultation published.")
+
+
+@require_POST
+@manager_required
+def consultation_unpublish(request: HttpRequest, slug: str) -> HttpResponse:
+    return _state_change(
+        request, slug, services.consultation_unpublish, "Consultation unpublished: residents can no longer see it."
+    )
+
+
+@manager_required
+def consultation_outcome(request: HttpRequest, slug: str) -> HttpResponse:
+    now = timezone.now()
+    consultation = _managed(request, slug)
+    form = OutcomeForm(request.POST or None, initial={"outcome": consultation.outcome})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consultation_publish_outcome(
+                consultation=consultation, by=request.user, outcome=form.cleaned_data["outcome"], now=now
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Outcome published.")
+            return redirect(_overview(consultation))
+    return render(request, "engagement/manage/outcome_form.html", {"form": form, "consultation": consultation})
+
+
+# --- Sections ----------------------------------------------------------------------------------------------------
+
+
+@manager_required
+def section_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    consultation = _managed(request, slug)
+    section = get_object_or_404(Section, pk=pk, consultation=consultation) if pk else None
+    initial = {"title": section.title, "intro": section.intro} if section else None
+    form = SectionForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if section:
+                services.section_update(section=section, **form.cleaned_data)
+            else:
+                services.section_create(consultation=consultation, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Section saved.")
+            return redirect(_overview(consultation))
+    return render(
+        request,
+        "engagement/manage/section_form.html",
+        {"form": form, "consultation": consultation, "section": section},
+    )
+
+
+@manager_required
+def section_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _managed(request, slug)
+    section = get_object_or_404(Section, pk=pk, consultation=consultation)
+    return _confirm_delete(
+        request, consultation, f"section “{section.title}”", lambda: services.section_delete(section=section)
+    )
+
+
+@require_POST
+@manager_required
+def sections_reorder(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    form = ReorderForm(request.POST, items=list(consultation.sections.order_by("order")))
+    return _reorder(request, consultation, form, services.sections_reorder)
+
+
+# --- Questions ---------------------------------------------------------------------------------------------------
+
+
+@manager_required
+def question_form(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
+    consultation = _managed(request, slug)
+    question = get_object_or_404(Question, pk=pk, consultation=consultation) if pk else None
+    sections = list(consultation.sections.order_by("order"))
+    earlier = list(consultation.questions.order_by("order"))
+    if question:
+        earlier = [q for q in earlier if q.order < question.order]
+    form = QuestionForm(
+        request.POST or None,
+        initial=QuestionForm.initial_for(question) if question else {"kind": Question.Kind.LONG_TEXT},
+        sections=sections,
+        earlier=earlier,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.service_data()
+        try:
+            if question:
+                services.question_update(question=question, data=data)
+            else:
+                services.question_create(consultation=consultation, **data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Question saved.")
+            return redirect(_overview(consultation) + "#questions")
+    answered = bool(question and question.pk in selectors.answered_question_ids(consultation=consultation))
+    return render(
+        request,
+        "engagement/manage/question_form.html",
+        {"form": form, "consultation": consultation, "question": question, "answered": answered},
+    )
+
+
+@manager_required
+def question_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _managed(request, slug)
+    question = get_object_or_404(Question, pk=pk, consultation=consultation)
+    return _confirm_delete(
+        request, consultation, f"question “{question.text}”", lambda: services.question_delete(question=question)
+    )
+
+
+@require_POST
+@manager_required
+def questions_reorder(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    form = ReorderForm(request.POST, items=list(consultation.questions.order_by("order")))
+    return _reorder(request, consultation, form, services.questions_reorder)
+
+
+def _reorder(
+    request: HttpRequest, consultation: Consultation, form: ReorderForm, action: Callable[..., Any]
+) -> HttpResponse:
+    if not form.is_valid():
+        messages.error(request, "Enter an order number of 1 to 999 for each item. Nothing was changed.")
+    else:
+        try:
+            action(consultation=consultation, order=form.order())
+        except ValidationError as error:
+            for text in error.messages:
+                messages.error(request, text)
+        else:
+            messages.success(request, "New order saved.")
+    return redirect(_overview(consultation))
+
+
+# --- Documents ---------------------------------------------------------------------------------------------------
+
+
+@manager_required
+def document_add(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.document_add(
+                consultation=consultation, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(request, "Document added.")
+            return redirect(_overview(consultation))
+    return render(request, "engagement/manage/document_form.html", {"form": form, "consultation": consultation})
+
+
+@manager_required
+def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _managed(request, slug)
+    document = get_object_or_404(Document, pk=pk, consultation=consultation)
+    return _confirm_delete(
+        request, consultation, f"document “{document.title}”", lambda: services.document_delete(document=document)
+    )
+
+
+def _confirm_delete(
+    request: HttpRequest, consultation: Consultation, what: str, action: Callable[[], Any]
+) -> HttpResponse:
+    error_text: list[str] = []
+    if request.method == "POST":
+        try:
+            action()
+        except ValidationError as error:
+            error_text = error.messages
+        else:
+            messages.success(request, f"Deleted the {what}.")
+            return redirect(_overview(consultation))
+    return render(
+        request,
+        "engagement/manage/confirm_delete.html",
+        {"consultation": consultation, "what": what, "errors": error_text, "has_errors": bool(error_text)},
+    )

@@ -1,13 +1,20 @@
 """Public consultation pages: list, feed and a consultation's page in each state."""
 
+import datetime
+import re
+import xml.etree.ElementTree as ET
 from http import HTTPStatus
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from tests.engagement.factories import ConsultationFactory
+from engagement import deadlines
+from tests.engagement.factories import ConsultationFactory, DocumentFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
+DAY = datetime.timedelta(days=1)
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_detail_url_and_open_page(client) -> None:  # type: ignore[no-untyped-def]
@@ -18,6 +25,138 @@ def test_detail_url_and_open_page(client) -> None:  # type: ignore[no-untyped-de
     assert c.title in response.content.decode()
 
 
-def test_draft_is_not_public(client) -> None:  # type: ignore[no-untyped-def]
+def test_draft_and_unknown_are_not_public(client) -> None:  # type: ignore[no-untyped-def]
     ConsultationFactory(slug="secret", draft=True)
     assert client.get("/consultations/secret/").status_code == HTTPStatus.NOT_FOUND
+    assert client.get("/consultations/no-such-thing/").status_code == HTTPStatus.NOT_FOUND
+
+
+@pytest.fixture
+def listing(areas):  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    top_a, mid_a, bottom_a = areas["a"]
+    make = ConsultationFactory
+    return {
+        "open_late": make(title="Open late", owner_area=mid_a, opens_at=now - 5 * DAY, closes_at=now + 30 * DAY),
+        "open_soon": make(title="Open soon", owner_area=top_a, opens_at=now - 5 * DAY, closes_at=now + 2 * DAY),
+        "forthcoming": make(title="Coming up", owner_area=bottom_a, forthcoming=True),
+        "closed_old": make(title="Closed long ago", owner_area=areas["b"][0], opens_at=now - 90 * DAY,
+                           closes_at=now - 60 * DAY),
+        "closed_new": make(title="Closed lately", owner_area=mid_a, closed=True),
+        "draft": make(title="A draft", owner_area=mid_a, draft=True),
+    }  # fmt: skip
+
+
+def _titles(html: str) -> list[str]:
+    return re.findall(r'class="nhsuk-card__link" href="[^"]+">([^<]+)</a>', html)
+
+
+def test_list_order_and_dates(client, listing) -> None:  # type: ignore[no-untyped-def]
+    body = client.get(reverse("engagement:consultation_list")).content.decode()
+    assert _titles(body) == ["Open soon", "Open late", "Coming up", "Closed lately", "Closed long ago"]
+    assert "A draft" not in body
+    soon = listing["open_soon"]
+    assert deadlines.describe_closing(soon.closes_at) in body
+    assert deadlines.describe_opening(listing["forthcoming"].opens_at) in body
+    assert deadlines.describe_closed(listing["closed_old"].closes_at) in body
+    assert body.index("Open consultations") < body.index("Forthcoming consultations") < body.index(
+        "Closed consultations"
+    )
+
+
+def test_list_filters(client, listing, areas) -> None:  # type: ignore[no-untyped-def]
+    url = reverse("engagement:consultation_list")
+    assert _titles(client.get(url, {"status": "open"}).content.decode()) == ["Open soon", "Open late"]
+    assert _titles(client.get(url, {"status": "closed"}).content.decode()) == ["Closed lately", "Closed long ago"]
+    assert _titles(client.get(url, {"status": "forthcoming"}).content.decode()) == ["Coming up"]
+    # An area includes the areas below it.
+    mid = areas["a"][1]
+    assert _titles(client.get(url, {"area": mid.pk}).content.decode()) == ["Open late", "Coming up", "Closed lately"]
+    assert _titles(client.get(url, {"area": mid.pk, "status": "open"}).content.decode()) == ["Open late"]
+    # Aimed at an area counts too.
+    listing["closed_old"].target_areas.add(mid)
+    assert "Closed long ago" in _titles(client.get(url, {"area": mid.pk}).content.decode())
+    # Nonsense filters are ignored, never a 500.
+    response = client.get(url, {"area": "x'; drop", "status": "<script>"})
+    assert response.status_code == HTTPStatus.OK
+    assert len(_titles(response.content.decode())) == 5
+
+
+def test_feed_is_valid_atom_with_entries(client, listing) -> None:  # type: ignore[no-untyped-def]
+    response = client.get(reverse("engagement:consultation_feed"))
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"].startswith("application/atom+xml")
+    root = ET.fromstring(response.content)
+    assert root.tag == f"{ATOM}feed"
+    entries = root.findall(f"{ATOM}entry")
+    titles = {e.findtext(f"{ATOM}title") for e in entries}
+    assert titles == {"Open late", "Open soon", "Coming up", "Closed long ago", "Closed lately"}
+    soon = next(e for e in entries if e.findtext(f"{ATOM}title") == "Open soon")
+    assert soon.find(f"{ATOM}link").get("href").endswith(f"/consultations/{listing['open_soon'].slug}/")
+    assert deadlines.describe_closing(listing["open_soon"].closes_at) in (soon.findtext(f"{ATOM}summary") or "")
+
+
+def test_open_page_shows_deadline_onward_deadline_and_who_decides(client, areas, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    org = OrganisationFactory(name="North East London CCG")
+    c = ConsultationFactory(
+        owner_area=areas["a"][1],
+        lead_organisation=org,
+        closes_at=deadlines.closing_datetime(timezone.now().date() + 20 * DAY),
+        onward_deadline=datetime.date(2031, 1, 8),
+        onward_deadline_text="so the ICS can respond to NHS England and NHS Improvement",
+        body="<p>Body <strong>text</strong></p><script>alert(1)</script>",
+        contact_email="pmo@example.nhs.uk",
+    )
+    DocumentFactory(consultation=c, title="Draft plan", size=1_500_000)
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert deadlines.describe_closing(c.closes_at) in body
+    assert "11:59pm" in body and "midnight" not in body
+    assert "We will respond by 8 January 2031, so the ICS can respond to NHS England and NHS Improvement." in body
+    assert areas["a"][1].name in body and areas["a"][1].level.name in body
+    assert "North East London CCG" in body
+    assert "<strong>text</strong>" in body and "<script>alert(1)</script>" not in body
+    assert "Draft plan" in body and "(PDF, 1.4 MB)" in body
+
+
+def test_closed_page_shows_when_closed_and_no_way_in(client) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(closed=True)
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert deadlines.describe_closed(c.closes_at) in body
+    assert "You can no longer respond" in body
+    assert "Respond to this consultation" not in body
+    assert "<form" not in body.split("<main", 1)[1]
+
+
+def test_forthcoming_page_shows_opening(client) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(forthcoming=True)
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert deadlines.describe_opening(c.opens_at) in body
+    assert "Respond to this consultation" not in body
+
+
+def test_outcome_page(client) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(closed=True, outcome="<p>We chose option 2.</p>", outcome_published_at=timezone.now())
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert "Outcome published" in body
+    assert "We chose option 2." in body
+
+
+def test_open_page_links_to_respond_flow_when_it_exists(client) -> None:  # type: ignore[no-untyped-def]
+    from django.urls import NoReverseMatch
+
+    c = ConsultationFactory()
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    try:
+        start = reverse("engagement:respond_start", args=[c.slug])
+    except NoReverseMatch:
+        assert "Respond to this consultation" not in body
+    else:
+        assert f'href="{start}"' in body
+
+
+def test_late_grace_page_says_late_responses_accepted(client) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    c = ConsultationFactory(opens_at=now - 10 * DAY, closes_at=now - DAY / 4, late_grace=DAY)
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert "Late responses are still accepted" in body

@@ -1,0 +1,546 @@
+"""Writes for consultation authoring: create, edit, sections, questions, documents, publish, outcome.
+
+Every function is keyword-only, typed and atomic, and raises django.core.exceptions.ValidationError with a
+plain-English message when a change is not allowed; nothing is changed in that case. Once responses exist, a
+change that would orphan answers (deleting a question that has answers, changing its kind, removing a choice
+that answers use) is refused here; Answer.question's on_delete=PROTECT backs the first case in the database.
+"""
+
+import datetime
+import zipfile
+from collections.abc import Iterable, Mapping
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils.text import slugify
+
+from governance.models import Area, Organisation
+
+from ..formatting import to_safe_html
+from ..models import Answer, Consultation, Document, Question, Section
+
+YES_NO_VALUES = {"yes", "no"}
+AGREE_VALUES = {
+    "strongly_agree": "Strongly agree",
+    "agree": "Agree",
+    "neither": "Neither agree nor disagree",
+    "disagree": "Disagree",
+    "strongly_disagree": "Strongly disagree",
+}
+OTHER_VALUE = "__other__"
+CHOICE_KINDS = {Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE}
+TEXT_KINDS = {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT}
+CONDITION_KINDS = CHOICE_KINDS | {Question.Kind.YES_NO, Question.Kind.AGREE_SCALE}
+MAX_CHOICES = 30
+CHOICE_MAX_LENGTH = 200
+QUESTION_FIELDS = (
+    "kind", "text", "hint", "required", "max_length", "choices", "allow_other", "max_choices", "section",
+    "show_if_question", "show_if_value",
+)  # fmt: skip
+
+
+# --- Consultations ---------------------------------------------------------------------------------------------
+
+
+RESERVED_SLUGS = {"feed", "my-responses", "new"}
+
+
+def _unique_slug(title: str, *, exclude_pk: int | None = None) -> str:
+    base = (slugify(title)[:100] or "consultation").strip("-")
+    slug, n = base, 2
+    others = Consultation.objects.all() if exclude_pk is None else Consultation.objects.exclude(pk=exclude_pk)
+    while slug in RESERVED_SLUGS or others.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def _check_dates(opens_at: datetime.datetime, closes_at: datetime.datetime) -> None:
+    if closes_at <= opens_at:
+        raise ValidationError({"closes_on": "The closing date must be the same as or after the opening date."})
+
+
+def _check_areas(*, owner_area: Area, target_areas: Iterable[Area]) -> None:
+    for area in target_areas:
+        if area.system_id != owner_area.system_id:
+            raise ValidationError(
+                {"target_areas": f"{area} is in another system: choose areas of {owner_area.system}."}
+            )
+
+
+@transaction.atomic
+def consultation_create(
+    *,
+    by: Any,
+    owner_area: Area,
+    title: str,
+    summary: str,
+    opens_at: datetime.datetime,
+    closes_at: datetime.datetime,
+    body: str = "",
+    contact_email: str = "",
+    lead_organisation: Organisation | None = None,
+    target_areas: Iterable[Area] = (),
+    onward_deadline: datetime.date | None = None,
+    onward_deadline_text: str = "",
+    late_grace: datetime.timedelta | None = None,
+    slug: str = "",
+) -> Consultation:
+    """A new draft consultation, owned by `owner_area` in that area's system."""
+    target_areas = list(target_areas)
+    _check_dates(opens_at, closes_at)
+    _check_areas(owner_area=owner_area, target_areas=target_areas)
+    consultation = Consultation(
+        system_id=owner_area.system_id,
+        owner_area=owner_area,
+        lead_organisation=lead_organisation,
+        title=title.strip(),
+        slug=slug or _unique_slug(title),
+        summary=summary.strip(),
+        body=to_safe_html(body),
+        contact_email=contact_email,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        onward_deadline=onward_deadline,
+        onward_deadline_text=onward_deadline_text.strip(),
+        late_grace=late_grace,
+        is_published=False,
+        created_by=by if getattr(by, "pk", None) else None,
+    )
+    consultation.full_clean()
+    consultation.save()
+    consultation.target_areas.set(target_areas)
+    return consultation
+
+
+EDITABLE_FIELDS = (
+    "title", "summary", "body", "contact_email", "lead_organisation", "owner_area", "opens_at", "closes_at",
+    "onward_deadline", "onward_deadline_text", "late_grace",
+)  # fmt: skip
+
+
+@transaction.atomic
+def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[str, Any]) -> Consultation:
+    """Change the fields in `data` (a subset of EDITABLE_FIELDS, plus `target_areas`).
+
+    The slug never changes once set, so links already shared keep working.
+    """
+    unknown = set(data) - set(EDITABLE_FIELDS) - {"target_areas"}
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    for name in EDITABLE_FIELDS:
+        if name in data:
+            value = data[name]
+            if name == "body":
+                value = to_safe_html(value or "")
+            elif isinstance(value, str):
+                value = value.strip()
+            setattr(consultation, name, value)
+    if consultation.owner_area.system_id != consultation.system_id:
+        raise ValidationError({"owner_area": "The owning area must be in the consultation's system."})
+    _check_dates(consultation.opens_at, consultation.closes_at)
+    target_areas = list(data.get("target_areas", consultation.target_areas.all()))
+    _check_areas(owner_area=consultation.owner_area, target_areas=target_areas)
+    consultation.full_clean(exclude=["slug"])
+    consultation.save()
+    if "target_areas" in data:
+        consultation.target_areas.set(target_areas)
+    return consultation
+
+
+@transaction.atomic
+def consultation_publish(*, consultation: Consultation, by: Any) -> Consultation:
+    """Make a draft public. It needs at least one question; it opens and closes by its dates."""
+    if consultation.is_published:
+        return consultation
+    if not consultation.questions.exists():
+        raise ValidationError("Add at least one question before publishing the consultation.")
+    consultation.is_published = True
+    consultation.save(update_fields=["is_published", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_unpublish(*, consultation: Consultation, by: Any) -> Consultation:
+    """Hide a consultation again. Responses already received are kept."""
+    if consultation.outcome_published_at:
+        raise ValidationError("The outcome has been published: withdraw the outcome before unpublishing.")
+    consultation.is_published = False
+    consultation.save(update_fields=["is_published", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_publish_outcome(
+    *, consultation: Consultation, by: Any, outcome: str, now: datetime.datetime
+) -> Consultation:
+    """Publish what was decided. Only after the consultation has closed."""
+    if not consultation.is_published:
+        raise ValidationError("Publish the consultation before publishing its outcome.")
+    if now <= consultation.closes_at:
+        raise ValidationError("You can publish the outcome once the consultation has closed.")
+    cleaned = to_safe_html(outcome)
+    if not cleaned:
+        raise ValidationError({"outcome": "Enter the outcome."})
+    consultation.outcome = cleaned
+    consultation.outcome_published_at = consultation.outcome_published_at or now
+    consultation.save(update_fields=["outcome", "outcome_published_at", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_withdraw_outcome(*, consultation: Consultation, by: Any) -> Consultation:
+    consultation.outcome_published_at = None
+    consultation.save(update_fields=["outcome_published_at", "updated_at"])
+    return consultation
+
+
+@transaction.atomic
+def consultation_delete(*, consultation: Consultation, by: Any) -> None:
+    """Only a draft without responses may be deleted."""
+    if consultation.is_published or consultation.responses.exists():
+        raise ValidationError("Only a draft with no responses can be deleted. Unpublish it instead.")
+    consultation.questions.update(show_if_question=None)
+    consultation.delete()
+
+
+# --- Sections ----------------------------------------------------------------------------------------------------
+
+
+def _next_order(qs: Any) -> int:
+    return int(qs.aggregate(m=Max("order"))["m"] or 0) + 1
+
+
+@transaction.atomic
+def section_create(*, consultation: Consultation, title: str, intro: str = "") -> Section:
+    return Section.objects.create(
+        consultation=consultation,
+        title=title.strip(),
+        intro=intro.strip(),
+        order=_next_order(Section.objects.filter(consultation=consultation)),
+    )
+
+
+@transaction.atomic
+def section_update(*, section: Section, title: str, intro: str = "") -> Section:
+    section.title = title.strip()
+    section.intro = intro.strip()
+    section.full_clean()
+    section.save()
+    return section
+
+
+@transaction.atomic
+def section_delete(*, section: Section) -> None:
+    """Refused while it still holds questions, so deleting a page never deletes questions by surprise."""
+    if section.questions.exists():
+        raise ValidationError("This section still has questions. Move them to another section or delete them first.")
+    section.delete()
+
+
+@transaction.atomic
+def sections_reorder(*, consultation: Consultation, order: Mapping[int, int]) -> None:
+    """Put sections in the order of the numbers given (by section id); ties keep the current order."""
+    _reorder(Section.objects.filter(consultation=consultation), order)
+
+
+# --- Questions ---------------------------------------------------------------------------------------------------
+
+
+def _clean_choices(choices: Iterable[str]) -> list[str]:
+    cleaned: list[str] = []
+    seen: set[str] = set()
+    for raw in choices:
+        choice = str(raw).strip()
+        if not choice:
+            continue
+        if len(choice) > CHOICE_MAX_LENGTH:
+            raise ValidationError({"choices": f"Each option must be {CHOICE_MAX_LENGTH} characters or fewer."})
+        if choice.casefold() in seen:
+            raise ValidationError({"choices": f"The option “{choice}” appears twice."})
+        seen.add(choice.casefold())
+        cleaned.append(choice)
+    if len(cleaned) > MAX_CHOICES:
+        raise ValidationError({"choices": f"A question can have at most {MAX_CHOICES} options."})
+    return cleaned
+
+
+def condition_values(question: Question) -> dict[str, str]:
+    """The answers (value -> label) a dependent question may wait for."""
+    if question.kind == Question.Kind.YES_NO:
+        return {"yes": "Yes", "no": "No"}
+    if question.kind == Question.Kind.AGREE_SCALE:
+        return dict(AGREE_VALUES)
+    values = {str(c): str(c) for c in question.choices or []}
+    if question.allow_other:
+        values[OTHER_VALUE] = "Other"
+    return values
+
+
+def _normalise_condition_value(parent: Question, value: str) -> str:
+    target = value.strip().casefold()
+    for stored, label in condition_values(parent).items():
+        if target in {stored.casefold(), label.casefold()}:
+            return stored
+    options = ", ".join(f"“{label}”" for label in condition_values(parent).values())
+    raise ValidationError({"show_if_value": f"Choose one of the answers to “{parent.text}”: {options}."})
+
+
+def _validate_question(question: Question) -> None:
+    """Make the question's settings consistent with its kind, or say what is wrong."""
+    kind = question.kind
+    if kind not in Question.Kind.values:
+        raise ValidationError({"kind": "Choose a type of question."})
+    if kind in CHOICE_KINDS:
+        question.choices = _clean_choices(question.choices or [])
+        if len(question.choices) < 2:
+            raise ValidationError({"choices": "Enter at least 2 options, one on each line."})
+    else:
+        question.choices = []
+        question.allow_other = False
+    if kind == Question.Kind.MULTIPLE_CHOICE:
+        options = len(question.choices) + (1 if question.allow_other else 0)
+        if question.max_choices is not None and not 1 <= question.max_choices <= options:
+            raise ValidationError({"max_choices": f"The most answers allowed must be between 1 and {options}."})
+    else:
+        question.max_choices = None
+    if kind not in TEXT_KINDS:
+        question.max_length = None
+    elif question.max_length is not None and not 1 <= question.max_length <= 10_000:
+        raise ValidationError({"max_length": "The maximum length must be between 1 and 10,000 characters."})
+    if question.section is not None and question.section.consultation_id != question.consultation_id:
+        raise ValidationError({"section": "Choose a section of this consultation."})
+    parent = question.show_if_question
+    if parent is None:
+        question.show_if_value = ""
+    else:
+        if parent.consultation_id != question.consultation_id or (question.pk and parent.pk == question.pk):
+            raise ValidationError({"show_if_question": "Choose an earlier question of this consultation."})
+        if parent.kind not in CONDITION_KINDS:
+            raise ValidationError(
+                {"show_if_question": "A question can depend only on a choice, yes/no or agree/disagree question."}
+            )
+        if parent.order >= question.order:
+            raise ValidationError({"show_if_question": "A question can depend only on an earlier question."})
+        question.show_if_value = _normalise_condition_value(parent, question.show_if_value or "")
+
+
+def _answer_values(question: Question) -> Iterable[Any]:
+    for value in Answer.objects.filter(question=question).values_list("value", flat=True).iterator():
+        if isinstance(value, list):
+            yield from value
+        else:
+            yield value
+
+
+def _refuse_orphaning(before: Question, after: Question) -> None:
+    """Refuse a change that would leave stored answers pointing at something that no longer exists."""
+    if not Answer.objects.filter(question=before).exists():
+        return
+    if after.kind != before.kind:
+        raise ValidationError(
+            {"kind": "People have already answered this question, so its type cannot change. "
+             "Add a new question instead."}
+        )  # fmt: skip
+    if before.kind in CHOICE_KINDS:
+        kept = set(after.choices or []) | ({OTHER_VALUE} if after.allow_other else set())
+        used = {str(v) for v in _answer_values(before)}
+        lost = sorted(used - kept)
+        if lost:
+            named = ", ".join("“Other”" if v == OTHER_VALUE else f"“{v}”" for v in lost)
+            raise ValidationError(
+                {"choices": f"People have already chosen {named}, so it cannot be removed or renamed. "
+                 "You can add options or change the others."}
+            )  # fmt: skip
+
+
+def _check_dependents(question: Question) -> None:
+    for dependent in question.dependents.all():
+        if question.kind not in CONDITION_KINDS:
+            raise ValidationError(
+                {"kind": f"“{dependent.text}” depends on this question, so it must stay a question with set answers."}
+            )
+        if dependent.show_if_value not in condition_values(question):
+            raise ValidationError(
+                {"choices": f"“{dependent.text}” is shown only after the answer “{dependent.show_if_value}”: "
+                 "keep that option or change that question first."}
+            )  # fmt: skip
+        if dependent.order <= question.order:
+            raise ValidationError({"show_if_question": "A question must come before the questions that depend on it."})
+
+
+def _ensure_editable(consultation: Consultation, question: Question | None = None) -> None:
+    if question is not None and question.consultation_id != consultation.pk:
+        raise ValidationError("That question belongs to another consultation.")
+
+
+@transaction.atomic
+def question_create(
+    *,
+    consultation: Consultation,
+    kind: str,
+    text: str,
+    hint: str = "",
+    required: bool = False,
+    max_length: int | None = None,
+    choices: Iterable[str] = (),
+    allow_other: bool = False,
+    max_choices: int | None = None,
+    section: Section | None = None,
+    show_if_question: Question | None = None,
+    show_if_value: str = "",
+) -> Question:
+    """A new question, added after the last one."""
+    question = Question(
+        consultation=consultation,
+        order=_next_order(Question.objects.select_for_update().filter(consultation=consultation)),
+        kind=kind,
+        text=text.strip(),
+        hint=hint.strip(),
+        required=required,
+        max_length=max_length,
+        choices=list(choices),
+        allow_other=allow_other,
+        max_choices=max_choices,
+        section=section,
+        show_if_question=show_if_question,
+        show_if_value=show_if_value,
+    )
+    _validate_question(question)
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_update(*, question: Question, data: Mapping[str, Any]) -> Question:
+    """Change the given fields (any of QUESTION_FIELDS). Refused if it would orphan answers."""
+    unknown = set(data) - set(QUESTION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable: {sorted(unknown)}")
+    before = Question.objects.select_for_update().get(pk=question.pk)
+    for name, value in data.items():
+        if name in {"text", "hint", "show_if_value"} and isinstance(value, str):
+            value = value.strip()
+        if name == "choices":
+            value = list(value)
+        setattr(question, name, value)
+    _validate_question(question)
+    _refuse_orphaning(before, question)
+    _check_dependents(question)
+    question.full_clean()
+    question.save()
+    return question
+
+
+@transaction.atomic
+def question_delete(*, question: Question) -> None:
+    """Refused when people have answered it or another question depends on it."""
+    if Answer.objects.filter(question=question).exists():
+        raise ValidationError(
+            "People have already answered this question, so it cannot be deleted: their answers would be lost. "
+            "You can change its wording or hint instead."
+        )
+    dependent = question.dependents.first()
+    if dependent is not None:
+        raise ValidationError(f"“{dependent.text}” depends on this question. Change or delete that question first.")
+    question.delete()
+
+
+def _reorder(qs: Any, order: Mapping[int, int]) -> list[Any]:
+    items = list(qs.select_for_update().order_by("order"))
+    position = {item.pk: index for index, item in enumerate(items)}
+    items.sort(key=lambda item: (order.get(item.pk, item.order), position[item.pk]))
+    # Two steps because (consultation, order) is unique and not deferrable: move out of the way, then into place.
+    offset = max([item.order for item in items] + [0]) + len(items) + 1
+    for index, item in enumerate(items):
+        qs.model.objects.filter(pk=item.pk).update(order=offset + index)
+    for index, item in enumerate(items, start=1):
+        item.order = index
+        qs.model.objects.filter(pk=item.pk).update(order=index)
+    return items
+
+
+@transaction.atomic
+def questions_reorder(*, consultation: Consultation, order: Mapping[int, int]) -> None:
+    """Put questions in the order of the numbers given (question id -> number); numbers become 1, 2, 3 ...
+
+    Refused if a question would come before the question it depends on.
+    """
+    items = _reorder(Question.objects.filter(consultation=consultation), order)
+    by_pk = {item.pk: item for item in items}
+    for item in items:
+        parent = by_pk.get(item.show_if_question_id) if item.show_if_question_id else None
+        if parent is not None and parent.order >= item.order:
+            raise ValidationError(
+                f"“{item.text}” depends on “{parent.text}”, so it must come after it. Nothing was changed."
+            )
+
+
+# --- Documents ---------------------------------------------------------------------------------------------------
+
+DOCX_PARTS = {"[Content_Types].xml", "word/document.xml"}
+ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
+TYPE_NAMES = {"pdf": "PDF", "docx": "Word (DOCX)", "odt": "OpenDocument text (ODT)"}
+
+
+def document_type(*, name: str, stream: IO[bytes], size: int) -> str:
+    """The document's type ("pdf", "docx" or "odt") after checking its name, its size and its content.
+
+    The extension must match what the bytes are: a PDF starts with %PDF-; a DOCX is a zip holding
+    word/document.xml; an ODT is a zip whose `mimetype` entry says it is OpenDocument text.
+    """
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in Document.ALLOWED_TYPES:
+        raise ValidationError({"file": "The file must be a PDF, DOCX or ODT document."})
+    if size <= 0:
+        raise ValidationError({"file": "The selected file is empty."})
+    if size > Document.MAX_SIZE:
+        raise ValidationError({"file": f"The file must be smaller than {Document.MAX_SIZE // (1024 * 1024)}MB."})
+    stream.seek(0)
+    head = stream.read(8)
+    stream.seek(0)
+    wrong = ValidationError({"file": f"The file's content is not a {TYPE_NAMES[extension]} document."})
+    if extension == "pdf":
+        if not head.startswith(b"%PDF-"):
+            raise wrong
+        return "pdf"
+    if not head.startswith(b"PK\x03\x04"):
+        raise wrong
+    try:
+        with zipfile.ZipFile(stream) as archive:
+            names = set(archive.namelist())
+            if extension == "docx" and not names >= DOCX_PARTS:
+                raise wrong
+            if extension == "odt" and ("mimetype" not in names or archive.read("mimetype").strip() != ODT_MIMETYPE):
+                raise wrong
+    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, EOFError):
+        raise wrong from None
+    finally:
+        stream.seek(0)
+    return extension
+
+
+@transaction.atomic
+def document_add(*, consultation: Consultation, title: str, file: UploadedFile) -> Document:
+    size = int(file.size or 0)
+    file_type = document_type(name=file.name or "", stream=file, size=size)  # type: ignore[arg-type]
+    document = Document(
+        consultation=consultation,
+        title=title.strip(),
+        file_type=file_type,
+        size=size,
+        order=_next_order(Document.objects.filter(consultation=consultation)),
+    )
+    document.file.save(f"{slugify(title)[:60] or 'document'}.{file_type}", file, save=False)
+    document.save()
+    return document
+
+
+@transaction.atomic
+def document_delete(*, document: Document) -> None:
+    document.file.delete(save=False)
+    document.delete()

@@ -1,0 +1,360 @@
+"""Consultation managers' pages: create, edit, questions, documents, publish; refusals; access control."""
+
+import io
+import zipfile
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from engagement import deadlines
+from engagement.models import Answer, Consultation, Document, Question, Response
+from tests.engagement.factories import ConsultationFactory, QuestionFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _date(prefix: str, day: int, month: int, year: int) -> dict[str, str]:
+    return {f"{prefix}-day": str(day), f"{prefix}-month": str(month), f"{prefix}-year": str(year)}
+
+
+def _consultation_post(area: Any, **extra: Any) -> dict[str, Any]:
+    data = {
+        "title": "Next steps for our ICS",
+        "owner_area": str(area.pk),
+        "summary": "Tell us what you think.",
+        "body": "First paragraph with **bold**.\n\n- one\n- two\n\n<script>alert(1)</script>",
+        "contact_email": "pmo@example.nhs.uk",
+        **_date("opens_on", 1, 12, 2020),
+        **_date("closes_on", 4, 1, 2021),
+        **_date("onward_deadline", 8, 1, 2021),
+        "onward_deadline_text": "so the ICS can respond to NHS England",
+    }
+    data.update(extra)
+    return data
+
+
+def _answer(question: Question, value: Any) -> Answer:
+    response = Response.objects.create(consultation=question.consultation, reference=f"R{Response.objects.count():08d}")
+    return Answer.objects.create(response=response, question=question, value=value)
+
+
+# --- access --------------------------------------------------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_sign_in(client, areas) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    for url in (reverse("engagement:manage_list"), reverse("engagement:manage_edit", args=[c.slug])):
+        response = client.get(url)
+        assert response.status_code == HTTPStatus.FOUND
+        assert "/accounts/" in response["Location"]
+
+
+def test_staff_and_unscoped_manager_get_403(client, staff_user, manager_user) -> None:  # type: ignore[no-untyped-def]
+    for user in (staff_user, manager_user):
+        client.force_login(user)
+        assert client.get(reverse("engagement:manage_list")).status_code == HTTPStatus.FORBIDDEN
+        assert client.get(reverse("engagement:manage_create")).status_code == HTTPStatus.FORBIDDEN
+
+
+def test_manager_outside_area_gets_404_and_changes_nothing(client, areas, scoped_manager, other_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][2], draft=True)
+    q = QuestionFactory(consultation=c)
+    client.force_login(other_manager)
+    for name in ("manage_consultation", "manage_edit", "manage_preview", "manage_question_add"):
+        assert client.get(reverse(f"engagement:{name}", args=[c.slug])).status_code == HTTPStatus.NOT_FOUND
+    assert client.post(reverse("engagement:manage_publish", args=[c.slug])).status_code == HTTPStatus.NOT_FOUND
+    url = reverse("engagement:manage_question_delete", args=[c.slug, q.pk])
+    assert client.post(url).status_code == HTTPStatus.NOT_FOUND
+    c.refresh_from_db()
+    assert not c.is_published
+    assert Question.objects.filter(pk=q.pk).exists()
+    # Not in their list either; the scoped manager sees it.
+    assert c.title not in client.get(reverse("engagement:manage_list")).content.decode()
+    client.force_login(scoped_manager)
+    assert c.title in client.get(reverse("engagement:manage_list")).content.decode()
+    assert client.get(reverse("engagement:manage_consultation", args=[c.slug])).status_code == HTTPStatus.OK
+
+
+def test_manager_cannot_create_for_area_above_theirs(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(scoped_manager)
+    response = client.post(reverse("engagement:manage_create"), _consultation_post(areas["a"][0]))
+    assert response.status_code == HTTPStatus.OK
+    assert "Choose an area you manage" in response.content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_superuser_manages_everything(client, areas, superuser) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["b"][2])
+    client.force_login(superuser)
+    assert client.get(reverse("engagement:manage_consultation", args=[c.slug])).status_code == HTTPStatus.OK
+
+
+# --- create, edit, publish -----------------------------------------------------------------------------------------
+
+
+def test_create_edit_and_publish_flow(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(scoped_manager)
+    assert client.get(reverse("engagement:manage_create")).status_code == HTTPStatus.OK
+    response = client.post(reverse("engagement:manage_create"), _consultation_post(areas["a"][1]))
+    assert response.status_code == HTTPStatus.FOUND
+    c = Consultation.objects.get()
+    assert c.slug == "next-steps-for-our-ics"
+    assert c.system == areas["a"][1].system
+    assert not c.is_published
+    assert c.created_by == scoped_manager
+    assert c.closes_at == deadlines.closing_datetime(__import__("datetime").date(2021, 1, 4))
+    assert c.opens_at == deadlines.opening_datetime(__import__("datetime").date(2020, 12, 1))
+    assert "<script>" not in c.body
+    assert "<strong>bold</strong>" in c.body
+    assert "<ul><li>one</li>" in c.body
+
+    # Publishing without questions is refused with a message.
+    client.post(reverse("engagement:manage_publish", args=[c.slug]))
+    c.refresh_from_db()
+    assert not c.is_published
+    page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
+    assert "Add at least one question before publishing" in page
+
+    # Add a question, then publish.
+    response = client.post(
+        reverse("engagement:manage_question_add", args=[c.slug]),
+        {"text": "Option 1 or option 2?", "kind": "single_choice", "choices": "Option 1\nOption 2", "required": "on"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    q = c.questions.get()
+    assert (q.order, q.choices, q.required) == (1, ["Option 1", "Option 2"], True)
+    client.post(reverse("engagement:manage_publish", args=[c.slug]))
+    c.refresh_from_db()
+    assert c.is_published
+
+    # Edit: the closing date moves; the slug stays.
+    data = _consultation_post(areas["a"][2], title="Renamed", **_date("closes_on", 10, 1, 2021))
+    response = client.post(reverse("engagement:manage_edit", args=[c.slug]), data)
+    assert response.status_code == HTTPStatus.FOUND
+    c.refresh_from_db()
+    assert (c.title, c.slug, c.owner_area) == ("Renamed", "next-steps-for-our-ics", areas["a"][2])
+    assert deadlines.london_date(c.closes_at).day == 10
+
+    client.post(reverse("engagement:manage_unpublish", args=[c.slug]))
+    c.refresh_from_db()
+    assert not c.is_published
+
+
+def test_invalid_dates_show_errors_and_change_nothing(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(scoped_manager)
+    data = _consultation_post(areas["a"][1], **_date("closes_on", 30, 11, 2020))
+    response = client.post(reverse("engagement:manage_create"), data)
+    body = response.content.decode()
+    assert "The closing date must be the same as or after the opening date" in body
+    assert "<title>Error: " in body
+    data = _consultation_post(areas["a"][1], **{"closes_on-day": "31", "closes_on-month": "2"})
+    assert "Enter a real date" in client.post(reverse("engagement:manage_create"), data).content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_edit_page_shows_current_values(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1], title="Original title")
+    client.force_login(scoped_manager)
+    body = client.get(reverse("engagement:manage_edit", args=[c.slug])).content.decode()
+    assert 'value="Original title"' in body
+
+
+def test_publish_outcome_only_after_closing(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    open_one = ConsultationFactory(owner_area=areas["a"][1])
+    closed = ConsultationFactory(owner_area=areas["a"][1], closed=True)
+    client.force_login(scoped_manager)
+    response = client.post(reverse("engagement:manage_outcome", args=[open_one.slug]), {"outcome": "We decided."})
+    assert "once the consultation has closed" in response.content.decode()
+    open_one.refresh_from_db()
+    assert open_one.outcome_published_at is None
+    response = client.post(reverse("engagement:manage_outcome", args=[closed.slug]), {"outcome": "We decided X."})
+    assert response.status_code == HTTPStatus.FOUND
+    closed.refresh_from_db()
+    assert closed.outcome_published_at is not None
+    page = client.get(reverse("engagement:consultation_detail", args=[closed.slug])).content.decode()
+    assert "We decided X." in page
+
+
+# --- questions and sections ------------------------------------------------------------------------------------------
+
+
+def test_question_reorder_and_condition_rules(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    q1 = QuestionFactory(consultation=c, order=1, kind="yes_no", text="Do you agree?")
+    q2 = QuestionFactory(consultation=c, order=2, text="Why?")
+    client.force_login(scoped_manager)
+    # Make q2 conditional on q1 being "Yes" (a label is accepted and stored as the value).
+    response = client.post(
+        reverse("engagement:manage_question_edit", args=[c.slug, q2.pk]),
+        {"text": "Why?", "kind": "long_text", "show_if_question": str(q1.pk), "show_if_value": "Yes"},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    q2.refresh_from_db()
+    assert (q2.show_if_question, q2.show_if_value) == (q1, "yes")
+    # Moving the dependent question above its condition is refused; nothing changes.
+    url = reverse("engagement:manage_questions_reorder", args=[c.slug])
+    client.post(url, {f"order_{q1.pk}": "2", f"order_{q2.pk}": "1"})
+    q1.refresh_from_db()
+    q2.refresh_from_db()
+    assert (q1.order, q2.order) == (1, 2)
+    # An unconditional reorder works and renumbers 1, 2, 3.
+    q3 = QuestionFactory(consultation=c, order=7, text="Anything else?")
+    client.post(url, {f"order_{q1.pk}": "5", f"order_{q2.pk}": "6", f"order_{q3.pk}": "1"})
+    assert list(c.questions.order_by("order").values_list("pk", "order")) == [(q3.pk, 1), (q1.pk, 2), (q2.pk, 3)]
+    # A bad condition value is explained.
+    response = client.post(
+        reverse("engagement:manage_question_edit", args=[c.slug, q2.pk]),
+        {"text": "Why?", "kind": "long_text", "show_if_question": str(q1.pk), "show_if_value": "Maybe"},
+    )
+    assert "Choose one of the answers to “Do you agree?”" in response.content.decode()
+
+
+def test_choice_question_needs_two_options(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    response = client.post(
+        reverse("engagement:manage_question_add", args=[c.slug]),
+        {"text": "Pick", "kind": "single_choice", "choices": "Only"},
+    )
+    assert "Enter at least 2 options" in response.content.decode()
+    assert not c.questions.exists()
+
+
+def test_sections_add_and_delete_refused_while_holding_questions(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    client.post(reverse("engagement:manage_section_add", args=[c.slug]), {"title": "Your views"})
+    section = c.sections.get()
+    QuestionFactory(consultation=c, section=section)
+    response = client.post(reverse("engagement:manage_section_delete", args=[c.slug, section.pk]))
+    assert "still has questions" in response.content.decode()
+    assert c.sections.exists()
+    empty = SectionFactory(consultation=c, order=5)
+    assert client.post(reverse("engagement:manage_section_delete", args=[c.slug, empty.pk])).status_code == 302
+    assert not c.sections.filter(pk=empty.pk).exists()
+
+
+# --- orphan refusal --------------------------------------------------------------------------------------------------
+
+
+def test_changes_that_would_orphan_answers_are_refused(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    q = QuestionFactory(consultation=c, single_choice=True, text="Which option?")
+    _answer(q, "Option 1")
+    client.force_login(scoped_manager)
+    edit = reverse("engagement:manage_question_edit", args=[c.slug, q.pk])
+
+    # Delete: refused with an explanation; the question stays.
+    response = client.post(reverse("engagement:manage_question_delete", args=[c.slug, q.pk]))
+    assert "already answered this question, so it cannot be deleted" in response.content.decode()
+    assert Question.objects.filter(pk=q.pk).exists()
+
+    # Change of kind: refused.
+    response = client.post(edit, {"text": "Which option?", "kind": "multiple_choice", "choices": "Option 1\nOption 2"})
+    assert "its type cannot change" in response.content.decode()
+    # Removing a used option: refused; removing an unused one is fine.
+    response = client.post(edit, {"text": "Which option?", "kind": "single_choice", "choices": "Option 2\nOption 3"})
+    assert "People have already chosen “Option 1”" in response.content.decode()
+    q.refresh_from_db()
+    assert (q.kind, q.choices) == ("single_choice", ["Option 1", "Option 2"])
+    response = client.post(edit, {"text": "Which one?", "kind": "single_choice", "choices": "Option 1\nOption 3"})
+    assert response.status_code == HTTPStatus.FOUND
+    q.refresh_from_db()
+    assert (q.text, q.choices) == ("Which one?", ["Option 1", "Option 3"])
+
+
+def test_question_without_answers_can_be_deleted(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    q = QuestionFactory(consultation=c)
+    client.force_login(scoped_manager)
+    assert client.post(reverse("engagement:manage_question_delete", args=[c.slug, q.pk])).status_code == 302
+    assert not Question.objects.filter(pk=q.pk).exists()
+
+
+# --- documents -----------------------------------------------------------------------------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+DOCX = _zip({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+ODT = _zip({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<office/>"})
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "file_type"),
+    [("plan.pdf", b"%PDF-1.7\n%...\n", "pdf"), ("plan.docx", DOCX, "docx"), ("plan.odt", ODT, "odt")],
+)
+def test_document_upload_accepts_real_documents(
+    client, areas, scoped_manager, settings, tmp_path, name, content, file_type
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    response = client.post(
+        reverse("engagement:manage_document_add", args=[c.slug]),
+        {"title": "Draft plan", "file": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == HTTPStatus.FOUND
+    document = Document.objects.get()
+    assert (document.file_type, document.size) == (file_type, len(content))
+    page = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert "Draft plan" in page
+    assert file_type.upper() in page
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("script.exe", b"MZ....", "must be a PDF, DOCX or ODT"),
+        ("fake.pdf", b"<html>not a pdf</html>", "not a PDF document"),
+        ("fake.docx", b"%PDF-1.7 renamed", "not a Word (DOCX) document"),
+        ("zip.docx", _zip({"hello.txt": b"hi"}), "not a Word (DOCX) document"),
+        ("wrong.odt", _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet"}), "not a OpenDocument"),
+        ("broken.odt", b"PK\x03\x04garbage", "not a OpenDocument"),
+    ],
+)
+def test_document_upload_refuses_wrong_types(
+    client, areas, scoped_manager, settings, tmp_path, name, content, message
+) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    response = client.post(
+        reverse("engagement:manage_document_add", args=[c.slug]),
+        {"title": "Doc", "file": SimpleUploadedFile(name, content)},
+    )
+    assert response.status_code == HTTPStatus.OK
+    assert message in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_document_upload_refuses_large_files(client, areas, scoped_manager, settings, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(Document, "MAX_SIZE", 100)
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    response = client.post(
+        reverse("engagement:manage_document_add", args=[c.slug]),
+        {"title": "Big", "file": SimpleUploadedFile("big.pdf", b"%PDF-" + b"x" * 200)},
+    )
+    assert "The file must be smaller than" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_preview_shows_draft_and_questions(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1], draft=True, title="Secret draft")
+    QuestionFactory(consultation=c, text="What matters most to you?")
+    client.force_login(scoped_manager)
+    body = client.get(reverse("engagement:manage_preview", args=[c.slug])).content.decode()
+    assert "Secret draft" in body
+    assert "What matters most to you?" in body
+    assert "This is a draft" in body
