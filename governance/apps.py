@@ -23,4 +23,6 @@ class GovernanceConfig(AppConfig):
     name = "governance"
 
     def ready(self) -> None:
+        from . import permissions  # noqa: F401 - registers the rules
+
         post_migrate.connect(_reinstall_sqlite_triggers, sender=self)

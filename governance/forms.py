@@ -1,0 +1,10 @@
+from django import forms
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label="Search by name or code",
+        help_text="For example Camden, E09000007 or QMJ.",
+        max_length=100,
+        required=False,
+    )
