@@ -1,0 +1,297 @@
+"""Every question kind and rule of the residents' forms, and the reference format."""
+
+import re
+from typing import Any
+
+import pytest
+from django.template import engines
+from django.test import RequestFactory
+
+from engagement.forms_respond import (
+    AGREE_SCALE,
+    OTHER,
+    AboutYouForm,
+    EqualityForm,
+    QuestionPageForm,
+    answer_label,
+    answer_matches,
+    is_visible,
+)
+from engagement.models import Question
+from engagement.references import ALPHABET, is_reference, new_reference, normalise
+from tests.engagement.factories import ConsultationFactory, QuestionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def page_form(questions: list[Question], data: dict[str, Any] | None = None, known: Any = None) -> QuestionPageForm:
+    by_id = {q.pk: q for q in questions}
+    return QuestionPageForm(data, questions=questions, all_questions=by_id, known_answers=known or {})
+
+
+def render(form: QuestionPageForm) -> str:
+    """The page's questions through the flow's own macro (field() and the NHS.UK components)."""
+    template = engines["jinja2"].from_string(
+        '{% from "engagement/respond/_macros.html" import question %}'
+        "{% for q in form.rendered_questions() %}{{ question(form, q) }}{% endfor %}"
+    )
+    return template.render({"form": form}, RequestFactory().get("/"))
+
+
+@pytest.fixture
+def consultation() -> Any:
+    return ConsultationFactory()
+
+
+def q(consultation: Any, **kwargs: Any) -> Question:
+    return QuestionFactory(consultation=consultation, **kwargs)
+
+
+# --- each kind: field, component, validation ---
+def test_short_text_is_an_input_with_maxlength(consultation: Any) -> None:
+    question = q(consultation, kind="short_text", text="Your name", max_length=20, required=True, hint="As you like")
+    html = render(page_form([question]))
+    assert 'class="nhsuk-input' in html
+    assert 'maxlength="20"' in html
+    assert "As you like" in html
+    form = page_form([question], {f"q{question.pk}": "x" * 21})
+    assert not form.is_valid()
+    assert form.errors[f"q{question.pk}"] == ["Your answer to “Your name” must be 20 characters or fewer"]
+    form = page_form([question], {})
+    assert form.errors[f"q{question.pk}"] == ["Enter your answer to “Your name”"]
+    form = page_form([question], {f"q{question.pk}": "  Ann  "})
+    assert form.is_valid()
+    assert form.answers() == {question.pk: ("Ann", "")}
+
+
+def test_long_text_is_a_character_count(consultation: Any) -> None:
+    question = q(consultation, kind="long_text", max_length=300)
+    html = render(page_form([question]))
+    assert 'data-module="nhsuk-character-count"' in html
+    assert 'data-maxlength="300"' in html
+    assert "(optional)" in html
+    assert not page_form([question], {f"q{question.pk}": "x" * 301}).is_valid()
+    form = page_form([question], {f"q{question.pk}": ""})
+    assert form.is_valid()
+    assert form.answers() == {question.pk: None}
+
+
+def test_text_has_a_ceiling_even_without_a_max_length(consultation: Any) -> None:
+    question = q(consultation, kind="long_text", max_length=None)
+    assert not page_form([question], {f"q{question.pk}": "x" * 10_001}).is_valid()
+
+
+def test_single_choice_radios_with_other(consultation: Any) -> None:
+    question = q(consultation, kind="single_choice", choices=["A", "B"], allow_other=True, required=True)
+    name = f"q{question.pk}"
+    html = render(page_form([question]))
+    assert 'type="radio"' in html
+    assert "Other, please specify" in html
+    # Without JavaScript the other box is in the page (the hidden class only applies when JS is supported).
+    assert f'name="{name}_other"' in html
+    assert "nhsuk-radios__conditional" in html
+    # Other picked: its text is required.
+    form = page_form([question], {name: OTHER, f"{name}_other": " "})
+    assert not form.is_valid()
+    assert form.errors[f"{name}_other"] == [f"Enter your other answer for “{question.text}”"]
+    form = page_form([question], {name: OTHER, f"{name}_other": "C"})
+    assert form.is_valid()
+    assert form.answers() == {question.pk: (OTHER, "C")}
+    assert answer_label(question, OTHER, "C") == "Other: C"
+    # Not picked: the text is not required, and is dropped.
+    form = page_form([question], {name: "A", f"{name}_other": "stray"})
+    assert form.is_valid()
+    assert form.answers() == {question.pk: ("A", "")}
+    form = page_form([question], {name: "Z"})
+    assert form.errors[name] == [f"Select one of the options given for “{question.text}”"]
+
+
+def test_single_choice_without_other_has_no_box(consultation: Any) -> None:
+    question = q(consultation, kind="single_choice", choices=["A", "B"])
+    html = render(page_form([question]))
+    assert "_other" not in html
+    assert not page_form([question], {f"q{question.pk}": OTHER}).is_valid()
+
+
+def test_choices_as_value_label_objects(consultation: Any) -> None:
+    question = q(consultation, kind="single_choice", choices=[{"value": "one", "label": "Option one"}])
+    form = page_form([question], {f"q{question.pk}": "one"})
+    assert form.is_valid()
+    assert answer_label(question, "one") == "Option one"
+
+
+def test_multiple_choice_checkboxes_with_maximum(consultation: Any) -> None:
+    question = q(consultation, kind="multiple_choice", choices=["A", "B", "C"], max_choices=2, required=True)
+    name = f"q{question.pk}"
+    html = render(page_form([question]))
+    assert 'type="checkbox"' in html
+    assert "Select up to 2." in html
+    form = page_form([question], {name: ["A", "B", "C"]})
+    assert form.errors[name] == [f"Select no more than 2 options for “{question.text}”"]
+    form = page_form([question], {})
+    assert form.errors[name] == [f"Select at least one option for “{question.text}”"]
+    form = page_form([question], {name: ["A", "C"]})
+    assert form.is_valid()
+    assert form.answers() == {question.pk: (["A", "C"], "")}
+    assert answer_label(question, ["A", "C"]) == "A, C"
+
+
+def test_multiple_choice_with_other(consultation: Any) -> None:
+    question = q(consultation, kind="multiple_choice", choices=["A"], allow_other=True)
+    name = f"q{question.pk}"
+    assert not page_form([question], {name: ["A", OTHER]}).is_valid()
+    form = page_form([question], {name: ["A", OTHER], f"{name}_other": "B"})
+    assert form.is_valid()
+    assert answer_label(question, ["A", OTHER], "B") == "A, Other: B"
+
+
+def test_yes_no_radios(consultation: Any) -> None:
+    question = q(consultation, kind="yes_no", required=True)
+    html = render(page_form([question]))
+    assert re.findall(r'type="radio" value="(\w+)"', html) == ["yes", "no"]
+    assert page_form([question], {f"q{question.pk}": "yes"}).is_valid()
+    assert not page_form([question], {f"q{question.pk}": "maybe"}).is_valid()
+    assert answer_label(question, "no") == "No"
+
+
+def test_agree_scale_five_points(consultation: Any) -> None:
+    question = q(consultation, kind="agree_scale")
+    html = render(page_form([question]))
+    labels = [label for _value, label in AGREE_SCALE]
+    assert labels == ["Strongly agree", "Agree", "Neither agree nor disagree", "Disagree", "Strongly disagree"]
+    positions = [html.index(label) for label in labels]
+    assert positions == sorted(positions)
+    assert page_form([question], {f"q{question.pk}": "strongly_disagree"}).is_valid()
+
+
+def test_email_question(consultation: Any) -> None:
+    question = q(consultation, kind="email", required=True)
+    html = render(page_form([question]))
+    assert 'type="email"' in html
+    form = page_form([question], {f"q{question.pk}": "not-an-email"})
+    assert form.errors[f"q{question.pk}"] == ["Enter an email address in the correct format, like name@example.com"]
+    assert page_form([question], {f"q{question.pk}": "a@example.org"}).is_valid()
+
+
+def test_wrong_types_are_errors_not_crashes(consultation: Any) -> None:
+    text = q(consultation, kind="short_text", required=True)
+    multi = q(consultation, kind="multiple_choice", choices=["A"])
+    form = page_form([text, multi], {f"q{text.pk}": ["a", "b"], f"q{multi.pk}": "A"})
+    form.is_valid()  # no exception whatever the shape
+
+
+# --- conditions ---
+def test_condition_matches_value_or_label_any_case(consultation: Any) -> None:
+    parent = q(consultation, kind="yes_no")
+    assert answer_matches(parent, "yes", "Yes")
+    assert answer_matches(parent, "yes", "yes")
+    assert not answer_matches(parent, "no", "Yes")
+    assert not answer_matches(parent, None, "Yes")
+    multi = q(consultation, kind="multiple_choice", choices=["A", "B"])
+    assert answer_matches(multi, ["A", "B"], "b")
+
+
+def test_chained_conditions(consultation: Any) -> None:
+    a = q(consultation, kind="yes_no")
+    b = q(consultation, kind="yes_no", show_if_question=a, show_if_value="yes")
+    c = q(consultation, kind="short_text", show_if_question=b, show_if_value="yes")
+    by_id = {x.pk: x for x in (a, b, c)}
+    assert is_visible(c, {a.pk: "yes", b.pk: "yes"}, by_id)
+    assert not is_visible(c, {a.pk: "no", b.pk: "yes"}, by_id), "a hidden parent hides its children"
+
+
+def test_hidden_required_question_is_not_required_and_its_answer_discarded(consultation: Any) -> None:
+    parent = q(consultation, kind="yes_no", required=True)
+    child = q(consultation, kind="short_text", required=True, show_if_question=parent, show_if_value="yes")
+    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": "typed anyway"})
+    assert form.is_valid(), form.errors
+    assert form.answers() == {parent.pk: ("no", ""), child.pk: None}
+    form = page_form([parent, child], {f"q{parent.pk}": "yes"})
+    assert not form.is_valid()
+    assert f"q{child.pk}" in form.errors
+
+
+def test_hidden_question_with_invalid_input_is_ignored(consultation: Any) -> None:
+    parent = q(consultation, kind="yes_no")
+    child = q(consultation, kind="short_text", max_length=5, show_if_question=parent, show_if_value="yes")
+    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": "far too long"})
+    assert form.is_valid()
+
+
+def test_question_ruled_out_by_an_earlier_page_is_not_shown(consultation: Any) -> None:
+    earlier = q(consultation, kind="yes_no")
+    later = q(consultation, kind="short_text", text="Only for yes", show_if_question=earlier, show_if_value="yes")
+    by_id = {earlier.pk: earlier, later.pk: later}
+    form = QuestionPageForm(questions=[later], all_questions=by_id, known_answers={earlier.pk: "no"})
+    assert "Only for yes" not in render(form)
+    form = QuestionPageForm(questions=[later], all_questions=by_id, known_answers={earlier.pk: "yes"})
+    assert "Only for yes" in render(form)
+    # Posted anyway while ruled out: discarded.
+    form = QuestionPageForm(
+        {f"q{later.pk}": "sneaky"}, questions=[later], all_questions=by_id, known_answers={earlier.pk: "no"}
+    )
+    assert form.is_valid()
+    assert form.answers() == {later.pk: None}
+
+
+def test_same_page_condition_is_shown_with_a_hint(consultation: Any) -> None:
+    parent = q(consultation, kind="yes_no", text="Any views?")
+    child = q(consultation, kind="long_text", text="Your views", show_if_question=parent, show_if_value="Yes")
+    html = render(page_form([parent, child]))
+    assert "Your views" in html
+    assert "Answer this only if you answered “Yes” to “Any views?”." in html
+
+
+# --- about you, equality ---
+def about_form(data: dict[str, Any]) -> AboutYouForm:
+    return AboutYouForm(data, organisations=[(1, "NCL ICB")], areas=[(5, "Barnet")])
+
+
+def test_about_you_individual_clears_organisation() -> None:
+    form = about_form({"respondent_type": "individual", "organisation_name": "X", "area": "5"})
+    assert form.is_valid()
+    assert form.cleaned_data["organisation_name"] == ""
+
+
+def test_about_you_organisation_needs_one() -> None:
+    assert not about_form({"respondent_type": "organisation"}).is_valid()
+    assert about_form({"respondent_type": "organisation", "organisation_name": "Friends of X"}).is_valid()
+    assert about_form({"respondent_type": "organisation", "organisation": "1"}).is_valid()
+    assert not about_form({"respondent_type": "organisation", "organisation": "2"}).is_valid()
+
+
+def test_about_you_rules() -> None:
+    assert not about_form({}).is_valid()
+    assert not about_form({"respondent_type": "individual", "area": "999"}).is_valid()
+    assert not about_form({"respondent_type": "individual", "consent_to_contact": "on"}).is_valid()
+    assert about_form({"respondent_type": "individual", "consent_to_contact": "on", "email": "a@b.org"}).is_valid()
+    long_role = {"respondent_type": "organisation", "organisation_name": "X", "organisation_role": "x" * 201}
+    assert not about_form(long_role).is_valid()
+
+
+def test_equality_every_question_has_prefer_not_to_say_and_is_optional() -> None:
+    form = EqualityForm({})
+    assert form.is_valid()
+    for name in form.Meta.fields:
+        values = [v for v, _label in form.fields[name].choices]
+        assert "prefer_not_to_say" in values, name
+    assert not EqualityForm({"ethnicity": "martian"}).is_valid()
+
+
+# --- references ---
+def test_reference_format_and_alphabet() -> None:
+    refs = {new_reference() for _ in range(2000)}
+    assert len(refs) == 2000
+    for ref in refs:
+        assert is_reference(ref)
+        assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", ref)
+        assert not set(ref) & set("01OIL")
+    assert not set(ALPHABET) & set("01OIL")
+    assert set("".join(refs).replace("-", "")) == set(ALPHABET), "every character is used"
+
+
+def test_reference_normalise() -> None:
+    assert normalise("k7qx 3mpa") == "K7QX-3MPA"
+    assert normalise("K7QX3MPA") == "K7QX-3MPA"
+    assert normalise("K7QX-3MP0") is None
+    assert normalise("short") is None
