@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from functions.models import Function
 from governance.models import Area, Organisation
 from ics_portal.forms import NHSDateField
 
@@ -92,6 +93,14 @@ class ConsultationForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    functions = forms.TypedMultipleChoiceField(
+        label="Functions it concerns (optional)",
+        help_text="From the function matrix of the owning area's system: residents see which level decides.",
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
     def __init__(self, *args: Any, areas: list[Area], target_choices: list[Area], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.areas = {a.pk: a for a in areas}
@@ -103,6 +112,17 @@ class ConsultationForm(forms.Form):
             (o.pk, o.name) for o in self.organisations.values()
         ]
         self.fields["target_areas"].choices = [(a.pk, _area_label(a)) for a in target_choices]  # type: ignore[attr-defined]
+        self.function_objects = {
+            f.pk: f
+            for f in Function.objects.filter(system_id__in=system_ids)
+            .exclude(status=Function.Status.RETIRED)
+            .select_related("owner", "system")
+            .order_by("system__name", "position", "pk")
+        }
+        self.fields["functions"].choices = [  # type: ignore[attr-defined]
+            (f.pk, f"{f.title} (owned by {f.owner.name}, {f.system.short_name})")
+            for f in self.function_objects.values()
+        ]
 
     @classmethod
     def initial_for(cls, consultation: Consultation) -> dict[str, Any]:
@@ -120,6 +140,7 @@ class ConsultationForm(forms.Form):
             "onward_deadline": consultation.onward_deadline,
             "onward_deadline_text": consultation.onward_deadline_text,
             "target_areas": [a.pk for a in consultation.target_areas.all()],
+            "functions": [f.pk for f in consultation.functions.all()],
         }
 
     def clean(self) -> dict[str, Any]:
@@ -147,6 +168,7 @@ class ConsultationForm(forms.Form):
             "onward_deadline": data.get("onward_deadline"),
             "onward_deadline_text": data.get("onward_deadline_text", ""),
             "target_areas": [self.targets[pk] for pk in data.get("target_areas", []) if pk in self.targets],
+            "functions": [self.function_objects[pk] for pk in data.get("functions", []) if pk in self.function_objects],
         }
 
 

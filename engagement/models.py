@@ -34,6 +34,12 @@ class Consultation(models.Model):
         Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="led_consultations"
     )
     target_areas = models.ManyToManyField(Area, blank=True, related_name="targeted_consultations")
+    functions = models.ManyToManyField(
+        "functions.Function",
+        blank=True,
+        related_name="consultations",
+        help_text="The functions it concerns, so residents see which level decides.",
+    )
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=120, unique=True)
     summary = models.TextField(max_length=1000)

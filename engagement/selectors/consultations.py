@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
+from functions.models import Function
 from governance.models import Area
 
 from ..models import Answer, Consultation, Document, Question, Section
@@ -25,6 +26,7 @@ def consultation_get_public(*, slug: str) -> Consultation:
         consultation_public_qs().prefetch_related(
             Prefetch("documents", queryset=Document.objects.order_by("order", "title")),
             "target_areas",
+            Prefetch("functions", queryset=Function.objects.select_related("owner").order_by("position", "pk")),
         ),
         slug=slug,
     )
@@ -37,6 +39,7 @@ def consultation_get_for_preview(*, slug: str) -> Consultation:
             "system", "owner_area", "owner_area__level", "lead_organisation"
         ).prefetch_related(
             Prefetch("documents", queryset=Document.objects.order_by("order", "title")),
+            Prefetch("functions", queryset=Function.objects.select_related("owner").order_by("position", "pk")),
             Prefetch("sections", queryset=Section.objects.order_by("order")),
             Prefetch("questions", queryset=Question.objects.order_by("order").select_related("show_if_question")),
         ),

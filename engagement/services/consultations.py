@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.text import slugify
 
+from functions.models import Function
 from governance.models import Area, Organisation
 
 from ..formatting import to_safe_html
@@ -63,11 +64,16 @@ def _check_dates(opens_at: datetime.datetime, closes_at: datetime.datetime) -> N
         raise ValidationError({"closes_on": "The closing date must be the same as or after the opening date."})
 
 
-def _check_areas(*, owner_area: Area, target_areas: Iterable[Area]) -> None:
+def _check_areas(*, owner_area: Area, target_areas: Iterable[Area], functions: Iterable[Function] = ()) -> None:
     for area in target_areas:
         if area.system_id != owner_area.system_id:
             raise ValidationError(
                 {"target_areas": f"{area} is in another system: choose areas of {owner_area.system}."}
+            )
+    for function in functions:
+        if function.system_id != owner_area.system_id:
+            raise ValidationError(
+                {"functions": f"“{function}” is a function of another system: choose functions of {owner_area.system}."}
             )
 
 
@@ -84,6 +90,7 @@ def consultation_create(
     contact_email: str = "",
     lead_organisation: Organisation | None = None,
     target_areas: Iterable[Area] = (),
+    functions: Iterable[Function] = (),
     onward_deadline: datetime.date | None = None,
     onward_deadline_text: str = "",
     late_grace: datetime.timedelta | None = None,
@@ -91,8 +98,9 @@ def consultation_create(
 ) -> Consultation:
     """A new draft consultation, owned by `owner_area` in that area's system."""
     target_areas = list(target_areas)
+    functions = list(functions)
     _check_dates(opens_at, closes_at)
-    _check_areas(owner_area=owner_area, target_areas=target_areas)
+    _check_areas(owner_area=owner_area, target_areas=target_areas, functions=functions)
     consultation = Consultation(
         system_id=owner_area.system_id,
         owner_area=owner_area,
@@ -113,6 +121,7 @@ def consultation_create(
     consultation.full_clean()
     consultation.save()
     consultation.target_areas.set(target_areas)
+    consultation.functions.set(functions)
     return consultation
 
 
@@ -124,11 +133,11 @@ EDITABLE_FIELDS = (
 
 @transaction.atomic
 def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[str, Any]) -> Consultation:
-    """Change the fields in `data` (a subset of EDITABLE_FIELDS, plus `target_areas`).
+    """Change the fields in `data` (a subset of EDITABLE_FIELDS, plus `target_areas` and `functions`).
 
     The slug never changes once set, so links already shared keep working.
     """
-    unknown = set(data) - set(EDITABLE_FIELDS) - {"target_areas"}
+    unknown = set(data) - set(EDITABLE_FIELDS) - {"target_areas", "functions"}
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     for name in EDITABLE_FIELDS:
@@ -143,11 +152,14 @@ def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[st
         raise ValidationError({"owner_area": "The owning area must be in the consultation's system."})
     _check_dates(consultation.opens_at, consultation.closes_at)
     target_areas = list(data.get("target_areas", consultation.target_areas.all()))
-    _check_areas(owner_area=consultation.owner_area, target_areas=target_areas)
+    functions = list(data.get("functions", consultation.functions.all()))
+    _check_areas(owner_area=consultation.owner_area, target_areas=target_areas, functions=functions)
     consultation.full_clean(exclude=["slug"])
     consultation.save()
     if "target_areas" in data:
         consultation.target_areas.set(target_areas)
+    if "functions" in data:
+        consultation.functions.set(functions)
     return consultation
 
 

@@ -53,10 +53,7 @@ def onward_sentence(consultation: Consultation) -> str:
 def detail_context(consultation: Consultation, *, now: datetime.datetime, preview: bool = False) -> dict[str, Any]:
     status = consultation.status_at(now=now)
     accepting = consultation.accepts_responses_at(now=now)
-    functions = []
-    related = getattr(consultation, "functions", None)
-    if related is not None and hasattr(related, "all"):
-        functions = list(related.all())
+    functions = list(consultation.functions.all())
     return {
         "consultation": consultation,
         "status": status,

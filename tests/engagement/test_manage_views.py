@@ -358,3 +358,24 @@ def test_preview_shows_draft_and_questions(client, areas, scoped_manager) -> Non
     assert "Secret draft" in body
     assert "What matters most to you?" in body
     assert "This is a draft" in body
+
+
+def test_functions_can_be_linked_only_within_the_system(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    from django.core.exceptions import ValidationError
+
+    from engagement.services.consultations import consultation_update
+    from functions.models import Function
+
+    mine = Function.objects.create(system=areas["a"][0].system, title="Borough estates", owner=areas["a"][1].level)
+    theirs = Function.objects.create(system=areas["b"][0].system, title="Other system", owner=areas["b"][0].level)
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    page = client.get(reverse("engagement:manage_edit", args=[c.slug])).content.decode()
+    assert "Borough estates" in page
+    assert "Other system" not in page
+    data = _consultation_post(areas["a"][1], functions=[str(mine.pk)])
+    assert client.post(reverse("engagement:manage_edit", args=[c.slug]), data).status_code == HTTPStatus.FOUND
+    assert list(c.functions.all()) == [mine]
+    with pytest.raises(ValidationError):
+        consultation_update(consultation=c, by=scoped_manager, data={"functions": [theirs]})
+    assert list(c.functions.all()) == [mine]

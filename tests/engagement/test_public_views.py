@@ -59,8 +59,8 @@ def test_list_order_and_dates(client, listing) -> None:  # type: ignore[no-untyp
     assert deadlines.describe_closing(soon.closes_at) in body
     assert deadlines.describe_opening(listing["forthcoming"].opens_at) in body
     assert deadlines.describe_closed(listing["closed_old"].closes_at) in body
-    assert body.index("Open consultations") < body.index("Forthcoming consultations") < body.index(
-        "Closed consultations"
+    assert (
+        body.index("Open consultations") < body.index("Forthcoming consultations") < body.index("Closed consultations")
     )
 
 
@@ -86,7 +86,7 @@ def test_feed_is_valid_atom_with_entries(client, listing) -> None:  # type: igno
     response = client.get(reverse("engagement:consultation_feed"))
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Type"].startswith("application/atom+xml")
-    root = ET.fromstring(response.content)
+    root = ET.fromstring(response.content)  # noqa: S314 (our own feed, in a test)
     assert root.tag == f"{ATOM}feed"
     entries = root.findall(f"{ATOM}entry")
     titles = {e.findtext(f"{ATOM}title") for e in entries}
@@ -111,12 +111,16 @@ def test_open_page_shows_deadline_onward_deadline_and_who_decides(client, areas,
     DocumentFactory(consultation=c, title="Draft plan", size=1_500_000)
     body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
     assert deadlines.describe_closing(c.closes_at) in body
-    assert "11:59pm" in body and "midnight" not in body
+    assert "11:59pm" in body
+    assert "midnight" not in body
     assert "We will respond by 8 January 2031, so the ICS can respond to NHS England and NHS Improvement." in body
-    assert areas["a"][1].name in body and areas["a"][1].level.name in body
+    assert areas["a"][1].name in body
+    assert areas["a"][1].level.name in body
     assert "North East London CCG" in body
-    assert "<strong>text</strong>" in body and "<script>alert(1)</script>" not in body
-    assert "Draft plan" in body and "(PDF, 1.4 MB)" in body
+    assert "<strong>text</strong>" in body
+    assert "<script>alert(1)</script>" not in body
+    assert "Draft plan" in body
+    assert "(PDF, 1.4 MB)" in body
 
 
 def test_closed_page_shows_when_closed_and_no_way_in(client) -> None:  # type: ignore[no-untyped-def]
@@ -160,3 +164,16 @@ def test_late_grace_page_says_late_responses_accepted(client) -> None:  # type: 
     c = ConsultationFactory(opens_at=now - 10 * DAY, closes_at=now - DAY / 4, late_grace=DAY)
     body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
     assert "Late responses are still accepted" in body
+
+
+def test_page_lists_related_functions_with_owning_level(client, areas) -> None:  # type: ignore[no-untyped-def]
+    from functions.models import Function
+
+    top = areas["a"][0]
+    function = Function.objects.create(system=top.system, title="Urgent and emergency care", owner=top.level)
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    c.functions.add(function)
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert "Urgent and emergency care" in body
+    assert f"owned by {top.level.name}" in body
+    assert reverse("functions:function_detail", args=[function.pk]) in body
