@@ -1,0 +1,97 @@
+"""Arbitrary input to every public form of the responding flow never causes a server error.
+
+Hypothesis posts dictionaries of known and unknown field names with text (any unicode, NUL included), huge
+strings, lists, numbers and missing fields. The test client re-raises any exception a view lets escape, so a
+500 fails the test with its traceback.
+"""
+
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from engagement.forms_respond import OTHER
+from tests.engagement.factories import respond_survey
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+FIELDS = [
+    "website", "action", "respondent_type", "organisation", "organisation_name", "organisation_role", "area",
+    "email", "consent_to_contact", "submission_token", "age_band", "sex", "gender_identity", "ethnicity",
+    "disability", "sexual_orientation", "religion", "carer",
+]  # fmt: skip
+KNOWN_VALUES = [
+    "Option 1", "Option 2", OTHER, "yes", "no", "Yes", "strongly_agree", "Access", "individual", "organisation",
+    "on", "save_later", "skip", "new", "start", "continue", "prefer_not_to_say", "a@example.org", "", "0", "-1",
+    "99999999999999999999", "\x00", "<script>alert(1)</script>", "' OR 1=1 --",
+]  # fmt: skip
+
+huge = st.builds(lambda c, n: c * n, st.characters(), st.integers(min_value=1_000, max_value=300_000))
+scalar = st.one_of(st.text(max_size=60), huge, st.integers(), st.sampled_from(KNOWN_VALUES))
+value = st.one_of(scalar, st.lists(st.one_of(st.text(max_size=30), st.sampled_from(KNOWN_VALUES)), max_size=6))
+
+
+@pytest.fixture
+def flow(settings: Any) -> tuple[Any, Client, list[str]]:
+    settings.ENGAGEMENT_RATE_LIMITS = {"submit": "100000/m", "resume_email": "100000/m"}
+    survey = respond_survey()
+    client = Client()
+    client.post(reverse("engagement:respond_start", args=[survey.slug]), {"action": "start"})
+    names = FIELDS + [f"q{q.pk}" for q in survey.q.values()] + [f"q{q.pk}_other" for q in survey.q.values()]
+    return survey, client, names
+
+
+def form_data(names: list[str]) -> st.SearchStrategy[dict[str, Any]]:
+    keys = st.one_of(st.sampled_from(names), st.text(min_size=1, max_size=20))
+    return st.dictionaries(keys, value, max_size=14)
+
+
+TARGETS = [
+    ("respond_start", ()),
+    ("respond_page", (1,)),
+    ("respond_page", (2,)),
+    ("respond_about_you", ()),
+    ("respond_equality", ()),
+    ("respond_save", ()),
+    ("respond_submit", ()),
+]
+
+
+@pytest.mark.parametrize(("name", "args"), TARGETS)
+def test_post_arbitrary_data_never_500(flow: Any, name: str, args: tuple[Any, ...]) -> None:
+    survey, client, names = flow
+    url = reverse(f"engagement:{name}", args=[survey.slug, *args])
+
+    @FUZZ
+    @given(data=form_data(names), change=st.sampled_from(["", "?change=1", "?change=%00"]))
+    def run(data: dict[str, Any], change: str) -> None:
+        response = client.post(url + change, data)
+        assert response.status_code < 500
+
+    run()
+
+
+def test_get_pages_with_arbitrary_paths_never_500(flow: Any) -> None:
+    survey, client, _names = flow
+    base = f"/consultations/{survey.slug}/respond"
+
+    @FUZZ
+    @given(part=st.text(min_size=1, max_size=300), number=st.integers(min_value=0, max_value=10**30))
+    def run(part: str, number: int) -> None:
+        segment = quote(part, safe="")
+        for path in (
+            f"{base}/resume/{segment}/",
+            f"{base}/done/{segment}/",
+            f"/consultations/my-responses/{segment}/",
+            f"{base}/page/{number}/",
+        ):
+            assert client.get(path).status_code < 500
+
+    run()
