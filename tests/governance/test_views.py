@@ -267,7 +267,7 @@ def test_system_page_query_count_is_constant(client, django_assert_num_queries):
 
 
 def test_system_list_and_search_query_counts_are_constant(client, django_assert_num_queries):
-    system, levels = system_with_levels(1)
+    _system, levels = system_with_levels(1)
     for n in range(3):
         AreaFactory(level=levels[0], name=f"Findme {n}", slug=f"findme-{n}")
     expected = count_queries(client, "/ics/search/?q=findme")
