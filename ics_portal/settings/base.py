@@ -112,6 +112,10 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules/nhsuk-frontend/dist/nhsuk"),
 ]
+STATICFILES_FINDERS = [
+    "ics_portal.staticfinders.PortalFileSystemFinder",  # only the built parts of nhsuk-frontend
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
