@@ -1,0 +1,68 @@
+"""The engagement demo: the three seed consultations (closed), one open, one forthcoming; idempotent."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+import accounts.demo
+import engagement.demo
+import functions.demo
+import governance.demo
+from engagement import deadlines
+from engagement.models import Consultation, ManagerScope, Question
+
+pytestmark = pytest.mark.django_db
+
+
+def _load_all(now: datetime.datetime) -> str:
+    out = io.StringIO()
+    for loader in (accounts.demo, governance.demo, functions.demo, engagement.demo):
+        loader.load(now=now, out=out)
+    return out.getvalue()
+
+
+def test_demo_builds_every_state_and_is_idempotent() -> None:
+    now = timezone.now()
+    _load_all(now)
+    status = {c.slug: c.status_at(now=now) for c in Consultation.objects.all()}
+    assert list(status.values()).count("closed") == 3
+    assert list(status.values()).count("open") == 1
+    assert list(status.values()).count("forthcoming") == 1
+
+    nel = Consultation.objects.get(slug="nel-next-steps-for-integrated-care-systems")
+    assert nel.title == "The next steps to building strong and effective integrated care systems"
+    assert nel.owner_area.slug == "nel"
+    assert nel.closes_at == deadlines.closing_datetime(datetime.date(2021, 1, 4))
+    assert deadlines.describe_closed(nel.closes_at) == "closed at 11:59pm on 4 January 2021"
+    assert nel.onward_deadline == datetime.date(2021, 1, 8)
+    assert "NHS England and NHS Improvement" in nel.onward_deadline_text
+    kinds = list(nel.questions.order_by("order").values_list("kind", flat=True))
+    assert kinds == ["single_choice", "long_text", "long_text"]
+    assert nel.questions.get(order=1).choices == ["Option 1", "Option 2"]
+    assert "most effectively" in nel.questions.get(order=2).text
+
+    elhcp = Consultation.objects.get(slug="elhcp-long-term-plan-chapter-2-integrated-care")
+    assert elhcp.closes_at == deadlines.closing_datetime(datetime.date(2019, 10, 24))
+    ncl = Consultation.objects.get(slug="ncl-draft-long-term-plan-working-as-partners")
+    assert "illustrative" in ncl.summary
+
+    open_one = Consultation.objects.open(now=now).get()
+    assert set(open_one.questions.values_list("kind", flat=True)) == set(Question.Kind.values)
+    assert open_one.sections.count() == 2
+    assert open_one.questions.filter(show_if_question__isnull=False).exists()
+    assert open_one.functions.exists()  # linked to the NCL function matrix
+
+    scopes = set(ManagerScope.objects.values_list("user__email", "area__slug"))
+    assert scopes == {("manager.ncl@demo.nhs.net", "ncl"), ("manager.nel@demo.nhs.net", "nel")}
+
+    history = Consultation.history.count(), Question.history.count()
+    second = _load_all(now)
+    assert "0 created, 0 updated" in second.splitlines()[-1]
+    assert (Consultation.history.count(), Question.history.count()) == history
+
+
+def test_demo_without_governance_fails_clearly() -> None:
+    with pytest.raises(engagement.demo.DemoPrerequisiteMissingError, match=r"run governance\.demo first"):
+        engagement.demo.load(now=timezone.now(), out=io.StringIO())
