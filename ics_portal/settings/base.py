@@ -173,6 +173,8 @@ if ENTRA_CLIENT_ID:
             }
         ],
         "EMAIL_AUTHENTICATION": True,
+        # Entra (NHSmail) vouches for its addresses: those of the allowed domains need no second confirmation.
+        "VERIFIED_EMAIL": ENTRA_ALLOWED_DOMAINS,
     }
 
 # Admin sign-in is limited per IP and per account (see accounts.admin_site).
