@@ -19,6 +19,9 @@ CACHES = {
     }
 }
 CELERY_BROKER_URL = REDIS_URL
+# Each pytest-xdist worker publishes to and consumes its own queue, so a worker started in one process never
+# takes a task whose mail.outbox lives in the other.
+CELERY_TASK_DEFAULT_QUEUE = "test-" + (os.environ.get("PYTEST_XDIST_WORKER") or "main")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Mail is sent in-process so tests read it from mail.outbox; tests/test_celery.py covers the worker path.

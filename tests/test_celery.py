@@ -1,0 +1,68 @@
+"""A real Celery worker (in a thread, solo pool) on the real Redis broker delivers the portal's email."""
+
+import time
+from unittest import mock
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from kombu.exceptions import OperationalError
+
+from accounts.tasks import send_email
+from ics_portal.celery import app
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_for_mail(count: int, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while len(mail.outbox) < count and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(mail.outbox) >= count, f"{len(mail.outbox)} of {count} emails arrived within {timeout} s"
+
+
+@pytest.fixture(scope="module")
+def celery_worker(django_db_blocker):
+    assert app.conf.broker_url.startswith("redis://")
+    with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield
+
+
+def test_worker_delivers_a_queued_email(celery_worker, mailoutbox):
+    send_email.delay(
+        subject="Your sign-in code",
+        body="ABCD-EFGH",
+        from_email="portal@example.org",
+        to=["resident@example.com"],
+        alternatives=[["<p>ABCD-EFGH</p>", "text/html"]],
+    )
+    wait_for_mail(1)
+    (message,) = mailoutbox
+    assert message.subject == "Your sign-in code"
+    assert message.to == ["resident@example.com"]
+    assert message.body == "ABCD-EFGH"
+    assert message.alternatives[0][1] == "text/html"
+
+
+def test_allauth_sign_in_code_goes_through_the_worker(celery_worker, client, mailoutbox, settings):
+    settings.EMAIL_VIA_CELERY = True
+    user = UserFactory(email="queued@example.com")
+    with mock.patch.object(send_email, "delay", wraps=send_email.delay) as queued:
+        response = client.post("/accounts/login/code/", {"email": user.email})
+    assert response.status_code == 302
+    queued.assert_called_once()
+    wait_for_mail(1)
+    assert mailoutbox[0].to == [user.email]
+    assert "sign-in code" in mailoutbox[0].body.lower()
+
+
+def test_mail_is_sent_at_once_when_the_broker_is_down(client, mailoutbox, settings):
+    """A web request never loses a code because Redis is unreachable: it falls back to sending directly."""
+    settings.EMAIL_VIA_CELERY = True
+    user = UserFactory(email="fallback@example.com")
+    with mock.patch.object(send_email, "delay", side_effect=OperationalError("broker down")):
+        response = client.post("/accounts/login/code/", {"email": user.email})
+    assert response.status_code == 302
+    assert len(mailoutbox) == 1
+    assert mailoutbox[0].to == [user.email]
