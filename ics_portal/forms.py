@@ -205,6 +205,9 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
         max_length = getattr(bf.field, "max_length", None)
         if max_length:
             params.setdefault("attributes", {})["maxlength"] = max_length
+    if component in {"radios", "checkboxes"}:
+        # The first input takes the field's id (idPrefix); an id on the wrapper too would be a duplicate.
+        params.pop("id", None)
     if bf.field.required and component in {"input", "textarea", "characterCount", "select", "fileUpload"}:
         params.setdefault("attributes", {})["aria-required"] = "true"
     params.update(overrides)
