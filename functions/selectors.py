@@ -114,26 +114,28 @@ class LevelFunctions:
 
 
 def functions_for_level(*, level: Level) -> LevelFunctions:
-    """What a level owns, is influenced by and supports, in two queries (also used by governance's area page).
+    """What a level owns, is influenced by and supports, in one query (also used by governance's area page).
 
     "Influenced by" lists the functions that name this level in their "Influenced by" column, and "Supports"
     those that name it in "Supports", as the seed's matrix reads."""
-    result = LevelFunctions()
+
+    def linked(kind: str) -> Exists:
+        return Exists(FunctionLink.objects.filter(function=OuterRef("pk"), kind=kind, level=level))
+
     functions = (
         Function.objects.current()
-        .filter(Q(owner=level) | Q(links__level=level, links__kind__in=["influenced_by", "supports"]))
-        .distinct()
+        .annotate(is_influenced_by=linked("influenced_by"), is_supports=linked("supports"))
+        .filter(Q(owner=level) | Q(is_influenced_by=True) | Q(is_supports=True))
         .select_related("owner")
-        .prefetch_related(Prefetch("links", queryset=FunctionLink.objects.filter(level=level)))
         .order_by("position", "id")
     )
+    result = LevelFunctions()
     for function in functions:
         if function.owner_id == level.pk:
             result.owns.append(function)
-        kinds = {link.kind for link in function.links.all()}
-        if "influenced_by" in kinds:
+        if function.is_influenced_by:  # type: ignore[attr-defined]
             result.influenced_by.append(function)
-        if "supports" in kinds:
+        if function.is_supports:  # type: ignore[attr-defined]
             result.supports.append(function)
     return result
 

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from functions.selectors import functions_for_level
+
 from . import exports, selectors
 from .forms import SearchForm
 from .models import System
@@ -51,7 +53,14 @@ def area_detail(request: HttpRequest, system: str, area: str) -> HttpResponse:
     return render(
         request,
         "governance/area_detail.html",
-        {"page": page, "area": page.area, "system": obj, "can_view_history": _can_view_history(request)},
+        {
+            "page": page,
+            "area": page.area,
+            "system": obj,
+            "can_view_history": _can_view_history(request),
+            # The functions app's section (functions/includes/level_functions.html): one query.
+            "level_functions": functions_for_level(level=page.area.level),
+        },
     )
 
 
