@@ -1,5 +1,8 @@
 """The Jinja2 environment: project templates first, then NHS.UK frontend macros from nhsuk-frontend-jinja."""
 
+import json
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
@@ -36,6 +39,35 @@ def london_time(value: Any) -> str:
     return f"{hour}{suffix}"
 
 
+_fragments: OrderedDict[tuple[str, str], Any] = OrderedDict()
+_fragments_lock = threading.Lock()
+FRAGMENT_CACHE_SIZE = 512
+
+
+def cached_component(macro: Any, params: dict[str, Any]) -> Any:
+    """Call an NHS.UK component macro, reusing its HTML for the same params.
+
+    The nhsuk-frontend-jinja macros are slow (the header alone takes ~2.5 ms); header, footer, skip link and cards
+    get the same params on most requests, so each worker renders them once. Only for params that do not vary per
+    visitor in unbounded ways (the cache keeps the latest FRAGMENT_CACHE_SIZE). Off with DEBUG, where templates
+    reload.
+    """
+    if settings.DEBUG:
+        return macro(params)
+    key = (str(getattr(macro, "name", macro)), json.dumps(params, sort_keys=True, default=str))
+    with _fragments_lock:
+        html = _fragments.get(key)
+        if html is not None:
+            _fragments.move_to_end(key)
+            return html
+    html = macro(params)
+    with _fragments_lock:
+        _fragments[key] = html
+        if len(_fragments) > FRAGMENT_CACHE_SIZE:
+            _fragments.popitem(last=False)
+    return html
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over DIRS; the NHS.UK macros come after it.
     loaders = [options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")]
@@ -50,6 +82,7 @@ def environment(**options: Any) -> Environment:
             "service_name": settings.SERVICE_NAME,
             "field_params": field_params,
             "form_error_list": error_list,
+            "cached_component": cached_component,
         }
     )
     env.filters.update({"london": london, "london_time": london_time})
