@@ -3,7 +3,7 @@ children, organisations, boards or members (tests/governance/test_views.py check
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -190,29 +190,48 @@ class HistoryEntry:
     when: Any
     who: str
     what: str
+    subject: str  # "" for the object itself, else e.g. "Seat: Chair (to be confirmed)"
     changes: list[tuple[str, str, str]]  # (field label, old, new)
 
 
-def history_page(*, kind: str, pk: int) -> tuple[Model, list[HistoryEntry]] | None:
-    """An object's simple_history records, newest first, each with what changed since the one before.
+Labeller = Callable[[Any, dict[str, dict[Any, str]]], str]
 
-    Related objects named in the records are looked up in one query per foreign key, not per record.
+
+def _seat_label(record: Any, names: dict[str, dict[Any, str]]) -> str:
+    return f"Seat: {record.person_name} ({dict(BoardMember.Role.choices).get(record.role, record.role)})"
+
+
+def _code_label(record: Any, names: dict[str, dict[Any, str]]) -> str:
+    return f"Code: {record.code}"
+
+
+def _member_org_label(record: Any, names: dict[str, dict[Any, str]]) -> str:
+    return f"Member organisation: {names['organisation'].get(record.organisation_id, 'removed')}"
+
+
+def _member_area_label(record: Any, names: dict[str, dict[Any, str]]) -> str:
+    return f"Membership of: {names['area'].get(record.area_id, 'removed')}"
+
+
+# What else belongs in each object's history: (model, the field pointing at the object, how to name a record).
+RELATED_HISTORY: dict[str, list[tuple[type[Model], str, Labeller]]] = {
+    "area": [(AreaCode, "area", _code_label), (Membership, "area", _member_org_label)],
+    "organisation": [(Membership, "organisation", _member_area_label)],
+    "board": [(BoardMember, "board", _seat_label)],
+}
+
+
+def _history_entries(model: type[Model], records: list[Any], label: Labeller | None) -> list[HistoryEntry]:
+    """Entries for one model's records (newest first), each compared with the previous record of its object.
+
+    Objects named by foreign keys are looked up in one query per key, not per record.
     """
-    model = HISTORY_MODELS.get(kind)
-    if model is None:
-        return None
-    obj = model._default_manager.filter(pk=pk).first()
-    if obj is None:
-        return None
-    records = list(
-        obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:HISTORY_LIMIT]  # type: ignore[attr-defined]
-    )
     tracked = [f for f in model._meta.concrete_fields if f.name != "id"]
     names: dict[str, dict[Any, str]] = {}
     for f in tracked:
         if f.is_relation and f.related_model is not None:
             ids = {getattr(r, f.attname) for r in records} - {None}
-            names[f.name] = {o.pk: str(o) for o in f.related_model._default_manager.filter(pk__in=ids)}
+            names[f.name] = {o.pk: str(o) for o in f.related_model._default_manager.filter(pk__in=ids)} if ids else {}
 
     def show(f: Any, record: Any) -> str:
         value = getattr(record, f.attname)
@@ -226,9 +245,11 @@ def history_page(*, kind: str, pk: int) -> tuple[Model, list[HistoryEntry]] | No
             return "Yes" if value else "No"
         return str(value)
 
+    older: dict[Any, Any] = {}
     entries = []
-    for n, record in enumerate(records):
-        previous = records[n + 1] if n + 1 < len(records) else None
+    for record in reversed(records):  # oldest first, so each record meets its predecessor
+        previous = older.get(record.id)
+        older[record.id] = record
         changes = []
         for f in tracked:
             new = show(f, record)
@@ -245,7 +266,35 @@ def history_page(*, kind: str, pk: int) -> tuple[Model, list[HistoryEntry]] | No
                 when=record.history_date,
                 who=(user.email if user else "System (import or script)"),
                 what=CHANGE_TYPES.get(record.history_type, record.history_type),
+                subject=label(record, names) if label else "",
                 changes=changes,
             )
         )
-    return obj, entries
+    entries.reverse()
+    return entries
+
+
+def history_page(*, kind: str, pk: int) -> tuple[Model, list[HistoryEntry]] | None:
+    """The simple_history records of an area, organisation or board, and of what hangs off it (an area's
+    codes and member organisations, a board's seats), newest first, each with what changed."""
+    model = HISTORY_MODELS.get(kind)
+    if model is None:
+        return None
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        return None
+    own = list(
+        model.history.filter(id=pk)  # type: ignore[attr-defined]
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
+    )
+    entries = _history_entries(model, own, None)
+    for related, field_name, label in RELATED_HISTORY[kind]:
+        records = list(
+            related.history.filter(**{f"{field_name}_id": pk})  # type: ignore[attr-defined]
+            .select_related("history_user")
+            .order_by("-history_date", "-history_id")[:HISTORY_LIMIT]
+        )
+        entries.extend(_history_entries(related, records, label))
+    entries.sort(key=lambda e: e.when, reverse=True)
+    return obj, entries[:HISTORY_LIMIT]

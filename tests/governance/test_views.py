@@ -278,3 +278,40 @@ def test_system_list_and_search_query_counts_are_constant(client, django_assert_
         client.get("/ics/search/?q=findme")
     with django_assert_num_queries(1):
         client.get("/ics/")
+
+
+def test_board_history_shows_seat_changes(client, staff_user, demo_structure):
+    from governance import services
+    from governance.models import BoardMember
+
+    board = Board.objects.get(name="Camden borough partnership board")
+    services.board_member_ensure(
+        board=board, person_name="Chair (appointment pending)", role=BoardMember.Role.CHAIR, role_detail="Chair"
+    )
+    client.force_login(staff_user)
+    body = text(client.get(f"/ics/history/board/{board.pk}/"))
+    assert "Seat: Chair (appointment pending) (Chair): changed" in body
+    assert "Person name: Chair (to be confirmed) → Chair (appointment pending)" in body
+    area = Area.objects.get(system__slug="ncl", slug="camden")
+    body = text(client.get(f"/ics/history/area/{area.pk}/"))
+    assert "Code: E09000007: created" in body
+    assert "Member organisation: London Borough of Camden: created" in body
+
+
+def test_history_query_count_is_constant(client, staff_user, django_assert_num_queries):
+    from governance import services
+
+    client.force_login(staff_user)
+    small = BoardFactory()
+    big = BoardFactory()
+    for n in range(15):
+        member = BoardMemberFactory(board=big, person_name=f"Seat {n} (to be confirmed)")
+        services.board_member_ensure(
+            board=big, person_name=f"Seat {n} (confirmed)", role=member.role, role_detail=member.role_detail
+        )
+        services.board_upsert(area=big.area, name=big.name, kind=big.kind, description=f"Version {n}")
+    BoardMemberFactory(board=small)
+    count_queries(client, f"/ics/history/board/{small.pk}/")
+    expected = count_queries(client, f"/ics/history/board/{small.pk}/")
+    with django_assert_num_queries(expected):
+        client.get(f"/ics/history/board/{big.pk}/")
