@@ -1,11 +1,17 @@
 """Pages that belong to no app: home, accessibility statement, privacy notice, errors, and the bench floor."""
 
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+
+logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -62,9 +68,32 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
     )
 
 
+SERVER_ERROR_TITLE = "Sorry, there is a problem with the service"
+SERVER_ERROR_BODY = "Try again later."
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return _error(
-        request, 500, "Sorry, there is a problem with the service", "Try again later. Nothing you sent has been lost."
+    try:
+        return _error(request, 500, SERVER_ERROR_TITLE, SERVER_ERROR_BODY)
+    except Exception:  # the layout needs the user and session; if those are what failed, keep it plain
+        logger.exception("The 500 page could not be rendered in the layout")
+        return HttpResponseServerError(_plain_server_error())
+
+
+def _plain_server_error() -> str:
+    try:
+        css = static("nhsuk/nhsuk-frontend.min.css")
+    except Exception:
+        css = "/static/nhsuk/nhsuk-frontend.min.css"
+    return (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>{SERVER_ERROR_TITLE} - {escape(settings.SERVICE_NAME)}</title>"
+        f'<link rel="stylesheet" href="{escape(css)}"></head><body>'
+        '<header class="nhsuk-header"><div class="nhsuk-header__container nhsuk-width-container">'
+        f'<a class="nhsuk-header__service-name" href="/">{escape(settings.SERVICE_NAME)}</a></div></header>'
+        '<div class="nhsuk-width-container"><main class="nhsuk-main-wrapper" id="maincontent">'
+        f'<h1>{SERVER_ERROR_TITLE}</h1><p>{SERVER_ERROR_BODY}</p><p><a href="/">Go to the home page</a></p>'
+        "</main></div></body></html>"
     )
 
 
