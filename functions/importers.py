@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db import transaction
+from simple_history.utils import bulk_create_with_history
 
 from governance.models import Level, System
 
@@ -300,9 +301,13 @@ def _apply(rows: list[ParsedRow], *, system: System, report: ImportReport) -> No
         seen_ids.add(function.pk)
         if current != sorted(wanted):
             function.links.all().delete()
-            FunctionLink.objects.bulk_create(
-                FunctionLink(function=function, kind=kind, level_id=level_id, body_id=body_id, position=pos)
-                for kind, level_id, body_id, pos in wanted
+            # With history, so the function page can say when a link was added or removed.
+            bulk_create_with_history(
+                [
+                    FunctionLink(function=function, kind=kind, level_id=level_id, body_id=body_id, position=pos)
+                    for kind, level_id, body_id, pos in wanted
+                ],
+                FunctionLink,
             )
 
     for function in existing.values():

@@ -97,9 +97,36 @@ def function_detail(*, pk: int) -> Function | None:
     return _with_links(Function.objects.filter(pk=pk)).first()
 
 
-def function_history(*, function: Function, limit: int = 20) -> list[Any]:
-    """Who changed the function and when (django-simple-history), newest first."""
-    return list(function.history.select_related("history_user").order_by("-history_date")[:limit])
+@dataclass
+class HistoryEntry:
+    when: Any
+    what: str
+    user: Any
+
+
+def function_history(*, function: Function, limit: int = 30) -> list[HistoryEntry]:
+    """Who changed the function or its links, and when (django-simple-history), newest first; two queries."""
+    verbs = {"+": "Created", "~": "Changed", "-": "Deleted"}
+    link_verbs = {"+": "Added", "~": "Changed", "-": "Removed"}
+    entries = [
+        HistoryEntry(record.history_date, f"{verbs[record.history_type]} the function", record.history_user)
+        for record in function.history.select_related("history_user").order_by("-history_date")[:limit]
+    ]
+    links = (
+        FunctionLink.history.filter(function_id=function.pk)
+        .select_related("history_user", "level", "body")
+        .order_by("-history_date")[:limit]
+    )
+    for record in links:
+        target = record.level.name if record.level_id else (record.body.name if record.body_id else "")
+        label = LINK_LABELS.get(record.kind, record.kind).lower()
+        entries.append(
+            HistoryEntry(
+                record.history_date, f"{link_verbs[record.history_type]} {label}: {target}", record.history_user
+            )
+        )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
 
 
 @dataclass

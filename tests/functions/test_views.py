@@ -147,7 +147,8 @@ def test_function_page(client, seeded):
     page = client.get(f"/functions/{function.pk}/").content.decode()
     assert "Single data platform</h1>" in page
     assert "Links to London wide work" in page
-    assert "Created" in page  # the history table
+    assert "Created the function" in page  # the history table
+    assert "Added influenced by: Borough Partnership" in page
     assert client.get("/functions/999999/").status_code == HTTPStatus.NOT_FOUND
 
 
@@ -248,3 +249,35 @@ def test_publish_errors_are_plain_and_change_nothing(client, seeded, publisher):
     assert "already exists" in response.content.decode()
     assert MatrixVersion.objects.count() == 1
     assert client.get(url).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_staff_edit_in_the_admin_is_recorded_with_who_and_when(client, seeded, superuser):
+    function = Function.objects.get(title="Single data platform")
+    borough = seeded.levels.get(slug="borough-partnership")
+    client.force_login(superuser)
+    url = f"/admin/functions/function/{function.pk}/change/"
+    assert client.get(url).status_code == HTTPStatus.OK
+    response = client.post(
+        url,
+        {
+            "system": seeded.pk,
+            "title": function.title,
+            "description": "One platform for the whole system.",
+            "category": "digital",
+            "status": "agreed",
+            "owner": borough.pk,
+            "position": function.position,
+            "links-TOTAL_FORMS": "0",
+            "links-INITIAL_FORMS": "0",
+            "links-MIN_NUM_FORMS": "0",
+            "links-MAX_NUM_FORMS": "1000",
+        },
+    )
+    assert response.status_code == HTTPStatus.FOUND, response.content.decode()[:2000]
+    latest = function.history.first()
+    assert latest.history_user == superuser
+    assert latest.owner_id == borough.pk
+    page = client.get(f"/functions/{function.pk}/").content.decode()
+    assert "Changed the function" in page
+    assert superuser.email in page or superuser.full_name in page
+    assert client.get(f"/admin/functions/function/{function.pk}/history/").status_code == HTTPStatus.OK
