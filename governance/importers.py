@@ -20,7 +20,7 @@ from django.db.models import ProtectedError
 from django.utils.text import slugify
 
 from . import services
-from .models import Area, AreaCode, Level, Organisation, System
+from .models import RESERVED_SYSTEM_SLUGS, Area, AreaCode, Level, Organisation, System
 from .services import Change
 
 GSS_RE = re.compile(r"^[EWSN]\d{8}$")
@@ -439,8 +439,13 @@ def _check_ranks(rows: list[AreaRow], systems: dict[str, Any], result: ImportRes
             )
 
 
+def _system_slug(name: str) -> str:
+    slug = slugify(name)[:60] or "system"
+    return f"{slug}-ics" if slug in RESERVED_SYSTEM_SLUGS else slug
+
+
 def _create_system(new: NewSystem, result: ImportResult) -> System:
-    slug = slugify(new.name)[:60] or "system"
+    slug = _system_slug(new.name)
     system = services.system_upsert(slug=slug, name=new.name, short_name=new.name[:40])
     result.record(0, system, f"system {new.name!r}")
     for name, rank in sorted(new.levels.items(), key=lambda item: -item[1]):

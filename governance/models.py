@@ -22,6 +22,10 @@ ods_code_validator = RegexValidator(
 gss_code_validator = RegexValidator(r"^[EWSN]\d{8}$", "Enter a GSS code like E09000003: a letter then 8 digits.")
 
 
+# Page addresses under /ics/ that a system's slug must not take (see governance/urls.py).
+RESERVED_SYSTEM_SLUGS = ("search", "organisations", "history")
+
+
 class System(models.Model):
     """An integrated care system (e.g. North Central London)."""
 
@@ -32,6 +36,13 @@ class System(models.Model):
 
     class Meta:
         ordering = ("name",)
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(slug__in=RESERVED_SYSTEM_SLUGS),
+                name="system_slug_not_reserved",
+                violation_error_message="This slug is used by a page of the portal; choose another.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -4,7 +4,7 @@ from . import views
 
 app_name = "governance"
 
-# Fixed paths come before <system>/: no system may take the slugs "search", "organisations" or "history".
+# Fixed paths come before <system>/; models.RESERVED_SYSTEM_SLUGS keeps systems off them (a DB constraint).
 urlpatterns = [
     path("ics/", views.system_list, name="system_list"),
     path("ics/search/", views.search, name="search"),

@@ -318,3 +318,10 @@ def test_a_new_system_with_inconsistent_levels_is_refused(tmp_path):
     assert "line 5: areas on level Bottom sit under level Middle on line 4, but here under Top" in errors
     assert "line 6: only areas on the top level (Top, line 2) may have no parent code" in errors
     assert snapshot() == before
+
+
+def test_a_system_named_like_a_page_gets_a_safe_slug(tmp_path):
+    path = write(tmp_path, "system,level,name,code,parent code\nSearch,Whole,Search area,,\n")
+    run("import_areas", path)
+    assert System.objects.get(name="Search").slug == "search-ics"
+    assert "0 created, 0 updated, 1 unchanged" in run("import_areas", path)

@@ -167,3 +167,12 @@ def test_triggers_exist_for_this_database():
         else:
             cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger' AND name = %s", [names["sqlite"]])
         assert cursor.fetchone() is not None
+
+
+@pytest.mark.parametrize("slug", ["search", "organisations", "history"])
+def test_system_slugs_that_pages_use_are_refused(slug):
+    from governance.models import System
+
+    refused(lambda: System.objects.create(name=f"System {slug}", short_name="X", slug=slug))
+    with pytest.raises(ValidationError, match="used by a page of the portal"):
+        System(name=f"System {slug}", short_name="X", slug=slug).full_clean()
