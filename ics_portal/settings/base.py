@@ -177,8 +177,7 @@ if ENTRA_CLIENT_ID:
         "VERIFIED_EMAIL": ENTRA_ALLOWED_DOMAINS,
     }
 
-# Admin sign-in is limited per IP and per account (see accounts.admin_site).
-ADMIN_LOGIN_RATE = env("ADMIN_LOGIN_RATE", default="5/5m")
+# The admin signs in through allauth (secure_admin_login in ics_portal/urls.py): the limits above guard it too.
 
 # --- Email ---
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ICS portal <no-reply@ics-portal.invalid>")

@@ -16,6 +16,7 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 EMAIL_VIA_CELERY = False
+BENCH = True  # serves the POST floor view (/bench/floor-post/) for the feedback_submit scenario
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
