@@ -76,6 +76,7 @@ def test_check_deploy_would_catch_a_weak_setting():
         ({"DJANGO_SECRET_KEY": "too-short"}, "DJANGO_SECRET_KEY"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"REDIS_URL": None}, "REDIS_URL"),  # rate limits must count in a shared cache
     ],
 )
 def test_production_settings_refuse_to_start_half_configured(overrides, message):
