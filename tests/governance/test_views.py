@@ -315,3 +315,31 @@ def test_history_query_count_is_constant(client, staff_user, django_assert_num_q
     expected = count_queries(client, f"/ics/history/board/{small.pk}/")
     with django_assert_num_queries(expected):
         client.get(f"/ics/history/board/{big.pk}/")
+
+
+@pytest.mark.parametrize(
+    "name", ["governance_area", "governance_organisation", "governance_board", "governance_system", "governance_level"]
+)
+def test_admin_pages_open_for_superusers(client, superuser, demo_structure, name):
+    client.force_login(superuser)
+    assert client.get(reverse(f"admin:{name}_changelist")).status_code == HTTPStatus.OK
+    model = {
+        "governance_area": Area,
+        "governance_organisation": Organisation,
+        "governance_board": Board,
+    }.get(name)
+    if model is not None:
+        obj = model.objects.first()
+        assert client.get(reverse(f"admin:{name}_change", args=[obj.pk])).status_code == HTTPStatus.OK
+        assert client.get(reverse(f"admin:{name}_history", args=[obj.pk])).status_code == HTTPStatus.OK
+
+
+def test_hierarchy_download_query_count_is_constant(client, django_assert_num_queries):
+    small_system, _ = build(children=2, members=0)
+    big_system, _ = build(children=30, members=0)
+    expected = count_queries(client, f"/ics/{small_system.slug}/hierarchy.csv")
+    with django_assert_num_queries(expected):
+        client.get(f"/ics/{big_system.slug}/hierarchy.csv")
+    expected = count_queries(client, f"/ics/{small_system.slug}/hierarchy.json")
+    with django_assert_num_queries(expected):
+        client.get(f"/ics/{big_system.slug}/hierarchy.json")
