@@ -273,6 +273,11 @@ def import_areas(file: TextIO, *, dry_run: bool = False) -> ImportResult:
                 )
         if isinstance(system, System):
             _resolve_existing(row, system, levels_by_system[system.id], db_codes, areas_by_name, result)
+        elif row.code in db_codes:
+            taken = db_codes[row.code]
+            result.errors.append(
+                RowError(row.line, f"code {row.code} already belongs to {taken.name!r} ({taken.system.name})")
+            )
 
     for new in systems.values():
         if isinstance(new, NewSystem):
@@ -583,6 +588,7 @@ def import_epcn(
 
     rows: list[PcnRow] = []
     seen: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
     for raw in read_csv(file, EPCN_COLUMNS, required=["pcn code", "pcn name"]):
         code, name = raw.get("pcn code").upper(), raw.get("pcn name")
         problems = []
@@ -595,6 +601,9 @@ def import_epcn(
         if code in seen:
             problems.append(f"PCN code {code} is also on line {seen[code]}")
         seen.setdefault(code, raw.line)
+        if name and name.lower() in seen_names:
+            problems.append(f"the name {name!r} is also on line {seen_names[name.lower()]}")
+        seen_names.setdefault(name.lower(), raw.line)
         if raw.get("close date"):
             if problems:
                 result.errors.extend(RowError(raw.line, p) for p in problems)

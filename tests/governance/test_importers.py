@@ -264,6 +264,7 @@ def test_epcn_bad_rows_are_all_reported_and_nothing_written(tmp_path, demo_struc
         U10005,Unmapped Network,A3A8R,,
         U10006,Wrong Level Network,ZZZ,,barnet-neighbourhood-1
         U10007,Unknown Area Network,ZZZ,,atlantis
+        U10008,good network,93C,,
         """,
     )
     before = snapshot()
@@ -276,6 +277,7 @@ def test_epcn_bad_rows_are_all_reported_and_nothing_written(tmp_path, demo_struc
         6: "no area for PCN U10005 (sub-ICB A3A8R)",
         7: "on level Neighbourhood, not Borough Partnership",
         8: "no area 'atlantis' in North Central London",
+        9: "the name 'good network' is also on line 2",
     }.items():
         assert any(e.startswith(f"line {line}: ") and text in e for e in lines), (line, errors)
     assert snapshot() == before
@@ -325,3 +327,12 @@ def test_a_system_named_like_a_page_gets_a_safe_slug(tmp_path):
     run("import_areas", path)
     assert System.objects.get(name="Search").slug == "search-ics"
     assert "0 created, 0 updated, 1 unchanged" in run("import_areas", path)
+
+
+def test_a_new_system_cannot_take_a_code_already_in_use(tmp_path, demo_structure):
+    path = write(tmp_path, "system,level,name,code,parent code\nFresh,Whole,Fresh area,E09000003,\n")
+    before = snapshot()
+    _message, errors = run_failing("import_areas", path)
+    assert "line 2: code E09000003 already belongs to 'Barnet' (North Central London)" in errors
+    assert snapshot() == before
+    assert AreaCode.objects.get(code="E09000003").area.slug == "barnet"
