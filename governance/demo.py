@@ -157,6 +157,25 @@ NEL: dict[str, Any] = {
 
 LOCAL_AUTHORITY_NAMES = {"City of London": "City of London Corporation"}
 
+# NHS trusts named in seed 004 (no ODS codes: none is given in the sources, so none is stored).
+NEL_TRUSTS = {
+    "barts": "Barts Health NHS Trust",
+    "elft": "East London NHS Foundation Trust",
+    "homerton": "Homerton University Hospital NHS Foundation Trust",
+    "nelft": "North East London NHS Foundation Trust",
+    "bhrut": "Barking, Havering and Redbridge University Hospitals NHS Trust",
+}
+NEL_TRUST_MEMBERSHIPS = [
+    # local system, trusts, role (seed 004, "Achievements to date")
+    ("wel", ["barts", "elft", "homerton", "nelft"], "Provider collaborative partnership (WEL and City and Hackney)"),
+    (
+        "city-and-hackney",
+        ["barts", "elft", "homerton", "nelft"],
+        "Provider collaborative partnership (WEL and City and Hackney)",
+    ),
+    ("bhr", ["bhrut", "nelft"], "Provider partner (chair in common at BHRUT and NELFT)"),
+]
+
 # Seats by role (seed 003: a partnership board with a non-executive chair, partners from commissioners,
 # trusts, primary care networks, local authorities and the voluntary sector). Names are never invented.
 ICS_PARTNERSHIP_SEATS = [
@@ -300,6 +319,14 @@ def load_nel(tally: _Tally) -> System:
             place = _area(system, levels["place-based-systems"], place_slug, place_name, local, tally)
             _codes(place, [(AreaCode.Scheme.GSS, gss)], tally)
             _local_authority(system, place, place_name, tally)
+    trusts = {
+        key: tally.add(services.organisation_upsert(name=name, kind=Kind.TRUST, system=system)).obj
+        for key, name in NEL_TRUSTS.items()
+    }
+    for local_slug, keys, role in NEL_TRUST_MEMBERSHIPS:
+        local = Area.objects.get(system=system, slug=local_slug)
+        for key in keys:
+            tally.add(services.membership_ensure(organisation=trusts[key], area=local, role=role))
     return system
 
 

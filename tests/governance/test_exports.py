@@ -98,3 +98,24 @@ def test_icbs_have_their_ods_codes(demo_structure):
     assert Organisation.objects.get(ods_code="QMJ").name == "NHS North Central London Integrated Care Board"
     assert Organisation.objects.get(ods_code="QMF").name == "NHS North East London Integrated Care Board"
     assert Organisation.objects.filter(kind="local_authority").count() == 13
+
+
+def test_nel_trusts_from_seed_004_are_members_of_their_local_systems(demo_structure):
+    from governance.models import Membership
+
+    wel = set(Membership.objects.filter(area__slug="wel").values_list("organisation__name", flat=True))
+    assert "Barts Health NHS Trust" in wel
+    assert "Homerton University Hospital NHS Foundation Trust" in wel
+    bhr = set(
+        Membership.objects.filter(area__slug="bhr", organisation__kind="trust").values_list(
+            "organisation__name", flat=True
+        )
+    )
+    assert bhr == {
+        "Barking, Havering and Redbridge University Hospitals NHS Trust",
+        "North East London NHS Foundation Trust",
+    }
+    # No code is invented for them.
+    from governance.models import Organisation
+
+    assert set(Organisation.objects.filter(kind="trust").values_list("ods_code", flat=True)) == {""}
