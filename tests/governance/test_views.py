@@ -343,3 +343,17 @@ def test_hierarchy_download_query_count_is_constant(client, django_assert_num_qu
     expected = count_queries(client, f"/ics/{small_system.slug}/hierarchy.json")
     with django_assert_num_queries(expected):
         client.get(f"/ics/{big_system.slug}/hierarchy.json")
+
+
+def test_organisation_page_query_count_is_constant(client, django_assert_num_queries):
+    small, big = OrganisationFactory(), OrganisationFactory()
+    for org, n in ((small, 1), (big, 20)):
+        system, _levels = system_with_levels(2)
+        top = top_area(system)
+        for _ in range(n):
+            MembershipFactory(organisation=org, area=area_under(top))
+            BoardMemberFactory(organisation=org, board=BoardFactory(area=top))
+    expected = count_queries(client, f"/ics/organisations/{small.pk}/")
+    with django_assert_num_queries(expected):
+        response = client.get(f"/ics/organisations/{big.pk}/")
+    assert text(response).count("Chair on the") == 20
