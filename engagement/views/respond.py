@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -518,9 +518,13 @@ def bench_floor_post(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     global _floor_ready
+    if not _floor_ready:
+        try:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, body text)")
+        except DatabaseError:
+            pass  # another worker created it at the same moment
+        _floor_ready = True
     with connection.cursor() as cursor:
-        if not _floor_ready:
-            cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, body text)")
-            _floor_ready = True
         cursor.execute("INSERT INTO bench_floor (body) VALUES (%s)", [request.POST.get("body", "")[:200]])
     return HttpResponse("ok", content_type="text/plain")

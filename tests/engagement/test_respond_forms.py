@@ -87,9 +87,9 @@ def test_single_choice_radios_with_other(consultation: Any) -> None:
     html = render(page_form([question]))
     assert 'type="radio"' in html
     assert "Other, please specify" in html
-    # Without JavaScript the other box is in the page (the hidden class only applies when JS is supported).
+    # The other box is always in the page, revealed by CSS alone (works without JavaScript).
     assert f'name="{name}_other"' in html
-    assert "nhsuk-radios__conditional" in html
+    assert 'class="portal-reveal portal-reveal--__other__"' in html
     # Other picked: its text is required.
     form = page_form([question], {name: OTHER, f"{name}_other": " "})
     assert not form.is_valid()
