@@ -1,6 +1,7 @@
 """The benchmark harness: scenarios are discovered, measure() really sends requests and counts them."""
 
 import concurrent.futures
+import multiprocessing
 import re
 import sys
 from pathlib import Path
@@ -21,7 +22,9 @@ def test_scenarios_are_discovered_and_callable():
 
 @pytest.fixture
 def ctx(live_server):
-    with concurrent.futures.ProcessPoolExecutor(max_workers=2) as pool:
+    # spawn, not fork: this process runs live_server's thread, and forking a threaded process can deadlock.
+    spawn = multiprocessing.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=2, mp_context=spawn) as pool:
         yield bench.Context(base_url=live_server.url, concurrency=2, requests=20, time_limit=20, pool=pool)
 
 
