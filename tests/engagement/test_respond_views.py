@@ -504,3 +504,45 @@ def test_anonymous_can_send_another_after_sending(client: Any, survey: Any) -> N
     assert "You have already sent a response" in page
     client.post(url("respond_start", survey), {"action": "new"})
     assert Response.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        datetime.date(2021, 1, 4),  # GMT (seed 001's deadline)
+        datetime.date(2019, 10, 25),  # BST (seed 004's deadline)
+        datetime.date(2021, 3, 28),  # clocks go forward
+        datetime.date(2021, 10, 31),  # clocks go back
+    ],
+)
+def test_submit_deadline_boundary_in_london_time(day: datetime.date) -> None:
+    """A response at 23:59:59.999 London on the closing day is in time; one at 00:00:00 the next day is refused."""
+    from zoneinfo import ZoneInfo
+
+    from engagement.deadlines import closing_datetime
+    from tests.engagement.factories import ResponseFactory
+
+    london = ZoneInfo("Europe/London")
+    survey = respond_survey()
+    survey.opens_at = closing_datetime(day) - datetime.timedelta(days=30)
+    survey.closes_at = closing_datetime(day)
+    survey.save()
+    last_moment = datetime.datetime.combine(day, datetime.time(23, 59, 59, 999_000), tzinfo=london)
+    next_midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(0, 0), tzinfo=london)
+
+    def complete_draft() -> Response:
+        response = ResponseFactory(consultation=survey)
+        Answer.objects.create(response=response, question=survey.q["choice"], value="Option 2")
+        Answer.objects.create(response=response, question=survey.q["yes"], value="no")
+        return response
+
+    late = complete_draft()
+    with pytest.raises(svc.ResponsesClosedError):
+        svc.response_submit(response=late, now=next_midnight)
+    late.refresh_from_db()
+    assert late.state == Response.State.DRAFT
+
+    in_time = complete_draft()
+    result = svc.response_submit(response=in_time, now=last_moment)
+    assert result.outcome == svc.SubmitOutcome.SUBMITTED
+    assert not result.response.is_late
