@@ -61,7 +61,7 @@ run-stack: static
 	@test -n "$$REDIS_URL" || { echo "run-stack needs REDIS_URL (Redis), see README."; exit 1; }
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
-	$(VENV)/bin/honcho start -f Procfile
+	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 services-check: install
 	@$(PY) scripts/check_services.py
