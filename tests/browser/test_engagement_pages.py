@@ -1,0 +1,126 @@
+"""Consultation pages in a real Chromium: axe (WCAG 2.2 AA) on public and managers' pages (including a form with
+errors), and a manager creating a consultation without JavaScript, error and correction included."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from accounts import roles
+from engagement.models import Consultation, ManagerScope
+from tests.browser.test_core_pages import sign_in
+from tests.engagement.factories import ConsultationFactory, QuestionFactory, SectionFactory, area_tree
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+DAY = datetime.timedelta(days=1)
+
+
+@pytest.fixture
+def data():  # type: ignore[no-untyped-def]
+    top, middle, _bottom = area_tree(slug="demo", ranks=3)
+    now = timezone.now()
+    open_one = ConsultationFactory(
+        owner_area=middle,
+        title="Open consultation",
+        slug="open-one",
+        body="<p>Details with a <a href='https://example.org'>link</a>.</p><ul><li>One</li></ul>",
+        onward_deadline=(now + 40 * DAY).date(),
+        onward_deadline_text="so the board can decide",
+        contact_email="team@example.nhs.uk",
+    )
+    section = SectionFactory(consultation=open_one, title="Your views", order=1)
+    yes = QuestionFactory(consultation=open_one, order=1, kind="yes_no", text="Do you agree?", section=section)
+    QuestionFactory(
+        consultation=open_one, order=2, text="Why?", section=section, show_if_question=yes, show_if_value="yes"
+    )
+    QuestionFactory(consultation=open_one, order=3, single_choice=True, text="Which option?", allow_other=True)
+    ConsultationFactory(owner_area=top, title="Closed consultation", slug="closed-one", closed=True)
+    ConsultationFactory(owner_area=top, title="Forthcoming consultation", slug="forthcoming-one", forthcoming=True)
+    Group.objects.get_or_create(name=roles.CONSULTATION_MANAGER)  # transactional tests flush data migrations' rows
+    manager = UserFactory(email="manager.browser@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+    ManagerScope.objects.create(user=manager, area=top)
+    return {"open": open_one, "manager": manager, "middle": middle}
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/consultations/", "Consultations"),
+        ("/consultations/?status=open&area=", "Consultations"),
+        ("/consultations/open-one/", "Open consultation"),
+        ("/consultations/closed-one/", "Closed consultation"),
+        ("/consultations/forthcoming-one/", "Forthcoming consultation"),
+    ],
+)
+def test_public_pages_are_accessible(page, live_server, assert_accessible, data, path, heading) -> None:  # type: ignore[no-untyped-def]
+    page.goto(live_server.url + path)
+    assert page.locator("h1").inner_text() == heading
+    assert_accessible(page)
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"),
+    [
+        ("/manage/consultations/", "Your consultations"),
+        ("/manage/consultations/new/", "Create a consultation"),
+        ("/manage/consultations/open-one/", "Open consultation"),
+        ("/manage/consultations/open-one/edit/", "Edit consultation details"),
+        ("/manage/consultations/open-one/preview/", "Open consultation"),
+        ("/manage/consultations/open-one/questions/new/", "Add a question"),
+        ("/manage/consultations/open-one/sections/new/", "Add a section"),
+        ("/manage/consultations/open-one/documents/new/", "Add a document"),
+    ],
+)
+def test_manager_pages_are_accessible(page, live_server, assert_accessible, data, path, heading) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, live_server, data["manager"])
+    page.goto(live_server.url + path)
+    assert page.locator("h1").inner_text() == heading
+    assert_accessible(page)
+
+
+def test_manager_creates_consultation_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
+    """axe needs JavaScript, so it runs on these pages in the tests above; here the point is no JS at all."""
+    page = no_js_context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server, data["manager"])
+    page.goto(live_server.url + "/manage/consultations/new/")
+    page.get_by_label("Title").fill("Walking and cycling in Demo")
+    page.get_by_label("Owning area").select_option(label=f"{data['middle'].name} (Level 2, DEMO)")
+    page.get_by_label("Summary").fill("Tell us where paths are needed.")
+    page.locator("#id_opens_on-day").fill("1")
+    page.locator("#id_opens_on-month").fill("3")
+    page.locator("#id_opens_on-year").fill("2030")
+    page.locator("#id_closes_on-day").fill("31")
+    page.locator("#id_closes_on-month").fill("2")  # no such date
+    page.locator("#id_closes_on-year").fill("2030")
+    page.get_by_role("button", name="Create draft").click()
+    assert page.title().startswith("Error: ")
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    assert not Consultation.objects.filter(title="Walking and cycling in Demo").exists()
+
+    page.locator("#id_closes_on-day").fill("31")
+    page.locator("#id_closes_on-month").fill("3")
+    page.get_by_role("button", name="Create draft").click()
+    assert page.locator("h1").inner_text() == "Walking and cycling in Demo"
+    page.get_by_role("link", name="Add a question").click()
+    page.get_by_label("Question", exact=True).fill("Where do you walk most?")
+    page.get_by_label("Long text").check()
+    page.get_by_role("button", name="Save question").click()
+    page.get_by_role("button", name="Publish").click()
+    assert "Consultation published." in page.content()
+    created = Consultation.objects.get(title="Walking and cycling in Demo")
+    assert created.is_published
+    assert created.questions.count() == 1
+    page.goto(live_server.url + f"/consultations/{created.slug}/")
+    assert "opens on 1 March 2030" in page.content()
+
+
+def test_form_with_errors_is_accessible(page, live_server, assert_accessible, data) -> None:  # type: ignore[no-untyped-def]
+    sign_in(page, live_server, data["manager"])
+    page.goto(live_server.url + "/manage/consultations/new/")
+    page.get_by_role("button", name="Create draft").click()
+    assert page.title().startswith("Error: ")
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    assert_accessible(page, "create form with errors")
