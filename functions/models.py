@@ -171,3 +171,16 @@ class MatrixVersion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MatrixRevision(models.Model):
+    """One row whose `value` rises on every write to functions, links, bodies, levels or systems.
+
+    Database triggers (migration 0003) bump it, so writes that skip Django's signals (QuerySet.update, raw SQL,
+    the admin, imports) still count. The grid page caches its rendered HTML under the revision: a new revision
+    makes every cached page stale at once."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.value)

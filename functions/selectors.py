@@ -3,12 +3,13 @@
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower, Trim
 
 from governance.models import Level, System
 
-from .models import Body, Category, Function, FunctionLink, MatrixVersion
+from .models import Body, Category, Function, FunctionLink, MatrixRevision, MatrixVersion
 
 RELATIONSHIPS = (
     ("owns", "Owns"),
@@ -30,6 +31,16 @@ class MatrixFilters:
     @property
     def active(self) -> bool:
         return bool(self.level or self.relationship or self.category or self.body or self.q)
+
+
+def matrix_revision() -> int | None:
+    """The current revision (see MatrixRevision), or None when the row is missing (caching is then off).
+
+    Plain SQL: the grid asks on every request, and the ORM would cost more than the query."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT value FROM {MatrixRevision._meta.db_table} WHERE id = 1")  # noqa: S608
+        row = cursor.fetchone()
+    return None if row is None else int(row[0])
 
 
 def systems_with_functions() -> list[System]:

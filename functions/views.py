@@ -1,12 +1,18 @@
 """The function matrix pages. Reading is open to everyone; publishing a version needs `functions.publish_version`."""
 
+import hashlib
+import threading
+import time
+from collections import OrderedDict
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
@@ -66,11 +72,75 @@ def _matrix_context(request: HttpRequest) -> dict[str, Any]:
     return context
 
 
+GRID_CACHE_SIZE = 32  # rendered grids kept per worker process (the 1,000-function grid is about 1 MB)
+GRID_PARAMS = ("system", "q", "level", "relationship", "category", "body")
+
+
+# Per process, not Redis: the key holds the revision, so each worker's copy is exactly as fresh as a shared one,
+# and a dictionary lookup costs nothing next to a network round trip and unpickling ~40 KB.
+_grid_cache: OrderedDict[str, dict[str, Any]] = OrderedDict()
+_grid_cache_lock = threading.Lock()
+
+
+def _grid_cache_get(key: str) -> dict[str, Any] | None:
+    with _grid_cache_lock:
+        payload = _grid_cache.get(key)
+        if payload is not None:
+            _grid_cache.move_to_end(key)
+        return payload
+
+
+def _grid_cache_set(key: str, payload: dict[str, Any]) -> None:
+    with _grid_cache_lock:
+        _grid_cache[key] = payload
+        while len(_grid_cache) > GRID_CACHE_SIZE:
+            _grid_cache.popitem(last=False)
+
+
+_revision_state: dict[str, Any] = {"checked": -1e9, "value": None}
+
+
+def _current_revision() -> int | None:
+    """The matrix revision, asked of the database at most once every FUNCTIONS_REVISION_SECONDS (default 1 s) per
+    worker: a cached grid then costs no query at all (with CONN_MAX_AGE 0 a query means a new connection). An edit
+    shows on the grid within that time; 0 asks on every request (the tests do)."""
+    ttl = float(getattr(settings, "FUNCTIONS_REVISION_SECONDS", 1.0))
+    now = time.monotonic()
+    with _grid_cache_lock:
+        if ttl > 0 and now - _revision_state["checked"] < ttl and _revision_state["value"] is not None:
+            return int(_revision_state["value"])
+    value = selectors.matrix_revision()
+    with _grid_cache_lock:
+        _revision_state.update(checked=now, value=value)
+    return value
+
+
+def _grid_cache_key(request: HttpRequest, revision: int) -> str:
+    """The grid is the same for every visitor: key it on the revision and the (bounded) filter parameters."""
+    raw = "&".join(f"{name}={request.GET.get(name, '')[:200]}" for name in GRID_PARAMS)
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    return f"functions:grid:{revision}:{digest}"
+
+
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
-    context = _matrix_context(request)
-    context["has_errors"] = bool(context.get("filter_form") and context["filter_form"].errors)
-    return render(request, "functions/matrix.html", context)
+    """The grid. Its HTML (everything in the main column) is cached per worker until the matrix changes: a
+    database trigger bumps the revision on any write (see _current_revision for how often it is read)."""
+    revision = _current_revision()
+    key = _grid_cache_key(request, revision) if revision is not None else None
+    payload = _grid_cache_get(key) if key else None
+    if payload is None:
+        context = _matrix_context(request)
+        has_errors = bool(context.get("filter_form") and context["filter_form"].errors)
+        system = context["system"]
+        payload = {
+            "main": render_to_string("functions/_matrix_main.html", {**context, "has_errors": has_errors}, request),
+            "has_errors": has_errors,
+            "system_name": system.name if system else "",
+        }
+        if key:
+            _grid_cache_set(key, payload)
+    return render(request, "functions/matrix.html", payload)
 
 
 @require_GET

@@ -281,3 +281,34 @@ def test_staff_edit_in_the_admin_is_recorded_with_who_and_when(client, seeded, s
     assert "Changed the function" in page
     assert superuser.email in page or superuser.full_name in page
     assert client.get(f"/admin/functions/function/{function.pk}/history/").status_code == HTTPStatus.OK
+
+
+def test_grid_is_cached_until_the_matrix_changes(client, seeded):
+    first = client.get(GRID, {"q": "platform"})
+    assert _titles(first) == ["Single data platform"]
+    with CaptureQueriesContext(connection) as ctx:
+        again = client.get(GRID, {"q": "platform"})
+    assert len(ctx.captured_queries) == 1  # the revision only
+    assert _titles(again) == ["Single data platform"]
+    # A write that skips Django's signals still bumps the revision (a database trigger).
+    Function.objects.filter(title="Single data platform").update(title="Single data platform for NCL")
+    assert _titles(client.get(GRID, {"q": "platform"})) == ["Single data platform for NCL"]
+    seeded.levels.filter(slug="ncl").update(name="North Central London")
+    assert ">North Central London</a></th>" in client.get(GRID, {"q": "platform"}).content.decode()
+
+
+def test_signed_in_user_sees_their_own_header_on_a_cached_grid(client, seeded, staff_user):
+    assert "Sign in" in client.get(GRID).content.decode()
+    client.force_login(staff_user)
+    page = client.get(GRID).content.decode()
+    assert "Your account" in page
+    assert len(_rows(client.get(GRID))) == 37
+
+
+def test_cached_grid_costs_no_query_while_the_revision_is_fresh(client, seeded, settings):
+    settings.FUNCTIONS_REVISION_SECONDS = 60
+    client.get(GRID)
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(GRID)
+    assert len(ctx.captured_queries) == 0
+    assert len(_rows(response)) == 37
