@@ -141,3 +141,15 @@ def test_queue_writes_row_and_sends_after_commit(django_capture_on_commit_callba
     assert "http://x/?a=1&b=2" in email.body_text
     assert "Tom &amp; &lt;Jerry&gt;" in email.body_html
     assert 'href="http://x/?a=1&amp;b=2"' in email.body_html
+
+
+def test_sweep_is_scheduled_and_tasks_are_registered() -> None:
+    from django.conf import settings
+
+    from ics_portal import celery_app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["engagement-send-ready-emails"]
+    assert entry["schedule"] <= 60
+    celery_app.loader.import_default_modules()
+    assert entry["task"] in celery_app.tasks
+    assert "engagement.tasks.send_outbound_email" in celery_app.tasks

@@ -546,3 +546,14 @@ def test_submit_deadline_boundary_in_london_time(day: datetime.date) -> None:
     result = svc.response_submit(response=in_time, now=last_moment)
     assert result.outcome == svc.SubmitOutcome.SUBMITTED
     assert not result.response.is_late
+
+
+def test_reference_collision_draws_again(survey: Any, monkeypatch: Any) -> None:
+    from tests.engagement.factories import ResponseFactory
+
+    taken = ResponseFactory(consultation=survey).reference
+    draws = iter([taken, taken, "K7QX-3MPA"])
+    monkeypatch.setattr(svc, "new_reference", lambda: next(draws))
+    response = svc.response_start(consultation=survey, now=timezone.now())
+    assert response.reference == "K7QX-3MPA"
+    assert Response.objects.count() == 2
