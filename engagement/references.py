@@ -19,10 +19,8 @@ def new_reference() -> str:
 
 
 def normalise(text: str) -> str | None:
-    """Read a reference as typed or spoken ('k7qx 3mpa', 'K7QX3MPA') back to 'K7QX-3MPA'; None if it cannot be one.
-
-    Look-alikes are folded (O to 0 is not possible as 0 is not used, so O, I and L are simply invalid).
-    """
+    """Read a reference as typed or spoken ('k7qx 3mpa', 'K7QX3MPA') back to 'K7QX-3MPA'; None if it cannot be one
+    (any character outside the alphabet, including the look-alikes 0, O, 1, I and L, which are never issued)."""
     compact = re.sub(r"[\s-]", "", text or "").upper()
     if len(compact) != LENGTH or any(c not in ALPHABET for c in compact):
         return None
