@@ -8,6 +8,9 @@ import datetime
 from pathlib import Path
 from typing import TextIO
 
+from django.contrib.auth.models import Group, Permission
+
+from accounts import roles
 from governance.models import Level, System
 
 from .importers import import_matrix_file
@@ -45,4 +48,10 @@ def load(*, now: datetime.datetime, out: TextIO) -> None:
     counts["total"] = Function.objects.current().filter(system=system).count()
     if counts != EXPECTED:
         raise DemoPrerequisiteMissingError(f"The NCL matrix should have {EXPECTED}, but has {counts}.")
+    # In the demo the programme office may publish versions of the matrix (any staff user can be given it).
+    pmo = Group.objects.filter(name=roles.PMO).first()
+    if pmo is not None:
+        pmo.permissions.add(
+            Permission.objects.get(content_type__app_label="functions", codename="publish_matrixversion")
+        )
     out.write(f"Function matrix: {report.summary()}\n")

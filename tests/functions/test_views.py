@@ -312,3 +312,10 @@ def test_cached_grid_costs_no_query_while_the_revision_is_fresh(client, seeded, 
         response = client.get(GRID)
     assert len(ctx.captured_queries) == 0
     assert len(_rows(response)) == 37
+
+
+def test_demo_lets_the_programme_office_publish(client, seeded, pmo_user, staff_user):
+    client.force_login(pmo_user)
+    assert client.post("/functions/versions/ncl/publish/", {"name": "Demo"}).status_code == HTTPStatus.FOUND
+    client.force_login(staff_user)
+    assert client.post("/functions/versions/ncl/publish/", {"name": "Other"}).status_code == HTTPStatus.FORBIDDEN
