@@ -6,6 +6,7 @@ change that would orphan answers (deleting a question that has answers, changing
 that answers use) is refused here; Answer.question's on_delete=PROTECT backs the first case in the database.
 """
 
+import copy
 import datetime
 import zipfile
 from collections.abc import Iterable, Mapping
@@ -140,6 +141,7 @@ def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[st
     unknown = set(data) - set(EDITABLE_FIELDS) - {"target_areas", "functions"}
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
+    consultation = Consultation.objects.select_for_update().select_related("owner_area").get(pk=consultation.pk)
     for name in EDITABLE_FIELDS:
         if name in data:
             value = data[name]
@@ -433,7 +435,9 @@ def question_update(*, question: Question, data: Mapping[str, Any]) -> Question:
     unknown = set(data) - set(QUESTION_FIELDS)
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
+    # Work on fresh copies, so a refused change leaves the caller's object as it was.
     before = Question.objects.select_for_update().get(pk=question.pk)
+    question = copy.copy(before)
     for name, value in data.items():
         if name in {"text", "hint", "show_if_value"} and isinstance(value, str):
             value = value.strip()

@@ -1,0 +1,134 @@
+"""Authoring services: the rules hold whatever calls them (views, admin actions, scripts)."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db.models import ProtectedError
+from django.utils import timezone
+
+from engagement.models import Answer, Consultation, Question, Response
+from engagement.services import consultations as services
+from tests.engagement.factories import ConsultationFactory, QuestionFactory, SectionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _answer(question: Question, value: object) -> Answer:
+    response = Response.objects.create(consultation=question.consultation, reference=f"S{Response.objects.count():08d}")
+    return Answer.objects.create(response=response, question=question, value=value)
+
+
+def test_multiple_choice_answers_protect_each_used_option_and_other() -> None:
+    q = QuestionFactory(multiple_choice=True, allow_other=True)
+    _answer(q, ["Red", "__other__"])
+    with pytest.raises(ValidationError, match="“Red”"):
+        services.question_update(question=q, data={"choices": ["Green", "Blue"]})
+    with pytest.raises(ValidationError, match="“Other”"):
+        services.question_update(question=q, data={"allow_other": False})
+    q.refresh_from_db()
+    assert (q.choices, q.allow_other) == (["Red", "Green", "Blue"], True)
+    services.question_update(question=q, data={"choices": ["Red", "Blue", "Yellow"], "text": "Colours?"})
+    q.refresh_from_db()
+    assert q.choices == ["Red", "Blue", "Yellow"]
+
+
+def test_database_backs_the_delete_refusal() -> None:
+    q = QuestionFactory()
+    _answer(q, "text")
+    with pytest.raises(ValidationError):
+        services.question_delete(question=q)
+    with pytest.raises(ProtectedError):
+        q.delete()
+
+
+def test_refused_update_leaves_the_callers_object_alone() -> None:
+    q = QuestionFactory(single_choice=True)
+    _answer(q, "Option 1")
+    with pytest.raises(ValidationError):
+        services.question_update(question=q, data={"kind": "long_text"})
+    assert q.kind == "single_choice"
+
+
+def test_question_with_dependents_keeps_the_value_they_wait_for() -> None:
+    c = ConsultationFactory()
+    parent = QuestionFactory(consultation=c, order=1, single_choice=True)
+    child = services.question_create(
+        consultation=c, kind="long_text", text="Why?", show_if_question=parent, show_if_value="option 2"
+    )
+    assert child.show_if_value == "Option 2"  # normalised to the stored value
+    with pytest.raises(ValidationError, match="depends on this question"):
+        services.question_update(question=parent, data={"kind": "long_text"})
+    with pytest.raises(ValidationError, match="keep that option"):
+        services.question_update(question=parent, data={"choices": ["Option 1", "Option 3"]})
+    with pytest.raises(ValidationError, match="depends on this question"):
+        services.question_delete(question=parent)
+    text_q = QuestionFactory(consultation=c, order=5)
+    with pytest.raises(ValidationError, match="only on a choice"):
+        services.question_create(
+            consultation=c, kind="short_text", text="X", show_if_question=text_q, show_if_value="a"
+        )
+
+
+def test_question_settings_follow_the_kind() -> None:
+    c = ConsultationFactory()
+    q = services.question_create(
+        consultation=c, kind="yes_no", text="Agree?", choices=["a", "b"], max_choices=2, max_length=40
+    )
+    assert (q.choices, q.max_choices, q.max_length, q.order) == ([], None, None, 1)
+    with pytest.raises(ValidationError, match="appears twice"):
+        services.question_create(consultation=c, kind="single_choice", text="Pick", choices=["A", "a"])
+    with pytest.raises(ValidationError, match="between 1 and 3"):
+        services.question_create(consultation=c, kind="multiple_choice", text="Pick", choices=["A", "B"],
+                                 allow_other=True, max_choices=4)  # fmt: skip
+    other = SectionFactory()
+    with pytest.raises(ValidationError, match="section of this consultation"):
+        services.question_create(consultation=c, kind="long_text", text="Q", section=other)
+    assert c.questions.count() == 1
+
+
+def test_reorder_renumbers_and_is_atomic() -> None:
+    c = ConsultationFactory()
+    a = QuestionFactory(consultation=c, order=3, kind="yes_no")
+    b = QuestionFactory(consultation=c, order=9)
+    d = QuestionFactory(consultation=c, order=12, show_if_question=a, show_if_value="yes")
+    services.questions_reorder(consultation=c, order={b.pk: 1, a.pk: 2, d.pk: 3})
+    assert list(c.questions.values_list("pk", "order").order_by("order")) == [(b.pk, 1), (a.pk, 2), (d.pk, 3)]
+    with pytest.raises(ValidationError):
+        services.questions_reorder(consultation=c, order={d.pk: 1, a.pk: 2, b.pk: 3})
+    assert list(c.questions.values_list("pk", "order").order_by("order")) == [(b.pk, 1), (a.pk, 2), (d.pk, 3)]
+
+
+def test_publish_unpublish_outcome_and_delete() -> None:
+    now = timezone.now()
+    c = ConsultationFactory(draft=True, closed=True)
+    with pytest.raises(ValidationError):
+        services.consultation_publish(consultation=c, by=None)
+    QuestionFactory(consultation=c)
+    with pytest.raises(ValidationError, match="Publish the consultation"):
+        services.consultation_publish_outcome(consultation=c, by=None, outcome="x", now=now)
+    services.consultation_publish(consultation=c, by=None)
+    services.consultation_publish_outcome(consultation=c, by=None, outcome="<p onclick='x'>Done</p>", now=now)
+    c.refresh_from_db()
+    assert c.outcome == "<p>Done</p>"
+    assert c.status_at(now=now + datetime.timedelta(seconds=1)) == Consultation.Status.OUTCOME_PUBLISHED
+    with pytest.raises(ValidationError, match="withdraw the outcome"):
+        services.consultation_unpublish(consultation=c, by=None)
+    with pytest.raises(ValidationError, match="Only a draft"):
+        services.consultation_delete(consultation=c, by=None)
+
+
+def test_create_refuses_bad_dates_and_foreign_targets(areas) -> None:  # type: ignore[no-untyped-def]
+    now = timezone.now()
+    kwargs = {"by": None, "owner_area": areas["a"][1], "title": "T", "summary": "S"}
+    with pytest.raises(ValidationError):
+        services.consultation_create(**kwargs, opens_at=now, closes_at=now)
+    with pytest.raises(ValidationError, match="another system"):
+        services.consultation_create(
+            **kwargs, opens_at=now, closes_at=now + datetime.timedelta(days=1), target_areas=[areas["b"][0]]
+        )
+    feed = services.consultation_create(
+        **{**kwargs, "title": "Feed"}, opens_at=now, closes_at=now + datetime.timedelta(days=1)
+    )
+    assert feed.slug == "feed-2"  # "feed" is reserved for the Atom feed's address
+    assert Consultation.objects.count() == 1
