@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from governance.models import Level, System
 
@@ -126,13 +126,13 @@ def _current_revision() -> int | None:
 
 
 def _grid_cache_key(request: HttpRequest, revision: int) -> str:
-    """The grid is the same for every visitor: key it on the revision and the (bounded) filter parameters."""
-    raw = "&".join(f"{name}={request.GET.get(name, '')[:200]}" for name in GRID_PARAMS)
+    """The grid is the same for every visitor: key it on the revision and a hash of the filter parameters."""
+    raw = "&".join(f"{name}={request.GET.get(name, '')}" for name in GRID_PARAMS)
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
     return f"functions:grid:{revision}:{digest}"
 
 
-@require_GET
+@require_safe
 def matrix(request: HttpRequest) -> HttpResponse:
     """The grid. Its HTML (everything in the main column) is cached per worker until the matrix changes: a
     database trigger bumps the revision on any write (see _current_revision for how often it is read)."""
@@ -153,7 +153,7 @@ def matrix(request: HttpRequest) -> HttpResponse:
     return render(request, "functions/matrix.html", payload)
 
 
-@require_GET
+@require_safe
 def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     context = _matrix_context(request, for_download=True)
     system = context["system"]
@@ -172,7 +172,7 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
     function = selectors.function_detail(pk=pk)
     if function is None:
@@ -192,7 +192,7 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def level_detail(request: HttpRequest, system_slug: str, level_slug: str) -> HttpResponse:
     level = get_object_or_404(Level.objects.select_related("system"), system__slug=system_slug, slug=level_slug)
     return render(
@@ -215,7 +215,7 @@ def _can_publish(request: HttpRequest) -> bool:
     return request.user.has_perm("functions.publish_version")
 
 
-@require_GET
+@require_safe
 def version_list(request: HttpRequest, system_slug: str) -> HttpResponse:
     system = _system_or_404(system_slug)
     versions = selectors.versions_for(system=system)
@@ -266,7 +266,7 @@ def version_publish_view(request: HttpRequest, system_slug: str) -> HttpResponse
     )
 
 
-@require_GET
+@require_safe
 def version_diff(request: HttpRequest, system_slug: str) -> HttpResponse:
     system = _system_or_404(system_slug)
     versions = selectors.versions_for(system=system)
@@ -287,7 +287,7 @@ def version_diff(request: HttpRequest, system_slug: str) -> HttpResponse:
     return render(request, "functions/version_diff.html", context)
 
 
-@require_GET
+@require_safe
 def consistency(request: HttpRequest, system_slug: str) -> HttpResponse:
     system = _system_or_404(system_slug)
     problems = selectors.matrix_problems(system=system)
