@@ -15,6 +15,11 @@ urlpatterns = [
         consultations.consultation_detail,
         name="consultation_detail",
     ),
+    path(
+        "consultations/<slug:slug>/documents/<int:pk>/",
+        consultations.document_download,
+        name="consultation_document",
+    ),
     # Consultation managers
     path("manage/consultations/", manage.manage_list, name="manage_list"),
     path("manage/consultations/new/", manage.consultation_create, name="manage_create"),

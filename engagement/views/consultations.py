@@ -7,13 +7,14 @@ same everywhere on the page.
 import datetime
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.text import slugify
 
-from .. import deadlines
+from .. import deadlines, permissions  # noqa: F401  (permissions: registers the rules)
 from ..feeds import ConsultationFeed, status_sentence
 from ..formatting import render_body
 from ..models import Consultation, Document
@@ -107,3 +108,22 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "now": now,
         },
     )
+
+
+def document_download(request: HttpRequest, slug: str, pk: int) -> FileResponse:
+    """A consultation's document, served by the app (so it works wherever media files are kept).
+
+    Documents of drafts are only for those who manage the consultation.
+    """
+    document = get_object_or_404(Document.objects.select_related("consultation"), pk=pk, consultation__slug=slug)
+    consultation = document.consultation
+    if not consultation.is_published and not request.user.has_perm("engagement.manage_consultation", consultation):
+        raise Http404("No such document.")
+    try:
+        handle = document.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404("The file is missing.") from None
+    filename = f"{slugify(document.title)[:80] or 'document'}.{document.file_type}"
+    response = FileResponse(handle, filename=filename, content_type=Document.ALLOWED_TYPES[document.file_type])
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

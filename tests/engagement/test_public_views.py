@@ -177,3 +177,50 @@ def test_page_lists_related_functions_with_owning_level(client, areas) -> None: 
     assert "Urgent and emergency care" in body
     assert f"owned by {top.level.name}" in body
     assert reverse("functions:function_detail", args=[function.pk]) in body
+
+
+def test_document_download(client, areas, scoped_manager, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path
+    published = DocumentFactory(consultation=ConsultationFactory(owner_area=areas["a"][1]), title="The plan")
+    url = reverse("engagement:consultation_document", args=[published.consultation.slug, published.pk])
+    response = client.get(url)
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Type"] == "application/pdf"
+    assert 'filename="the-plan.pdf"' in response["Content-Disposition"]
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    assert (
+        url
+        in client.get(reverse("engagement:consultation_detail", args=[published.consultation.slug])).content.decode()
+    )
+    # Another consultation's slug with this document's id: 404.
+    other = ConsultationFactory(owner_area=areas["a"][1])
+    assert client.get(reverse("engagement:consultation_document", args=[other.slug, published.pk])).status_code == 404
+    # A draft's documents: only for its managers.
+    draft_doc = DocumentFactory(consultation=ConsultationFactory(owner_area=areas["a"][1], draft=True))
+    draft_url = reverse("engagement:consultation_document", args=[draft_doc.consultation.slug, draft_doc.pk])
+    assert client.get(draft_url).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(scoped_manager)
+    assert client.get(draft_url).status_code == HTTPStatus.OK
+
+
+def test_list_feed_and_detail_query_counts_do_not_grow(client, areas) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(url: str) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == HTTPStatus.OK
+        return len(ctx.captured_queries)
+
+    first = ConsultationFactory(owner_area=areas["a"][1])
+    ConsultationFactory(owner_area=areas["b"][2], closed=True)
+    urls = [
+        reverse("engagement:consultation_list"),
+        reverse("engagement:consultation_feed"),
+        reverse("engagement:consultation_detail", args=[first.slug]),
+    ]
+    before = [count(url) for url in urls]
+    for n in range(8):
+        c = ConsultationFactory(owner_area=areas["a"][n % 3], forthcoming=n % 2 == 0)
+        c.target_areas.add(areas["a"][0])
+    assert [count(url) for url in urls] == before
