@@ -268,6 +268,12 @@ def _apply(rows: list[ParsedRow], *, system: System, report: ImportReport) -> No
         existing.setdefault(found.title.casefold(), found)
     cache: dict[str, Body] = {}
     seen_ids: set[int] = set()
+    # New bodies take their name from the "Influenced by" and "Supports" columns before "Other key links to":
+    # the seed writes "NCL outcomes framework" there, and "NCL Outcomes Framework" only among the other links.
+    for row in rows:
+        for target in (*row.influenced_by, *row.supports):
+            if target.body_name:
+                _body_for(target.body_name, system=system, cache=cache, report=report)
 
     for position, row in enumerate(rows, start=1):
         function = existing.get(row.title.casefold())
