@@ -38,17 +38,28 @@ def _inline(text: str) -> str:
 
 
 def _plain_to_html(text: str) -> str:
+    """Blank lines separate blocks; within a block, runs of "- " lines become a list, other lines a paragraph."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())
-    out = []
+    out: list[str] = []
     for block in blocks:
         lines = [line for line in block.split("\n") if line.strip()]
-        if not lines:
-            continue
-        if all(_LIST_ITEM.match(line) for line in lines):
-            items = "".join(f"<li>{_inline(_LIST_ITEM.match(line).group(1))}</li>" for line in lines)  # type: ignore[union-attr]
-            out.append(f"<ul>{items}</ul>")
-        else:
-            out.append("<p>" + "<br>".join(_inline(line.strip()) for line in lines) + "</p>")
+        paragraph: list[str] = []
+        items: list[str] = []
+        for line in [*lines, ""]:
+            match = _LIST_ITEM.match(line) if line else None
+            if match:
+                if paragraph:
+                    out.append("<p>" + "<br>".join(paragraph) + "</p>")
+                    paragraph = []
+                items.append(f"<li>{_inline(match.group(1))}</li>")
+                continue
+            if items:
+                out.append("<ul>" + "".join(items) + "</ul>")
+                items = []
+            if line:
+                paragraph.append(_inline(line.strip()))
+        if paragraph:
+            out.append("<p>" + "<br>".join(paragraph) + "</p>")
     return "".join(out)
 
 

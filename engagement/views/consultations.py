@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.defaultfilters import filesizeformat
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import slugify
 
 from .. import deadlines, permissions  # noqa: F401  (permissions: registers the rules)
@@ -69,6 +70,9 @@ def detail_context(consultation: Consultation, *, now: datetime.datetime, previe
         "outcome_html": render_body(consultation.outcome) if status == Consultation.Status.OUTCOME_PUBLISHED else "",
         "documents": [(d, document_description(d)) for d in consultation.documents.all()],
         "functions": functions,
+        "contact_html": format_html('<a href="mailto:{0}">{0}</a>', consultation.contact_email)
+        if consultation.contact_email
+        else "",
         "accepting": accepting,
         "is_late_period": accepting and status != Consultation.Status.OPEN,
         "respond_url": None if preview or not accepting else respond_url(consultation.slug),

@@ -117,6 +117,8 @@ def test_open_page_shows_deadline_onward_deadline_and_who_decides(client, areas,
     assert areas["a"][1].name in body
     assert areas["a"][1].level.name in body
     assert "North East London CCG" in body
+    assert '<a href="mailto:pmo@example.nhs.uk">pmo@example.nhs.uk</a>' in body
+    assert body.count("We will respond by 8 January 2031") == 1
     assert "<strong>text</strong>" in body
     assert "<script>alert(1)</script>" not in body
     assert "Draft plan" in body
