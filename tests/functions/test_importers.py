@@ -236,3 +236,21 @@ def test_formula_like_cells_survive_round_trip(ncl):
     report = import_matrix(stream=io.BytesIO(data), fmt="csv", system=ncl)
     assert report.ok
     assert not report.changed
+
+
+def test_xlsx_bad_rows_are_reported_by_spreadsheet_row(ncl):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Function", "Owned by", "Influenced by", "Supports", "Other key links to"])
+    sheet.append(["Fine", "NCL", None, None, None])
+    sheet.append([None, None, None, None, None])  # a blank row keeps its number
+    sheet.append(["Wrong level", "Place", None, None, None])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    buffer.seek(0)
+    report = import_matrix(stream=buffer, fmt="xlsx", system=ncl)
+    assert report.errors == [
+        "Line 4: 'Owned by' 'Place' is not a level of North Central London; the levels are: "
+        "Neighbourhood, Borough Partnership, NCL."
+    ]
+    assert not Function.objects.exists()
