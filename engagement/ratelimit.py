@@ -25,9 +25,15 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 
 def client_ip(request: HttpRequest) -> str:
-    """The client address as the WSGI server saw it (a proxy in front must set REMOTE_ADDR, e.g. gunicorn's
-    --forwarded-allow-ips with a trusted proxy), never a header a client could forge."""
-    return str(request.META.get("REMOTE_ADDR") or "unknown")
+    """The client's address. With no proxy in front (TRUSTED_PROXY_COUNT = 0) it is the TCP peer (REMOTE_ADDR);
+    behind N trusted proxies it is the Nth address from the right of X-Forwarded-For, the one the outermost
+    trusted proxy saw, so a client cannot pick its own bucket by sending the header itself."""
+    proxies = int(getattr(settings, "TRUSTED_PROXY_COUNT", 0) or 0)
+    if proxies > 0:
+        hops = [h.strip() for h in str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",") if h.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies][:64]
+    return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
 def allow(request: HttpRequest, scope: str) -> bool:

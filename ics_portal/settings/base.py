@@ -262,3 +262,5 @@ ENGAGEMENT_RATE_LIMITS = {
 ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}
 # The benchmark's floor view (/bench/floor-post/) is served only when DEBUG or BENCH is on.
 BENCH = env.bool("BENCH", default=False)
+# Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
