@@ -11,7 +11,7 @@ grid loads every relationship with one query, and each link keeps its position s
 order of the file it came from.
 """
 
-from typing import Any, ClassVar
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -71,7 +71,7 @@ class Function(models.Model):
     position = models.PositiveIntegerField(default=0, help_text="Row order in the matrix.")
     history = HistoricalRecords()
 
-    objects: ClassVar[FunctionQuerySet] = FunctionQuerySet.as_manager()  # type: ignore[assignment]
+    objects = FunctionQuerySet.as_manager()
 
     class Meta:
         ordering = ("system", "position", "id")

@@ -1,13 +1,16 @@
 """The matrix's vocabulary for reads: `Function.objects.current().owned_by(level).search("discharge")`."""
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection, models
 from django.db.models import Q
 
+if TYPE_CHECKING:
+    from .models import Function  # noqa: F401 (named in the generic below)
 
-class FunctionQuerySet(models.QuerySet):
+
+class FunctionQuerySet(models.QuerySet["Function"]):
     def current(self) -> "FunctionQuerySet":
         """Functions still in the matrix (draft or agreed)."""
         return self.exclude(status="retired")
