@@ -1,7 +1,7 @@
 """Arbitrary input to every public form of the responding flow never causes a server error.
 
 Hypothesis posts dictionaries of known and unknown field names with text (any unicode, NUL included), huge
-strings, lists, numbers and missing fields. The test client re-raises any exception a view lets escape, so a
+strings, lists, numbers and missing fields (no lone surrogates: they cannot be sent as UTF-8 at all). The test client re-raises any exception a view lets escape, so a
 500 fails the test with its traceback.
 """
 
@@ -33,7 +33,9 @@ KNOWN_VALUES = [
     "99999999999999999999", "\x00", "<script>alert(1)</script>", "' OR 1=1 --",
 ]  # fmt: skip
 
-huge = st.builds(lambda c, n: c * n, st.characters(), st.integers(min_value=1_000, max_value=300_000))
+huge = st.builds(
+    lambda c, n: c * n, st.characters(exclude_categories=("Cs",)), st.integers(min_value=1_000, max_value=300_000)
+)
 scalar = st.one_of(st.text(max_size=60), huge, st.integers(), st.sampled_from(KNOWN_VALUES))
 value = st.one_of(scalar, st.lists(st.one_of(st.text(max_size=30), st.sampled_from(KNOWN_VALUES)), max_size=6))
 
