@@ -12,6 +12,7 @@ import http.client
 import importlib.util
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -259,6 +260,18 @@ def load_scenarios(only: list[str] | None) -> list[tuple[str, Any]]:
     return modules
 
 
+class ScenarioTimeoutError(Exception):
+    pass
+
+
+def _scenario_timeout(signum: int, frame: Any) -> None:
+    raise ScenarioTimeoutError("the scenario went over --scenario-time-limit")
+
+
+def _terminated(signum: int, frame: Any) -> None:
+    raise SystemExit(143)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("scenarios", nargs="*", help="run only these scenarios (file names without .py)")
@@ -266,10 +279,15 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", 8)))
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 5)), help="gunicorn")
     parser.add_argument("--time-limit", type=float, default=30.0, help="seconds per measurement at most")
+    parser.add_argument(
+        "--scenario-time-limit", type=float, default=float(os.environ.get("BENCH_SCENARIO_TIME_LIMIT", 300))
+    )
     parser.add_argument("--skip-seed", action="store_true", help="do not migrate and seed the database")
     parser.add_argument("-v", "--verbose", action="store_true", help="print every measurement")
     args = parser.parse_args()
 
+    signal.signal(signal.SIGALRM, _scenario_timeout)
+    signal.signal(signal.SIGTERM, _terminated)  # so the finally below stops gunicorn
     env = server_env()
     python = str(VENV_BIN / "python")
     if not args.skip_seed:
@@ -314,13 +332,15 @@ def main() -> int:
             ctx.measure("/", requests=args.workers * 50)
             floor = ctx.measure("/bench/floor/")
             ctx.floor_rps = floor.rps
-            print(f"floor: {floor.rps:.0f} requests/s (goal: none, the reference for ratios)")
+            print(f"floor: {floor.rps:.0f} requests/s (goal: none, the reference for ratios)", flush=True)
             print(
                 f"  gunicorn {args.workers} sync workers, {args.concurrency} client processes, "
                 f"{args.requests} requests per measurement, p50 {floor.p50_ms:.1f} ms",
                 file=sys.stderr,
             )
             for name, module in load_scenarios(args.scenarios or None):
+                # Each scenario is bounded in time as a whole too (its setup included).
+                signal.alarm(int(args.scenario_time_limit))
                 try:
                     for line in module.run(ctx):
                         print(line, flush=True)
@@ -328,6 +348,8 @@ def main() -> int:
                     failures += 1
                     print(f"{name}: failed (goal n/a)", flush=True)
                     traceback.print_exc()
+                finally:
+                    signal.alarm(0)
     finally:
         gunicorn.terminate()
         try:
