@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
@@ -17,7 +17,25 @@ from .forms import error_list, field_params
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    """reverse(), memoised: a page calls it a dozen times (header, footer) with the same names."""
+    key = (
+        settings.ROOT_URLCONF,
+        get_urlconf(),
+        get_script_prefix(),
+        name,
+        tuple(str(a) for a in args),
+        tuple(sorted((k, str(v)) for k, v in kwargs.items())),
+    )
+    found = _urls.get(key)
+    if found is None:
+        found = reverse(name, args=args or None, kwargs=kwargs or None)
+        if len(_urls) < URL_CACHE_SIZE:
+            _urls[key] = found
+    return found
+
+
+_urls: dict[tuple[Any, ...], str] = {}
+URL_CACHE_SIZE = 4096
 
 
 def london(value: Any, fmt: str = "j F Y") -> str:
