@@ -33,7 +33,9 @@ def _role_view(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
 @login_required
 def account_home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
-    areas = []
+    areas = [{"href": reverse("engagement:my_responses"), "text": "Your responses to consultations"}]
+    if user.has_perm("engagement.access_management"):
+        areas.append({"href": reverse("engagement:manage_list"), "text": "Manage consultations"})
     if user.has_perm("accounts.browse_internal"):
         areas.append({"href": reverse("accounts:staff"), "text": "Staff pages"})
     if user.has_perm("accounts.view_summaries"):

@@ -74,18 +74,30 @@ def test_role_matrix(client, role, path):
     [
         ("resident", []),
         ("staff", ["/staff/"]),
+        # A consultation manager sees the management pages only once scoped to an area (engagement.ManagerScope).
         ("consultation manager", ["/staff/"]),
         ("pmo", ["/staff/", "/pmo/"]),
-        ("superuser", ["/staff/", "/pmo/", "/admin/"]),
+        ("superuser", ["/staff/", "/pmo/", "/admin/", "/manage/consultations/"]),
     ],
 )
 def test_account_page_links_to_the_pages_the_user_may_see(client, role, links):
     client.force_login(make_user(role))
     html = client.get("/account/").content.decode()
-    for path in ["/staff/", "/pmo/", "/admin/"]:
+    for path in ["/staff/", "/pmo/", "/admin/", "/manage/consultations/"]:
         assert (f'href="{path}"' in html) == (path in links), path
-    if not links:
-        assert "Your pages" not in html
+    # Everyone signed in may see their own responses.
+    assert 'href="/consultations/my-responses/"' in html
+
+
+def test_scoped_consultation_manager_is_linked_to_the_management_pages(client):
+    from engagement.models import ManagerScope
+    from tests.engagement.factories import AreaFactory
+
+    manager = make_user("consultation manager")
+    ManagerScope.objects.create(user=manager, area=AreaFactory())
+    client.force_login(manager)
+    html = client.get("/account/").content.decode()
+    assert 'href="/manage/consultations/"' in html
 
 
 def test_staff_landing_links_to_the_internal_views(client, staff_user):

@@ -2,10 +2,12 @@
 errors), and a manager creating a consultation without JavaScript, error and correction included."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts import roles
 from engagement.models import Consultation, ManagerScope
@@ -96,20 +98,20 @@ def test_manager_creates_consultation_without_javascript(no_js_context, live_ser
     page.locator("#id_closes_on-month").fill("2")  # no such date
     page.locator("#id_closes_on-year").fill("2030")
     page.get_by_role("button", name="Create draft").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     assert page.locator(".nhsuk-error-summary").is_visible()
     assert not Consultation.objects.filter(title="Walking and cycling in Demo").exists()
 
     page.locator("#id_closes_on-day").fill("31")
     page.locator("#id_closes_on-month").fill("3")
     page.get_by_role("button", name="Create draft").click()
-    assert page.locator("h1").inner_text() == "Walking and cycling in Demo"
+    expect(page.locator("h1")).to_have_text("Walking and cycling in Demo")
     page.get_by_role("link", name="Add a question").click()
     page.get_by_label("Question", exact=True).fill("Where do you walk most?")
     page.get_by_label("Long text").check()
     page.get_by_role("button", name="Save question").click()
     page.get_by_role("button", name="Publish").click()
-    assert "Consultation published." in page.content()
+    expect(page.locator("main")).to_contain_text("Consultation published.")
     created = Consultation.objects.get(title="Walking and cycling in Demo")
     assert created.is_published
     assert created.questions.count() == 1
@@ -121,6 +123,6 @@ def test_form_with_errors_is_accessible(page, live_server, assert_accessible, da
     sign_in(page, live_server, data["manager"])
     page.goto(live_server.url + "/manage/consultations/new/")
     page.get_by_role("button", name="Create draft").click()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     assert page.locator(".nhsuk-error-summary").is_visible()
     assert_accessible(page, "create form with errors")
