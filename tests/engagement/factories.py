@@ -11,17 +11,8 @@ from django.utils import timezone
 
 from engagement.models import Consultation, Document, ManagerScope, Question, Response, Section
 from engagement.references import new_reference
-from governance.models import Area, Level, Organisation, System
-
-
-class SystemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = System
-        django_get_or_create = ("slug",)
-
-    name = factory.Sequence(lambda n: f"Test Integrated Care System {n}")
-    short_name = factory.Sequence(lambda n: f"TICS{n}")
-    slug = factory.Sequence(lambda n: f"test-ics-{n}")
+from governance.models import Area, Level, Organisation
+from tests.governance.factories import SystemFactory  # one system factory for every app
 
 
 class LevelFactory(factory.django.DjangoModelFactory):

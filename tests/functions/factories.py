@@ -4,6 +4,7 @@ import factory
 
 from functions.models import Body, Function, FunctionLink
 from governance.models import Level, System
+from tests.governance.factories import SystemFactory  # one system factory for every app
 
 NCL_LEVELS = (("Neighbourhood", "neighbourhood"), ("Borough Partnership", "borough-partnership"), ("NCL", "ncl"))
 NEL_LEVELS = (
@@ -12,16 +13,6 @@ NEL_LEVELS = (
     ("Local systems", "local-systems"),
     ("Integrated Care System", "integrated-care-system"),
 )
-
-
-class SystemFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = System
-        django_get_or_create = ("slug",)
-
-    name = factory.Sequence(lambda n: f"Test system {n}")
-    short_name = factory.Sequence(lambda n: f"TS{n}")
-    slug = factory.Sequence(lambda n: f"system-{n}")
 
 
 class LevelFactory(factory.django.DjangoModelFactory):
