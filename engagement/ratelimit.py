@@ -8,8 +8,9 @@ import re
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
+
+from ics_portal import counters
 
 DEFAULT_LIMITS = {"submit": "20/10m", "resume_email": "5/10m"}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -45,10 +46,4 @@ def allow(request: HttpRequest, scope: str) -> bool:
     limit, period = parse_rate(rate)
     window = int(time.time() // period)
     key = f"engagement:rl:{scope}:{client_ip(request)}:{window}"
-    cache.add(key, 0, timeout=period + 5)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the key expired between add and incr
-        cache.set(key, 1, timeout=period + 5)
-        count = 1
-    return count <= limit
+    return counters.incr_with_expiry(key, period + 5) <= limit

@@ -3,12 +3,13 @@
 from celery import shared_task
 from django.utils import timezone
 
-from .services.emails import outbound_email_send, outbound_emails_send_ready
+from .services.emails import outbound_emails_send_ready, outbox_drain
 
 
 @shared_task(ignore_result=True)
-def send_outbound_email(email_id: int) -> str:
-    return outbound_email_send(email_id=email_id)
+def drain_outbox() -> int:
+    """Queued by `outbox_kick` after a commit that wrote outbox rows: sends every READY row."""
+    return outbox_drain()
 
 
 @shared_task(ignore_result=True)

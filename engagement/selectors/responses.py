@@ -1,7 +1,9 @@
 """Reads for the responding flow: the pages of a consultation, a respondent's draft and answers, summaries."""
 
 import dataclasses
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
@@ -20,9 +22,37 @@ class Page:
     questions: list[Question]
 
 
+T = TypeVar("T")
+
+# Per worker process, for at most ENGAGEMENT_RESPONDING_CACHE_SECONDS (default 1 s; 0 turns it off, as in tests):
+# the consultation a resident is answering and its questions and pages. Every step of the responding flow needs
+# both and under load they are the same rows each time; a manager's edit reaches residents within that time.
+# Managers' own pages (edit, preview) never use this cache.
+_responding_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+_RESPONDING_CACHE_MAX = 256  # slugs come from URLs: bound what a scan for missing ones can hold
+
+
+def _cached(key: tuple[Any, ...], load: Callable[[], T]) -> T:
+    ttl = float(getattr(settings, "ENGAGEMENT_RESPONDING_CACHE_SECONDS", 1.0))
+    if ttl <= 0:
+        return load()
+    now = time.monotonic()
+    hit = _responding_cache.get(key)
+    if hit is not None and now - hit[0] < ttl:
+        return hit[1]  # type: ignore[no-any-return]
+    value = load()
+    if len(_responding_cache) >= _RESPONDING_CACHE_MAX:
+        _responding_cache.clear()
+    _responding_cache[key] = (now, value)
+    return value
+
+
 def consultation_for_responding(*, slug: str) -> Consultation | None:
-    """A published consultation by slug (drafts are not found by residents)."""
-    return Consultation.objects.select_related("system").filter(slug=slug, is_published=True).first()
+    """A published consultation by slug (drafts are not found by residents); cached per worker, see above."""
+    return _cached(
+        ("consultation", slug),
+        lambda: Consultation.objects.select_related("system").filter(slug=slug, is_published=True).first(),
+    )
 
 
 def consultation_questions(*, consultation: Consultation) -> list[Question]:
@@ -46,9 +76,30 @@ def consultation_pages(*, consultation: Consultation, questions: list[Question] 
     return pages
 
 
+@dataclasses.dataclass(frozen=True)
+class Structure:
+    """A consultation's questions in order, by id, and as pages: what every responding step works from."""
+
+    questions: list[Question]
+    by_id: dict[int, Question]
+    pages: list[Page]
+
+
+def responding_structure(*, consultation: Consultation) -> Structure:
+    """The questions and pages a resident answers; cached per worker like consultation_for_responding."""
+
+    def load() -> Structure:
+        questions = consultation_questions(consultation=consultation)
+        pages = consultation_pages(consultation=consultation, questions=questions)
+        return Structure(questions, {q.pk: q for q in questions}, pages)
+
+    return _cached(("structure", consultation.pk), load)
+
+
 def response_answers(*, response: Response) -> dict[int, tuple[Any, str]]:
     """Question id -> (value, other text) for the stored answers."""
-    return {a.question_id: (a.value, a.other_text) for a in response.answers.all()}
+    rows = response.answers.order_by().values_list("question_id", "value", "other_text")
+    return {question_id: (value, other) for question_id, value, other in rows}
 
 
 def answer_values(stored: dict[int, tuple[Any, str]]) -> dict[int, Any]:

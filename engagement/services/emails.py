@@ -1,9 +1,15 @@
 """The email outbox: rows are written in the transaction that causes them and sent by Celery after commit.
 
-`outbound_email_queue` writes a READY row and, on commit, asks Celery to send it; if the broker is unreachable the
-failure is logged and the row stays READY for the periodic sweep (`send_ready_emails`), so a web request never
-waits on the broker and nothing is lost. `outbound_email_send` claims a READY row with SELECT ... FOR UPDATE SKIP
-LOCKED and marks it SENDING before sending, so two workers, a retried task or a sweep never send it twice.
+`outbound_email_queue` writes a READY row and, on commit, *kicks* the outbox (`outbox_kick`): one SET NX on a
+cache key, and a Celery `drain_outbox` task is published only when the key was not already set. The drain task
+deletes the key first and then sends every READY row, so a row committed while a drain is queued is sent by that
+drain, and one committed after the drain started sets the key again and queues another. Under load that is one
+broker publish per drain instead of one per email, and a request pays one cache round trip.
+
+If the broker is unreachable the failure is logged, the key is dropped and the row stays READY for the periodic
+sweep (`send_ready_emails`), so a web request never waits on the broker and nothing is lost.
+`outbound_email_send` claims a READY row with SELECT ... FOR UPDATE SKIP LOCKED and marks it SENDING before
+sending, so two workers, a retried task or a sweep never send it twice.
 """
 
 import datetime
@@ -11,16 +17,24 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from ics_portal import counters
 
 from ..models import OutboundEmail, Response
 
 logger = logging.getLogger(__name__)
 
 SWEEP_AFTER = datetime.timedelta(minutes=1)
+KICK_KEY = "engagement:outbox:kick"
+# How long a kick whose drain task never runs (lost with its broker) holds back further publishes; the sweep
+# sends such rows meanwhile.
+KICK_TIMEOUT = 60
+DRAIN_BATCH = 100
 
 
 def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -32,14 +46,23 @@ def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     return subject[:300], text, html
 
 
-def enqueue_send(email_id: int) -> None:
-    """Ask Celery to send one email; a broker failure is logged, never raised (the sweep sends it later)."""
-    from ..tasks import send_outbound_email
+def outbox_kick() -> None:
+    """Make sure a drain task is queued; publish one only when none is waiting. Never raises."""
+    from ..tasks import drain_outbox
 
     try:
-        send_outbound_email.apply_async(args=[email_id], retry=False)
-    except Exception:  # the broker is down or slow: the row stays READY
-        logger.warning("Could not queue outbound email %s; the periodic sweep will send it", email_id, exc_info=True)
+        if not counters.set_if_absent(KICK_KEY, KICK_TIMEOUT):
+            return  # a drain is queued and has not started yet: it will find this row
+    except Exception:  # the cache is down: publish anyway
+        logger.warning("Outbox kick: the cache is unreachable", exc_info=True)
+    try:
+        drain_outbox.apply_async(retry=False)
+    except Exception:  # the broker is down or slow: the rows stay READY
+        logger.warning("Could not queue the outbox drain; the periodic sweep will send the emails", exc_info=True)
+        try:
+            cache.delete(KICK_KEY)
+        except Exception:
+            logger.warning("Outbox kick: could not clear the kick key", exc_info=True)
 
 
 def outbound_email_queue(
@@ -50,7 +73,7 @@ def outbound_email_queue(
     email = OutboundEmail.objects.create(
         kind=kind, to=to, subject=subject, body_text=text, body_html=html, response=response
     )
-    transaction.on_commit(lambda: enqueue_send(email.pk))
+    transaction.on_commit(outbox_kick)
     return email
 
 
@@ -87,6 +110,26 @@ def outbound_email_send(*, email_id: int) -> str:
         return "failed"
     OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
     return "sent"
+
+
+def outbox_drain() -> int:
+    """Send every READY row, oldest first; return how many were sent. Clears the kick key before looking, so a row
+    committed from now on either is seen here or kicks a new drain."""
+    cache.delete(KICK_KEY)
+    tried: set[int] = set()
+    sent = 0
+    while True:
+        ids = list(
+            OutboundEmail.objects.filter(status=OutboundEmail.Status.READY)
+            .exclude(pk__in=tried)
+            .order_by("created_at")
+            .values_list("pk", flat=True)[:DRAIN_BATCH]
+        )
+        if not ids:
+            return sent
+        for pk in ids:
+            tried.add(pk)  # a row another worker holds is left to it
+            sent += outbound_email_send(email_id=pk) == "sent"
 
 
 def outbound_emails_send_ready(*, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER) -> int:

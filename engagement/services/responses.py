@@ -20,9 +20,8 @@ from ..references import new_reference
 from ..selectors.responses import (
     answer_summary,
     answer_values,
-    consultation_pages,
-    consultation_questions,
     missing_required,
+    responding_structure,
     response_answers,
 )
 from .emails import outbound_email_queue
@@ -178,63 +177,74 @@ def response_submit(
     """Submit a draft (or resubmit a changed response) once.
 
     Raises ResponsesClosedError, storing nothing, when the consultation does not accept responses at `now`; a
-    response inside the late grace period is marked late. Pressing the button twice, refreshing or going back
-    is a no-op: the token is rotated on success, so a repeat finds ALREADY_SUBMITTED. Equality answers, if any,
-    are stored apart (linked to the consultation only) on the first submission.
+    response inside the late grace period is marked late. The draft is claimed by one conditional UPDATE on its id
+    and its current submission token, which the claim rotates: of two presses, two tabs or a refresh exactly one
+    matches and the others find ALREADY_SUBMITTED. The claim, the check that every required visible question is
+    answered, the equality row (first submission only, linked to the consultation alone) and the receipt are one
+    transaction, so an incomplete draft rolls back to a draft and nothing is half-sent.
     """
+    consultation = response.consultation
+    if token is not None and token != response.submission_token:
+        outcome = SubmitOutcome.ALREADY_SUBMITTED if response.state == "submitted" else SubmitOutcome.STALE
+        return SubmitResult(outcome, response)
+    if not consultation.accepts_responses_at(now=now):
+        raise ResponsesClosedError
+    structure = responding_structure(consultation=consultation)
+    first_time = response.state == Response.State.DRAFT
+    new_token = _new_token()
+    is_late = now > consultation.closes_at
     with transaction.atomic():
-        locked = Response.objects.select_for_update().select_related("consultation").get(pk=response.pk)
-        consultation = locked.consultation
-        if token is not None and token != locked.submission_token:
-            outcome = SubmitOutcome.ALREADY_SUBMITTED if locked.state == "submitted" else SubmitOutcome.STALE
-            return SubmitResult(outcome, locked)
-        if not consultation.accepts_responses_at(now=now):
-            raise ResponsesClosedError
-
-        questions = consultation_questions(consultation=consultation)
-        questions_by_id = {q.pk: q for q in questions}
-        stored = response_answers(response=locked)
+        claimed = Response.objects.filter(pk=response.pk, submission_token=response.submission_token).update(
+            state=Response.State.SUBMITTED,
+            submitted_at=now,
+            is_late=is_late,
+            submission_token=new_token,
+            updated_at=now,
+        )
+        if not claimed:  # another request submitted it (or changed it) first
+            current = Response.objects.select_related("consultation").get(pk=response.pk)
+            outcome = SubmitOutcome.ALREADY_SUBMITTED if current.state == "submitted" else SubmitOutcome.STALE
+            return SubmitResult(outcome, current)
+        stored = response_answers(response=response)
         values = answer_values(stored)
-        missing = missing_required(questions=questions, answers=values, questions_by_id=questions_by_id)
+        missing = missing_required(questions=structure.questions, answers=values, questions_by_id=structure.by_id)
         if missing:
-            return SubmitResult(SubmitOutcome.INCOMPLETE, locked, missing)
+            transaction.set_rollback(True)
+            return SubmitResult(SubmitOutcome.INCOMPLETE, response, missing)
         hidden = [
             qid
             for qid in stored
-            if qid in questions_by_id and not is_visible(questions_by_id[qid], values, questions_by_id)
+            if qid in structure.by_id and not is_visible(structure.by_id[qid], values, structure.by_id)
         ]
         if hidden:
-            Answer.objects.filter(response=locked, question_id__in=hidden).delete()
+            Answer.objects.filter(response=response, question_id__in=hidden).delete()
             stored = {qid: v for qid, v in stored.items() if qid not in hidden}
-
-        first_time = locked.state == Response.State.DRAFT
-        locked.state = Response.State.SUBMITTED
-        locked.submitted_at = now
-        locked.is_late = now > consultation.closes_at
-        locked.submission_token = _new_token()
-        locked.save(update_fields=["state", "submitted_at", "is_late", "submission_token", "updated_at"])
+        response.state = Response.State.SUBMITTED
+        response.submitted_at = now
+        response.is_late = is_late
+        response.submission_token = new_token
+        response.updated_at = now
 
         if first_time and equality and any(equality.get(name) for name in EQUALITY_FIELDS):
             EqualityMonitoring.objects.create(
                 consultation=consultation, **{name: str(equality.get(name) or "")[:40] for name in EQUALITY_FIELDS}
             )
-        if locked.email:
-            pages = consultation_pages(consultation=consultation, questions=questions)
+        if response.email:
             outbound_email_queue(
                 kind="receipt",
-                to=locked.email,
+                to=response.email,
                 template="receipt",
                 context={
                     "consultation": consultation,
-                    "response": locked,
-                    "summary": answer_summary(pages=pages, stored=stored),
+                    "response": response,
+                    "summary": answer_summary(pages=structure.pages, stored=stored),
                     "changed": not first_time,
                     "site_url": site_url,
                     "consultation_url": f"{site_url}/consultations/{consultation.slug}/",
                 },
-                response=locked,
+                response=response,
             )
-        return SubmitResult(SubmitOutcome.SUBMITTED, locked)
+        return SubmitResult(SubmitOutcome.SUBMITTED, response)
 
 
 # --- Save and come back later ---

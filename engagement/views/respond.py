@@ -25,8 +25,12 @@ from ..selectors import responses as sel
 from ..services import responses as svc
 
 DRAFTS = "engagement.drafts"
-DONE = "engagement.done"
 EQUALITY = "engagement.equality"
+# The references this browser has sent, so it (and only it) may see their confirmation pages: a signed cookie, not
+# the session, so that submitting writes nothing but the response itself.
+SENT_COOKIE = "engagement_sent"
+SENT_SALT = "engagement.sent"
+SENT_KEEP = 20
 
 
 # --- helpers ---
@@ -53,10 +57,10 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     drafts = request.session.get(DRAFTS, {})
     pk = drafts.get(str(consultation.pk))
     session_response = (
-        Response.objects.filter(pk=pk, consultation=consultation).select_related("consultation").first()
-        if isinstance(pk, int)
-        else None
+        Response.objects.filter(pk=pk, consultation=consultation).order_by().first() if isinstance(pk, int) else None
     )
+    if session_response is not None:
+        session_response.consultation = consultation  # the row this request already holds: no second query
     if request.user.is_authenticated:
         own = Response.objects.filter(consultation=consultation, user=request.user).first()
         if own:
@@ -75,11 +79,24 @@ def _remember(request: HttpRequest, response: Response) -> None:
     request.session[DRAFTS] = drafts
 
 
-def _mark_done(request: HttpRequest, response: Response) -> None:
-    done = list(request.session.get(DONE, []))
-    if response.reference not in done:
-        done.append(response.reference)
-    request.session[DONE] = done[-50:]
+def _sent(request: HttpRequest) -> list[str]:
+    """References sent from this browser (see SENT_COOKIE); a missing, old or tampered cookie is none."""
+    value = request.get_signed_cookie(SENT_COOKIE, default="", salt=SENT_SALT, max_age=settings.SESSION_COOKIE_AGE)
+    return [ref for ref in str(value).split(",") if ref]
+
+
+def _mark_sent(request: HttpRequest, http_response: HttpResponse, response: Response) -> HttpResponse:
+    sent = [ref for ref in _sent(request) if ref != response.reference] + [response.reference]
+    http_response.set_signed_cookie(
+        SENT_COOKIE,
+        ",".join(sent[-SENT_KEEP:]),
+        salt=SENT_SALT,
+        max_age=settings.SESSION_COOKIE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return http_response
 
 
 def _done_url(response: Response) -> str:
@@ -96,7 +113,7 @@ def _flow(request: HttpRequest, slug: str) -> tuple[Consultation, Any, Response 
     if response is None:
         return consultation, now, None, redirect("engagement:respond_start", consultation.slug)
     if not svc.response_is_editable(response=response, user=request.user, now=now):
-        if response.reference in request.session.get(DONE, []):
+        if response.reference in _sent(request):
             return consultation, now, response, redirect(_done_url(response))
         return consultation, now, response, redirect("engagement:respond_start", consultation.slug)
     return consultation, now, response, None
@@ -112,11 +129,9 @@ def _context(consultation: Consultation, response: Response | None, **extra: Any
 
 
 def _questions_state(consultation: Consultation, response: Response) -> tuple[list[Any], dict[int, Any], Any, Any]:
-    questions = sel.consultation_questions(consultation=consultation)
-    pages = sel.consultation_pages(consultation=consultation, questions=questions)
-    by_id = {q.pk: q for q in questions}
+    structure = sel.responding_structure(consultation=consultation)
     stored = sel.response_answers(response=response)
-    return pages, by_id, stored, sel.answer_values(stored)
+    return structure.pages, structure.by_id, stored, sel.answer_values(stored)
 
 
 def _next_page_url(consultation: Consultation, response: Response, after: int) -> str:
@@ -167,7 +182,7 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
         ):
             return redirect(_done_url(response))
         return redirect(_next_page_url(consultation, response, after=0))
-    pages = sel.consultation_pages(consultation=consultation)
+    pages = sel.responding_structure(consultation=consultation).pages
     return render(
         request,
         "engagement/respond/start.html",
@@ -276,7 +291,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
             },
             **options,
         )
-    pages = sel.consultation_pages(consultation=consultation)
+    pages = sel.responding_structure(consultation=consultation).pages
     last = max((p.number for p in pages), default=0)
     back = _check_url(consultation) if changing else _previous_page_url(consultation, response, last + 1)
     return render(
@@ -327,12 +342,11 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
 
 # --- check answers and submit ---
 def _check_context(request: HttpRequest, consultation: Consultation, response: Response, **extra: Any) -> Any:
-    questions = sel.consultation_questions(consultation=consultation)
-    pages = sel.consultation_pages(consultation=consultation, questions=questions)
-    by_id = {q.pk: q for q in questions}
+    structure = sel.responding_structure(consultation=consultation)
+    pages, by_id = structure.pages, structure.by_id
     stored = sel.response_answers(response=response)
     values = sel.answer_values(stored)
-    missing = sel.missing_required(questions=questions, answers=values, questions_by_id=by_id)
+    missing = sel.missing_required(questions=structure.questions, answers=values, questions_by_id=by_id)
     page_of = {q.pk: p.number for p in pages for q in p.questions}
     equality = request.session.get(EQUALITY, {}).get(str(response.pk))
     return _context(
@@ -366,13 +380,13 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     if form.honeypot_filled():
         return _neutral(request, consultation)
     if not form.is_valid():
-        if response.state == Response.State.SUBMITTED and response.reference in request.session.get(DONE, []):
+        if response.state == Response.State.SUBMITTED and response.reference in _sent(request):
             return redirect(_done_url(response))
         return redirect(_check_url(consultation))
     if response.state == Response.State.SUBMITTED and not svc.response_is_editable(
         response=response, user=request.user, now=now
     ):
-        if response.reference in request.session.get(DONE, []) or response.user_id:
+        if response.reference in _sent(request) or response.user_id:
             return redirect(_done_url(response))  # a second press or a late one: already sent
         return redirect("engagement:respond_start", consultation.slug)
     if not ratelimit.allow(request, "submit"):
@@ -388,11 +402,10 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     except svc.ResponsesClosedError:
         return _closed(request, consultation, now, refused=True)
     if result.outcome in {svc.SubmitOutcome.SUBMITTED, svc.SubmitOutcome.ALREADY_SUBMITTED}:
-        _mark_done(request, result.response)
         equality = dict(request.session.get(EQUALITY, {}))
         if equality.pop(str(response.pk), None) is not None:
             request.session[EQUALITY] = equality
-        return redirect(_done_url(result.response))
+        return _mark_sent(request, redirect(_done_url(result.response)), result.response)
     return redirect(_check_url(consultation))
 
 
@@ -406,7 +419,7 @@ def respond_done(request: HttpRequest, slug: str, reference: str) -> HttpRespons
     if response is None:
         raise Http404
     own = request.user.is_authenticated and response.user_id == request.user.pk
-    if not own and reference not in request.session.get(DONE, []):
+    if not own and reference not in _sent(request):
         raise Http404  # only the session that sent it, or its signed-in owner, sees it
     return render(request, "engagement/respond/done.html", _context(consultation, response))
 

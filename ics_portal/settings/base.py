@@ -260,6 +260,8 @@ ENGAGEMENT_RATE_LIMITS = {
 }
 # Where respondents say they live or work: system slug -> level slug (default: the level just under the top).
 ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}
+# How long each worker may reuse a consultation and its questions while residents respond (seconds; 0: never).
+ENGAGEMENT_RESPONDING_CACHE_SECONDS = env.float("ENGAGEMENT_RESPONDING_CACHE_SECONDS", default=1.0)
 # The benchmark's floor view (/bench/floor-post/) is served only when DEBUG or BENCH is on.
 BENCH = env.bool("BENCH", default=False)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).

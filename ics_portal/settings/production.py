@@ -17,6 +17,9 @@ REDIS_URL = env("REDIS_URL")
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# Sessions are read from Redis and written through to the database: a request that only reads its session (most
+# of a resident's) costs no SQL, and a Redis restart loses nothing.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 # Behind a load balancer allauth must read the client's IP from X-Forwarded-For, or every visitor shares one
 # rate-limit bucket: set TRUSTED_PROXY_COUNT to the number of proxies in front of gunicorn.

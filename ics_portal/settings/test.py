@@ -26,6 +26,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout"
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # Mail is sent in-process so tests read it from mail.outbox; tests/test_celery.py covers the worker path.
 EMAIL_VIA_CELERY = False
+# Tests edit consultations and respond at once: no per-worker reuse (tests/engagement/test_respond_cache.py turns
+# it on to test it).
+ENGAGEMENT_RESPONDING_CACHE_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -29,3 +29,13 @@ def other_manager(areas: dict[str, Any]) -> Any:
     user = UserFactory(email="other.manager@nhs.net", groups=[roles.CONSULTATION_MANAGER])
     ManagerScope.objects.create(user=user, area=areas["b"][0])
     return user
+
+
+@pytest.fixture(autouse=True)
+def _empty_responding_cache() -> Any:
+    """The per-worker consultation cache (off in tests unless a test turns it on) starts and ends empty."""
+    from engagement.selectors import responses
+
+    responses._responding_cache.clear()
+    yield
+    responses._responding_cache.clear()

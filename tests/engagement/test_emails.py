@@ -106,26 +106,31 @@ def test_a_row_locked_by_another_worker_is_skipped() -> None:
 
 
 @pytest.mark.django_db
-def test_queueing_never_raises_when_the_broker_fails(monkeypatch: Any, caplog: Any) -> None:
+def test_a_kick_never_raises_when_the_broker_fails_and_the_next_one_tries_again(monkeypatch: Any, caplog: Any) -> None:
     from engagement import tasks
 
+    attempts: list[int] = []
+
     def down(*args: Any, **kwargs: Any) -> None:
+        attempts.append(1)
         raise OSError("Connection refused")
 
-    monkeypatch.setattr(tasks.send_outbound_email, "apply_async", down)
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", down)
     email = make_email()
-    svc.enqueue_send(email.pk)  # no exception
-    assert "periodic sweep will send it" in caplog.text
+    svc.outbox_kick()  # no exception
+    assert "periodic sweep will send the emails" in caplog.text
     email.refresh_from_db()
     assert email.status == OutboundEmail.Status.READY
+    svc.outbox_kick()  # the failed kick let go of its key, so this one publishes (and fails) again
+    assert len(attempts) == 2
 
 
 @pytest.mark.django_db
-def test_queue_writes_row_and_sends_after_commit(django_capture_on_commit_callbacks: Any, monkeypatch: Any) -> None:
+def test_queue_writes_row_and_kicks_after_commit(django_capture_on_commit_callbacks: Any, monkeypatch: Any) -> None:
     from engagement import tasks
 
     queued: list[Any] = []
-    monkeypatch.setattr(tasks.send_outbound_email, "apply_async", lambda args, **kw: queued.append(args))
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", lambda *a, **kw: queued.append(kw))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         email = svc.outbound_email_queue(
             kind="resume_link",
@@ -136,11 +141,67 @@ def test_queue_writes_row_and_sends_after_commit(django_capture_on_commit_callba
     assert queued == [], "nothing is queued before the transaction commits"
     assert len(callbacks) == 1
     callbacks[0]()
-    assert queued == [[email.pk]]
+    assert len(queued) == 1
     assert email.subject == "Your saved answers to Tom & <Jerry>"
     assert "http://x/?a=1&b=2" in email.body_text
     assert "Tom &amp; &lt;Jerry&gt;" in email.body_html
     assert 'href="http://x/?a=1&amp;b=2"' in email.body_html
+
+
+def queue_one(to: str) -> OutboundEmail:
+    return svc.outbound_email_queue(
+        kind="resume_link",
+        to=to,
+        template="resume_link",
+        context={"consultation": {"title": "T"}, "link": "http://x/", "expires_days": 7},
+    )
+
+
+@pytest.mark.django_db
+def test_one_drain_is_published_for_many_emails_and_sends_them_all(
+    django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    from engagement import tasks
+
+    published: list[Any] = []
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", lambda *a, **kw: published.append(kw))
+    for n in range(3):  # three requests, each committing its own email while the drain waits in the queue
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_one(f"r{n}@example.org")
+    assert len(published) == 1, "a drain already queued is not queued again"
+    assert tasks.drain_outbox() == 3  # what the worker runs
+    assert sorted(m.to[0] for m in mail.outbox) == ["r0@example.org", "r1@example.org", "r2@example.org"]
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {OutboundEmail.Status.SENT}
+    # The drain let go of the key when it started: the next email queues a new drain.
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_one("r3@example.org")
+    assert len(published) == 2
+
+
+@pytest.mark.django_db
+def test_an_email_committed_while_a_drain_runs_is_sent_by_it_or_kicks_another(
+    django_capture_on_commit_callbacks: Any, monkeypatch: Any
+) -> None:
+    """The drain clears its key before it looks: a row committed after that either is found by this drain or
+    publishes a new one; it is never left waiting for the sweep."""
+    from engagement import tasks
+
+    published: list[Any] = []
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", lambda *a, **kw: published.append(kw))
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_one("first@example.org")
+    original_send = svc.outbound_email_send
+
+    def send_and_meanwhile_commit_another(*, email_id: int) -> str:
+        if not OutboundEmail.objects.filter(to="late@example.org").exists():
+            with django_capture_on_commit_callbacks(execute=True):
+                queue_one("late@example.org")
+        return original_send(email_id=email_id)
+
+    monkeypatch.setattr(svc, "outbound_email_send", send_and_meanwhile_commit_another)
+    sent = svc.outbox_drain()
+    assert sent == 2 or len(published) == 2
+    assert sorted(m.to[0] for m in mail.outbox) == ["first@example.org", "late@example.org"]
 
 
 def test_sweep_is_scheduled_and_tasks_are_registered() -> None:
@@ -152,4 +213,4 @@ def test_sweep_is_scheduled_and_tasks_are_registered() -> None:
     assert entry["schedule"] <= 60
     celery_app.loader.import_default_modules()
     assert entry["task"] in celery_app.tasks
-    assert "engagement.tasks.send_outbound_email" in celery_app.tasks
+    assert "engagement.tasks.drain_outbox" in celery_app.tasks

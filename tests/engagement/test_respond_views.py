@@ -156,6 +156,63 @@ def test_confirmation_only_for_the_session_that_sent_it(client: Any, survey: Any
     assert other.get(done).status_code == HTTPStatus.NOT_FOUND
 
 
+def test_confirmation_cookie_cannot_be_forged(client: Any, survey: Any) -> None:
+    """The browser that sent a response keeps its reference in a signed cookie; a hand-made one is ignored."""
+    response = walk_to_check(client, survey)
+    r = submit(client, survey, response)
+    assert "engagement_sent" in r.cookies
+    assert r.cookies["engagement_sent"]["httponly"]
+    assert r.cookies["engagement_sent"]["samesite"] == "Lax"
+    from django.test import Client
+
+    forger = Client()
+    forger.cookies["engagement_sent"] = response.reference
+    assert forger.get(url("respond_done", survey, response.reference)).status_code == HTTPStatus.NOT_FOUND
+    forger.cookies["engagement_sent"] = client.cookies["engagement_sent"].value.replace(response.reference, "K7QX-3MPA")
+    assert forger.get(url("respond_done", survey, response.reference)).status_code == HTTPStatus.NOT_FOUND
+
+
+def test_submit_costs_a_fixed_number_of_queries_and_writes_no_session(
+    client: Any, survey: Any, django_assert_num_queries: Any, settings: Any
+) -> None:
+    """Submitting reads the session, the consultation and the draft, then one transaction (a savepoint here, as
+    tests run inside one): claim the draft, read its answers, write the receipt. Nothing writes the session, and
+    with the per-worker cache on, the consultation and its questions are not read again."""
+    response = start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_page", survey, 2), page2(survey))
+    client.post(url("respond_about_you", survey), about(survey))
+    client.post(url("respond_equality", survey), {"action": "skip"})
+    response.refresh_from_db()
+    settings.ENGAGEMENT_RESPONDING_CACHE_SECONDS = 60
+    client.get(url("respond_check", survey))  # fills the per-worker cache
+    response.refresh_from_db()
+    with django_assert_num_queries(7) as captured:
+        r = submit_without_refresh(client, survey, response)
+    assert r["Location"] == url("respond_done", survey, response.reference)
+    tables = " ".join(q["sql"] for q in captured.captured_queries)
+    assert 'UPDATE "django_session"' not in tables
+    assert "engagement_consultation" not in tables
+    assert 'engagement_question"' not in tables
+
+
+def submit_without_refresh(client: Any, survey: Any, response: Response) -> Any:
+    return client.post(url("respond_submit", survey), {"submission_token": response.submission_token})
+
+
+def test_a_form_from_another_tab_is_stale_and_goes_back_to_check(client: Any, survey: Any) -> None:
+    """Two check-answers pages: the first sends; the second, whose token the first rotated, sends nothing more."""
+    response = walk_to_check(client, survey)
+    response.refresh_from_db()
+    old_token = response.submission_token
+    assert submit_without_refresh(client, survey, response)["Location"] == url(
+        "respond_done", survey, response.reference
+    )
+    result = svc.response_submit(response=response, token=old_token, now=timezone.now())
+    assert result.outcome is svc.SubmitOutcome.ALREADY_SUBMITTED
+    assert OutboundEmail.objects.filter(kind="receipt").count() == 1
+
+
 def test_required_errors_and_correction(client: Any, survey: Any) -> None:
     start(client, survey)
     q = survey.q

@@ -1,0 +1,46 @@
+"""Two cache operations the hot paths need in one round trip each, whatever the cache backend.
+
+Django's cache API spends round trips where Redis needs one: `cache.incr` checks the key exists first, and a
+counter with an expiry takes an `add` and an `incr` (three round trips in all). With the Redis backend (production,
+tests, `make bench`) these go straight to the cache's own Redis connection pool, under the cache's key prefix;
+with any other backend (the quick start's database cache) they fall back to the public API.
+"""
+
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
+
+
+def _redis(key: str) -> tuple[object, str] | None:
+    """(redis client, full key) when the default cache is Redis; None otherwise."""
+    backend = caches["default"]  # `cache` is a proxy to it
+    if not isinstance(backend, RedisCache):
+        return None
+    full_key = backend.make_and_validate_key(key)
+    return backend._cache.get_client(full_key, write=True), full_key
+
+
+def incr_with_expiry(key: str, timeout: int) -> int:
+    """Add one to a counter that expires `timeout` seconds after it was created; return the new count."""
+    redis = _redis(key)
+    if redis is None:
+        cache.add(key, 0, timeout=timeout)
+        try:
+            return int(cache.incr(key))
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=timeout)
+            return 1
+    client, full_key = redis
+    pipe = client.pipeline(transaction=False)  # type: ignore[attr-defined]
+    pipe.incr(full_key)
+    pipe.expire(full_key, timeout, nx=True)
+    count, _ = pipe.execute()
+    return int(count)
+
+
+def set_if_absent(key: str, timeout: int) -> bool:
+    """Set a flag unless it is already set; True if this call set it (SET NX)."""
+    redis = _redis(key)
+    if redis is None:
+        return bool(cache.add(key, 1, timeout=timeout))
+    client, full_key = redis
+    return bool(client.set(full_key, 1, nx=True, ex=timeout))  # type: ignore[attr-defined]
