@@ -327,7 +327,9 @@ class EqualityMonitoring(models.Model):
 class OutboundEmail(models.Model):
     """An outbox row: written in the same transaction as what caused it, sent by a Celery task after commit.
 
-    The sending service claims READY rows only, so a retried or duplicated task never sends twice.
+    The sending service claims READY rows only, so a retried or duplicated task never sends twice. A failed send
+    goes back to READY with `not_before` set (backing off) until its attempts run out, then FAILED; a row left
+    SENDING by a worker that died is made READY again by the sweep (see services/emails.py).
     """
 
     class Status(models.TextChoices):
@@ -346,6 +348,8 @@ class OutboundEmail(models.Model):
     last_error = models.TextField(blank=True)
     response = models.ForeignKey(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
     created_at = models.DateTimeField(auto_now_add=True)
+    not_before = models.DateTimeField(null=True, blank=True, help_text="A retry waits until then.")
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker began sending it.")
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

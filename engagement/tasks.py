@@ -9,7 +9,7 @@ from .services.emails import outbound_emails_send_ready, outbox_drain
 @shared_task(ignore_result=True)
 def drain_outbox() -> int:
     """Queued by `outbox_kick` after a commit that wrote outbox rows: sends every READY row."""
-    return outbox_drain()
+    return outbox_drain(now=timezone.now())
 
 
 @shared_task(ignore_result=True)

@@ -10,6 +10,10 @@ If the broker is unreachable the failure is logged, the key is dropped and the r
 sweep (`send_ready_emails`), so a web request never waits on the broker and nothing is lost.
 `outbound_email_send` claims a READY row with SELECT ... FOR UPDATE SKIP LOCKED and marks it SENDING before
 sending, so two workers, a retried task or a sweep never send it twice.
+
+Failures: an SMTP error puts the row back to READY with `not_before` (1, 5, 30 then 120 minutes later) until
+MAX_ATTEMPTS are spent, then it is FAILED and stays so. A row still SENDING after STALE_SENDING (the worker died
+mid-send) is made READY again by the sweep: a receipt may then arrive twice, but is never silently lost.
 """
 
 import datetime
@@ -20,6 +24,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -35,6 +40,9 @@ KICK_KEY = "engagement:outbox:kick"
 # sends such rows meanwhile.
 KICK_TIMEOUT = 60
 DRAIN_BATCH = 100
+MAX_ATTEMPTS = 5
+RETRY_AFTER = [datetime.timedelta(minutes=m) for m in (1, 5, 30, 120)]
+STALE_SENDING = datetime.timedelta(minutes=15)
 
 
 def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str, str]:
@@ -77,23 +85,26 @@ def outbound_email_queue(
     return email
 
 
-def outbound_email_send(*, email_id: int) -> str:
-    """Send one outbox row if it is READY; return what happened ('sent', 'failed', 'not_ready').
+def _due(now: datetime.datetime) -> Q:
+    return Q(status=OutboundEmail.Status.READY) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
 
-    The row is claimed (READY -> SENDING) in its own short transaction, then sent outside it, then marked SENT or
-    FAILED. A row found SENDING, SENT or FAILED, or locked by another worker, is left alone: at most once.
+
+def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) -> str:
+    """Send one outbox row if it is READY and due; return 'sent', 'retry' (failed, will be tried again), 'failed'
+    (failed for the last time) or 'not_ready'.
+
+    The row is claimed (READY -> SENDING) in its own short transaction, then sent outside it, then marked. A row
+    found SENDING, SENT or FAILED, not yet due, or locked by another worker, is left alone.
     """
+    now = now or timezone.now()
     with transaction.atomic():
-        email = (
-            OutboundEmail.objects.select_for_update(skip_locked=True)
-            .filter(pk=email_id, status=OutboundEmail.Status.READY)
-            .first()
-        )
+        email = OutboundEmail.objects.select_for_update(skip_locked=True).filter(_due(now), pk=email_id).first()
         if email is None:
             return "not_ready"
         email.status = OutboundEmail.Status.SENDING
         email.attempts += 1
-        email.save(update_fields=["status", "attempts"])
+        email.claimed_at = now
+        email.save(update_fields=["status", "attempts", "claimed_at"])
 
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
@@ -103,24 +114,30 @@ def outbound_email_send(*, email_id: int) -> str:
     try:
         message.send()
     except Exception as exc:
-        logger.exception("Sending outbound email %s failed", email.pk)
-        OutboundEmail.objects.filter(pk=email.pk).update(
-            status=OutboundEmail.Status.FAILED, last_error=f"{type(exc).__name__}: {exc}"[:2000]
-        )
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if email.attempts < MAX_ATTEMPTS:
+            delay = RETRY_AFTER[min(email.attempts, len(RETRY_AFTER)) - 1]
+            logger.warning("Sending outbound email %s failed (attempt %s); retrying", email.pk, email.attempts)
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                status=OutboundEmail.Status.READY, not_before=now + delay, last_error=error
+            )
+            return "retry"
+        logger.exception("Sending outbound email %s failed for the last time", email.pk)
+        OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED, last_error=error)
         return "failed"
     OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.SENT, sent_at=timezone.now())
     return "sent"
 
 
-def outbox_drain() -> int:
-    """Send every READY row, oldest first; return how many were sent. Clears the kick key before looking, so a row
-    committed from now on either is seen here or kicks a new drain."""
+def outbox_drain(*, now: datetime.datetime) -> int:
+    """Send every READY row that is due, oldest first; return how many were sent. Clears the kick key before
+    looking, so a row committed from now on either is seen here or kicks a new drain."""
     cache.delete(KICK_KEY)
     tried: set[int] = set()
     sent = 0
     while True:
         ids = list(
-            OutboundEmail.objects.filter(status=OutboundEmail.Status.READY)
+            OutboundEmail.objects.filter(_due(now))
             .exclude(pk__in=tried)
             .order_by("created_at")
             .values_list("pk", flat=True)[:DRAIN_BATCH]
@@ -128,15 +145,21 @@ def outbox_drain() -> int:
         if not ids:
             return sent
         for pk in ids:
-            tried.add(pk)  # a row another worker holds is left to it
-            sent += outbound_email_send(email_id=pk) == "sent"
+            tried.add(pk)  # a row another worker holds is left to it; a failed one waits for its retry time
+            sent += outbound_email_send(email_id=pk, now=now) == "sent"
 
 
 def outbound_emails_send_ready(*, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER) -> int:
-    """Send READY rows created before now - older_than (their task was lost, e.g. the broker was down)."""
+    """The sweep: make rows a dead worker left SENDING ready again, then send READY rows whose task was lost
+    (created before now - older_than) and retries that are due. Returns how many were sent."""
+    stale = OutboundEmail.objects.filter(status=OutboundEmail.Status.SENDING, claimed_at__lte=now - STALE_SENDING)
+    for pk in stale.values_list("pk", flat=True):
+        logger.warning("Outbound email %s was left sending by a worker that stopped; sending it again", pk)
+    stale.update(status=OutboundEmail.Status.READY, last_error="The worker stopped while sending it; sent again.")
     ids = list(
-        OutboundEmail.objects.filter(status=OutboundEmail.Status.READY, created_at__lte=now - older_than)
+        OutboundEmail.objects.filter(_due(now))
+        .filter(Q(not_before__isnull=False) | Q(created_at__lte=now - older_than))
         .order_by("created_at")
         .values_list("pk", flat=True)[:500]
     )
-    return sum(outbound_email_send(email_id=pk) == "sent" for pk in ids)
+    return sum(outbound_email_send(email_id=pk, now=now) == "sent" for pk in ids)

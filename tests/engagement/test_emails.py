@@ -46,15 +46,63 @@ def test_only_ready_rows_are_claimed(status: str) -> None:
 
 
 @pytest.mark.django_db
-def test_a_failure_is_recorded_and_not_retried(settings: Any) -> None:
+def test_a_failure_is_retried_later_then_given_up(settings: Any) -> None:
     settings.EMAIL_BACKEND = "tests.engagement.test_emails.BrokenBackend"
+    now = timezone.now()
     email = make_email()
-    assert svc.outbound_email_send(email_id=email.pk) == "failed"
+    OutboundEmail.objects.filter(pk=email.pk).update(created_at=now - datetime.timedelta(minutes=5))
+    assert svc.outbound_email_send(email_id=email.pk, now=now) == "retry"
     email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.FAILED
+    assert email.status == OutboundEmail.Status.READY
     assert email.attempts == 1
+    assert email.not_before == now + datetime.timedelta(minutes=1)
     assert "SMTP is down" in email.last_error
-    assert svc.outbound_email_send(email_id=email.pk) == "not_ready"
+    # Not due yet: neither a drain nor the sweep touches it.
+    assert svc.outbound_email_send(email_id=email.pk, now=now + datetime.timedelta(seconds=30)) == "not_ready"
+    assert svc.outbound_emails_send_ready(now=now + datetime.timedelta(seconds=30)) == 0
+    email.refresh_from_db()
+    assert email.attempts == 1
+    # Each retry waits longer; the fifth failure is the last.
+    at = now
+    for attempt, wait in enumerate([1, 5, 30, 120], start=2):
+        at += datetime.timedelta(minutes=wait)
+        assert svc.outbound_emails_send_ready(now=at) == 0
+        email.refresh_from_db()
+        assert email.attempts == attempt
+    assert email.status == OutboundEmail.Status.FAILED
+    assert svc.outbound_emails_send_ready(now=at + datetime.timedelta(days=1)) == 0
+    email.refresh_from_db()
+    assert email.attempts == svc.MAX_ATTEMPTS
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_retry_is_sent_when_the_server_is_back(settings: Any) -> None:
+    settings.EMAIL_BACKEND = "tests.engagement.test_emails.BrokenBackend"
+    now = timezone.now()
+    email = make_email()
+    assert svc.outbound_email_send(email_id=email.pk, now=now) == "retry"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert svc.outbound_emails_send_ready(now=now + datetime.timedelta(minutes=1)) == 1
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert email.attempts == 2
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.django_db
+def test_a_row_left_sending_by_a_dead_worker_is_sent_again_after_a_while() -> None:
+    now = timezone.now()
+    email = make_email(status="sending", attempts=1, claimed_at=now)
+    assert svc.outbound_emails_send_ready(now=now + datetime.timedelta(minutes=5)) == 0, "it may still be sending"
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENDING
+    assert svc.outbound_emails_send_ready(now=now + svc.STALE_SENDING) == 1
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.SENT
+    assert email.attempts == 2
+    assert "stopped while sending" in email.last_error
+    assert len(mail.outbox) == 1
 
 
 class BrokenBackend:
@@ -192,14 +240,14 @@ def test_an_email_committed_while_a_drain_runs_is_sent_by_it_or_kicks_another(
         queue_one("first@example.org")
     original_send = svc.outbound_email_send
 
-    def send_and_meanwhile_commit_another(*, email_id: int) -> str:
+    def send_and_meanwhile_commit_another(*, email_id: int, now: Any) -> str:
         if not OutboundEmail.objects.filter(to="late@example.org").exists():
             with django_capture_on_commit_callbacks(execute=True):
                 queue_one("late@example.org")
-        return original_send(email_id=email_id)
+        return original_send(email_id=email_id, now=now)
 
     monkeypatch.setattr(svc, "outbound_email_send", send_and_meanwhile_commit_another)
-    sent = svc.outbox_drain()
+    sent = svc.outbox_drain(now=timezone.now())
     assert sent == 2 or len(published) == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["first@example.org", "late@example.org"]
 
