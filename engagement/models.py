@@ -324,6 +324,18 @@ class EqualityMonitoring(models.Model):
         return f"Equality record for {self.consultation_id}"
 
 
+class PendingEquality(models.Model):
+    """Equality answers held back until they can be released into EqualityMonitoring in a shuffled batch with
+    others (services/equality.py), so that no released row's id, position or writing transaction matches the
+    response it came with. Held for the consultation only, like the released rows."""
+
+    consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    answers = models.JSONField()
+
+    def __str__(self) -> str:
+        return f"Held equality answers for {self.consultation_id}"
+
+
 class OutboundEmail(models.Model):
     """An outbox row: written in the same transaction as what caused it, sent by a Celery task after commit.
 

@@ -15,7 +15,7 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 
 from ..forms_respond import is_visible
-from ..models import Answer, Consultation, EqualityMonitoring, Question, Response
+from ..models import Answer, Consultation, Question, Response
 from ..references import new_reference
 from ..selectors.responses import (
     answer_summary,
@@ -25,19 +25,10 @@ from ..selectors.responses import (
     response_answers,
 )
 from .emails import outbound_email_queue
+from .equality import equality_given, equality_hold
 
 RESUME_SALT = "engagement.response.resume"
 RESUME_MAX_AGE = datetime.timedelta(days=7)
-EQUALITY_FIELDS = (
-    "age_band",
-    "sex",
-    "gender_identity",
-    "ethnicity",
-    "disability",
-    "sexual_orientation",
-    "religion",
-    "carer",
-)
 
 
 class ResponsesClosedError(Exception):
@@ -180,7 +171,7 @@ def response_submit(
     response inside the late grace period is marked late. The draft is claimed by one conditional UPDATE on its id
     and its current submission token, which the claim rotates: of two presses, two tabs or a refresh exactly one
     matches and the others find ALREADY_SUBMITTED. The claim, the check that every required visible question is
-    answered, the equality row (first submission only, linked to the consultation alone) and the receipt are one
+    answered, the held equality answers (first submission only, for the consultation alone; see equality.py) and the receipt are one
     transaction, so an incomplete draft rolls back to a draft and nothing is half-sent.
     """
     consultation = response.consultation
@@ -225,10 +216,8 @@ def response_submit(
         response.submission_token = new_token
         response.updated_at = now
 
-        if first_time and equality and any(equality.get(name) for name in EQUALITY_FIELDS):
-            EqualityMonitoring.objects.create(
-                consultation=consultation, **{name: str(equality.get(name) or "")[:40] for name in EQUALITY_FIELDS}
-            )
+        if first_time and equality is not None and equality_given(equality):
+            equality_hold(consultation=consultation, answers=equality)
         if response.email:
             outbound_email_queue(
                 kind="receipt",

@@ -253,6 +253,12 @@ CELERY_BEAT_SCHEDULE["engagement-send-ready-emails"] = {
     "task": "engagement.tasks.send_ready_emails",
     "schedule": 60.0,
 }
+# Equality answers are held and released in shuffled batches of at least this many (engagement/services/equality.py).
+CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
+    "task": "engagement.tasks.release_equality_answers",
+    "schedule": 600.0,
+}
+ENGAGEMENT_EQUALITY_BATCH = env.int("ENGAGEMENT_EQUALITY_BATCH", default=5)
 # Per client IP: response submissions and save-and-return emails (engagement/ratelimit.py).
 ENGAGEMENT_RATE_LIMITS = {
     "submit": env("ENGAGEMENT_SUBMIT_RATE", default="20/10m"),

@@ -10,9 +10,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import Answer, EqualityMonitoring, OutboundEmail, Response
+from engagement.models import Answer, EqualityMonitoring, OutboundEmail, PendingEquality, Response
 from engagement.references import is_reference
 from engagement.services import responses as svc
+from engagement.services.equality import equality_release
 from tests.engagement.factories import respond_survey
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +137,10 @@ def test_whole_walk_check_answers_submit_confirmation_and_receipt(
     html = message.alternatives[0][0]
     assert "Because it is local &amp; &lt;simple&gt;" in html
 
-    # Equality monitoring: stored for the consultation, never linked to the response.
+    # Equality monitoring: held for the consultation (never linked to the response), then released in a batch.
+    assert not EqualityMonitoring.objects.exists()
+    assert PendingEquality.objects.get(consultation=survey).answers["age_band"] == "35_44"
+    assert equality_release(now=timezone.now() + datetime.timedelta(days=365)) == 1
     record = EqualityMonitoring.objects.get(consultation=survey)
     assert record.age_band == "35_44"
     assert record.ethnicity == "white_irish"
@@ -356,6 +360,7 @@ def test_deadline_refusal_stores_nothing(client: Any, survey: Any) -> None:
     assert response.submitted_at is None
     assert not OutboundEmail.objects.exists()
     assert not EqualityMonitoring.objects.exists()
+    assert not PendingEquality.objects.exists()
 
 
 def test_grace_period_marks_late(client: Any, survey: Any) -> None:
@@ -526,7 +531,7 @@ def test_my_responses_and_changing_until_the_deadline(
     assert r["Location"] == url("respond_done", survey, response.reference)
     assert Response.objects.filter(user=resident).count() == 1
     assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
-    assert EqualityMonitoring.objects.count() == 1, "equality is counted once"
+    assert PendingEquality.objects.count() == 1, "equality is counted once"
     assert len(mail.outbox) == 2
     assert "changed response" in mail.outbox[1].subject
 
