@@ -1,7 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import RedirectView
 
 from . import views
@@ -17,6 +17,9 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("bench/floor/", views.floor, name="bench_floor"),
     path("assets/<path:path>", RedirectView.as_view(url="/static/nhsuk/assets/%(path)s", permanent=True)),
+    # Sign-in is by one-time code only: allauth's password, email-management, reauthentication (by password) and
+    # connected-accounts pages are not offered, so they are not found rather than served unstyled.
+    re_path(r"^accounts/(?:password/|email/$|reauthenticate/$|3rdparty/$|social/connections/$)", views.not_offered),
     path("accounts/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

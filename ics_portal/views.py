@@ -4,7 +4,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.templatetags.static import static
 from django.utils.html import escape
@@ -70,6 +70,11 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 SERVER_ERROR_TITLE = "Sorry, there is a problem with the service"
 SERVER_ERROR_BODY = "Try again later."
+
+
+def not_offered(request: HttpRequest) -> HttpResponse:
+    """A page a library would serve that the portal does not offer (see urls.py): the ordinary 404."""
+    return page_not_found(request, Http404())
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
