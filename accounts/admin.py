@@ -1,12 +1,24 @@
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 
 from .models import User
+
+# Plain multiple selects instead of Django's two-box filter widget, whose help icon fails axe
+# (aria-prohibited-attr); see tests/browser/test_admin.py.
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    filter_horizontal = ()
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ("email",)
+    filter_horizontal = ()
     list_display = ("email", "full_name", "is_staff", "is_superuser", "is_active")
     search_fields = ("email", "full_name")
     fieldsets = (

@@ -10,12 +10,12 @@ from . import permissions  # noqa: F401  (registers the rules at start-up)
 from .models import Consultation, Document, ManagerScope, Question, Section
 
 
-class SectionInline(admin.TabularInline):
+class SectionInline(admin.StackedInline):
     model = Section
     extra = 0
 
 
-class DocumentInline(admin.TabularInline):
+class DocumentInline(admin.StackedInline):
     model = Document
     extra = 0
     readonly_fields = ("file_type", "size")
@@ -27,7 +27,6 @@ class ConsultationAdmin(SimpleHistoryAdmin):
     list_filter = ("is_published", "system")
     search_fields = ("title", "slug", "summary")
     raw_id_fields = ("owner_area", "lead_organisation", "created_by")
-    filter_horizontal = ("target_areas",)
     inlines = (SectionInline, DocumentInline)
     readonly_fields = ("created_at", "updated_at")
 

@@ -6,11 +6,11 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Body, Function, FunctionLink, MatrixVersion
 
 
-class FunctionLinkInline(admin.TabularInline):
+class FunctionLinkInline(admin.StackedInline):
     model = FunctionLink
     extra = 1
     fields = ("kind", "level", "body", "position")
-    autocomplete_fields = ("body",)
+    raw_id_fields = ("body",)
 
 
 @admin.register(Function)

@@ -10,7 +10,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from .models import Area, AreaCode, Board, BoardMember, Level, Membership, Organisation, System
 
 
-class LevelInline(admin.TabularInline):
+class LevelInline(admin.StackedInline):
     model = Level
     extra = 0
     fields = ("rank", "name", "slug", "typical_population", "expected_count", "description")
@@ -31,15 +31,15 @@ class LevelAdmin(admin.ModelAdmin):
     search_fields = ("name",)
 
 
-class AreaCodeInline(admin.TabularInline):
+class AreaCodeInline(admin.StackedInline):
     model = AreaCode
     extra = 0
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.StackedInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ("organisation",)
+    raw_id_fields = ("organisation",)
 
 
 @admin.register(Area)
@@ -48,7 +48,7 @@ class AreaAdmin(SimpleHistoryAdmin):
     list_filter = ("system", "level", "is_placeholder")
     search_fields = ("name", "slug", "codes__code")
     list_select_related = ("level", "parent", "system")
-    autocomplete_fields = ("parent",)
+    raw_id_fields = ("parent",)
     inlines = (AreaCodeInline, MembershipInline)
 
 
@@ -60,10 +60,10 @@ class OrganisationAdmin(SimpleHistoryAdmin):
     inlines = (MembershipInline,)
 
 
-class BoardMemberInline(admin.TabularInline):
+class BoardMemberInline(admin.StackedInline):
     model = BoardMember
     extra = 0
-    autocomplete_fields = ("organisation",)
+    raw_id_fields = ("organisation",)
 
 
 @admin.register(Board)
@@ -72,5 +72,5 @@ class BoardAdmin(SimpleHistoryAdmin):
     list_filter = ("kind", "area__system")
     search_fields = ("name", "area__name")
     list_select_related = ("area",)
-    autocomplete_fields = ("area",)
+    raw_id_fields = ("area",)
     inlines = (BoardMemberInline,)

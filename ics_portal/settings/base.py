@@ -16,6 +16,8 @@ ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 SERVICE_NAME = env("SERVICE_NAME", default="ICS governance and engagement")
 
 INSTALLED_APPS = [
+    # First, so its templates/admin/ overrides the Django admin's (axe fixes: base_site.html, split date/time).
+    "ics_portal",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -30,7 +32,6 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "simple_history",
     "csp",
-    "ics_portal",
     "accounts",
     "governance",
     "functions",
