@@ -218,7 +218,11 @@ class Response(models.Model):
     consent_to_contact = models.BooleanField(default=False)
     is_late = models.BooleanField(default=False)
     submission_token = models.CharField(
-        max_length=64, unique=True, null=True, blank=True, help_text="One per rendered form: a resubmit is a no-op."
+        max_length=64,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="Changes whenever the answers change and on each resubmission: a stale form matches nothing.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -327,9 +331,13 @@ class EqualityMonitoring(models.Model):
 class PendingEquality(models.Model):
     """Equality answers held back until they can be released into EqualityMonitoring in a shuffled batch with
     others (services/equality.py), so that no released row's id, position or writing transaction matches the
-    response it came with. Held for the consultation only, like the released rows."""
+    response it came with. Written when the resident answers the equality page, tied to their draft so that only
+    sent responses are counted; the release counts it for the consultation alone and deletes it, link and all."""
 
     consultation = models.ForeignKey(Consultation, on_delete=models.CASCADE, related_name="+")
+    response = models.OneToOneField(
+        Response, on_delete=models.CASCADE, null=True, blank=True, related_name="+", help_text="Until released."
+    )
     answers = models.JSONField()
 
     def __str__(self) -> str:
@@ -359,6 +367,12 @@ class OutboundEmail(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     response = models.ForeignKey(Response, on_delete=models.SET_NULL, null=True, blank=True, related_name="emails")
+    render = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="Rendered when sent, not when queued: e.g. a receipt, {'template': 'receipt', 'site_url': ..., "
+        "'changed': false}, from its response's answers at that moment. Empty once rendered.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     not_before = models.DateTimeField(null=True, blank=True, help_text="A retry waits until then.")
     claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker began sending it.")

@@ -6,17 +6,27 @@ tests, `make bench`) these go straight to the cache's own Redis connection pool,
 with any other backend (the quick start's database cache) they fall back to the public API.
 """
 
+from typing import Any
+
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 
+# One redis-py client per connection pool: Django's `get_client` builds a new client object on every call, which
+# costs more here (~0.3 ms) than the round trip itself. Keyed by the pool's id, holding the pool so the id stays.
+_clients: dict[int, tuple[Any, Any]] = {}
 
-def _redis(key: str) -> tuple[object, str] | None:
+
+def _redis(key: str) -> tuple[Any, str] | None:
     """(redis client, full key) when the default cache is Redis; None otherwise."""
     backend = caches["default"]  # `cache` is a proxy to it
     if not isinstance(backend, RedisCache):
         return None
     full_key = backend.make_and_validate_key(key)
-    return backend._cache.get_client(full_key, write=True), full_key
+    pool = backend._cache._get_connection_pool(write=True)  # type: ignore[attr-defined]
+    known = _clients.get(id(pool))
+    if known is None or known[0] is not pool:
+        known = _clients[id(pool)] = (pool, backend._cache.get_client(full_key, write=True))
+    return known[1], full_key
 
 
 def incr_with_expiry(key: str, timeout: int) -> int:
@@ -30,7 +40,7 @@ def incr_with_expiry(key: str, timeout: int) -> int:
             cache.set(key, 1, timeout=timeout)
             return 1
     client, full_key = redis
-    pipe = client.pipeline(transaction=False)  # type: ignore[attr-defined]
+    pipe = client.pipeline(transaction=False)
     pipe.incr(full_key)
     pipe.expire(full_key, timeout, nx=True)
     count, _ = pipe.execute()
@@ -43,4 +53,4 @@ def set_if_absent(key: str, timeout: int) -> bool:
     if redis is None:
         return bool(cache.add(key, 1, timeout=timeout))
     client, full_key = redis
-    return bool(client.set(full_key, 1, nx=True, ex=timeout))  # type: ignore[attr-defined]
+    return bool(client.set(full_key, 1, nx=True, ex=timeout))

@@ -1,7 +1,7 @@
 """Submitting a response: throughput as a ratio to a POST floor, and p99 latency at a steady 100 requests/s.
 
-A valid submission is the check-answers POST of a complete draft (three answers, about you, an email, so the
-outbox receipt is rendered and queued). Each request needs its own draft and session, so the drafts are made in
+A valid submission is the check-answers POST of a complete draft (three answers, about you, an email, so a
+receipt is queued), with every hidden field the check-answers form carries. Each request needs its own draft and session, so the drafts are made in
 advance through HTTP (start, answer the page, about you, read the token on check answers), then each is sent once.
 The floor is /bench/floor-post/: a CSRF-exempt POST inserting one row, through the same middleware.
 
@@ -101,7 +101,8 @@ def _request(
 
 
 def make_draft(host: str, port: int, slug: str, question_ids: list[int]) -> list[str]:
-    """Answer a consultation through HTTP up to the check-answers page; return [session key, submission token]."""
+    """Answer a consultation through HTTP up to the check-answers page; return [session key, the submit form's
+    hidden fields (token, reference, proof, honeypot) url-encoded], as a browser would post them."""
     base = f"/consultations/{slug}/respond"
     cookie = f"csrftoken={CSRF}"
     status, headers, _ = _request(host, port, "POST", f"{base}/", {"action": "start"}, cookie)
@@ -124,10 +125,14 @@ def make_draft(host: str, port: int, slug: str, question_ids: list[int]) -> list
         if status != 302:
             raise RuntimeError(f"POST {path} gave {status}")
     status, _, body = _request(host, port, "GET", f"{base}/check/", None, cookie)
-    token = re.search(r'name="submission_token" value="([^"]+)"', body)
-    if status != 200 or not token:
+    form = re.search(r'<form method="post" action="[^"]*/respond/submit/".*?</form>', body, re.S)
+    if status != 200 or not form:
         raise RuntimeError(f"check answers gave {status}")
-    return [match.group(1), token.group(1)]
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+    fields.pop("csrfmiddlewaretoken", None)
+    if "proof" not in fields:
+        raise RuntimeError("check answers did not find the draft complete")
+    return [match.group(1), urllib.parse.urlencode(fields)]
 
 
 def prepare(host: str, port: int, count: int, concurrency: int) -> tuple[str, list[list[str]]]:
@@ -163,10 +168,10 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 
 def _submission(slug: str, draft: list[str]) -> tuple[str, bytes, dict[str, str]]:
-    session_key, token = draft
+    session_key, fields = draft
     csrf = CSRF
     path = f"/consultations/{slug}/respond/submit/"
-    body = urllib.parse.urlencode({"submission_token": token, "csrfmiddlewaretoken": csrf}).encode()
+    body = f"{fields}&csrfmiddlewaretoken={csrf}".encode()
     headers = {
         "Content-Type": "application/x-www-form-urlencoded",
         "Cookie": f"sessionid={session_key}; csrftoken={csrf}",

@@ -1,6 +1,7 @@
 """Reads for the responding flow: the pages of a consultation, a respondent's draft and answers, summaries."""
 
 import dataclasses
+import hashlib
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -11,7 +12,7 @@ from django.db.models import Q, QuerySet
 from governance.models import Area, Organisation
 
 from ..forms_respond import answer_label, is_visible
-from ..models import Consultation, Question, Response, Section
+from ..models import Consultation, PendingEquality, Question, Response, Section
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,11 +79,24 @@ def consultation_pages(*, consultation: Consultation, questions: list[Question] 
 
 @dataclasses.dataclass(frozen=True)
 class Structure:
-    """A consultation's questions in order, by id, and as pages: what every responding step works from."""
+    """A consultation's questions in order, by id, and as pages: what every responding step works from.
+
+    `fingerprint` changes whenever anything that decides which answers are needed or allowed changes (a question
+    added or removed, made required, its kind, choices or condition): a check-answers page's proof of completeness
+    (services/responses.py `submit_proof`) is only good for the structure it was made against."""
 
     questions: list[Question]
     by_id: dict[int, Question]
     pages: list[Page]
+    fingerprint: str = ""
+
+
+def structure_fingerprint(questions: list[Question]) -> str:
+    parts = [
+        (q.pk, q.kind, q.required, q.choices, q.allow_other, q.max_choices, q.show_if_question_id, q.show_if_value)
+        for q in questions
+    ]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def responding_structure(*, consultation: Consultation) -> Structure:
@@ -91,7 +105,7 @@ def responding_structure(*, consultation: Consultation) -> Structure:
     def load() -> Structure:
         questions = consultation_questions(consultation=consultation)
         pages = consultation_pages(consultation=consultation, questions=questions)
-        return Structure(questions, {q.pk: q for q in questions}, pages)
+        return Structure(questions, {q.pk: q for q in questions}, pages, structure_fingerprint(questions))
 
     return _cached(("structure", consultation.pk), load)
 
@@ -185,3 +199,9 @@ def responses_for_user(*, user: Any) -> QuerySet[Response]:
         .select_related("consultation")
         .order_by("-updated_at")
     )
+
+
+def held_equality(*, response: Response) -> dict[str, str]:
+    """The equality answers held for a draft (see services/equality.py); empty when none were given."""
+    row = PendingEquality.objects.filter(response=response).values_list("answers", flat=True).first()
+    return dict(row) if row else {}

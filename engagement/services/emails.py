@@ -11,6 +11,10 @@ sweep (`send_ready_emails`), so a web request never waits on the broker and noth
 `outbound_email_send` claims a READY row with SELECT ... FOR UPDATE SKIP LOCKED and marks it SENDING before
 sending, so two workers, a retried task or a sweep never send it twice.
 
+Receipts are queued unrendered (`receipt_queue`, or the one statement of `response_submit_checked`): the row
+carries `render` and `outbound_email_send` renders it from the response's answers when it claims the row, so the
+submission does not read its answers or render templates.
+
 Failures: an SMTP error puts the row back to READY with `not_before` (1, 5, 30 then 120 minutes later) until
 MAX_ATTEMPTS are spent, then it is FAILED and stays so. A row still SENDING after STALE_SENDING (the worker died
 mid-send) is made READY again by the sweep: a receipt may then arrive twice, but is never silently lost.
@@ -85,6 +89,49 @@ def outbound_email_queue(
     return email
 
 
+def receipt_render_payload(*, site_url: str, changed: bool) -> dict[str, Any]:
+    return {"template": "receipt", "site_url": site_url, "changed": changed}
+
+
+def receipt_queue(*, response: Response, site_url: str, changed: bool) -> OutboundEmail:
+    """Queue a receipt for `response` (to its email) inside the caller's transaction; rendered when sent."""
+    email = OutboundEmail.objects.create(
+        kind="receipt",
+        to=response.email,
+        subject="",
+        body_text="",
+        response=response,
+        render=receipt_render_payload(site_url=site_url, changed=changed),
+    )
+    transaction.on_commit(outbox_kick)
+    return email
+
+
+def _render_receipt(email: OutboundEmail) -> None:
+    """Fill in a queued receipt's subject and bodies from its response as it is now (see `receipt_queue`)."""
+    from ..selectors.responses import answer_summary, responding_structure, response_answers
+
+    if email.response_id is None:
+        raise Response.DoesNotExist
+    response = Response.objects.select_related("consultation").get(pk=email.response_id)
+    consultation = response.consultation
+    payload = email.render or {}
+    site_url = str(payload.get("site_url") or "")
+    structure = responding_structure(consultation=consultation)
+    email.subject, email.body_text, email.body_html = render_email(
+        template="receipt",
+        context={
+            "consultation": consultation,
+            "response": response,
+            "summary": answer_summary(pages=structure.pages, stored=response_answers(response=response)),
+            "changed": bool(payload.get("changed")),
+            "site_url": site_url,
+            "consultation_url": f"{site_url}/consultations/{consultation.slug}/",
+        },
+    )
+    email.render = None
+
+
 def _due(now: datetime.datetime) -> Q:
     return Q(status=OutboundEmail.Status.READY) & (Q(not_before__isnull=True) | Q(not_before__lte=now))
 
@@ -101,10 +148,18 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
         email = OutboundEmail.objects.select_for_update(skip_locked=True).filter(_due(now), pk=email_id).first()
         if email is None:
             return "not_ready"
+        if email.render is not None:
+            try:
+                _render_receipt(email)
+            except Response.DoesNotExist:
+                email.status = OutboundEmail.Status.FAILED
+                email.last_error = "Its response was deleted before the receipt was sent."
+                email.save(update_fields=["status", "last_error"])
+                return "failed"
         email.status = OutboundEmail.Status.SENDING
         email.attempts += 1
         email.claimed_at = now
-        email.save(update_fields=["status", "attempts", "claimed_at"])
+        email.save(update_fields=["status", "attempts", "claimed_at", "subject", "body_text", "body_html", "render"])
 
     message = EmailMultiAlternatives(
         subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]

@@ -1,11 +1,13 @@
-"""Equality monitoring answers: held at submission, released into EqualityMonitoring in shuffled batches.
+"""Equality monitoring answers: held from the equality page on, released into EqualityMonitoring in shuffled batches.
 
-Writing a resident's equality answers in the same transaction as their response would let anyone with the database
-match the two (the row ids follow submission order, and both rows carry the same transaction id). So the submission
-only *holds* them (PendingEquality, for the consultation, never the response); `equality_release`, run by Celery
-beat, moves them into EqualityMonitoring a consultation at a time in random order once at least
-ENGAGEMENT_EQUALITY_BATCH are waiting, or once the consultation has stopped taking responses (its last few then go
-together). Until then they count nowhere: aggregates lag by at most a batch.
+Writing a resident's equality answers next to their response would let anyone with the database match the two. So
+the equality page only *holds* them (`equality_save`: a PendingEquality row tied to the draft, which is how a
+resident sees and changes them before sending); `equality_release`, run by Celery beat, moves the held answers of
+*sent* responses into EqualityMonitoring a consultation at a time, in random order, once at least
+ENGAGEMENT_EQUALITY_BATCH are waiting or once the consultation has stopped taking responses (its last few then go
+together), and deletes the held rows: the released rows carry the consultation only, and their ids, order and
+writing transaction follow the batch, not the submissions. Answers held for drafts never sent are dropped once the
+consultation closes. Until released they count nowhere: aggregates lag by at most a batch.
 """
 
 import datetime
@@ -14,8 +16,9 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 
-from ..models import Consultation, EqualityMonitoring, PendingEquality
+from ..models import Consultation, EqualityMonitoring, PendingEquality, Response
 
 EQUALITY_FIELDS = (
     "age_band",
@@ -35,11 +38,23 @@ def equality_given(answers: dict[str, Any] | None) -> bool:
     return any(answers.get(name) for name in EQUALITY_FIELDS)
 
 
-def equality_hold(*, consultation: Consultation, answers: dict[str, Any]) -> None:
-    """Hold one resident's answers for `consultation` (call inside the submission's transaction)."""
-    PendingEquality.objects.create(
-        consultation=consultation, answers={name: str(answers.get(name) or "")[:40] for name in EQUALITY_FIELDS}
+def equality_save(*, response: Response, answers: dict[str, Any]) -> None:
+    """Hold (or replace) a draft's equality answers; no answer at all holds nothing. Once sent they are fixed."""
+    if response.state != Response.State.DRAFT:
+        return
+    cleaned = {name: str(answers.get(name) or "")[:40] for name in EQUALITY_FIELDS}
+    if not equality_given(cleaned):
+        equality_clear(response=response)
+        return
+    PendingEquality.objects.update_or_create(
+        response=response, defaults={"consultation_id": response.consultation_id, "answers": cleaned}
     )
+
+
+def equality_clear(*, response: Response) -> None:
+    """The resident skipped the questions: hold nothing for this draft."""
+    if response.state == Response.State.DRAFT:
+        PendingEquality.objects.filter(response=response).delete()
 
 
 def shuffle(rows: list[Any]) -> None:
@@ -48,14 +63,20 @@ def shuffle(rows: list[Any]) -> None:
 
 
 def equality_release(*, now: datetime.datetime, batch: int | None = None) -> int:
-    """Release held answers into EqualityMonitoring; return how many rows were released."""
+    """Release held answers of sent responses into EqualityMonitoring; return how many rows were released."""
     batch = batch or int(getattr(settings, "ENGAGEMENT_EQUALITY_BATCH", 5))
     released = 0
     consultation_ids = set(PendingEquality.objects.values_list("consultation_id", flat=True))
     for consultation in Consultation.objects.filter(pk__in=consultation_ids).order_by("pk"):
+        still_open = consultation.accepts_responses_at(now=now)
         with transaction.atomic():
-            rows = list(PendingEquality.objects.select_for_update(skip_locked=True).filter(consultation=consultation))
-            if not rows or (len(rows) < batch and consultation.accepts_responses_at(now=now)):
+            held = PendingEquality.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+                consultation=consultation
+            )
+            rows = list(held.filter(Q(response__isnull=True) | Q(response__state=Response.State.SUBMITTED)))
+            if not still_open:  # drafts can no longer be sent: their answers never count
+                held.filter(response__state=Response.State.DRAFT).delete()
+            if not rows or (len(rows) < batch and still_open):
                 continue
             shuffle(rows)
             EqualityMonitoring.objects.bulk_create(

@@ -1,31 +1,39 @@
 """Writes for the responding flow: drafts, answers, about you, submitting, save-and-return links.
 
-A response is a draft row from the first page on, so nothing is lost on refresh or back; it becomes submitted
-only through `response_submit`, which re-checks the deadline with the request's single timestamp, under a row
-lock, and is idempotent through the draft's submission token.
+A response is a draft row from the first page on, so nothing is lost on refresh or back. Saving answers keeps
+only the answers that are visible (an answer hidden by a changed earlier answer is deleted then) and changes the
+draft's submission token. It becomes submitted in one of two ways, both checking the deadline with the request's
+single timestamp and both idempotent through the token:
+
+- `response_submit_checked`, the usual way for a resident who is not signed in: the check-answers page found the
+  draft complete and signed that (`submit_proof`) with the token it showed; while the token is unchanged the
+  answers are too, so sending is one PostgreSQL statement that marks the draft sent and queues its receipt.
+- `response_submit`, for everything else (signed-in residents, resubmitted changes, a form without a valid
+  proof, databases other than PostgreSQL): re-checks every answer inside one transaction.
 """
 
 import dataclasses
 import datetime
 import enum
+import json
 import secrets
 from typing import Any
 
 from django.core import signing
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from ..forms_respond import is_visible
 from ..models import Answer, Consultation, Question, Response
 from ..references import new_reference
 from ..selectors.responses import (
-    answer_summary,
+    Structure,
     answer_values,
     missing_required,
     responding_structure,
     response_answers,
 )
-from .emails import outbound_email_queue
-from .equality import equality_given, equality_hold
+from .emails import outbound_email_queue, outbox_kick, receipt_queue, receipt_render_payload
 
 RESUME_SALT = "engagement.response.resume"
 RESUME_MAX_AGE = datetime.timedelta(days=7)
@@ -72,7 +80,8 @@ def response_claim(*, response: Response, user: Any) -> Response:
         return response
     if Response.objects.filter(consultation_id=response.consultation_id, user=user).exists():
         return response
-    Response.objects.filter(pk=response.pk, user__isnull=True).update(user=user)
+    # A new token too: a check-answers form shown before signing in no longer sends (it would skip the account).
+    Response.objects.filter(pk=response.pk, user__isnull=True).update(user=user, submission_token=_new_token())
     response.refresh_from_db()
     return response
 
@@ -86,16 +95,28 @@ def response_is_editable(*, response: Response, user: Any, now: datetime.datetim
     return bool(response.user_id) and user.is_authenticated and response.user_id == user.pk
 
 
+def _hidden(structure: Structure, stored: dict[int, tuple[Any, str]]) -> list[int]:
+    """Stored answers to questions that other answers now hide."""
+    values = answer_values(stored)
+    return [
+        qid
+        for qid in stored
+        if qid in structure.by_id and not is_visible(structure.by_id[qid], values, structure.by_id)
+    ]
+
+
 @transaction.atomic
 def response_save_answers(
     *, response: Response, answers: dict[int, tuple[Any, str] | None], now: datetime.datetime
 ) -> None:
-    """Store one page's answers (None clears an answer: emptied, or now hidden)."""
+    """Store one page's answers (None clears an answer: emptied, or now hidden), drop any stored answer that the
+    new ones hide (on any page), and change the submission token: a check-answers page shown before this change
+    can no longer send."""
     if not response.consultation.accepts_responses_at(now=now):
         raise ResponsesClosedError
-    valid_ids = set(response.consultation.questions.values_list("pk", flat=True))
+    structure = responding_structure(consultation=response.consultation)
     for question_id, answer in answers.items():
-        if question_id not in valid_ids:
+        if question_id not in structure.by_id:
             continue
         if answer is None:
             Answer.objects.filter(response=response, question_id=question_id).delete()
@@ -104,7 +125,11 @@ def response_save_answers(
             Answer.objects.update_or_create(
                 response=response, question_id=question_id, defaults={"value": value, "other_text": other[:500]}
             )
-    Response.objects.filter(pk=response.pk).update(updated_at=now)
+    hidden = _hidden(structure, response_answers(response=response))
+    if hidden:
+        Answer.objects.filter(response=response, question_id__in=hidden).delete()
+    response.submission_token = _new_token()
+    Response.objects.filter(pk=response.pk).update(updated_at=now, submission_token=response.submission_token)
 
 
 @transaction.atomic
@@ -157,12 +182,81 @@ class SubmitResult:
     missing: list[Question] = dataclasses.field(default_factory=list)
 
 
+# --- Sending ---
+PROOF_SALT = "engagement.response.submit-proof"
+
+
+def submit_proof(*, consultation: Consultation, structure: Structure, reference: str, token: str) -> str:
+    """What the check-answers page signs when it finds a draft complete: good only for this draft, this token
+    (which any change to the answers replaces) and this set of questions (`Structure.fingerprint`)."""
+    message = f"{consultation.pk}:{reference}:{token}:{structure.fingerprint}"
+    return salted_hmac(PROOF_SALT, message, algorithm="sha256").hexdigest()
+
+
+# One statement, so one round trip and atomic without a transaction: mark the anonymous draft sent if its token is
+# still the one the proof was made for, and queue its receipt (rendered when sent) if it has an email address.
+# Only columns no index covers change, and the table keeps room on its pages (migration 0005), so PostgreSQL
+# updates the row in place (a HOT update). The ORM cannot say UPDATE ... RETURNING inside an INSERT.
+_SUBMIT_CHECKED_SQL = """
+WITH sent AS (
+    UPDATE engagement_response
+       SET state = 'submitted', submitted_at = %(now)s, updated_at = %(now)s, is_late = %(late)s
+     WHERE reference = %(reference)s AND consultation_id = %(consultation)s AND submission_token = %(token)s
+       AND state = 'draft' AND user_id IS NULL
+ RETURNING id, email
+), receipt AS (
+    INSERT INTO engagement_outboundemail
+           (kind, "to", subject, body_text, body_html, status, attempts, last_error, response_id, render, created_at)
+    SELECT 'receipt', email, '', '', '', 'ready', 0, '', id, %(render)s::jsonb, %(now)s FROM sent WHERE email <> ''
+ RETURNING id
+)
+SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM receipt)
+"""
+
+
+def response_submit_checked(
+    *, consultation: Consultation, reference: str, token: str, proof: str, now: datetime.datetime, site_url: str
+) -> bool:
+    """Send an anonymous draft that its check-answers page proved complete; True if this call sent it.
+
+    False, having changed nothing, when the proof is not good for the current questions, the token is no longer
+    the draft's (changed answers, a second press, another tab), the draft is signed in or already sent, or the
+    database is not PostgreSQL: the caller then uses `response_submit`, which works the outcome out. Raises
+    ResponsesClosedError when the consultation does not accept responses at `now`; late in the grace period is
+    marked late.
+    """
+    if not consultation.accepts_responses_at(now=now):
+        raise ResponsesClosedError
+    if connection.vendor != "postgresql":
+        return False
+    structure = responding_structure(consultation=consultation)
+    expected = submit_proof(consultation=consultation, structure=structure, reference=reference, token=token)
+    if not constant_time_compare(proof, expected):
+        return False
+    params: dict[str, Any] = {
+        "now": now,
+        "late": now > consultation.closes_at,
+        "reference": reference,
+        "consultation": consultation.pk,
+        "token": token,
+        "render": json.dumps(receipt_render_payload(site_url=site_url, changed=False)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SUBMIT_CHECKED_SQL, params)
+        sent, receipts = cursor.fetchone()
+    if receipts:
+        if connection.in_atomic_block:
+            transaction.on_commit(outbox_kick)
+        else:
+            outbox_kick()
+    return bool(sent)
+
+
 def response_submit(
     *,
     response: Response,
     now: datetime.datetime,
     token: str | None = None,
-    equality: dict[str, str] | None = None,
     site_url: str = "",
 ) -> SubmitResult:
     """Submit a draft (or resubmit a changed response) once.
@@ -171,8 +265,8 @@ def response_submit(
     response inside the late grace period is marked late. The draft is claimed by one conditional UPDATE on its id
     and its current submission token, which the claim rotates: of two presses, two tabs or a refresh exactly one
     matches and the others find ALREADY_SUBMITTED. The claim, the check that every required visible question is
-    answered, the held equality answers (first submission only, for the consultation alone; see equality.py) and the receipt are one
-    transaction, so an incomplete draft rolls back to a draft and nothing is half-sent.
+    answered and the receipt are one transaction, so an incomplete draft rolls back to a draft and nothing is
+    half-sent. Equality answers were held when given (services/equality.py) and count once the response is sent.
     """
     consultation = response.consultation
     if token is not None and token != response.submission_token:
@@ -197,42 +291,22 @@ def response_submit(
             outcome = SubmitOutcome.ALREADY_SUBMITTED if current.state == "submitted" else SubmitOutcome.STALE
             return SubmitResult(outcome, current)
         stored = response_answers(response=response)
-        values = answer_values(stored)
-        missing = missing_required(questions=structure.questions, answers=values, questions_by_id=structure.by_id)
+        missing = missing_required(
+            questions=structure.questions, answers=answer_values(stored), questions_by_id=structure.by_id
+        )
         if missing:
             transaction.set_rollback(True)
             return SubmitResult(SubmitOutcome.INCOMPLETE, response, missing)
-        hidden = [
-            qid
-            for qid in stored
-            if qid in structure.by_id and not is_visible(structure.by_id[qid], values, structure.by_id)
-        ]
-        if hidden:
+        hidden = _hidden(structure, stored)
+        if hidden:  # the questions changed since the answers were saved
             Answer.objects.filter(response=response, question_id__in=hidden).delete()
-            stored = {qid: v for qid, v in stored.items() if qid not in hidden}
         response.state = Response.State.SUBMITTED
         response.submitted_at = now
         response.is_late = is_late
         response.submission_token = new_token
         response.updated_at = now
-
-        if first_time and equality is not None and equality_given(equality):
-            equality_hold(consultation=consultation, answers=equality)
         if response.email:
-            outbound_email_queue(
-                kind="receipt",
-                to=response.email,
-                template="receipt",
-                context={
-                    "consultation": consultation,
-                    "response": response,
-                    "summary": answer_summary(pages=structure.pages, stored=stored),
-                    "changed": not first_time,
-                    "site_url": site_url,
-                    "consultation_url": f"{site_url}/consultations/{consultation.slug}/",
-                },
-                response=response,
-            )
+            receipt_queue(response=response, site_url=site_url, changed=not first_time)
         return SubmitResult(SubmitOutcome.SUBMITTED, response)
 
 

@@ -22,10 +22,10 @@ from ..forms_respond import AboutYouForm, EqualityForm, QuestionPageForm, SaveFo
 from ..models import Consultation, Response
 from ..references import normalise
 from ..selectors import responses as sel
+from ..services import equality as equality_svc
 from ..services import responses as svc
 
 DRAFTS = "engagement.drafts"
-EQUALITY = "engagement.equality"
 # The references this browser has sent, so it (and only it) may see their confirmation pages: a signed cookie, not
 # the session, so that submitting writes nothing but the response itself.
 SENT_COOKIE = "engagement_sent"
@@ -85,8 +85,8 @@ def _sent(request: HttpRequest) -> list[str]:
     return [ref for ref in str(value).split(",") if ref]
 
 
-def _mark_sent(request: HttpRequest, http_response: HttpResponse, response: Response) -> HttpResponse:
-    sent = [ref for ref in _sent(request) if ref != response.reference] + [response.reference]
+def _mark_sent(request: HttpRequest, http_response: HttpResponse, reference: str) -> HttpResponse:
+    sent = [ref for ref in _sent(request) if ref != reference] + [reference]
     http_response.set_signed_cookie(
         SENT_COOKIE,
         ",".join(sent[-SENT_KEEP:]),
@@ -101,6 +101,10 @@ def _mark_sent(request: HttpRequest, http_response: HttpResponse, response: Resp
 
 def _done_url(response: Response) -> str:
     return reverse("engagement:respond_done", args=[response.consultation.slug, response.reference])
+
+
+def _done_url_for(consultation: Consultation, reference: str) -> str:
+    return reverse("engagement:respond_done", args=[consultation.slug, reference])
 
 
 def _flow(request: HttpRequest, slug: str) -> tuple[Consultation, Any, Response | None, HttpResponse | None]:
@@ -301,7 +305,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-# --- equality monitoring (optional; kept in the session until the response is sent) ---
+# --- equality monitoring (optional; held apart from the answers, see services/equality.py) ---
 @require_http_methods(["GET", "POST"])
 def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
     consultation, _now, response, early = _flow(request, slug)
@@ -310,24 +314,20 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
     assert response is not None
     if response.state == Response.State.SUBMITTED:
         return redirect(_check_url(consultation))  # counted once, with the first submission
-    key = str(response.pk)
-    saved = dict(request.session.get(EQUALITY, {}))
     if request.method == "POST":
         form = EqualityForm(request.POST)
         if form.honeypot_filled():
             return _neutral(request, consultation)
         if request.POST.get("action") == "skip":
-            saved.pop(key, None)
-            request.session[EQUALITY] = saved
+            equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
         if request.POST.get("action") == "save_later":
             return redirect("engagement:respond_save", consultation.slug)
         if form.is_valid():
-            saved[key] = form.answers()
-            request.session[EQUALITY] = saved
+            equality_svc.equality_save(response=response, answers=form.answers())
             return redirect(_check_url(consultation))
     else:
-        form = EqualityForm(initial=saved.get(key, {}))
+        form = EqualityForm(initial=sel.held_equality(response=response))
     return render(
         request,
         "engagement/respond/equality.html",
@@ -348,14 +348,20 @@ def _check_context(request: HttpRequest, consultation: Consultation, response: R
     values = sel.answer_values(stored)
     missing = sel.missing_required(questions=structure.questions, answers=values, questions_by_id=by_id)
     page_of = {q.pk: p.number for p in pages for q in p.questions}
-    equality = request.session.get(EQUALITY, {}).get(str(response.pk))
+    token = response.submission_token or ""
+    initial = {"submission_token": token, "reference": response.reference}
+    if not missing and response.state == Response.State.DRAFT and not response.user_id:
+        # Complete as shown: sign that, so sending it needs no second look at the answers (see services).
+        initial["proof"] = svc.submit_proof(
+            consultation=consultation, structure=structure, reference=response.reference, token=token
+        )
     return _context(
         consultation,
         response,
         summary=sel.answer_summary(pages=pages, stored=stored),
         missing=[(q, page_of.get(q.pk, 1)) for q in missing],
-        equality_given=bool(equality and any(equality.values())),
-        form=SubmitForm(initial={"submission_token": response.submission_token}),
+        equality_given=response.state == Response.State.DRAFT and bool(sel.held_equality(response=response)),
+        form=SubmitForm(initial=initial),
         **extra,
     )
 
@@ -371,14 +377,38 @@ def respond_check(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
+    """Send the draft the check-answers form names. A resident who is not signed in, posting a form whose proof
+    and token still hold, is served by `response_submit_checked` without touching the session or the answers;
+    anything else (or its False) goes the general way, `_submit_general`."""
     now = timezone.now()
     consultation = _consultation(slug)
-    response = _current(request, consultation)
-    if response is None:
-        return redirect("engagement:respond_start", consultation.slug)
     form = SubmitForm(request.POST)
     if form.honeypot_filled():
         return _neutral(request, consultation)
+    counted = False
+    if form.is_valid() and form.cleaned_data["proof"] and consultation.accepts_responses_at(now=now):
+        if not ratelimit.allow(request, "submit"):
+            return render(request, "429.html", status=429)
+        counted = True
+        reference = form.cleaned_data["reference"]
+        if svc.response_submit_checked(
+            consultation=consultation,
+            reference=reference,
+            token=form.cleaned_data["submission_token"],
+            proof=form.cleaned_data["proof"],
+            now=now,
+            site_url=request.build_absolute_uri("/").rstrip("/"),
+        ):
+            return _mark_sent(request, redirect(_done_url_for(consultation, reference)), reference)
+    return _submit_general(request, consultation, form, now=now, counted=counted)
+
+
+def _submit_general(
+    request: HttpRequest, consultation: Consultation, form: SubmitForm, *, now: Any, counted: bool
+) -> HttpResponse:
+    response = _current(request, consultation)
+    if response is None:
+        return redirect("engagement:respond_start", consultation.slug)
     if not form.is_valid():
         if response.state == Response.State.SUBMITTED and response.reference in _sent(request):
             return redirect(_done_url(response))
@@ -389,23 +419,19 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
         if response.reference in _sent(request) or response.user_id:
             return redirect(_done_url(response))  # a second press or a late one: already sent
         return redirect("engagement:respond_start", consultation.slug)
-    if not ratelimit.allow(request, "submit"):
+    if not counted and not ratelimit.allow(request, "submit"):
         return render(request, "429.html", status=429)
     try:
         result = svc.response_submit(
             response=response,
             token=form.cleaned_data["submission_token"],
             now=now,
-            equality=request.session.get(EQUALITY, {}).get(str(response.pk)),
             site_url=request.build_absolute_uri("/").rstrip("/"),
         )
     except svc.ResponsesClosedError:
         return _closed(request, consultation, now, refused=True)
     if result.outcome in {svc.SubmitOutcome.SUBMITTED, svc.SubmitOutcome.ALREADY_SUBMITTED}:
-        equality = dict(request.session.get(EQUALITY, {}))
-        if equality.pop(str(response.pk), None) is not None:
-            request.session[EQUALITY] = equality
-        return _mark_sent(request, redirect(_done_url(result.response)), result.response)
+        return _mark_sent(request, redirect(_done_url(result.response)), result.response.reference)
     return redirect(_check_url(consultation))
 
 

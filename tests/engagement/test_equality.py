@@ -1,4 +1,5 @@
-"""Equality answers are held at submission and released into the monitoring table in shuffled batches."""
+"""Equality answers are held from the equality page (tied to the draft) and released into the monitoring table in
+shuffled batches, counting only responses that were sent."""
 
 import datetime
 from typing import Any
@@ -7,19 +8,26 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from engagement.models import EqualityMonitoring, PendingEquality
+from engagement.models import EqualityMonitoring, PendingEquality, Response
 from engagement.services import equality
 from ics_portal import celery_app
-from tests.engagement.factories import ConsultationFactory, respond_survey
+from tests.engagement.factories import ConsultationFactory, ResponseFactory, respond_survey
 
 pytestmark = pytest.mark.django_db
 
 AGES = ["16_24", "25_34", "35_44", "45_54", "55_64"]
 
 
-def hold(survey: Any, ages: list[str]) -> None:
+def hold(survey: Any, ages: list[str], *, sent: bool = True) -> list[Response]:
+    """One draft per age with its equality answers held; sent (as a submission would) unless told otherwise."""
+    drafts = []
     for age in ages:
-        equality.equality_hold(consultation=survey, answers={"age_band": age, "carer": "yes", "unknown": "x"})
+        response = ResponseFactory(consultation=survey)
+        equality.equality_save(response=response, answers={"age_band": age, "carer": "yes", "unknown": "x"})
+        if sent:
+            Response.objects.filter(pk=response.pk).update(state="submitted", submitted_at=timezone.now())
+        drafts.append(response)
+    return drafts
 
 
 def test_an_open_consultation_waits_for_a_full_batch() -> None:
@@ -67,6 +75,40 @@ def test_consultations_are_released_separately() -> None:
     assert equality.equality_release(now=timezone.now(), batch=5) == 5
     assert EqualityMonitoring.objects.filter(consultation=first).count() == 5
     assert PendingEquality.objects.filter(consultation=second).count() == 1
+
+
+def test_drafts_never_sent_are_not_counted_and_are_dropped_at_closing() -> None:
+    survey = respond_survey()
+    hold(survey, AGES[:3])
+    hold(survey, AGES[3:], sent=False)
+    open_now = survey.opens_at + datetime.timedelta(seconds=1)
+    assert equality.equality_release(now=open_now, batch=5) == 0  # 5 held, but only 3 sent: not a batch yet
+    assert PendingEquality.objects.count() == 5
+    after = survey.closes_at + datetime.timedelta(days=30)
+    assert equality.equality_release(now=after, batch=5) == 3
+    assert sorted(EqualityMonitoring.objects.values_list("age_band", flat=True)) == AGES[:3]
+    assert not PendingEquality.objects.exists()
+
+
+def test_saving_again_replaces_and_skipping_clears() -> None:
+    survey = respond_survey()
+    (response,) = hold(survey, ["16_24"], sent=False)
+    equality.equality_save(response=response, answers={"age_band": "25_34"})
+    assert PendingEquality.objects.get(response=response).answers["age_band"] == "25_34"
+    equality.equality_save(response=response, answers={"age_band": ""})  # nothing given: nothing held
+    assert not PendingEquality.objects.filter(response=response).exists()
+    equality.equality_save(response=response, answers={"sex": "prefer_not_to_say"})
+    equality.equality_clear(response=response)
+    assert not PendingEquality.objects.filter(response=response).exists()
+
+
+def test_answers_are_fixed_once_sent() -> None:
+    survey = respond_survey()
+    (response,) = hold(survey, ["16_24"])
+    response.refresh_from_db()
+    equality.equality_save(response=response, answers={"age_band": "25_34"})
+    equality.equality_clear(response=response)
+    assert PendingEquality.objects.get(response=response).answers["age_band"] == "16_24"
 
 
 def test_nothing_given_is_nothing_held() -> None:

@@ -24,7 +24,8 @@ FUZZ = settings(
 )
 FIELDS = [
     "website", "action", "respondent_type", "organisation", "organisation_name", "organisation_role", "area",
-    "email", "consent_to_contact", "submission_token", "age_band", "sex", "gender_identity", "ethnicity",
+    "email", "consent_to_contact", "submission_token", "reference", "proof", "age_band", "sex", "gender_identity",
+    "ethnicity",
     "disability", "sexual_orientation", "religion", "carer",
 ]  # fmt: skip
 KNOWN_VALUES = [

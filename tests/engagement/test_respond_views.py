@@ -75,9 +75,21 @@ def walk_to_check(client: Any, survey: Any) -> Response:
     return response
 
 
+def check_form(client: Any, survey: Any) -> dict[str, str]:
+    """The hidden fields of the check-answers page's form, as a browser would send them."""
+    body = client.get(url("respond_check", survey)).content.decode()
+    form = re.search(r'<form method="post" action="[^"]*/respond/submit/".*?</form>', body, re.S)
+    assert form, "the check-answers page has no form to send"
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form.group(0)))
+
+
 def submit(client: Any, survey: Any, response: Response, **extra: Any) -> Any:
+    """Send what the check-answers page shows (when it shows a form), else the draft's current token alone."""
     response.refresh_from_db()
-    return client.post(url("respond_submit", survey), {"submission_token": response.submission_token, **extra})
+    page = client.get(url("respond_check", survey))
+    fields = check_form(client, survey) if page.status_code == HTTPStatus.OK else {}
+    fields = fields or {"submission_token": response.submission_token or ""}
+    return client.post(url("respond_submit", survey), {**fields, **extra})
 
 
 def test_start_page_shows_deadline_and_privacy_link(client: Any, survey: Any) -> None:
@@ -179,9 +191,10 @@ def test_confirmation_cookie_cannot_be_forged(client: Any, survey: Any) -> None:
 def test_submit_costs_a_fixed_number_of_queries_and_writes_no_session(
     client: Any, survey: Any, django_assert_num_queries: Any, settings: Any
 ) -> None:
-    """Submitting reads the session, the consultation and the draft, then one transaction (a savepoint here, as
-    tests run inside one): claim the draft, read its answers, write the receipt. Nothing writes the session, and
-    with the per-worker cache on, the consultation and its questions are not read again."""
+    """The general way (here: a form without the check page's proof): read the session and the draft, then one
+    transaction (a savepoint here, as tests run inside one): claim the draft, read its answers, queue the receipt.
+    Nothing writes the session, and with the per-worker cache on, the consultation and its questions are not read
+    again. The usual way for a resident not signed in is one statement: see test_submit_checked.py."""
     response = start(client, survey)
     client.post(url("respond_page", survey, 1), page1(survey))
     client.post(url("respond_page", survey, 2), page2(survey))
@@ -325,10 +338,11 @@ def test_double_submit_creates_one_response(
 ) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     response = walk_to_check(client, survey)
-    token = response.submission_token
+    form = check_form(client, survey)
+    assert form["proof"], "a complete anonymous draft is sent the one-statement way"
     with django_capture_on_commit_callbacks(execute=True):
-        first = client.post(url("respond_submit", survey), {"submission_token": token})
-        second = client.post(url("respond_submit", survey), {"submission_token": token})
+        first = client.post(url("respond_submit", survey), form)
+        second = client.post(url("respond_submit", survey), form)
     assert first["Location"] == second["Location"] == url("respond_done", survey, response.reference)
     assert Response.objects.count() == 1
     assert OutboundEmail.objects.filter(kind="receipt").count() == 1
@@ -348,11 +362,17 @@ def test_submit_missing_required_goes_back_to_check(client: Any, survey: Any) ->
     assert "You have not answered every question you need to" in check
 
 
-def test_deadline_refusal_stores_nothing(client: Any, survey: Any) -> None:
+@pytest.mark.parametrize("way", ["check page form", "token only"])
+def test_deadline_refusal_stores_nothing(client: Any, survey: Any, way: str) -> None:
+    """The form shown while open (with its proof) and the general way are both refused once closed."""
     response = walk_to_check(client, survey)
+    form = check_form(client, survey)
+    assert form["proof"]
     survey.closes_at = timezone.now() - datetime.timedelta(seconds=1)
     survey.save()
-    r = submit(client, survey, response)
+    response.refresh_from_db()
+    sent = form if way == "check page form" else {"submission_token": response.submission_token}
+    r = client.post(url("respond_submit", survey), sent)
     assert r.status_code == HTTPStatus.CONFLICT
     assert "Your response was not sent" in r.content.decode()
     response.refresh_from_db()
@@ -360,7 +380,9 @@ def test_deadline_refusal_stores_nothing(client: Any, survey: Any) -> None:
     assert response.submitted_at is None
     assert not OutboundEmail.objects.exists()
     assert not EqualityMonitoring.objects.exists()
-    assert not PendingEquality.objects.exists()
+    assert equality_release(now=timezone.now()) == 0
+    assert not EqualityMonitoring.objects.exists()
+    assert not PendingEquality.objects.exists(), "held for a draft that can no longer be sent: dropped"
 
 
 def test_grace_period_marks_late(client: Any, survey: Any) -> None:

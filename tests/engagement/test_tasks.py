@@ -2,6 +2,7 @@
 submission still succeeds quickly and leaves its email READY for the sweep."""
 
 import datetime
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -36,9 +37,12 @@ def answer_everything(client: Any, survey: Any) -> Response:
 
 
 def submit(client: Any, survey: Any, response: Response) -> Any:
-    return client.post(
-        reverse("engagement:respond_submit", args=[survey.slug]), {"submission_token": response.submission_token}
-    )
+    """Post the check-answers page's form (token, reference, proof) as a browser would."""
+    body = client.get(reverse("engagement:respond_check", args=[survey.slug])).content.decode()
+    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body))
+    assert fields["submission_token"] == response.submission_token
+    assert fields["proof"]
+    return client.post(reverse("engagement:respond_submit", args=[survey.slug]), fields)
 
 
 @pytest.fixture
