@@ -4,7 +4,8 @@
 cache key, and a Celery `drain_outbox` task is published only when the key was not already set. The drain task
 deletes the key first and then sends every READY row, so a row committed while a drain is queued is sent by that
 drain, and one committed after the drain started sets the key again and queues another. Under load that is one
-broker publish per drain instead of one per email, and a request pays one cache round trip.
+broker publish per drain instead of one per email; and as a drain lingers (ENGAGEMENT_OUTBOX_LINGER_SECONDS) for
+rows committed just after it began, a web process that has just kicked skips the cache altogether for a moment.
 
 If the broker is unreachable the failure is logged, the key is dropped and the row stays READY for the periodic
 sweep (`send_ready_emails`), so a web request never waits on the broker and nothing is lost.
@@ -22,6 +23,7 @@ mid-send) is made READY again by the sweep: a receipt may then arrive twice, but
 
 import datetime
 import logging
+from time import monotonic, sleep
 from typing import Any
 
 from django.conf import settings
@@ -58,10 +60,29 @@ def render_email(*, template: str, context: dict[str, Any]) -> tuple[str, str, s
     return subject[:300], text, html
 
 
+def _linger() -> float:
+    return float(getattr(settings, "ENGAGEMENT_OUTBOX_LINGER_SECONDS", 0.5))
+
+
+# When this process last kicked (time.monotonic()), and the share of the drain's linger during which it need not
+# kick again. Why that is safe: a kick at time T either publishes a drain or finds one queued that has not started;
+# either way that drain starts after T, and it returns only after an empty look at least `linger` after it started,
+# so after T + linger. A row this process commits and kicks for before T + KICK_AGAIN_AFTER * linger is committed
+# before that last look and is sent by it. Under load a process touches the cache once per window, not per row.
+_last_kick = {"at": float("-inf")}
+KICK_AGAIN_AFTER = 0.4
+
+
 def outbox_kick() -> None:
-    """Make sure a drain task is queued; publish one only when none is waiting. Never raises."""
+    """Make sure a drain task will look at the outbox after this moment; publish one only when none is waiting.
+    Never raises."""
     from ..tasks import drain_outbox
 
+    linger = _linger()
+    started = monotonic()
+    if linger > 0 and started - _last_kick["at"] < KICK_AGAIN_AFTER * linger:
+        return  # this process kicked moments ago: that drain's last look comes after this commit (see above)
+    _last_kick["at"] = started
     try:
         if not counters.set_if_absent(KICK_KEY, KICK_TIMEOUT):
             return  # a drain is queued and has not started yet: it will find this row
@@ -70,6 +91,7 @@ def outbox_kick() -> None:
     try:
         drain_outbox.apply_async(retry=False)
     except Exception:  # the broker is down or slow: the rows stay READY
+        _last_kick["at"] = float("-inf")
         logger.warning("Could not queue the outbox drain; the periodic sweep will send the emails", exc_info=True)
         try:
             cache.delete(KICK_KEY)
@@ -184,9 +206,13 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
     return "sent"
 
 
-def outbox_drain(*, now: datetime.datetime) -> int:
+def outbox_drain(*, now: datetime.datetime, linger: float | None = None) -> int:
     """Send every READY row that is due, oldest first; return how many were sent. Clears the kick key before
-    looking, so a row committed from now on either is seen here or kicks a new drain."""
+    looking, so a row committed from now on either is seen here or kicks a new drain. Returns only after a look
+    that finds nothing at least `linger` seconds (ENGAGEMENT_OUTBOX_LINGER_SECONDS) after it started, which lets a
+    web process skip kicking for a moment after it kicked (see `outbox_kick`)."""
+    linger = _linger() if linger is None else linger
+    started = monotonic()
     cache.delete(KICK_KEY)
     tried: set[int] = set()
     sent = 0
@@ -198,7 +224,11 @@ def outbox_drain(*, now: datetime.datetime) -> int:
             .values_list("pk", flat=True)[:DRAIN_BATCH]
         )
         if not ids:
-            return sent
+            wait = started + linger - monotonic()
+            if wait <= 0:
+                return sent
+            sleep(wait)
+            continue
         for pk in ids:
             tried.add(pk)  # a row another worker holds is left to it; a failed one waits for its retry time
             sent += outbound_email_send(email_id=pk, now=now) == "sent"

@@ -269,6 +269,9 @@ ENGAGEMENT_RATE_LIMITS = {
 ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}
 # How long each worker may reuse a consultation and its questions while residents respond (seconds; 0: never).
 ENGAGEMENT_RESPONDING_CACHE_SECONDS = env.float("ENGAGEMENT_RESPONDING_CACHE_SECONDS", default=1.0)
+# A drain of the email outbox keeps looking this long after it starts; a web process that kicked the outbox less
+# than 0.4 of this ago does not kick again (engagement/services/emails.py, outbox_kick). 0: every commit kicks.
+ENGAGEMENT_OUTBOX_LINGER_SECONDS = env.float("ENGAGEMENT_OUTBOX_LINGER_SECONDS", default=0.5)
 # The benchmark's floor view (/bench/floor-post/) is served only when DEBUG or BENCH is on.
 BENCH = env.bool("BENCH", default=False)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).

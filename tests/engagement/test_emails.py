@@ -252,6 +252,57 @@ def test_an_email_committed_while_a_drain_runs_is_sent_by_it_or_kicks_another(
     assert sorted(m.to[0] for m in mail.outbox) == ["first@example.org", "late@example.org"]
 
 
+@pytest.mark.django_db
+def test_a_process_that_just_kicked_skips_the_cache_and_the_drain_lingers_for_its_rows(
+    django_capture_on_commit_callbacks: Any, monkeypatch: Any, settings: Any
+) -> None:
+    """With a linger, a process kicks the cache once per window; the drain looks again until `linger` after it
+    started, so a row committed in that window by a process that skipped its kick is still sent by it."""
+    from engagement import tasks
+    from ics_portal import counters
+
+    settings.ENGAGEMENT_OUTBOX_LINGER_SECONDS = 30  # a window no slow test machine outlasts
+    monkeypatch.setitem(svc._last_kick, "at", float("-inf"))
+    published: list[Any] = []
+    monkeypatch.setattr(tasks.drain_outbox, "apply_async", lambda *a, **kw: published.append(kw))
+    cache_calls: list[str] = []
+    real_set_if_absent = counters.set_if_absent
+
+    def counted(key: str, timeout: int) -> bool:
+        cache_calls.append(key)
+        return real_set_if_absent(key, timeout)
+
+    monkeypatch.setattr(counters, "set_if_absent", counted)
+    clock = {"now": 1000.0}
+    monkeypatch.setattr(svc, "monotonic", lambda: clock["now"])
+    for n in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_one(f"r{n}@example.org")
+        clock["now"] += 1
+    assert len(published) == 1
+    assert len(cache_calls) == 1, "the second and third kicks came within the window: no cache round trip"
+
+    sleeps: list[float] = []
+
+    def linger(seconds: float) -> None:  # while the drain waits, a process that skipped its kick commits a row
+        sleeps.append(seconds)
+        with django_capture_on_commit_callbacks(execute=True):
+            queue_one("during-linger@example.org")
+        clock["now"] += seconds
+
+    monkeypatch.setattr(svc, "sleep", linger)
+    assert svc.outbox_drain(now=timezone.now()) == 4
+    assert sleeps == [30.0], "one wait, to `linger` after the drain started; then a look finds the row and stops"
+    assert len(cache_calls) == 1
+    assert len(published) == 1, "the row committed during the linger needed no kick"
+    assert sorted(m.to[0] for m in mail.outbox)[0] == "during-linger@example.org"
+    clock["now"] += 12  # past the window: the next commit kicks again
+    with django_capture_on_commit_callbacks(execute=True):
+        queue_one("later@example.org")
+    assert len(cache_calls) == 2
+    assert len(published) == 2
+
+
 def test_sweep_is_scheduled_and_tasks_are_registered() -> None:
     from django.conf import settings
 
