@@ -149,10 +149,11 @@ def test_whole_walk_check_answers_submit_confirmation_and_receipt(
     html = message.alternatives[0][0]
     assert "Because it is local &amp; &lt;simple&gt;" in html
 
-    # Equality monitoring: held for the consultation (never linked to the response), then released in a batch.
+    # Equality monitoring: held for the draft, then released in a batch without any link to the response.
     assert not EqualityMonitoring.objects.exists()
     assert PendingEquality.objects.get(consultation=survey).answers["age_band"] == "35_44"
     assert equality_release(now=timezone.now() + datetime.timedelta(days=365)) == 1
+    assert not PendingEquality.objects.exists()
     record = EqualityMonitoring.objects.get(consultation=survey)
     assert record.age_band == "35_44"
     assert record.ethnicity == "white_irish"
@@ -360,6 +361,19 @@ def test_submit_missing_required_goes_back_to_check(client: Any, survey: Any) ->
     assert response.state == Response.State.DRAFT
     check = client.get(url("respond_check", survey)).content.decode()
     assert "You have not answered every question you need to" in check
+
+
+def test_equality_answers_are_shown_again_and_skipping_forgets_them(client: Any, survey: Any) -> None:
+    response = walk_to_check(client, survey)
+    page = client.get(url("respond_equality", survey)).content.decode()
+    assert re.search(r'value="35_44"[^>]*checked', page), "the held answer is shown when the page is visited again"
+    assert re.search(r"Equality monitoring.*?Answered", client.get(url("respond_check", survey)).content.decode(), re.S)
+    client.post(url("respond_equality", survey), {"action": "skip"})
+    assert not PendingEquality.objects.filter(response=response).exists()
+    assert re.search(
+        r"Equality monitoring.*?Not answered", client.get(url("respond_check", survey)).content.decode(), re.S
+    )
+    assert not re.search(r'value="35_44"[^>]*checked', client.get(url("respond_equality", survey)).content.decode())
 
 
 @pytest.mark.parametrize("way", ["check page form", "token only"])
