@@ -162,35 +162,38 @@ def outbound_email_send(*, email_id: int, now: datetime.datetime | None = None) 
     """Send one outbox row if it is READY and due; return 'sent', 'retry' (failed, will be tried again), 'failed'
     (failed for the last time) or 'not_ready'.
 
-    The row is claimed (READY -> SENDING) in its own short transaction, then sent outside it, then marked. A row
-    found SENDING, SENT or FAILED, not yet due, or locked by another worker, is left alone.
+    The row is claimed (READY -> SENDING) in its own short transaction, then rendered if it was queued unrendered
+    (a receipt: its body is kept, so a retry sends the same text), sent, and marked. A rendering error counts as
+    a failed attempt like an SMTP error; a receipt whose response is gone fails at once. A row found SENDING, SENT
+    or FAILED, not yet due, or locked by another worker, is left alone.
     """
     now = now or timezone.now()
     with transaction.atomic():
         email = OutboundEmail.objects.select_for_update(skip_locked=True).filter(_due(now), pk=email_id).first()
         if email is None:
             return "not_ready"
-        if email.render is not None:
-            try:
-                _render_receipt(email)
-            except Response.DoesNotExist:
-                email.status = OutboundEmail.Status.FAILED
-                email.last_error = "Its response was deleted before the receipt was sent."
-                email.save(update_fields=["status", "last_error"])
-                return "failed"
         email.status = OutboundEmail.Status.SENDING
         email.attempts += 1
         email.claimed_at = now
-        email.save(update_fields=["status", "attempts", "claimed_at", "subject", "body_text", "body_html", "render"])
+        email.save(update_fields=["status", "attempts", "claimed_at"])
 
-    message = EmailMultiAlternatives(
-        subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
-    )
-    if email.body_html:
-        message.attach_alternative(email.body_html, "text/html")
     try:
+        if email.render is not None:
+            _render_receipt(email)
+            OutboundEmail.objects.filter(pk=email.pk).update(
+                subject=email.subject, body_text=email.body_text, body_html=email.body_html, render=None
+            )
+        message = EmailMultiAlternatives(
+            subject=email.subject, body=email.body_text, from_email=settings.DEFAULT_FROM_EMAIL, to=[email.to]
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
         message.send()
-    except Exception as exc:
+    except Response.DoesNotExist:
+        error = "Its response was deleted before the receipt was sent."
+        OutboundEmail.objects.filter(pk=email.pk).update(status=OutboundEmail.Status.FAILED, last_error=error)
+        return "failed"
+    except Exception as exc:  # rendering or SMTP: try again later, up to MAX_ATTEMPTS
         error = f"{type(exc).__name__}: {exc}"[:2000]
         if email.attempts < MAX_ATTEMPTS:
             delay = RETRY_AFTER[min(email.attempts, len(RETRY_AFTER)) - 1]

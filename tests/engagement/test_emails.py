@@ -313,3 +313,43 @@ def test_sweep_is_scheduled_and_tasks_are_registered() -> None:
     celery_app.loader.import_default_modules()
     assert entry["task"] in celery_app.tasks
     assert "engagement.tasks.drain_outbox" in celery_app.tasks
+
+
+@pytest.mark.django_db
+def test_a_receipt_is_rendered_once_and_its_failures_are_retried(monkeypatch: Any) -> None:
+    """Rendered when first claimed and kept, so a retry after an SMTP error sends the same text; a rendering error
+    is a failed attempt (retried later), and a receipt whose response was deleted fails at once."""
+    from tests.engagement.factories import ResponseFactory
+
+    response = ResponseFactory(email="r@example.org", state="submitted", submitted_at=timezone.now())
+    email = make_email(subject="", body_text="", body_html="", response=response, render=svc.receipt_render_payload(
+        site_url="https://portal.example", changed=True
+    ))  # fmt: skip
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise ValueError("template missing")
+
+    with monkeypatch.context() as m:
+        m.setattr(svc, "render_email", broken)
+        assert svc.outbound_email_send(email_id=email.pk) == "retry"
+    email.refresh_from_db()
+    assert email.status == OutboundEmail.Status.READY
+    assert email.render is not None
+    assert "template missing" in email.last_error
+
+    with monkeypatch.context() as m:
+        m.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", broken)
+        assert svc.outbound_email_send(email_id=email.pk, now=timezone.now() + datetime.timedelta(hours=1)) == "retry"
+    email.refresh_from_db()
+    assert email.render is None
+    assert response.reference in email.subject
+    assert "https://portal.example/consultations/" in email.body_text
+    rendered = email.body_text
+    assert svc.outbound_email_send(email_id=email.pk, now=timezone.now() + datetime.timedelta(hours=3)) == "sent"
+    assert mail.outbox[0].body == rendered
+
+    orphan = make_email(subject="", body_text="", render=svc.receipt_render_payload(site_url="", changed=False))
+    assert svc.outbound_email_send(email_id=orphan.pk) == "failed"
+    orphan.refresh_from_db()
+    assert orphan.status == OutboundEmail.Status.FAILED
+    assert "deleted" in orphan.last_error
