@@ -2,7 +2,9 @@
 
 Thin views: forms validate, services write, selectors read. Each request takes one timestamp (`now`) and every
 open/closed decision in it uses that. The draft is a Response row (state=draft) found through the session for
-anonymous residents and through the user for signed-in ones, so refresh and back lose nothing.
+anonymous residents and through the user for signed-in ones, so refresh and back lose nothing. Sending is the
+exception: the check-answers form names its draft (reference, token, proof) and a resident who is not signed in is
+served without the session (`respond_submit`, `svc.response_submit_checked`).
 """
 
 from typing import Any
