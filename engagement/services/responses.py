@@ -86,6 +86,16 @@ def response_claim(*, response: Response, user: Any) -> Response:
     return response
 
 
+def responses_retire_anonymous_forms(*, response_ids: list[int]) -> int:
+    """Give these anonymous drafts new submission tokens, so that a check-answers form shown before the browser
+    signed in cannot send one around the account (the next step signed in attaches it: `response_claim`)."""
+    drafts = Response.objects.filter(pk__in=response_ids, user__isnull=True, state=Response.State.DRAFT)
+    return sum(
+        Response.objects.filter(pk=pk).update(submission_token=_new_token())
+        for pk in drafts.values_list("pk", flat=True)
+    )
+
+
 def response_is_editable(*, response: Response, user: Any, now: datetime.datetime) -> bool:
     """A draft while the consultation accepts responses; a submitted one by its signed-in owner until then."""
     if not response.consultation.accepts_responses_at(now=now):

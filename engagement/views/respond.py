@@ -75,6 +75,16 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     return session_response
 
 
+def retire_forms_on_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+    """`user_logged_in` receiver (connected in apps.py): this browser's anonymous drafts get new tokens, so a
+    check-answers page shown before signing in, in this tab or another, no longer sends without the account."""
+    if request is None or not hasattr(request, "session"):
+        return
+    ids = [pk for pk in request.session.get(DRAFTS, {}).values() if isinstance(pk, int)]
+    if ids:
+        svc.responses_retire_anonymous_forms(response_ids=ids)
+
+
 def _remember(request: HttpRequest, response: Response) -> None:
     drafts = dict(request.session.get(DRAFTS, {}))
     drafts[str(response.consultation_id)] = response.pk

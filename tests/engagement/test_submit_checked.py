@@ -158,3 +158,25 @@ def test_signing_in_after_the_check_page_retires_its_form(client: Any, survey: A
     assert Client().post(url("respond_submit", survey), form)["Location"] == url("respond_start", survey)
     response.refresh_from_db()
     assert response.state == Response.State.DRAFT
+
+
+def test_a_form_from_before_signing_in_does_not_send_around_the_account(
+    client: Any, survey: Any, resident: Any
+) -> None:
+    """Signed in (in another tab, say) straight after the check page: the old form sends nothing; the resident is
+    shown check answers again and sends as themselves."""
+    response = walk_to_check(client, survey)
+    form = check_form(client, survey)
+    client.force_login(resident)
+    r = client.post(url("respond_submit", survey), form)
+    assert r["Location"] == url("respond_check", survey)
+    response.refresh_from_db()
+    assert response.state == Response.State.DRAFT
+    fresh = check_form(client, survey)
+    assert "proof" not in fresh
+    assert client.post(url("respond_submit", survey), fresh)["Location"] == url(
+        "respond_done", survey, response.reference
+    )
+    response.refresh_from_db()
+    assert response.state == Response.State.SUBMITTED
+    assert response.user == resident
