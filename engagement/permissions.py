@@ -1,8 +1,8 @@
 """Who may manage which consultation (django-rules).
 
 A consultation manager has one or more ManagerScope areas and may manage consultations owned by those areas or any
-area below them. Checking a consultation walks up from its owner area through its ancestors (a system has few
-levels, so at most a handful of steps) and asks whether any is in the user's scope. Superusers manage everything.
+area below them. Checking a consultation reads its owner area's ancestors (`Area.objects.ancestors_of`, a bounded number of queries
+whatever the depth) and asks whether any is in the user's scope. Superusers manage everything.
 """
 
 from typing import Any
@@ -29,28 +29,17 @@ def scope_area_ids(user: Any) -> frozenset[int]:
     return cached
 
 
-def area_and_ancestor_ids(area_id: int) -> list[int]:
-    """The area followed by its parent, grandparent ... up to the top of its system."""
-    ids = [area_id]
-    seen = {area_id}
-    current: int | None = area_id
-    while current is not None:
-        current = Area.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-        if current is None or current in seen:
-            break
-        ids.append(current)
-        seen.add(current)
-    return ids
+def area_and_ancestor_ids(area_id: int) -> set[int]:
+    """The area with its parent, grandparent ... up to the top of its system."""
+    return set(Area.objects.ancestors_of([area_id], include_self=True).values_list("pk", flat=True))
 
 
 def managed_area_ids(user: Any) -> set[int]:
     """Every area a user may manage consultations for: their scope areas and all areas below them."""
-    frontier = set(scope_area_ids(user))
-    result = set(frontier)
-    while frontier:
-        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - result
-        result |= frontier
-    return result
+    scope = scope_area_ids(user)
+    if not scope:
+        return set()
+    return set(Area.objects.descendants_of(scope, include_self=True).values_list("pk", flat=True))
 
 
 @rules.predicate
@@ -63,7 +52,7 @@ def area_in_scope(user: Any, area: Area | None) -> bool:
     if area is None:
         return False
     scope = scope_area_ids(user)
-    return bool(scope) and any(a in scope for a in area_and_ancestor_ids(area.pk))
+    return bool(scope) and not scope.isdisjoint(area_and_ancestor_ids(area.pk))
 
 
 @rules.predicate
@@ -71,7 +60,7 @@ def consultation_in_scope(user: Any, consultation: Consultation | None) -> bool:
     if consultation is None:
         return False
     scope = scope_area_ids(user)
-    return bool(scope) and any(a in scope for a in area_and_ancestor_ids(consultation.owner_area_id))
+    return bool(scope) and not scope.isdisjoint(area_and_ancestor_ids(consultation.owner_area_id))
 
 
 is_scoped_manager = is_consultation_manager & has_manager_scope

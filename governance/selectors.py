@@ -94,18 +94,17 @@ def _placeholder_filter() -> Q:
 
 
 def area_page(*, system: System, slug: str) -> AreaPage | None:
-    """The area with its ancestors (one query, bounded by the number of levels), children, codes,
-    organisations, and boards with their members."""
+    """The area with its ancestors (one query whatever the depth: the levels say how many there can be),
+    children, codes, organisations, and boards with their members."""
     levels = list(Level.objects.filter(system=system).order_by("rank"))
-    area = Area.objects.with_ancestors(max(len(levels) - 1, 0)).filter(system=system, slug=slug).first()
+    area = Area.objects.select_related("system", "level", "parent__level").filter(system=system, slug=slug).first()
     if area is None:
         return None
-    ancestors = []
-    current = area.parent
-    while current is not None:
-        ancestors.append(current)
-        current = current.parent
-    ancestors.reverse()
+    ancestors = list(
+        Area.objects.ancestors_of([area.pk], steps=levels[-1].rank - area.level.rank)
+        .select_related("level")
+        .order_by("-level__rank")
+    )
     children = list(
         Area.objects.filter(parent=area)
         .annotate(child_count=Count("children"))

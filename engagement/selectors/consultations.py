@@ -106,18 +106,10 @@ def consultation_listing(*, now: datetime.datetime, status: str = "", area: Area
     elif status == "closed":
         qs = qs.closed(now=now)
     if area is not None:
-        below = _area_and_descendant_ids(area.pk)
+        below = Area.objects.descendants_of([area.pk], include_self=True).values("pk")
         ids = qs.filter(Q(owner_area_id__in=below) | Q(target_areas=area)).values("pk")
         qs = qs.filter(pk__in=ids)
     return list(qs.for_listing(now=now))
-
-
-def _area_and_descendant_ids(area_id: int) -> set[int]:
-    result, frontier = {area_id}, {area_id}
-    while frontier:
-        frontier = set(Area.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - result
-        result |= frontier
-    return result
 
 
 def listing_filter_areas() -> list[Area]:
@@ -126,14 +118,8 @@ def listing_filter_areas() -> list[Area]:
     ids = set(published.values_list("owner_area_id", flat=True)) | set(
         published.filter(target_areas__isnull=False).values_list("target_areas", flat=True)
     )
-    frontier = set(ids)
-    while frontier:
-        frontier = (
-            set(Area.objects.filter(pk__in=frontier, parent__isnull=False).values_list("parent_id", flat=True)) - ids
-        )
-        ids |= frontier
     return list(
-        Area.objects.filter(pk__in=ids)
+        Area.objects.ancestors_of(ids, include_self=True)
         .select_related("level", "system")
         .order_by("system__name", "-level__rank", "name")
     )

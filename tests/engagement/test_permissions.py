@@ -5,7 +5,12 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts import roles
 from engagement.models import Consultation, ManagerScope
-from engagement.permissions import manageable_consultations_filter, managed_area_ids
+from engagement.permissions import (
+    consultation_in_scope,
+    manageable_consultations_filter,
+    managed_area_ids,
+    scope_area_ids,
+)
 from tests.engagement.factories import ConsultationFactory, area_tree
 from tests.factories import UserFactory
 
@@ -78,3 +83,22 @@ def test_manage_area(tree) -> None:  # type: ignore[no-untyped-def]
     assert user.has_perm("engagement.manage_area", a_mid)
     assert not user.has_perm("engagement.manage_area", a_top)
     assert not user.has_perm("engagement.manage_area", tree["b"][2])
+
+
+def test_scope_checks_cost_the_same_queries_on_a_deep_tree_as_on_a_shallow_one() -> None:
+    """Up (may they manage this consultation?) and down (which areas do they manage?) on four levels and on two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def cost(ranks: int) -> tuple[int, int]:
+        chain = area_tree(slug=f"depth{ranks}", ranks=ranks)
+        consultation = ConsultationFactory(owner_area=chain[-1])
+        user = _manager(f"depth{ranks}@nhs.net", chain[0])
+        scope_area_ids(user)  # read once per request and kept on the user
+        with CaptureQueriesContext(connection) as up:
+            assert consultation_in_scope(user, consultation)
+        with CaptureQueriesContext(connection) as down:
+            assert managed_area_ids(user) == {a.pk for a in chain}
+        return len(up.captured_queries), len(down.captured_queries)
+
+    assert cost(4) == cost(2)
