@@ -1,4 +1,4 @@
-"""The matrix's vocabulary for reads: `Function.objects.current().owned_by(level).search("discharge")`."""
+"""The matrix's vocabulary for reads: `Function.objects.current().related_to_level(level).search("discharge")`."""
 
 from typing import TYPE_CHECKING, Any
 
@@ -17,9 +17,6 @@ class FunctionQuerySet(models.QuerySet["Function"]):
 
     def for_system(self, system: Any) -> "FunctionQuerySet":
         return self.filter(system=system)
-
-    def owned_by(self, level: Any) -> "FunctionQuerySet":
-        return self.filter(owner=level)
 
     def related_to_level(self, level: Any, relationship: str = "") -> "FunctionQuerySet":
         """Functions the level owns, is linked to as "influenced by" or "supports", or any of these."""

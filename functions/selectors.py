@@ -10,14 +10,13 @@ from django.db.models.functions import Lower, Trim
 
 from governance.models import Level, System
 
-from .models import Body, Category, Function, FunctionLink, MatrixRevision, MatrixVersion
+from .models import Body, Function, FunctionLink, MatrixRevision, MatrixVersion
 
 RELATIONSHIPS = (
     ("owns", "Owns"),
     ("influenced_by", "Influenced by"),
     ("supports", "Supports"),
 )
-RELATIONSHIP_LABELS = dict(RELATIONSHIPS)
 LINK_LABELS = {"influenced_by": "Influenced by", "supports": "Supports", "other": "Other key link"}
 
 
@@ -230,10 +229,6 @@ def functions_for_level(*, level: Level) -> LevelFunctions:
         if function.is_supports:  # type: ignore[attr-defined]
             result.supports.append(function)
     return result
-
-
-def category_choices() -> list[tuple[str, str]]:
-    return list(Category.choices)
 
 
 # --- Versions ---

@@ -1,17 +1,12 @@
-"""The domain's words for reading the structure: `Area.objects.in_system(system).at_rank(1)`, `.search(q)`,
-and the only walks of the area tree: `Area.objects.ancestors_of(ids)` and `Area.objects.descendants_of(ids)`."""
+"""The domain's words for reading the structure: `Area.objects.search(q)`, and the only walks of the area tree,
+`Area.objects.ancestors_of(ids)` and `Area.objects.descendants_of(ids)`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Max, Min, Q
-
-if TYPE_CHECKING:
-    from .models import Level, System
-
 
 AreaIds = Iterable[int]
 
@@ -22,21 +17,6 @@ def _up(steps: int) -> str:
 
 
 class AreaQuerySet(models.QuerySet):
-    def in_system(self, system: System) -> AreaQuerySet:
-        return self.filter(system=system)
-
-    def at_level(self, level: Level) -> AreaQuerySet:
-        return self.filter(level=level)
-
-    def at_rank(self, rank: int) -> AreaQuerySet:
-        return self.filter(level__rank=rank)
-
-    def top(self) -> AreaQuerySet:
-        return self.filter(parent__isnull=True)
-
-    def placeholders(self) -> AreaQuerySet:
-        return self.filter(is_placeholder=True)
-
     # The two walks of the tree. A parent is always exactly one rank up (the tree triggers in db_triggers.py enforce
     # it), so the ranks bound the number of steps, and each walk is one query with one join or subquery per level:
     # two queries whatever the depth (one reads the ranks unless `steps` is given), never one per level.
@@ -90,9 +70,6 @@ class AreaQuerySet(models.QuerySet):
 
 
 class OrganisationQuerySet(models.QuerySet):
-    def of_kind(self, kind: str) -> OrganisationQuerySet:
-        return self.filter(kind=kind)
-
     def search(self, query: str) -> OrganisationQuerySet:
         query = query.strip()
         if not query:

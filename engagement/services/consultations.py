@@ -386,11 +386,6 @@ def _check_dependents(question: Question) -> None:
             raise ValidationError({"show_if_question": "A question must come before the questions that depend on it."})
 
 
-def _ensure_editable(consultation: Consultation, question: Question | None = None) -> None:
-    if question is not None and question.consultation_id != consultation.pk:
-        raise ValidationError("That question belongs to another consultation.")
-
-
 @transaction.atomic
 def question_create(
     *,
