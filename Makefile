@@ -63,8 +63,11 @@ run-stack: static
 	$(PY) manage.py seed_demo
 	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
-services-check: install
-	@$(PY) scripts/check_services.py
+# Starts PostgreSQL and Redis on this machine when installed but stopped, installs Debian's Chromium when missing
+# (as root or with passwordless sudo); else one line per service saying what to run. Standard library only, so it
+# runs before the virtualenv exists. SERVICES_SETUP=check only checks.
+services-check: prereqs
+	@$(PYTHON) scripts/check_services.py
 
 lint: install
 	$(VENV)/bin/ruff check .
@@ -77,7 +80,7 @@ format: install
 typecheck: install
 	$(VENV)/bin/mypy
 
-# Services first, so a missing PostgreSQL, Redis or Chromium stops the run at once.
+# Services first: set up here, or a missing one stops the run at once. Works on a fresh clone (CI runs just this).
 test: services-check lint typecheck static
 	DJANGO_SETTINGS_MODULE=ics_portal.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
