@@ -14,11 +14,13 @@ import os
 import secrets
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
 import traceback
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -95,17 +97,52 @@ def _percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+ROUNDS = 3  # every ratio is the median of this many rounds, each measuring the floor and then the target
+
+
+@dataclass
+class Comparison:
+    """Alternating rounds of a floor and a target, as (floor, target) requests/s per round in the order run."""
+
+    rounds: list[tuple[float, float]]
+
+    @property
+    def ratios(self) -> list[float]:
+        return [target / floor if floor else 0.0 for floor, target in self.rounds]
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+    def __str__(self) -> str:
+        rounds = "; ".join(f"{floor:.0f} vs {target:.0f} requests/s" for floor, target in self.rounds)
+        return f"median {self.ratio:.2f} of {', '.join(f'{r:.2f}' for r in self.ratios)} (floor vs target: {rounds})"
+
+
+def alternate(floor: Callable[[int], float], target: Callable[[int], float], rounds: int = ROUNDS) -> Comparison:
+    """Measure floor, target, floor, target ... (each call gets the round's number and returns requests/s).
+
+    Each ratio then compares the machine in one state, and the median of the rounds' ratios is the figure: on a
+    shared machine one floor measured once, before every scenario, swung a whole run (home_page 0.30 one run).
+    """
+    results = []
+    for n in range(rounds):
+        floor_rps = floor(n)
+        results.append((floor_rps, target(n)))
+    return Comparison(results)
+
+
 @dataclass
 class Context:
-    """What a scenario gets: the server's address, the floor figure and a way to measure."""
+    """What a scenario gets: the server's address and ways to measure and to compare with a floor."""
 
     base_url: str
     concurrency: int
     requests: int
     time_limit: float
     pool: concurrent.futures.ProcessPoolExecutor
-    floor_rps: float = 0.0
     verbose: bool = False
+    rounds: int = ROUNDS
 
     @property
     def host(self) -> str:
@@ -127,6 +164,17 @@ class Context:
             return response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace")
         finally:
             conn.close()
+
+    def alternate(self, floor: Callable[[int], float], target: Callable[[int], float]) -> Comparison:
+        """Alternating rounds of any two measurements (see `alternate`), e.g. a POST floor and a submission."""
+        return alternate(floor, target, self.rounds)
+
+    def versus_floor(self, path: str, **measure: Any) -> Comparison:
+        """A page against the GET floor (/bench/floor/), in alternating rounds; `measure` as for `measure()`."""
+        return self.alternate(
+            lambda _n: self.measure("/bench/floor/", requests=measure.get("requests")).rps,
+            lambda _n: self.measure(path, **measure).rps,
+        )
 
     @staticmethod
     def _encode(data: Any, headers: dict[str, str] | None) -> tuple[bytes | None, dict[str, str]]:
@@ -331,11 +379,12 @@ def main() -> int:
             ctx.measure("/bench/floor/", requests=args.workers * 50)
             ctx.measure("/", requests=args.workers * 50)
             floor = ctx.measure("/bench/floor/")
-            ctx.floor_rps = floor.rps
-            print(f"floor: {floor.rps:.0f} requests/s (goal: none, the reference for ratios)", flush=True)
+            # For orientation only: every ratio below comes from the scenario's own alternating rounds.
+            print(f"floor: {floor.rps:.0f} requests/s (goal: none, each ratio uses its own floor rounds)", flush=True)
             print(
                 f"  gunicorn {args.workers} sync workers, {args.concurrency} client processes, "
-                f"{args.requests} requests per measurement, p50 {floor.p50_ms:.1f} ms",
+                f"{args.requests} requests per measurement, {ROUNDS} alternating rounds per ratio, "
+                f"floor p50 {floor.p50_ms:.1f} ms",
                 file=sys.stderr,
             )
             for name, module in load_scenarios(args.scenarios or None):

@@ -16,5 +16,4 @@ urlpatterns = [
     path("consultations/<slug:slug>/respond/done/<str:reference>/", respond.respond_done, name="respond_done"),
     path("consultations/<slug:slug>/respond/save/", respond.respond_save, name="respond_save"),
     path("consultations/<slug:slug>/respond/resume/<str:token>/", respond.respond_resume, name="respond_resume"),
-    path("bench/floor-post/", respond.bench_floor_post, name="bench_floor_post"),
 ]

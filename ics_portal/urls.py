@@ -16,6 +16,7 @@ urlpatterns = [
     path("privacy/", views.privacy, name="privacy"),
     path("healthz", views.healthz, name="healthz"),
     path("bench/floor/", views.floor, name="bench_floor"),
+    path("bench/floor-post/", views.floor_post, name="bench_floor_post"),
     path("assets/<path:path>", RedirectView.as_view(url="/static/nhsuk/assets/%(path)s", permanent=True)),
     # Sign-in is by one-time code only: allauth's password, email-management, reauthentication (by password) and
     # connected-accounts pages are not offered, so they are not found rather than served unstyled.

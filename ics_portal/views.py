@@ -1,15 +1,26 @@
-"""Pages that belong to no app: home, accessibility statement, privacy notice, errors, and the bench floor."""
+"""Pages that belong to no app: home, accessibility statement, privacy notice, errors, and the bench floors."""
 
 import logging
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseServerError
+from django.db import transaction
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseServerError,
+)
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
+
+from engagement.models import OutboundEmail, Response
 
 logger = logging.getLogger(__name__)
 
@@ -35,9 +46,41 @@ def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
 
 
+# --- Benchmark floors (bench/README.md): what any page or submission must pay, and nothing more ---
+
+
 def floor(request: HttpRequest) -> HttpResponse:
-    """The benchmark floor: a constant through the same middleware as every page."""
+    """The GET floor: a constant through the same middleware as every page."""
     return HttpResponse("floor", content_type="text/plain")
+
+
+def floor_post(request: HttpRequest) -> HttpResponse:
+    """The POST floor for `feedback_submit`: the writes any submission must make, through the same middleware
+    (CSRF included) and session, in one transaction: update one response by primary key, queue one outbox row.
+
+    Served only with BENCH (or DEBUG) on. The row is queued as already sent, so no worker ever mails it.
+    """
+    if not (settings.BENCH or settings.DEBUG):
+        raise Http404  # not even a 405: without BENCH the address does not exist
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    raw = request.POST.get("response", "")
+    pk = int(raw) if raw.isascii() and raw.isdigit() else 0
+    if not 0 < pk < 2**63:
+        return HttpResponseBadRequest("response: a response's id is needed", content_type="text/plain")
+    request.session.get("bench")  # a submission reads its session: load it from the store the same way
+    with transaction.atomic():
+        if not Response.objects.filter(pk=pk).update(updated_at=timezone.now()):
+            return HttpResponseBadRequest("response: no such response", content_type="text/plain")
+        OutboundEmail.objects.create(
+            kind="bench_floor",
+            to="bench-floor@example.invalid",
+            subject="Benchmark floor",
+            body_text="",
+            response_id=pk,
+            status=OutboundEmail.Status.SENT,
+        )
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def _error(request: HttpRequest, status: int, title: str, body: str, **extra: Any) -> HttpResponse:

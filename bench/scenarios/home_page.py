@@ -6,6 +6,6 @@ GOAL = 0.5
 
 
 def run(ctx) -> list[str]:
-    home = ctx.measure("/")
+    home = ctx.versus_floor("/")
     print(f"  home_page: {home}", file=sys.stderr)
-    return [f"home_page: {home.rps / ctx.floor_rps:.2f} of floor (goal >= {GOAL})"]
+    return [f"home_page: {home.ratio:.2f} of floor (goal >= {GOAL})"]

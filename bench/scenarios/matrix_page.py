@@ -76,7 +76,7 @@ def run(ctx) -> list[str]:
     if status != 200 or body.count('<th scope="row"') != 37:
         raise RuntimeError(f"/functions/?system=ncl: status {status}, expected the 37 seed functions")
     ctx.measure("/functions/?system=ncl", requests=100)  # warm every worker
-    seed = ctx.measure("/functions/?system=ncl")
+    seed = ctx.versus_floor("/functions/?system=ncl")
     print(f"  matrix_page (37 functions): {seed}", file=sys.stderr)
 
     _prepare_big_matrix()
@@ -99,7 +99,7 @@ def run(ctx) -> list[str]:
         f"  matrix_page ({SIZE} functions, first render): {', '.join(f'{t:.0f} ms' for t in uncached)}", file=sys.stderr
     )
     return [
-        f"matrix_page: {seed.rps / ctx.floor_rps:.2f} of floor with the seed matrix (goal >= {GOAL})",
+        f"matrix_page: {seed.ratio:.2f} of floor with the seed matrix (goal >= {GOAL})",
         f"matrix_page_1000: first render {uncached[len(uncached) // 2]:.0f} ms (median of 5), "
         f"cached p50 {big.p50_ms:.0f} ms at {SIZE} functions (goal: none set)",
     ]

@@ -11,12 +11,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import DatabaseError, connection, transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import ratelimit
@@ -556,26 +554,3 @@ def my_response(request: HttpRequest, reference: str) -> HttpResponse:
             editable=svc.response_is_editable(response=response, user=request.user, now=now),
         ),
     )
-
-
-# --- benchmark floor: one POST inserting one row, through the same middleware (BENCH or DEBUG only) ---
-_floor_ready = False
-
-
-@csrf_exempt
-def bench_floor_post(request: HttpRequest) -> HttpResponse:
-    if not (settings.DEBUG or getattr(settings, "BENCH", False)):
-        raise Http404
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    global _floor_ready
-    if not _floor_ready:
-        try:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute("CREATE TABLE IF NOT EXISTS bench_floor (id bigserial PRIMARY KEY, body text)")
-        except DatabaseError:
-            pass  # another worker created it at the same moment
-        _floor_ready = True
-    with connection.cursor() as cursor:
-        cursor.execute("INSERT INTO bench_floor (body) VALUES (%s)", [request.POST.get("body", "")[:200]])
-    return HttpResponse("ok", content_type="text/plain")
