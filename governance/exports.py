@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 
 from .models import Area, AreaCode, Level, System
+from .selectors import TreeNode, build_tree
 
 CSV_COLUMNS = [
     "system",
@@ -50,16 +51,16 @@ def describe_code(code: AreaCode) -> str:
 class Hierarchy:
     systems: list[System]
     levels: dict[int, list[Level]]  # by system id, in rank order
-    children: dict[int | None, list[Area]]  # by parent id; None holds the top areas
+    tree: dict[int, list[TreeNode]]  # by system id: its top areas, each with its children nested
     codes: dict[int, list[AreaCode]]  # by area id
 
     def walk(self, system: System) -> Iterator[tuple[Area, int]]:
         """Areas of a system, depth first from the top, with their depth."""
-        stack = [(area, 0) for area in reversed(self.children[None]) if area.system_id == system.id]
+        stack = [(node, 0) for node in reversed(self.tree[system.id])]
         while stack:
-            area, depth = stack.pop()
-            yield area, depth
-            stack.extend((child, depth + 1) for child in reversed(self.children[area.id]))
+            node, depth = stack.pop()
+            yield node.area, depth
+            stack.extend((child, depth + 1) for child in reversed(node.children))
 
 
 def load_hierarchy(system: System | None = None) -> Hierarchy:
@@ -68,14 +69,14 @@ def load_hierarchy(system: System | None = None) -> Hierarchy:
     levels: dict[int, list[Level]] = defaultdict(list)
     for level in Level.objects.filter(system__in=systems).order_by("system_id", "rank"):
         levels[level.system_id].append(level)
-    children: dict[int | None, list[Area]] = defaultdict(list)
-    areas = Area.objects.filter(system__in=systems).select_related("level", "parent").order_by("name")
-    for area in areas:
-        children[area.parent_id].append(area)
+    areas = list(Area.objects.filter(system__in=systems).select_related("level", "parent").order_by("name"))
+    tree: dict[int, list[TreeNode]] = defaultdict(list)
+    for top in build_tree(areas):
+        tree[top.area.system_id].append(top)
     codes: dict[int, list[AreaCode]] = defaultdict(list)
     for code in AreaCode.objects.filter(area__system__in=systems).order_by("scheme", "code"):
         codes[code.area_id].append(code)
-    return Hierarchy(systems, levels, children, codes)
+    return Hierarchy(systems, levels, tree, codes)
 
 
 def hierarchy_rows(system: System | None = None) -> Iterator[dict[str, Any]]:
@@ -112,7 +113,8 @@ def hierarchy_json(system: System | None = None) -> dict[str, Any]:
     """{"systems": [{slug, name, levels: [...], areas: [nested tree]}]}."""
     data = load_hierarchy(system)
 
-    def node(area: Area) -> dict[str, Any]:
+    def node(tree_node: TreeNode) -> dict[str, Any]:
+        area = tree_node.area
         return {
             "name": area.name,
             "slug": area.slug,
@@ -130,7 +132,7 @@ def hierarchy_json(system: System | None = None) -> dict[str, Any]:
             ],
             "population": area.population,
             "is_placeholder": area.is_placeholder,
-            "children": [node(child) for child in data.children[area.id]],
+            "children": [node(child) for child in tree_node.children],
         }
 
     return {
@@ -150,7 +152,7 @@ def hierarchy_json(system: System | None = None) -> dict[str, Any]:
                     }
                     for level in data.levels[each.id]
                 ],
-                "areas": [node(area) for area in data.children[None] if area.system_id == each.id],
+                "areas": [node(top) for top in data.tree[each.id]],
             }
             for each in data.systems
         ]

@@ -60,6 +60,7 @@ def system_list() -> QuerySet[System]:
 
 
 def build_tree(areas: list[Area]) -> list[TreeNode]:
+    """The loaded areas as trees (children in the order given): the system page's and the exports' one tree."""
     nodes = {area.id: TreeNode(area) for area in areas}
     roots = []
     for area in areas:
