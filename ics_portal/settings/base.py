@@ -260,10 +260,13 @@ CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
     "schedule": 600.0,
 }
 ENGAGEMENT_EQUALITY_BATCH = env.int("ENGAGEMENT_EQUALITY_BATCH", default=5)
-# Per client IP: response submissions and save-and-return emails (engagement/ratelimit.py).
+# Response submissions and save-and-return emails, per browser session first, then a much higher ceiling per
+# client address, which many people may share (an event's Wi-Fi, a trust's NAT): engagement/ratelimit.py.
 ENGAGEMENT_RATE_LIMITS = {
     "submit": env("ENGAGEMENT_SUBMIT_RATE", default="20/10m"),
+    "submit_per_address": env("ENGAGEMENT_SUBMIT_ADDRESS_RATE", default="300/10m"),
     "resume_email": env("ENGAGEMENT_RESUME_EMAIL_RATE", default="5/10m"),
+    "resume_email_per_address": env("ENGAGEMENT_RESUME_EMAIL_ADDRESS_RATE", default="60/10m"),
 }
 # Where respondents say they live or work: system slug -> level slug (default: the level just under the top).
 ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}
