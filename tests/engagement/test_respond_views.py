@@ -491,7 +491,7 @@ def test_rate_limit_on_submissions_keeps_the_draft_and_says_when(client: Any, su
     assert 0 < int(r["Retry-After"]) <= 600
     body = r.content.decode()
     assert "Your response was not sent yet" in body
-    assert "This browser has sent 2 responses in the last 10 minutes" in body
+    assert "This browser has tried to send 2 responses in the last 10 minutes" in body
     assert "Your answers are saved" in body
     assert re.search(r"Try again after \d{1,2}(:\d\d)?[ap]m \(in about \d+ minutes?\)", body)
     assert f'href="{url("respond_check", survey)}"' in body
