@@ -26,6 +26,7 @@ from ..references import normalise
 from ..selectors import responses as sel
 from ..services import equality as equality_svc
 from ..services import responses as svc
+from ..services import suspected
 
 DRAFTS = "engagement.drafts"
 # The references this browser has sent, so it (and only it) may see their confirmation pages: a signed cookie, not
@@ -170,9 +171,12 @@ def _check_url(consultation: Consultation) -> str:
     return reverse("engagement:respond_check", args=[consultation.slug])
 
 
-def _neutral(request: HttpRequest, consultation: Consultation) -> HttpResponse:
-    """What a filled honeypot gets: a calm page, and nothing stored."""
-    return render(request, "engagement/respond/neutral.html", {"consultation": consultation})
+def _hold(consultation: Consultation, now: Any, where: str, response: Response | None = None, **form: Any) -> None:
+    """A filled honeypot: a bot, or a person's form-filling extension. Nothing changes for them (the flow goes on
+    and stores what they sent); the response is held out of counts for a manager to review (services/suspected.py)."""
+    suspected.response_mark_suspected(
+        consultation=consultation, now=now, reason=f"Hidden field filled in on {where}", response=response, **form
+    )
 
 
 # --- start ---
@@ -230,7 +234,7 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST":
         form = QuestionPageForm(request.POST, **kwargs)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, f"question page {number}", response)
         if request.POST.get("action") == "save_later":
             form.is_valid()
             svc.response_save_answers(response=response, answers=form.valid_answers(), now=now)
@@ -275,7 +279,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = AboutYouForm(request.POST, **options)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the About you page", response)
         if request.POST.get("action") == "save_later":
             return redirect("engagement:respond_save", consultation.slug)
         if form.is_valid():
@@ -320,7 +324,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
 # --- equality monitoring (optional; held apart from the answers, see services/equality.py) ---
 @require_http_methods(["GET", "POST"])
 def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation, _now, response, early = _flow(request, slug)
+    consultation, now, response, early = _flow(request, slug)
     if early is not None:
         return early
     assert response is not None
@@ -329,7 +333,7 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = EqualityForm(request.POST)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the equality page", response)
         if request.POST.get("action") == "skip":
             equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
@@ -396,7 +400,14 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(slug)
     form = SubmitForm(request.POST)
     if form.honeypot_filled():
-        return _neutral(request, consultation)
+        data = form.data
+        _hold(
+            consultation,
+            now,
+            "check answers",
+            reference=data.get("reference", ""),
+            token=data.get("submission_token", ""),
+        )
     counted = False
     if form.is_valid() and form.cleaned_data["proof"] and consultation.accepts_responses_at(now=now):
         if not ratelimit.allow(request, "submit"):
@@ -472,7 +483,7 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = SaveForLaterForm(request.POST)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the save for later page", response)
         if form.is_valid():
             if not ratelimit.allow(request, "resume_email"):
                 return render(request, "429.html", status=429)
