@@ -14,8 +14,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from ..models import Consultation, Response
+from ..references import normalise
 
 REASON_MAX = 200
+TOKEN_MAX = Response._meta.get_field("submission_token").max_length or 64
 
 
 def response_mark_suspected(
@@ -30,9 +32,11 @@ def response_mark_suspected(
     """Hold a response out of counts: `response`, or else the draft a posted form names by its reference and its
     secret submission token (the check-answers form). One a manager has released is not held again: they judged
     it. Returns how many were marked (0 or 1)."""
+    reference = normalise(reference) or ""  # posted text: never a NUL or an unbounded string into the query
+    token_ok = 0 < len(token) <= TOKEN_MAX and "\x00" not in token
     if response is not None:
         match = Q(pk=response.pk)
-    elif reference and token:
+    elif reference and token_ok:
         match = Q(reference=reference, submission_token=token)
     else:
         return 0

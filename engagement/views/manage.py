@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST
 from .. import permissions  # noqa: F401  (registers the rules)
 from ..forms_manage import ConsultationForm, DocumentForm, OutcomeForm, QuestionForm, ReorderForm, SectionForm
 from ..models import Consultation, Document, Question, Response, Section
+from ..references import normalise
 from ..selectors import consultations as selectors
 from ..services import consultations as services
 from ..services import suspected as suspected_services
@@ -273,7 +274,7 @@ def suspected_list(request: HttpRequest, slug: str) -> HttpResponse:
 @manager_required
 def suspected_release(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
     consultation = _managed(request, slug)
-    response = get_object_or_404(Response, consultation=consultation, reference=reference)
+    response = get_object_or_404(Response, consultation=consultation, reference=normalise(reference) or "")
     try:
         suspected_services.response_release(response=response, by=request.user, now=timezone.now())
     except ValidationError as error:

@@ -152,7 +152,7 @@ def test_closing_confirmations_are_accessible(page, live_server, assert_accessib
     page.locator("#id_closes_on-month").fill(str(yesterday.month))
     page.locator("#id_closes_on-year").fill(str(yesterday.year))
     page.get_by_role("button", name=re.compile("Save")).click()
-    expect(page.locator("h1")).to_have_text("The new dates close this consultation now")
+    expect(page.locator("h1")).to_have_text("These changes close this consultation now")
     assert_accessible(page, "edit closing confirmation")
     data["open"].refresh_from_db()
     assert data["open"].accepts_responses_at(now=timezone.now()), "nothing changed before confirming"

@@ -95,6 +95,17 @@ def test_a_posted_reference_without_its_token_marks_nothing(survey: Any) -> None
     assert (victim.suspected_automated, victim.suspected_at) == (True, now)
 
 
+@pytest.mark.parametrize(("reference", "token"), [("\x00", "t"), ("ABCD-EFGH", "\x00"), ("A" * 500, "t" * 500)])
+def test_odd_posted_names_on_check_answers_mark_nothing_and_send_no_500(
+    client: Any, survey: Any, reference: str, token: str
+) -> None:
+    response = walk_to_check(client, survey)
+    r = client.post(url("respond_submit", survey), {"reference": reference, "submission_token": token, **SPAM})
+    assert r.status_code in {HTTPStatus.OK, HTTPStatus.FOUND}
+    response.refresh_from_db()
+    assert not response.suspected_automated
+
+
 def test_release_is_recorded_and_a_released_response_is_not_held_again(survey: Any, survey_manager: Any) -> None:
     now = timezone.now()
     response = ResponseFactory(consultation=survey, state=Response.State.SUBMITTED, submitted_at=now)
@@ -188,3 +199,10 @@ def test_only_a_manager_of_its_area_may_see_or_release(  # type: ignore[no-untyp
         client.post(reverse("engagement:manage_suspected_release", args=[survey.slug, other.reference])).status_code
         == 404
     )
+
+
+@pytest.mark.parametrize("reference", ["nope", "%00", "A" * 300, "' OR 1=1 --", "ÄÖ-😀"])
+def test_odd_references_are_not_found(client: Any, survey: Any, survey_manager: Any, reference: str) -> None:
+    client.force_login(survey_manager)
+    path = f"/manage/consultations/{survey.slug}/suspected/{reference}/release/"
+    assert client.post(path).status_code == HTTPStatus.NOT_FOUND
