@@ -520,3 +520,21 @@ def test_admin_list_shows_the_same_counts(admin_client) -> None:  # type: ignore
     assert row
     numbers = re.findall(r'<td class="field-(sent|drafts|held)">(\d+)</td>', row.group(0))
     assert numbers == [("sent", "4"), ("drafts", "1"), ("held", "1")]
+
+
+def test_the_list_counts_in_one_query_however_many_consultations(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(scoped_manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("engagement:manage_list")).status_code == HTTPStatus.OK
+        return len(captured)
+
+    _responses(ConsultationFactory(owner_area=areas["a"][1]), sent=2, drafts=1)
+    one = queries()
+    for _ in range(4):
+        _responses(ConsultationFactory(owner_area=areas["a"][2]), sent=1, drafts=2, held=1)
+    assert queries() == one
