@@ -1,4 +1,4 @@
-"""Writes for consultation authoring: create, edit, sections, questions, documents, publish, outcome.
+"""Writes for consultation authoring: create, edit, close early, sections, questions, documents, publish, outcome.
 
 Every function is keyword-only, typed and atomic, and raises django.core.exceptions.ValidationError with a
 plain-English message when a change is not allowed; nothing is changed in that case. Once responses exist, a
@@ -22,7 +22,7 @@ from functions.models import Function
 from governance.models import Area, Organisation
 
 from ..formatting import to_safe_html
-from ..models import Answer, Consultation, Document, Question, Section
+from ..models import Answer, Consultation, Document, Question, Response, Section
 
 YES_NO_VALUES = {"yes", "no"}
 AGREE_VALUES = {
@@ -132,16 +132,46 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+class ClosingNeedsConfirmation(Exception):  # noqa: N818  (a question to the manager, not an error)
+    """The change would stop a consultation taking responses now: nothing was changed. The manager must be told
+    how many residents have a draft in progress (`drafts`) and confirm."""
+
+    def __init__(self, *, drafts: int) -> None:
+        super().__init__(f"{drafts} drafts in progress")
+        self.drafts = drafts
+
+
+def drafts_in_progress(*, consultation: Consultation) -> int:
+    return Response.objects.filter(consultation=consultation).in_progress().count()
+
+
+def _check_closing(
+    consultation: Consultation, *, accepted_before: bool, now: datetime.datetime, confirmed: bool
+) -> None:
+    if accepted_before and not consultation.accepts_responses_at(now=now) and not confirmed:
+        raise ClosingNeedsConfirmation(drafts=drafts_in_progress(consultation=consultation))
+
+
 @transaction.atomic
-def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[str, Any]) -> Consultation:
+def consultation_update(
+    *,
+    consultation: Consultation,
+    by: Any,
+    data: Mapping[str, Any],
+    now: datetime.datetime,
+    confirm_closing: bool = False,
+) -> Consultation:
     """Change the fields in `data` (a subset of EDITABLE_FIELDS, plus `target_areas` and `functions`).
 
-    The slug never changes once set, so links already shared keep working.
+    The slug never changes once set, so links already shared keep working. A change that stops a consultation
+    taking responses at `now` (its closing date moved into the past) raises ClosingNeedsConfirmation unless
+    `confirm_closing`.
     """
     unknown = set(data) - set(EDITABLE_FIELDS) - {"target_areas", "functions"}
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     consultation = Consultation.objects.select_for_update().select_related("owner_area").get(pk=consultation.pk)
+    accepted_before = consultation.accepts_responses_at(now=now)
     for name in EDITABLE_FIELDS:
         if name in data:
             value = data[name]
@@ -153,6 +183,7 @@ def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[st
     if consultation.owner_area.system_id != consultation.system_id:
         raise ValidationError({"owner_area": "The owning area must be in the consultation's system."})
     _check_dates(consultation.opens_at, consultation.closes_at)
+    _check_closing(consultation, accepted_before=accepted_before, now=now, confirmed=confirm_closing)
     target_areas = list(data.get("target_areas", consultation.target_areas.all()))
     functions = list(data.get("functions", consultation.functions.all()))
     _check_areas(owner_area=consultation.owner_area, target_areas=target_areas, functions=functions)
@@ -162,6 +193,21 @@ def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[st
         consultation.target_areas.set(target_areas)
     if "functions" in data:
         consultation.functions.set(functions)
+    return consultation
+
+
+@transaction.atomic
+def consultation_close(*, consultation: Consultation, by: Any, now: datetime.datetime, confirmed: bool) -> Consultation:
+    """Stop taking responses now: the closing time becomes `now` and no late period is left, so drafts in
+    progress can no longer be sent. Unless `confirmed`, raises ClosingNeedsConfirmation and changes nothing."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not consultation.accepts_responses_at(now=now) or now <= consultation.opens_at:
+        raise ValidationError("This consultation is not taking responses, so there is nothing to close.")
+    if not confirmed:
+        raise ClosingNeedsConfirmation(drafts=drafts_in_progress(consultation=consultation))
+    consultation.closes_at = min(consultation.closes_at, now)
+    consultation.late_grace = None
+    consultation.save(update_fields=["closes_at", "late_grace", "updated_at"])
     return consultation
 
 

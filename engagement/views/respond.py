@@ -40,6 +40,7 @@ from ..references import normalise
 from ..selectors import responses as sel
 from ..services import equality as equality_svc
 from ..services import responses as svc
+from ..services import suspected
 
 DRAFTS = "engagement.drafts"
 # The reference this browser has just sent, so it (and only it) may see the confirmation page: a signed cookie
@@ -241,9 +242,12 @@ def _check_url(consultation: Consultation) -> str:
     return reverse("engagement:respond_check", args=[consultation.slug])
 
 
-def _neutral(request: HttpRequest, consultation: Consultation) -> HttpResponse:
-    """What a filled honeypot gets: a calm page, and nothing stored."""
-    return render(request, "engagement/respond/neutral.html", {"consultation": consultation})
+def _hold(consultation: Consultation, now: Any, where: str, response: Response) -> None:
+    """A filled honeypot: a bot, or a person's form-filling extension. Nothing changes for them (the flow goes on
+    and stores what they sent); the response is held out of counts for a manager to review (services/suspected.py)."""
+    suspected.response_mark_suspected(
+        consultation=consultation, now=now, reason=f"Hidden field filled in on {where}", response=response
+    )
 
 
 # --- start ---
@@ -297,7 +301,7 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST":
         form = QuestionPageForm(request.POST, **kwargs)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, f"question page {number}", response)
         if request.POST.get("action") == "save_later":
             form.is_valid()
             svc.response_save_answers(response=response, answers=form.valid_answers(), now=now)
@@ -343,7 +347,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = AboutYouForm(request.POST, **options)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the About you page", response)
         if request.POST.get("action") == "save_later":
             return redirect("engagement:respond_save", consultation.slug)
         if form.is_valid():
@@ -389,7 +393,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
 @private_no_store
 @require_http_methods(["GET", "POST"])
 def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation, _now, response, early = _flow(request, slug)
+    consultation, now, response, early = _flow(request, slug)
     if early is not None:
         return early
     assert response is not None
@@ -398,7 +402,7 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = EqualityForm(request.POST)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the equality page", response)
         if request.POST.get("action") == "skip":
             equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
@@ -494,9 +498,9 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     consultation = _consultation(slug)
     form = SubmitForm(request.POST)
-    if form.honeypot_filled():
-        return _neutral(request, consultation)
     response = _current(request, consultation)
+    if form.honeypot_filled() and response is not None:
+        _hold(consultation, now, "check answers", response)
     if response is None:
         sent, _shown = _sent(request)
         if form.is_valid() and sent and form.cleaned_data["reference"] == sent:
@@ -561,7 +565,7 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = SaveForLaterForm(request.POST)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the save for later page", response)
         if form.is_valid():
             refused = ratelimit.refusal(request, "resume_email")
             if refused is not None:

@@ -463,22 +463,6 @@ def test_closed_and_forthcoming_show_no_form(client: Any, status: str) -> None:
     assert not Response.objects.exists()
 
 
-def test_honeypot_stores_nothing(client: Any, survey: Any) -> None:
-    response = start(client, survey)
-    r = client.post(url("respond_page", survey, 1), page1(survey, website="http://spam.example"))
-    assert r.status_code == HTTPStatus.OK
-    assert "Thank you" in r.content.decode()
-    assert not Answer.objects.exists()
-    walk_to_check(client, survey)
-    r = client.post(
-        url("respond_submit", survey),
-        {"submission_token": Response.objects.get().submission_token, "website": "spam"},
-    )
-    assert r.status_code == HTTPStatus.OK
-    response.refresh_from_db()
-    assert response.state == Response.State.DRAFT
-
-
 def test_rate_limit_on_submissions_keeps_the_draft_and_says_when(client: Any, survey: Any, settings: Any) -> None:
     settings.ENGAGEMENT_RATE_LIMITS = {"submit": "2/10m", "submit_per_address": "100/10m"}
     response = walk_to_check(client, survey)
