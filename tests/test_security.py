@@ -2,48 +2,13 @@
 carries a strict CSP whose scripts run only by nonce, with no inline event handlers."""
 
 import json
-import os
 import re
-import secrets
-import subprocess
-import sys
 from html.parser import HTMLParser
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def production_env(**overrides: str | None) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ics_portal.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "portal.example.org",
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ics_portal"),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for live_server tests; check --deploy rightly refuses it
-    for key, value in overrides.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.production import manage, production_env, python
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -62,9 +27,7 @@ def test_check_deploy_would_catch_a_weak_setting():
         "from django.core.management import call_command; "
         "call_command('check', deploy=True, fail_level='WARNING')"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    result = python("-c", code, env=env)
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
 
@@ -92,9 +55,7 @@ def test_production_settings_are_https_only_with_hsts_and_secure_cookies():
         "print(json.dumps({k: getattr(s, k) for k in ['DEBUG', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
         "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY']}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=60
-    )
+    result = python("-c", code, env=production_env())
     values = json.loads(result.stdout)
     assert values == {
         "DEBUG": False,
