@@ -144,3 +144,29 @@ def test_pages_cannot_be_framed_and_sniffing_is_off(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+OFF_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "display-capture")
+
+
+def parse_permissions_policy(header: str) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in header.split(","))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [*PAGES, "/consultations/feed/", "/static/css/portal.css", "/admin/"])
+def test_every_response_switches_off_powerful_features_by_permissions_policy(client, path):
+    response = client.get(path)
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.NOT_FOUND}, path
+    policy = parse_permissions_policy(response["Permissions-Policy"])
+    for feature in OFF_FEATURES:
+        assert policy[feature] == "()", (path, feature)
+
+
+@pytest.mark.django_db
+def test_a_refused_post_carries_the_permissions_policy_too(settings):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/code/", {"email": "a@example.com"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert parse_permissions_policy(response["Permissions-Policy"])["camera"] == "()"
