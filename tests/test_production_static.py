@@ -12,19 +12,22 @@ from django.db import connection
 from tests.production import manage, production_env, python
 
 # Runs under the production settings: renders the home page, then fetches every /static/ URL it links to.
-SERVE_PAGE = """
+SERVE_PAGE = r"""
 import json, re, django
 django.setup()
 from django.test import Client
 client = Client(HTTP_HOST="portal.example.org")
 page = client.get("/", secure=True)
 html = page.content.decode()
-assets = {}
+assets, imports = {}, {}
 for url in sorted(set(re.findall(r'(?:href|src)="(/static/[^"]+)"', html))):
     served = client.get(url, secure=True)
     body = b"".join(served.streaming_content) if served.streaming else served.content
     assets[url] = {"status": served.status_code, "cache_control": served.get("Cache-Control", ""), "size": len(body)}
-print(json.dumps({"status": page.status_code, "assets": assets, "html": html[:2000]}))
+    # A module's own imports (init.js imports the NHS.UK bundle) must resolve too.
+    for imported in re.findall(rb'import[^;]*?from\s*"(/static/[^"]+)"', body):
+        imports[imported.decode()] = client.get(imported.decode(), secure=True).status_code
+print(json.dumps({"status": page.status_code, "assets": assets, "imports": imports, "html": html[:2000]}))
 """
 HASHED = r"\.[0-9a-f]{12}\."
 
@@ -68,6 +71,8 @@ def test_a_page_served_with_the_production_static_files_links_hashed_assets_that
     assert any(re.search(r"/static/nhsuk/nhsuk-frontend\.min\.[0-9a-f]{12}\.css$", url) for url in stylesheets)
     assert any(re.search(r"/static/css/portal\.[0-9a-f]{12}\.css$", url) for url in stylesheets)
     assert any(re.search(r"/static/js/init\.[0-9a-f]{12}\.js$", url) for url in scripts)
+    assert served["imports"], "init.js imports the NHS.UK bundle"
+    assert set(served["imports"].values()) == {200}, served["imports"]
     for url, asset in assets.items():
         assert re.search(HASHED, url), f"{url} is not a hashed name"
         assert asset["status"] == 200, url
