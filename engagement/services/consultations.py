@@ -8,7 +8,9 @@ that answers use) is refused here; Answer.question's on_delete=PROTECT backs the
 
 import copy
 import datetime
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
@@ -547,13 +549,27 @@ def questions_reorder(*, consultation: Consultation, order: Mapping[int, int]) -
 DOCX_PARTS = {"[Content_Types].xml", "word/document.xml"}
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 TYPE_NAMES = {"pdf": "PDF", "docx": "Word (DOCX)", "odt": "OpenDocument text (ODT)"}
+# A DOCX or ODT unpacks to at most this much in all: a zip bomb (a small file that inflates to gigabytes) is refused
+# while it is read, counting the bytes actually inflated, since an entry's declared size can lie.
+MAX_UNZIPPED_SIZE = 100 * 1024 * 1024
+MAX_ENTRIES = 10_000
+READ_CHUNK = 64 * 1024
+# The parts read for their content are small in any real document.
+MAX_PART_SIZE = 1024 * 1024
+# Macros: Word keeps VBA in vbaProject.bin (and declares macro-enabled parts in [Content_Types].xml); OpenDocument
+# keeps Basic and other scripts under Basic/ and Scripts/.
+DOCX_MACRO_PART = "vbaproject.bin"
+DOCX_MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject", b"vbadata")
+ODT_MACRO_FOLDERS = ("basic/", "scripts/")
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, EOFError, zlib.error, lzma.LZMAError)
 
 
 def document_type(*, name: str, stream: IO[bytes], size: int) -> str:
     """The document's type ("pdf", "docx" or "odt") after checking its name, its size and its content.
 
     The extension must match what the bytes are: a PDF starts with %PDF-; a DOCX is a zip holding
-    word/document.xml; an ODT is a zip whose `mimetype` entry says it is OpenDocument text.
+    word/document.xml; an ODT is a zip whose `mimetype` entry says it is OpenDocument text. A DOCX or ODT must
+    unpack to at most MAX_UNZIPPED_SIZE and carry no macros.
     """
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in Document.ALLOWED_TYPES:
@@ -574,16 +590,63 @@ def document_type(*, name: str, stream: IO[bytes], size: int) -> str:
         raise wrong
     try:
         with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-            if extension == "docx" and not names >= DOCX_PARTS:
-                raise wrong
-            if extension == "odt" and ("mimetype" not in names or archive.read("mimetype").strip() != ODT_MIMETYPE):
-                raise wrong
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, EOFError):
+            _check_package(archive, extension=extension, wrong=wrong)
+    except ZIP_ERRORS:
         raise wrong from None
     finally:
         stream.seek(0)
     return extension
+
+
+def _check_package(archive: zipfile.ZipFile, *, extension: str, wrong: ValidationError) -> None:
+    """Refuse a DOCX or ODT that is not one, would unpack too far, or carries macros."""
+    too_big = ValidationError(
+        {
+            "file": f"The file unpacks to more than {MAX_UNZIPPED_SIZE // (1024 * 1024)}MB, which no real document "
+            "does, so it was not added. Save it again from your word processor, or as a PDF, and upload that."
+        }
+    )
+    macros = ValidationError(
+        {
+            "file": "The file contains macros, which could run on the computer of anyone who opens it, so it was not "
+            "added. Save it as a document without macros (a .docx or .odt file) or as a PDF, and upload that."
+        }
+    )
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNZIPPED_SIZE:
+        raise too_big
+    names = {entry.filename for entry in entries}
+    lowered = [entry.filename.lower() for entry in entries]
+    if extension == "docx":
+        if not names >= DOCX_PARTS:
+            raise wrong
+        content_types = _read_part(archive, "[Content_Types].xml").lower()
+        if any(n.rsplit("/", 1)[-1] == DOCX_MACRO_PART for n in lowered) or any(
+            t in content_types for t in DOCX_MACRO_CONTENT_TYPES
+        ):
+            raise macros
+    if extension == "odt":
+        if "mimetype" not in names or _read_part(archive, "mimetype").strip() != ODT_MIMETYPE:
+            raise wrong
+        if any(n.startswith(ODT_MACRO_FOLDERS) for n in lowered):
+            raise macros
+    # Inflate every entry, a chunk at a time: that checks each one's CRC and declared size, and stops a bomb early.
+    unpacked = 0
+    for entry in entries:
+        with archive.open(entry) as member:
+            while chunk := member.read(READ_CHUNK):
+                unpacked += len(chunk)
+                if unpacked > MAX_UNZIPPED_SIZE:
+                    raise too_big
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    """An entry's content, read with a cap whatever size it declares; ValueError beyond MAX_PART_SIZE."""
+    with archive.open(name) as member:
+        data = member.read(MAX_PART_SIZE + 1)
+    if len(data) > MAX_PART_SIZE:
+        raise ValueError(f"{name} is larger than {MAX_PART_SIZE} bytes")
+    return data
 
 
 @transaction.atomic
