@@ -56,11 +56,14 @@ run: static demo
 	worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver --noreload $(HOST):$(PORT)
 
+# The production topology on this machine. It loads the demo data only when asked (DEMO=1): DEBUG may be off here,
+# so seed_demo runs with --force.
 run-stack: static
 	@test -n "$$DATABASE_URL" || { echo "run-stack needs DATABASE_URL (PostgreSQL) and REDIS_URL, see README."; exit 1; }
 	@test -n "$$REDIS_URL" || { echo "run-stack needs REDIS_URL (Redis), see README."; exit 1; }
 	$(PY) manage.py migrate --noinput -v0
-	$(PY) manage.py seed_demo
+	@if [ "$(DEMO)" = 1 ]; then $(PY) manage.py seed_demo --force; \
+	else echo "No demo data loaded: \`make run-stack DEMO=1\` loads it (demo accounts and consultations)."; fi
 	$(VENV)/bin/honcho start -f Procfile -p $(PORT)
 
 # Starts PostgreSQL and Redis on this machine when installed but stopped, installs Debian's Chromium when missing

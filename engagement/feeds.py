@@ -1,8 +1,16 @@
-"""An Atom feed of published consultations, newest first by opening date."""
+"""An Atom feed of published consultations, newest first by opening date.
+
+Entry ids are `tag:` URIs (RFC 4151) from the host, the consultation's creation date and its primary key, so they
+stay the same when its title or slug changes. No date in the feed lies in the future: an entry is updated when it
+was last edited or when its status last changed (it opened, closed or its outcome was published), whichever is
+later, and a forthcoming consultation is published (announced) before it opens.
+"""
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpRequest
 from django.urls import reverse
@@ -15,48 +23,70 @@ from .models import Consultation
 FEED_SIZE = 50
 
 
+@dataclass(frozen=True)
+class FeedRequest:
+    """The feed's "object": one timestamp for every item's status in this request, and the host for tag: ids."""
+
+    now: datetime.datetime
+    host: str
+
+
+Item = tuple[Consultation, FeedRequest]
+
+
 class ConsultationFeed(Feed):
     feed_type = Atom1Feed
     title = "Consultations"
     subtitle = "Consultations by the integrated care systems: what is open, forthcoming and closed."
 
-    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> datetime.datetime:
-        # The feed's "object" is the one timestamp used for every item's status in this request.
-        return timezone.now()
+    def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedRequest:
+        return FeedRequest(now=timezone.now(), host=request.get_host().rsplit(":", 1)[0].lower())
 
     def link(self) -> str:
         return reverse("engagement:consultation_list")
 
-    def items(self, now: datetime.datetime) -> list[tuple[Consultation, datetime.datetime]]:
+    def author_name(self) -> str:
+        return settings.SERVICE_NAME
+
+    def items(self, feed: FeedRequest) -> list[Item]:
         consultations = (
             Consultation.objects.published()
             .select_related("owner_area", "owner_area__level", "system")
             .order_by("-opens_at", "pk")[:FEED_SIZE]
         )
-        return [(c, now) for c in consultations]
+        return [(c, feed) for c in consultations]
 
-    def item_title(self, item: tuple[Consultation, datetime.datetime]) -> str:
+    def item_title(self, item: Item) -> str:
         return item[0].title
 
-    def item_description(self, item: tuple[Consultation, datetime.datetime]) -> str:
-        consultation, now = item
-        return f"{status_sentence(consultation, now=now)}. {consultation.summary}"
+    def item_description(self, item: Item) -> str:
+        consultation, feed = item
+        return f"{status_sentence(consultation, now=feed.now)}. {consultation.summary}"
 
-    def item_link(self, item: tuple[Consultation, datetime.datetime]) -> str:
+    def item_link(self, item: Item) -> str:
         return reverse("engagement:consultation_detail", args=[item[0].slug])
 
-    def item_guid(self, item: tuple[Consultation, datetime.datetime]) -> str:
-        return f"consultation-{item[0].pk}"
+    def item_guid(self, item: Item) -> str:
+        consultation, feed = item
+        created = consultation.created_at.astimezone(datetime.UTC).date()
+        return f"tag:{feed.host},{created.isoformat()}:consultation/{consultation.pk}"
 
-    def item_pubdate(self, item: tuple[Consultation, datetime.datetime]) -> datetime.datetime:
-        return item[0].opens_at
+    def item_author_name(self, item: Item) -> str:
+        # The area whose level decides: the consultation's owner.
+        return item[0].owner_area.name
 
-    def item_updateddate(self, item: tuple[Consultation, datetime.datetime]) -> datetime.datetime:
-        return item[0].updated_at
+    def item_pubdate(self, item: Item) -> datetime.datetime:
+        # Not opens_at, which is in the future for a forthcoming consultation; created_at is never.
+        return min(item[0].opens_at, item[0].created_at)
 
-    def item_categories(self, item: tuple[Consultation, datetime.datetime]) -> list[str]:
-        consultation, now = item
-        return [consultation.get_status_display_at(now=now), consultation.owner_area.name]
+    def item_updateddate(self, item: Item) -> datetime.datetime:
+        consultation, feed = item
+        changes = (consultation.opens_at, consultation.closes_at, consultation.outcome_published_at)
+        return max([consultation.updated_at, *(t for t in changes if t is not None and t <= feed.now)])
+
+    def item_categories(self, item: Item) -> list[str]:
+        consultation, feed = item
+        return [consultation.get_status_display_at(now=feed.now), consultation.owner_area.name]
 
 
 def status_sentence(consultation: Consultation, *, now: datetime.datetime) -> str:

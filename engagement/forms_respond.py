@@ -464,12 +464,12 @@ class SaveForLaterForm(HoneypotMixin):
 
 
 class SubmitForm(HoneypotMixin):
-    """The check-answers page's form: the draft's submission token makes a second press a no-op; the reference and
-    the page's proof that the draft was complete let an anonymous draft be sent in one statement (see services)."""
+    """The check-answers page's form: the draft's submission token makes a second press or a form shown before a
+    change a no-op; the reference lets a second press, after the session forgot the sent draft, find its
+    confirmation (views/respond.py `respond_submit`)."""
 
     submission_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     reference = forms.CharField(max_length=9, required=False, widget=forms.HiddenInput)
-    proof = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
 
 
 def valid_email(value: str) -> bool:

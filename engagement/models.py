@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 
 from governance.models import Area, Organisation, System
 
-from .querysets import ConsultationQuerySet
+from .querysets import ConsultationQuerySet, ResponseQuerySet
 
 
 class Consultation(models.Model):
@@ -227,10 +227,29 @@ class Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # A form-filling extension can fill the hidden honeypot, so such a response is kept but held out of every count
+    # (ResponseQuerySet.counted()) until a manager releases it (services/suspected.py).
+    suspected_automated = models.BooleanField(default=False, help_text="Held out of counts until released.")
+    suspected_at = models.DateTimeField(null=True, blank=True)
+    suspected_reason = models.CharField(max_length=200, blank=True, help_text="Why it was held, e.g. which page.")
+    released_at = models.DateTimeField(null=True, blank=True, help_text="When a manager released it into counts.")
+    released_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ("-submitted_at",)
         constraints = [
+            models.CheckConstraint(
+                condition=Q(suspected_automated=False) | Q(suspected_at__isnull=False, released_at__isnull=True),
+                name="response_suspected_has_time",
+            ),
+            models.CheckConstraint(
+                condition=Q(released_at__isnull=True) | Q(suspected_at__isnull=False, suspected_automated=False),
+                name="response_released_was_suspected",
+            ),
             models.UniqueConstraint(
                 fields=["consultation", "user"], condition=Q(user__isnull=False), name="response_one_per_user"
             ),

@@ -1,9 +1,13 @@
 """A small fixed-window rate limiter counting in the shared cache (Redis in production and tests).
 
-Used per client IP on response submissions and on save-and-return emails. The limits are settings
-(ENGAGEMENT_RATE_LIMITS, e.g. {"submit": "20/10m"}) so a deployment or a benchmark can change them.
+Used on response submissions and on save-and-return emails, per browser session first and then per client
+address, with a much higher ceiling for the address: many people share one address (an engagement event on one
+Wi-Fi, a trust behind one NAT), so the address alone must not refuse the 21st of them. The limits are settings
+(ENGAGEMENT_RATE_LIMITS: "<scope>" per session, "<scope>_per_address" per address, e.g. {"submit": "20/10m",
+"submit_per_address": "300/10m"}) so a deployment or a benchmark can change them.
 """
 
+import dataclasses
 import re
 import time
 
@@ -12,7 +16,12 @@ from django.http import HttpRequest
 
 from ics_portal import counters
 
-DEFAULT_LIMITS = {"submit": "20/10m", "resume_email": "5/10m"}
+DEFAULT_LIMITS = {
+    "submit": "20/10m",
+    "submit_per_address": "300/10m",
+    "resume_email": "5/10m",
+    "resume_email_per_address": "60/10m",
+}
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -37,13 +46,44 @@ def client_ip(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR") or "unknown")[:64]
 
 
-def allow(request: HttpRequest, scope: str) -> bool:
-    """Count one attempt for this client in `scope`; False once the limit for the current window is passed."""
-    limits = {**DEFAULT_LIMITS, **getattr(settings, "ENGAGEMENT_RATE_LIMITS", {})}
-    rate = limits.get(scope)
+@dataclasses.dataclass(frozen=True)
+class Refusal:
+    """Why an attempt was refused: `per` is "session" or "address"; `retry_at` (Unix time) ends the window."""
+
+    scope: str
+    per: str
+    limit: int
+    period: int
+    retry_at: float
+
+    @property
+    def retry_after(self) -> int:
+        """Whole seconds until the window ends (for the Retry-After header), at least 1."""
+        return max(1, int(self.retry_at - time.time() + 0.999))
+
+
+def _count(scope: str, per: str, who: str, rate: str | None, now: float) -> Refusal | None:
     if not rate:
-        return True
+        return None
     limit, period = parse_rate(rate)
-    window = int(time.time() // period)
-    key = f"engagement:rl:{scope}:{client_ip(request)}:{window}"
-    return counters.incr_with_expiry(key, period + 5) <= limit
+    window = int(now // period)
+    key = f"engagement:rl:{scope}:{per}:{who}:{window}"
+    if counters.incr_with_expiry(key, period + 5) <= limit:
+        return None
+    return Refusal(scope=scope, per=per, limit=limit, period=period, retry_at=(window + 1) * period)
+
+
+def refusal(request: HttpRequest, scope: str) -> Refusal | None:
+    """Count one attempt in `scope`; the Refusal once a limit for the current window is passed, else None.
+
+    The browser session is counted first (a request without one counts only against its address); an attempt
+    the session's limit refuses does not count against the address, so one busy browser cannot use up the
+    ceiling its neighbours on the same address share."""
+    limits = {**DEFAULT_LIMITS, **getattr(settings, "ENGAGEMENT_RATE_LIMITS", {})}
+    now = time.time()
+    session_key = getattr(getattr(request, "session", None), "session_key", None)
+    if session_key:
+        refused = _count(scope, "session", session_key, limits.get(scope), now)
+        if refused is not None:
+            return refused
+    return _count(scope, "address", client_ip(request), limits.get(f"{scope}_per_address"), now)

@@ -283,9 +283,11 @@ def _apply(rows: list[ParsedRow], *, system: System, report: ImportReport) -> No
                 system=system, title=row.title, owner=row.owner, position=position, status=Function.Status.AGREED
             )
             report.created.append(row.title)
-            current: list[tuple[str, int | None, int | None, int]] = []
+            current: set[tuple[str, int | None, int | None, int]] = set()
         else:
-            current = sorted((link.kind, link.level_id, link.body_id, link.position) for link in function.links.all())
+            # Compared as sets: a link targets a level or a body, so its tuple holds None beside an int and tuples
+            # from one cell naming both cannot be sorted (a TypeError, even with --dry-run). Each is unique by position.
+            current = {(link.kind, link.level_id, link.body_id, link.position) for link in function.links.all()}
             changed_fields = []
             for name, value in (
                 ("title", row.title),
@@ -300,12 +302,12 @@ def _apply(rows: list[ParsedRow], *, system: System, report: ImportReport) -> No
                 changed_fields.append("status")
             if changed_fields:
                 function.save()
-            if changed_fields or current != sorted(wanted):
+            if changed_fields or current != set(wanted):
                 report.updated.append(row.title)
             else:
                 report.unchanged.append(row.title)
         seen_ids.add(function.pk)
-        if current != sorted(wanted):
+        if current != set(wanted):
             function.links.all().delete()
             # With history, so the function page can say when a link was added or removed.
             bulk_create_with_history(

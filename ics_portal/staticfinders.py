@@ -10,7 +10,13 @@ from typing import Any
 from django.contrib.staticfiles.finders import FileSystemFinder
 
 NHSUK_PREFIX = "nhsuk/"
-NHSUK_FILES = ("nhsuk/nhsuk-frontend.min.css", "nhsuk/nhsuk-frontend.min.js", "nhsuk/nhsuk-frontend.min.js.map")
+# The bundles name their source maps (sourceMappingURL): the manifest storage refuses to build without them.
+NHSUK_FILES = (
+    "nhsuk/nhsuk-frontend.min.css",
+    "nhsuk/nhsuk-frontend.min.css.map",
+    "nhsuk/nhsuk-frontend.min.js",
+    "nhsuk/nhsuk-frontend.min.js.map",
+)
 NHSUK_FOLDERS = ("nhsuk/assets/",)
 
 

@@ -2,48 +2,13 @@
 carries a strict CSP whose scripts run only by nonce, with no inline event handlers."""
 
 import json
-import os
 import re
-import secrets
-import subprocess
-import sys
 from html.parser import HTMLParser
 from http import HTTPStatus
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def production_env(**overrides: str | None) -> dict[str, str]:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "ics_portal.settings.production",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
-        "ALLOWED_HOSTS": "portal.example.org",
-        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/1"),
-        "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ics_portal"),
-    }
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for live_server tests; check --deploy rightly refuses it
-    for key, value in overrides.items():
-        if value is None:
-            env.pop(key, None)
-        else:
-            env[key] = value
-    return env
-
-
-def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+from tests.production import manage, production_env, python
 
 
 def test_check_deploy_is_clean_with_production_settings():
@@ -62,9 +27,7 @@ def test_check_deploy_would_catch_a_weak_setting():
         "from django.core.management import call_command; "
         "call_command('check', deploy=True, fail_level='WARNING')"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
+    result = python("-c", code, env=env)
     assert result.returncode != 0
     assert "security.W004" in result.stderr + result.stdout
 
@@ -92,9 +55,7 @@ def test_production_settings_are_https_only_with_hsts_and_secure_cookies():
         "print(json.dumps({k: getattr(s, k) for k in ['DEBUG', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
         "'SECURE_HSTS_INCLUDE_SUBDOMAINS', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SESSION_COOKIE_HTTPONLY']}))"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, timeout=60
-    )
+    result = python("-c", code, env=production_env())
     values = json.loads(result.stdout)
     assert values == {
         "DEBUG": False,
@@ -183,3 +144,29 @@ def test_pages_cannot_be_framed_and_sniffing_is_off(client):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
+
+
+OFF_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "display-capture")
+
+
+def parse_permissions_policy(header: str) -> dict[str, str]:
+    return dict(item.strip().split("=", 1) for item in header.split(","))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [*PAGES, "/consultations/feed/", "/static/css/portal.css", "/admin/"])
+def test_every_response_switches_off_powerful_features_by_permissions_policy(client, path):
+    response = client.get(path)
+    assert response.status_code in {HTTPStatus.OK, HTTPStatus.FOUND, HTTPStatus.NOT_FOUND}, path
+    policy = parse_permissions_policy(response["Permissions-Policy"])
+    for feature in OFF_FEATURES:
+        assert policy[feature] == "()", (path, feature)
+
+
+@pytest.mark.django_db
+def test_a_refused_post_carries_the_permissions_policy_too(settings):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/login/code/", {"email": "a@example.com"})
+    assert response.status_code == HTTPStatus.FORBIDDEN
+    assert parse_permissions_policy(response["Permissions-Policy"])["camera"] == "()"

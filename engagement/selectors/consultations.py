@@ -1,5 +1,6 @@
 """Reads for consultation pages: one query per page where possible, `now` passed in."""
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -9,9 +10,10 @@ from django.shortcuts import get_object_or_404
 from functions.models import Function
 from governance.models import Area
 
-from ..models import Answer, Consultation, Document, Question, Section
+from ..models import Answer, Consultation, Document, Question, Response, Section
 from ..permissions import manageable_areas_filter, manageable_consultations_filter
 from ..querysets import ConsultationQuerySet
+from .responses import SummaryRow, answer_summary, consultation_pages
 
 
 def consultation_public_qs() -> ConsultationQuerySet:
@@ -52,7 +54,8 @@ def consultations_for_manager(*, user: Any) -> ConsultationQuerySet:
     return (
         Consultation.objects.filter(manageable_consultations_filter(user))
         .select_related("owner_area", "owner_area__level", "system")
-        .annotate(question_count=Count("questions", distinct=True), response_count=Count("responses", distinct=True))
+        .annotate(question_count=Count("questions", distinct=True))
+        .with_response_counts()
         .order_by("-closes_at", "title")
     )
 
@@ -77,9 +80,9 @@ def target_areas_for_manager(*, user: Any) -> list[Area]:
 
 def consultation_get_managed(*, slug: str) -> Consultation:
     return get_object_or_404(
-        Consultation.objects.select_related("system", "owner_area", "owner_area__level", "lead_organisation").annotate(
-            response_count=Count("responses", distinct=True)
-        ),
+        Consultation.objects.select_related(
+            "system", "owner_area", "owner_area__level", "lead_organisation"
+        ).with_response_counts(),
         slug=slug,
     )
 
@@ -88,6 +91,31 @@ def answered_question_ids(*, consultation: Consultation) -> set[int]:
     return set(
         Answer.objects.filter(question__consultation=consultation).values_list("question_id", flat=True).distinct()
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class HeldResponse:
+    response: Response
+    summary: list[tuple[Any, list[SummaryRow]]]
+
+
+def suspected_responses(*, consultation: Consultation) -> list[HeldResponse]:
+    """Sent responses held as suspected automated, oldest first, each with its answers as the resident saw them."""
+    pages = consultation_pages(consultation=consultation)
+    held = (
+        Response.objects.filter(consultation=consultation)
+        .sent()
+        .suspected()
+        .select_related("organisation", "area")
+        .prefetch_related("answers")
+        .order_by("submitted_at", "pk")
+    )
+    return [
+        HeldResponse(
+            r, answer_summary(pages=pages, stored={a.question_id: (a.value, a.other_text) for a in r.answers.all()})
+        )
+        for r in held
+    ]
 
 
 STATUS_FILTERS = {"open": "Open", "forthcoming": "Forthcoming", "closed": "Closed"}

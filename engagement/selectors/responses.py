@@ -1,7 +1,6 @@
 """Reads for the responding flow: the pages of a consultation, a respondent's draft and answers, summaries."""
 
 import dataclasses
-import hashlib
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -79,24 +78,11 @@ def consultation_pages(*, consultation: Consultation, questions: list[Question] 
 
 @dataclasses.dataclass(frozen=True)
 class Structure:
-    """A consultation's questions in order, by id, and as pages: what every responding step works from.
-
-    `fingerprint` changes whenever anything that decides which answers are needed or allowed changes (a question
-    added or removed, made required, its kind, choices or condition): a check-answers page's proof of completeness
-    (services/responses.py `submit_proof`) is only good for the structure it was made against."""
+    """A consultation's questions in order, by id, and as pages: what every responding step works from."""
 
     questions: list[Question]
     by_id: dict[int, Question]
     pages: list[Page]
-    fingerprint: str = ""
-
-
-def structure_fingerprint(questions: list[Question]) -> str:
-    parts = [
-        (q.pk, q.kind, q.required, q.choices, q.allow_other, q.max_choices, q.show_if_question_id, q.show_if_value)
-        for q in questions
-    ]
-    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
 def responding_structure(*, consultation: Consultation) -> Structure:
@@ -105,7 +91,7 @@ def responding_structure(*, consultation: Consultation) -> Structure:
     def load() -> Structure:
         questions = consultation_questions(consultation=consultation)
         pages = consultation_pages(consultation=consultation, questions=questions)
-        return Structure(questions, {q.pk: q for q in questions}, pages, structure_fingerprint(questions))
+        return Structure(questions, {q.pk: q for q in questions}, pages)
 
     return _cached(("structure", consultation.pk), load)
 
@@ -143,6 +129,36 @@ def missing_required(
         for q in questions
         if q.required and is_visible(q, answers, questions_by_id) and answers.get(q.pk) in (None, "", [])
     ]
+
+
+@dataclasses.dataclass(frozen=True)
+class Missing:
+    """A required step not done yet: a question (`step` "page", on page `page_number`) or "About you"."""
+
+    step: str
+    label: str
+    question: Question | None = None
+    page_number: int = 0
+
+
+def response_missing(*, structure: Structure, response: Response, answers: dict[int, Any]) -> list[Missing]:
+    """Everything that must be done before `response` can be sent, in the order the resident meets it: the
+    check-answers page lists it and `response_submit` refuses while any is left, however the resident arrived
+    (a save-and-return link lands on check answers, past "About you")."""
+    page_of = {q.pk: p.number for p in structure.pages for q in p.questions}
+    missing = [
+        Missing("page", f"Answer “{q.text}”", q, page_of.get(q.pk, 1))
+        for q in missing_required(questions=structure.questions, answers=answers, questions_by_id=structure.by_id)
+    ]
+    if not response.respondent_type:
+        missing.append(Missing("about_you", "Say whether you are responding as an individual or for an organisation"))
+    elif (
+        response.respondent_type == Response.RespondentType.ORGANISATION
+        and not response.organisation_id
+        and not response.organisation_name.strip()
+    ):
+        missing.append(Missing("about_you", "Choose your organisation or type its name"))
+    return missing
 
 
 @dataclasses.dataclass(frozen=True)

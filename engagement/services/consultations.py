@@ -1,4 +1,4 @@
-"""Writes for consultation authoring: create, edit, sections, questions, documents, publish, outcome.
+"""Writes for consultation authoring: create, edit, close early, sections, questions, documents, publish, outcome.
 
 Every function is keyword-only, typed and atomic, and raises django.core.exceptions.ValidationError with a
 plain-English message when a change is not allowed; nothing is changed in that case. Once responses exist, a
@@ -8,7 +8,9 @@ that answers use) is refused here; Answer.question's on_delete=PROTECT backs the
 
 import copy
 import datetime
+import lzma
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping
 from typing import IO, Any
 
@@ -22,7 +24,7 @@ from functions.models import Function
 from governance.models import Area, Organisation
 
 from ..formatting import to_safe_html
-from ..models import Answer, Consultation, Document, Question, Section
+from ..models import Answer, Consultation, Document, Question, Response, Section
 
 YES_NO_VALUES = {"yes", "no"}
 AGREE_VALUES = {
@@ -132,16 +134,46 @@ EDITABLE_FIELDS = (
 )  # fmt: skip
 
 
+class ClosingNeedsConfirmation(Exception):  # noqa: N818  (a question to the manager, not an error)
+    """The change would stop a consultation taking responses now: nothing was changed. The manager must be told
+    how many residents have a draft in progress (`drafts`) and confirm."""
+
+    def __init__(self, *, drafts: int) -> None:
+        super().__init__(f"{drafts} drafts in progress")
+        self.drafts = drafts
+
+
+def drafts_in_progress(*, consultation: Consultation) -> int:
+    return Response.objects.filter(consultation=consultation).in_progress().count()
+
+
+def _check_closing(
+    consultation: Consultation, *, accepted_before: bool, now: datetime.datetime, confirmed: bool
+) -> None:
+    if accepted_before and not consultation.accepts_responses_at(now=now) and not confirmed:
+        raise ClosingNeedsConfirmation(drafts=drafts_in_progress(consultation=consultation))
+
+
 @transaction.atomic
-def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[str, Any]) -> Consultation:
+def consultation_update(
+    *,
+    consultation: Consultation,
+    by: Any,
+    data: Mapping[str, Any],
+    now: datetime.datetime,
+    confirm_closing: bool = False,
+) -> Consultation:
     """Change the fields in `data` (a subset of EDITABLE_FIELDS, plus `target_areas` and `functions`).
 
-    The slug never changes once set, so links already shared keep working.
+    The slug never changes once set, so links already shared keep working. A change that stops a consultation
+    taking responses at `now` (its closing date moved into the past) raises ClosingNeedsConfirmation unless
+    `confirm_closing`.
     """
     unknown = set(data) - set(EDITABLE_FIELDS) - {"target_areas", "functions"}
     if unknown:
         raise ValueError(f"Not editable: {sorted(unknown)}")
     consultation = Consultation.objects.select_for_update().select_related("owner_area").get(pk=consultation.pk)
+    accepted_before = consultation.accepts_responses_at(now=now)
     for name in EDITABLE_FIELDS:
         if name in data:
             value = data[name]
@@ -153,6 +185,7 @@ def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[st
     if consultation.owner_area.system_id != consultation.system_id:
         raise ValidationError({"owner_area": "The owning area must be in the consultation's system."})
     _check_dates(consultation.opens_at, consultation.closes_at)
+    _check_closing(consultation, accepted_before=accepted_before, now=now, confirmed=confirm_closing)
     target_areas = list(data.get("target_areas", consultation.target_areas.all()))
     functions = list(data.get("functions", consultation.functions.all()))
     _check_areas(owner_area=consultation.owner_area, target_areas=target_areas, functions=functions)
@@ -162,6 +195,21 @@ def consultation_update(*, consultation: Consultation, by: Any, data: Mapping[st
         consultation.target_areas.set(target_areas)
     if "functions" in data:
         consultation.functions.set(functions)
+    return consultation
+
+
+@transaction.atomic
+def consultation_close(*, consultation: Consultation, by: Any, now: datetime.datetime, confirmed: bool) -> Consultation:
+    """Stop taking responses now: the closing time becomes `now` and no late period is left, so drafts in
+    progress can no longer be sent. Unless `confirmed`, raises ClosingNeedsConfirmation and changes nothing."""
+    consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
+    if not consultation.accepts_responses_at(now=now) or now <= consultation.opens_at:
+        raise ValidationError("This consultation is not taking responses, so there is nothing to close.")
+    if not confirmed:
+        raise ClosingNeedsConfirmation(drafts=drafts_in_progress(consultation=consultation))
+    consultation.closes_at = min(consultation.closes_at, now)
+    consultation.late_grace = None
+    consultation.save(update_fields=["closes_at", "late_grace", "updated_at"])
     return consultation
 
 
@@ -496,13 +544,27 @@ def questions_reorder(*, consultation: Consultation, order: Mapping[int, int]) -
 DOCX_PARTS = {"[Content_Types].xml", "word/document.xml"}
 ODT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 TYPE_NAMES = {"pdf": "PDF", "docx": "Word (DOCX)", "odt": "OpenDocument text (ODT)"}
+# A DOCX or ODT unpacks to at most this much in all: a zip bomb (a small file that inflates to gigabytes) is refused
+# while it is read, counting the bytes actually inflated, since an entry's declared size can lie.
+MAX_UNZIPPED_SIZE = 100 * 1024 * 1024
+MAX_ENTRIES = 10_000
+READ_CHUNK = 64 * 1024
+# The parts read for their content are small in any real document.
+MAX_PART_SIZE = 1024 * 1024
+# Macros: Word keeps VBA in vbaProject.bin (and declares macro-enabled parts in [Content_Types].xml); OpenDocument
+# keeps Basic and other scripts under Basic/ and Scripts/.
+DOCX_MACRO_PART = "vbaproject.bin"
+DOCX_MACRO_CONTENT_TYPES = (b"macroenabled", b"vbaproject", b"vbadata")
+ODT_MACRO_FOLDERS = ("basic/", "scripts/")
+ZIP_ERRORS = (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, EOFError, zlib.error, lzma.LZMAError)
 
 
 def document_type(*, name: str, stream: IO[bytes], size: int) -> str:
     """The document's type ("pdf", "docx" or "odt") after checking its name, its size and its content.
 
     The extension must match what the bytes are: a PDF starts with %PDF-; a DOCX is a zip holding
-    word/document.xml; an ODT is a zip whose `mimetype` entry says it is OpenDocument text.
+    word/document.xml; an ODT is a zip whose `mimetype` entry says it is OpenDocument text. A DOCX or ODT must
+    unpack to at most MAX_UNZIPPED_SIZE and carry no macros.
     """
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if extension not in Document.ALLOWED_TYPES:
@@ -523,16 +585,63 @@ def document_type(*, name: str, stream: IO[bytes], size: int) -> str:
         raise wrong
     try:
         with zipfile.ZipFile(stream) as archive:
-            names = set(archive.namelist())
-            if extension == "docx" and not names >= DOCX_PARTS:
-                raise wrong
-            if extension == "odt" and ("mimetype" not in names or archive.read("mimetype").strip() != ODT_MIMETYPE):
-                raise wrong
-    except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError, EOFError):
+            _check_package(archive, extension=extension, wrong=wrong)
+    except ZIP_ERRORS:
         raise wrong from None
     finally:
         stream.seek(0)
     return extension
+
+
+def _check_package(archive: zipfile.ZipFile, *, extension: str, wrong: ValidationError) -> None:
+    """Refuse a DOCX or ODT that is not one, would unpack too far, or carries macros."""
+    too_big = ValidationError(
+        {
+            "file": f"The file unpacks to more than {MAX_UNZIPPED_SIZE // (1024 * 1024)}MB, which no real document "
+            "does, so it was not added. Save it again from your word processor, or as a PDF, and upload that."
+        }
+    )
+    macros = ValidationError(
+        {
+            "file": "The file contains macros, which could run on the computer of anyone who opens it, so it was not "
+            "added. Save it as a document without macros (a .docx or .odt file) or as a PDF, and upload that."
+        }
+    )
+    entries = archive.infolist()
+    if len(entries) > MAX_ENTRIES or sum(entry.file_size for entry in entries) > MAX_UNZIPPED_SIZE:
+        raise too_big
+    names = {entry.filename for entry in entries}
+    lowered = [entry.filename.lower() for entry in entries]
+    if extension == "docx":
+        if not names >= DOCX_PARTS:
+            raise wrong
+        content_types = _read_part(archive, "[Content_Types].xml").lower()
+        if any(n.rsplit("/", 1)[-1] == DOCX_MACRO_PART for n in lowered) or any(
+            t in content_types for t in DOCX_MACRO_CONTENT_TYPES
+        ):
+            raise macros
+    if extension == "odt":
+        if "mimetype" not in names or _read_part(archive, "mimetype").strip() != ODT_MIMETYPE:
+            raise wrong
+        if any(n.startswith(ODT_MACRO_FOLDERS) for n in lowered):
+            raise macros
+    # Inflate every entry, a chunk at a time: that checks each one's CRC and declared size, and stops a bomb early.
+    unpacked = 0
+    for entry in entries:
+        with archive.open(entry) as member:
+            while chunk := member.read(READ_CHUNK):
+                unpacked += len(chunk)
+                if unpacked > MAX_UNZIPPED_SIZE:
+                    raise too_big
+
+
+def _read_part(archive: zipfile.ZipFile, name: str) -> bytes:
+    """An entry's content, read with a cap whatever size it declares; ValueError beyond MAX_PART_SIZE."""
+    with archive.open(name) as member:
+        data = member.read(MAX_PART_SIZE + 1)
+    if len(data) > MAX_PART_SIZE:
+        raise ValueError(f"{name} is larger than {MAX_PART_SIZE} bytes")
+    return data
 
 
 @transaction.atomic

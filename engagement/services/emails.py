@@ -12,9 +12,9 @@ sweep (`send_ready_emails`), so a web request never waits on the broker and noth
 `outbound_email_send` claims a READY row with SELECT ... FOR UPDATE SKIP LOCKED and marks it SENDING before
 sending, so two workers, a retried task or a sweep never send it twice.
 
-Receipts are queued unrendered (`receipt_queue`, or the one statement of `response_submit_checked`): the row
-carries `render` and `outbound_email_send` renders it from the response's answers when it claims the row, so the
-submission does not read its answers or render templates.
+Receipts are queued unrendered (`receipt_queue`, from `response_submit`): the row carries `render` and
+`outbound_email_send` renders it from the response's answers when it claims the row, so the submission renders
+no templates.
 
 Failures: an SMTP error puts the row back to READY with `not_before` (1, 5, 30 then 120 minutes later) until
 MAX_ATTEMPTS are spent, then it is FAILED and stays so. A row still SENDING after STALE_SENDING (the worker died

@@ -73,7 +73,8 @@ def equality_release(*, now: datetime.datetime, batch: int | None = None) -> int
             held = PendingEquality.objects.select_for_update(skip_locked=True, of=("self",)).filter(
                 consultation=consultation
             )
-            rows = list(held.filter(Q(response__isnull=True) | Q(response__state=Response.State.SUBMITTED)))
+            # Only responses that count (a held suspected one waits for a manager to release it).
+            rows = list(held.filter(Q(response__isnull=True) | Q(response__in=Response.objects.counted())))
             if not still_open:  # drafts can no longer be sent: their answers never count
                 held.filter(response__state=Response.State.DRAFT).delete()
             if not rows or (len(rows) < batch and still_open):

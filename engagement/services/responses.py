@@ -1,39 +1,34 @@
 """Writes for the responding flow: drafts, answers, about you, submitting, save-and-return links.
 
 A response is a draft row from the first page on, so nothing is lost on refresh or back. Saving answers keeps
-only the answers that are visible (an answer hidden by a changed earlier answer is deleted then) and changes the
-draft's submission token. It becomes submitted in one of two ways, both checking the deadline with the request's
-single timestamp and both idempotent through the token:
-
-- `response_submit_checked`, the usual way for a resident who is not signed in: the check-answers page found the
-  draft complete and signed that (`submit_proof`) with the token it showed; while the token is unchanged the
-  answers are too, so sending is one PostgreSQL statement that marks the draft sent and queues its receipt.
-- `response_submit`, for everything else (signed-in residents, resubmitted changes, a form without a valid
-  proof, databases other than PostgreSQL): re-checks every answer inside one transaction.
+only the answers that are visible (an answer hidden by a changed earlier answer is deleted then); saving answers
+or "About you" changes the draft's submission token, so a check-answers form shown before the change sends
+nothing. There is one way to send: `response_submit`, a conditional update in one short transaction that checks
+every required step (`selectors.responses.response_missing`) and queues the receipt, with the request's single
+timestamp for the deadline.
 """
 
 import dataclasses
 import datetime
 import enum
-import json
 import secrets
 from typing import Any
 
 from django.core import signing
-from django.db import IntegrityError, connection, transaction
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.db import IntegrityError, transaction
 
 from ..forms_respond import is_visible
-from ..models import Answer, Consultation, Question, Response
+from ..models import Answer, Consultation, Response
 from ..references import new_reference
 from ..selectors.responses import (
+    Missing,
     Structure,
     answer_values,
-    missing_required,
     responding_structure,
     response_answers,
+    response_missing,
 )
-from .emails import outbound_email_queue, outbox_kick, receipt_queue, receipt_render_payload
+from .emails import outbound_email_queue, receipt_queue
 
 RESUME_SALT = "engagement.response.resume"
 RESUME_MAX_AGE = datetime.timedelta(days=7)
@@ -75,25 +70,20 @@ def response_start(*, consultation: Consultation, user: Any = None, now: datetim
 
 
 def response_claim(*, response: Response, user: Any) -> Response:
-    """Attach an anonymous draft to the user who signs in part-way, unless they already have a response."""
-    if response.user_id or not user.is_authenticated:
+    """Attach an anonymous draft to the user who signs in part-way, unless they already have a response.
+
+    Only a draft: a response someone sent from this browser before (a shared computer) is never taken over. The
+    claim is conditional on the row still being an anonymous draft, so a send racing it leaves it unclaimed."""
+    if response.user_id or not user.is_authenticated or response.state != Response.State.DRAFT:
         return response
     if Response.objects.filter(consultation_id=response.consultation_id, user=user).exists():
         return response
     # A new token too: a check-answers form shown before signing in no longer sends (it would skip the account).
-    Response.objects.filter(pk=response.pk, user__isnull=True).update(user=user, submission_token=_new_token())
+    Response.objects.filter(pk=response.pk, user__isnull=True, state=Response.State.DRAFT).update(
+        user=user, submission_token=_new_token()
+    )
     response.refresh_from_db()
     return response
-
-
-def responses_retire_anonymous_forms(*, response_ids: list[int]) -> int:
-    """Give these anonymous drafts new submission tokens, so that a check-answers form shown before the browser
-    signed in cannot send one around the account (the next step signed in attaches it: `response_claim`)."""
-    drafts = Response.objects.filter(pk__in=response_ids, user__isnull=True, state=Response.State.DRAFT)
-    return sum(
-        Response.objects.filter(pk=pk).update(submission_token=_new_token())
-        for pk in drafts.values_list("pk", flat=True)
-    )
 
 
 def response_is_editable(*, response: Response, user: Any, now: datetime.datetime) -> bool:
@@ -164,8 +154,10 @@ def response_save_about_you(
     response.area_id = area_id
     response.email = email
     response.consent_to_contact = consent_to_contact and bool(email)
+    response.submission_token = _new_token()  # a check-answers form shown before this change no longer sends
     response.save(
         update_fields=[
+            "submission_token",
             "respondent_type",
             "organisation",
             "organisation_name",
@@ -189,79 +181,10 @@ class SubmitOutcome(enum.Enum):
 class SubmitResult:
     outcome: SubmitOutcome
     response: Response
-    missing: list[Question] = dataclasses.field(default_factory=list)
+    missing: list[Missing] = dataclasses.field(default_factory=list)  # INCOMPLETE: what is left, in order
 
 
 # --- Sending ---
-PROOF_SALT = "engagement.response.submit-proof"
-
-
-def submit_proof(*, consultation: Consultation, structure: Structure, reference: str, token: str) -> str:
-    """What the check-answers page signs when it finds a draft complete: good only for this draft, this token
-    (which any change to the answers replaces) and this set of questions (`Structure.fingerprint`)."""
-    message = f"{consultation.pk}:{reference}:{token}:{structure.fingerprint}"
-    return salted_hmac(PROOF_SALT, message, algorithm="sha256").hexdigest()
-
-
-# One statement, so one round trip and atomic without a transaction: mark the anonymous draft sent if its token is
-# still the one the proof was made for, and queue its receipt (rendered when sent) if it has an email address.
-# Only columns no index covers change, and the table keeps room on its pages (migration 0005), so PostgreSQL
-# updates the row in place (a HOT update). The ORM cannot say UPDATE ... RETURNING inside an INSERT.
-_SUBMIT_CHECKED_SQL = """
-WITH sent AS (
-    UPDATE engagement_response
-       SET state = 'submitted', submitted_at = %(now)s, updated_at = %(now)s, is_late = %(late)s
-     WHERE reference = %(reference)s AND consultation_id = %(consultation)s AND submission_token = %(token)s
-       AND state = 'draft' AND user_id IS NULL
- RETURNING id, email
-), receipt AS (
-    INSERT INTO engagement_outboundemail
-           (kind, "to", subject, body_text, body_html, status, attempts, last_error, response_id, render, created_at)
-    SELECT 'receipt', email, '', '', '', 'ready', 0, '', id, %(render)s::jsonb, %(now)s FROM sent WHERE email <> ''
- RETURNING id
-)
-SELECT (SELECT count(*) FROM sent), (SELECT count(*) FROM receipt)
-"""
-
-
-def response_submit_checked(
-    *, consultation: Consultation, reference: str, token: str, proof: str, now: datetime.datetime, site_url: str
-) -> bool:
-    """Send an anonymous draft that its check-answers page proved complete; True if this call sent it.
-
-    False, having changed nothing, when the proof is not good for the current questions, the token is no longer
-    the draft's (changed answers, a second press, another tab), the draft is signed in or already sent, or the
-    database is not PostgreSQL: the caller then uses `response_submit`, which works the outcome out. Raises
-    ResponsesClosedError when the consultation does not accept responses at `now`; late in the grace period is
-    marked late.
-    """
-    if not consultation.accepts_responses_at(now=now):
-        raise ResponsesClosedError
-    if connection.vendor != "postgresql":
-        return False
-    structure = responding_structure(consultation=consultation)
-    expected = submit_proof(consultation=consultation, structure=structure, reference=reference, token=token)
-    if not constant_time_compare(proof, expected):
-        return False
-    params: dict[str, Any] = {
-        "now": now,
-        "late": now > consultation.closes_at,
-        "reference": reference,
-        "consultation": consultation.pk,
-        "token": token,
-        "render": json.dumps(receipt_render_payload(site_url=site_url, changed=False)),
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(_SUBMIT_CHECKED_SQL, params)
-        sent, receipts = cursor.fetchone()
-    if receipts:
-        if connection.in_atomic_block:
-            transaction.on_commit(outbox_kick)
-        else:
-            outbox_kick()
-    return bool(sent)
-
-
 def response_submit(
     *,
     response: Response,
@@ -274,9 +197,11 @@ def response_submit(
     Raises ResponsesClosedError, storing nothing, when the consultation does not accept responses at `now`; a
     response inside the late grace period is marked late. The draft is claimed by one conditional UPDATE on its id
     and its current submission token, which the claim rotates: of two presses, two tabs or a refresh exactly one
-    matches and the others find ALREADY_SUBMITTED. The claim, the check that every required visible question is
-    answered and the receipt are one transaction, so an incomplete draft rolls back to a draft and nothing is
-    half-sent. Equality answers were held when given (services/equality.py) and count once the response is sent.
+    matches and the others find ALREADY_SUBMITTED. The claim, the check of every required step (each visible
+    required question and "About you": `response_missing`, INCOMPLETE naming what is left) and the receipt are one
+    transaction, so an incomplete draft rolls back to a draft and nothing is half-sent. "About you" is read from
+    `response` as loaded: saving it changes the token, so if the claim matched, it is still what was saved.
+    Equality answers were held when given (services/equality.py) and count once the response is sent.
     """
     consultation = response.consultation
     if token is not None and token != response.submission_token:
@@ -301,9 +226,7 @@ def response_submit(
             outcome = SubmitOutcome.ALREADY_SUBMITTED if current.state == "submitted" else SubmitOutcome.STALE
             return SubmitResult(outcome, current)
         stored = response_answers(response=response)
-        missing = missing_required(
-            questions=structure.questions, answers=answer_values(stored), questions_by_id=structure.by_id
-        )
+        missing = response_missing(structure=structure, response=response, answers=answer_values(stored))
         if missing:
             transaction.set_rollback(True)
             return SubmitResult(SubmitOutcome.INCOMPLETE, response, missing)

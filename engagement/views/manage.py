@@ -1,4 +1,5 @@
-"""Consultation managers' pages: list, create, edit, questions, sections, documents, preview, publish, outcome.
+"""Consultation managers' pages: list, create, edit, close early, questions, sections, documents, preview, publish,
+outcome, and the responses held as suspected automated.
 
 Every page works without JavaScript: plain forms, one POST per action, redirect after success. Access: anonymous
 people are sent to sign in; signed-in people without the role and an area get 403; a manager asking for a
@@ -21,9 +22,11 @@ from django.views.decorators.http import require_POST
 
 from .. import permissions  # noqa: F401  (registers the rules)
 from ..forms_manage import ConsultationForm, DocumentForm, OutcomeForm, QuestionForm, ReorderForm, SectionForm
-from ..models import Consultation, Document, Question, Section
+from ..models import Consultation, Document, Question, Response, Section
+from ..references import normalise
 from ..selectors import consultations as selectors
 from ..services import consultations as services
+from ..services import suspected as suspected_services
 from .consultations import detail_context
 
 View = Callable[..., HttpResponse]
@@ -106,19 +109,71 @@ def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
         areas=areas,
         target_choices=targets,
     )
-    if request.method == "POST" and form.is_valid():
+    # "back" comes from the confirmation page: the form again, as the manager typed it, nothing saved.
+    if request.method == "POST" and form.is_valid() and request.POST.get("action") != "back":
         data = form.service_data()
         if not request.user.has_perm("engagement.manage_area", data["owner_area"]):
             form.add_error("owner_area", "Choose an area you manage")
         else:
             try:
-                services.consultation_update(consultation=consultation, by=request.user, data=data)
+                services.consultation_update(
+                    consultation=consultation,
+                    by=request.user,
+                    data=data,
+                    now=timezone.now(),
+                    confirm_closing=request.POST.get("confirm_closing") == "yes",
+                )
+            except services.ClosingNeedsConfirmation as pending:
+                posted = [
+                    (name, value)
+                    for name, values in request.POST.lists()
+                    if name not in {"csrfmiddlewaretoken", "confirm_closing", "action"}
+                    for value in values
+                ]
+                return _confirm_closing(request, consultation, pending, posted=posted)
             except ValidationError as error:
                 _apply_errors(form, error)
             else:
                 messages.success(request, "Consultation details saved.")
                 return redirect(_overview(consultation))
     return render(request, "engagement/manage/consultation_form.html", {"form": form, "consultation": consultation})
+
+
+def _confirm_closing(
+    request: HttpRequest,
+    consultation: Consultation,
+    pending: services.ClosingNeedsConfirmation,
+    *,
+    posted: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    """Ask before a consultation stops taking responses. `posted`: the edit form's values, sent again on confirm."""
+    return render(
+        request,
+        "engagement/manage/confirm_close.html",
+        {"consultation": consultation, "drafts": pending.drafts, "posted": posted, "editing": posted is not None},
+    )
+
+
+@require_POST
+@manager_required
+def consultation_close(request: HttpRequest, slug: str) -> HttpResponse:
+    """The "Close now" button: the first POST shows how many drafts are in progress; only "confirm" closes."""
+    consultation = _managed(request, slug)
+    try:
+        services.consultation_close(
+            consultation=consultation,
+            by=request.user,
+            now=timezone.now(),
+            confirmed=request.POST.get("confirm_closing") == "yes",
+        )
+    except services.ClosingNeedsConfirmation as pending:
+        return _confirm_closing(request, consultation, pending)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, "Consultation closed: it no longer takes responses.")
+    return redirect(_overview(consultation))
 
 
 @manager_required
@@ -134,6 +189,7 @@ def consultation_manage(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "consultation": consultation,
             "status": consultation.status_at(now=now),
+            "accepting": consultation.accepts_responses_at(now=now),
             "sections": sections,
             "questions": questions,
             "answered": selectors.answered_question_ids(consultation=consultation),
@@ -199,6 +255,34 @@ def consultation_outcome(request: HttpRequest, slug: str) -> HttpResponse:
             messages.success(request, "Outcome published.")
             return redirect(_overview(consultation))
     return render(request, "engagement/manage/outcome_form.html", {"form": form, "consultation": consultation})
+
+
+# --- Responses held as suspected automated ----------------------------------------------------------------------
+
+
+@manager_required
+def suspected_list(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    return render(
+        request,
+        "engagement/manage/suspected.html",
+        {"consultation": consultation, "held": selectors.suspected_responses(consultation=consultation)},
+    )
+
+
+@require_POST
+@manager_required
+def suspected_release(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    response = get_object_or_404(Response, consultation=consultation, reference=normalise(reference) or "")
+    try:
+        suspected_services.response_release(response=response, by=request.user, now=timezone.now())
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+    else:
+        messages.success(request, f"Response {response.reference} released: it now counts.")
+    return redirect(reverse("engagement:manage_suspected", args=[consultation.slug]))
 
 
 # --- Sections ----------------------------------------------------------------------------------------------------

@@ -2,11 +2,15 @@
 
 Thin views: forms validate, services write, selectors read. Each request takes one timestamp (`now`) and every
 open/closed decision in it uses that. The draft is a Response row (state=draft) found through the session for
-anonymous residents and through the user for signed-in ones, so refresh and back lose nothing. Sending is the
-exception: the check-answers form names its draft (reference, token, proof) and a resident who is not signed in is
-served without the session (`respond_submit`, `svc.response_submit_checked`).
+anonymous residents and through the user for signed-in ones, so refresh and back lose nothing. Sending goes the
+same way for everyone: the check-answers form carries the draft's submission token, the draft is found through
+the session or the account (never through the form), and `svc.response_submit` checks every required step and
+sends it. Sending forgets the draft from the session, and the session only ever names drafts, so the next person
+on a shared computer neither sees nor takes over (by signing in) a response sent before them. Every page here is
+`Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
 """
 
+import datetime
 from typing import Any
 
 from django.conf import settings
@@ -15,22 +19,39 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import ratelimit
-from ..forms_respond import AboutYouForm, EqualityForm, QuestionPageForm, SaveForLaterForm, SubmitForm, initial_for
-from ..models import Consultation, Response
+from ..forms_respond import (
+    AboutYouForm,
+    EqualityForm,
+    QuestionPageForm,
+    SaveForLaterForm,
+    SubmitForm,
+    answer_label,
+    initial_for,
+    other_field_name,
+)
+from ..models import Consultation, Question, Response
 from ..references import normalise
 from ..selectors import responses as sel
 from ..services import equality as equality_svc
 from ..services import responses as svc
+from ..services import suspected
 
 DRAFTS = "engagement.drafts"
-# The references this browser has sent, so it (and only it) may see their confirmation pages: a signed cookie, not
-# the session, so that submitting writes nothing but the response itself.
+# The reference this browser has just sent, so it (and only it) may see the confirmation page: a signed cookie
+# bound to the session key, so signing in or out (which changes the key) forgets it. The reference is shown
+# once; after that the page says the response was sent without the reference or the email address, so the next
+# person at a shared computer pressing Back learns neither (the receipt email has the reference).
 SENT_COOKIE = "engagement_sent"
 SENT_SALT = "engagement.sent"
-SENT_KEEP = 20
+SENT_MAX_AGE = 3600
+SHOWN = "shown"
+
+# Responding pages hold residents' answers and email addresses: never stored by the browser or a shared cache.
+private_no_store = cache_control(private=True, no_store=True)
 
 
 # --- helpers ---
@@ -41,23 +62,70 @@ def _consultation(slug: str) -> Consultation:
     return consultation
 
 
-def _closed(request: HttpRequest, consultation: Consultation, now: Any, *, refused: bool = False) -> HttpResponse:
-    """No form: when it closed (or when it opens). `refused`: a response arrived too late and was not sent."""
+def _closed(
+    request: HttpRequest,
+    consultation: Consultation,
+    now: Any,
+    *,
+    refused: bool = False,
+    kept: list[tuple[str, str]] | None = None,
+) -> HttpResponse:
+    """No form: when it closed (or when it opens). `refused`: a response arrived too late and was not sent.
+    `kept`: (label, text) pairs the resident sent or had saved, shown back so they can copy them."""
     status = consultation.status_at(now=now)
     return render(
         request,
         "engagement/respond/closed.html",
-        {"consultation": consultation, "status": status, "refused": refused},
+        {"consultation": consultation, "status": status, "refused": refused, "kept": kept or []},
         status=409 if refused else 200,
     )
+
+
+ABOUT_YOU_TYPED = {
+    "organisation_name": "Name of your organisation",
+    "organisation_role": "Your role in the organisation",
+    "email": "Email address",
+}
+
+
+def _typed(request: HttpRequest, consultation: Consultation, page_number: int | None) -> list[tuple[str, str]]:
+    """What a POST that arrived after closing carried, as (label, text): the page's answers (choices by their
+    labels, "Other" text too) or the typed "About you" fields. Nothing is stored; it is only shown back."""
+    if request.method != "POST":
+        return []
+    if page_number is None:
+        return [
+            (label, text) for name, label in ABOUT_YOU_TYPED.items() if (text := request.POST.get(name, "").strip())
+        ]
+    structure = sel.responding_structure(consultation=consultation)
+    page = next((p for p in structure.pages if p.number == page_number), None)
+    kept = []
+    for question in page.questions if page else []:
+        raw = [v for v in request.POST.getlist(f"q{question.pk}") if v.strip()]
+        other = request.POST.get(other_field_name(question), "").strip()
+        value: Any = raw if question.kind == Question.Kind.MULTIPLE_CHOICE else (raw[0] if raw else "")
+        text = answer_label(question, value, other)
+        if text:
+            kept.append((question.text, text))
+    return kept
+
+
+def _kept_answers(consultation: Consultation, response: Response) -> list[tuple[str, str]]:
+    """A draft's saved answers as (question, answer), for a resident whose response arrived too late."""
+    structure = sel.responding_structure(consultation=consultation)
+    summary = sel.answer_summary(pages=structure.pages, stored=sel.response_answers(response=response))
+    return [(row.question.text, row.answer) for _page, rows in summary for row in rows if row.answer]
 
 
 def _current(request: HttpRequest, consultation: Consultation) -> Response | None:
     """The respondent's response to this consultation: the user's, or the one this session started."""
     drafts = request.session.get(DRAFTS, {})
     pk = drafts.get(str(consultation.pk))
+    # Only ever a draft: sending forgets it, and a session from before that rule must not reopen a sent one.
     session_response = (
-        Response.objects.filter(pk=pk, consultation=consultation).order_by().first() if isinstance(pk, int) else None
+        Response.objects.filter(pk=pk, consultation=consultation, state=Response.State.DRAFT).order_by().first()
+        if isinstance(pk, int)
+        else None
     )
     if session_response is not None:
         session_response.consultation = consultation  # the row this request already holds: no second query
@@ -73,40 +141,40 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     return session_response
 
 
-def retire_forms_on_sign_in(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
-    """`user_logged_in` receiver (connected in apps.py): this browser's anonymous drafts get new tokens, so a
-    check-answers page shown before signing in, in this tab or another, no longer sends without the account."""
-    if request is None or not hasattr(request, "session"):
-        return
-    ids = [pk for pk in request.session.get(DRAFTS, {}).values() if isinstance(pk, int)]
-    if ids:
-        svc.responses_retire_anonymous_forms(response_ids=ids)
-
-
 def _remember(request: HttpRequest, response: Response) -> None:
     drafts = dict(request.session.get(DRAFTS, {}))
     drafts[str(response.consultation_id)] = response.pk
     request.session[DRAFTS] = drafts
 
 
-def _sent(request: HttpRequest) -> list[str]:
-    """References sent from this browser (see SENT_COOKIE); a missing, old or tampered cookie is none."""
-    value = request.get_signed_cookie(SENT_COOKIE, default="", salt=SENT_SALT, max_age=settings.SESSION_COOKIE_AGE)
-    return [ref for ref in str(value).split(",") if ref]
+def _forget(request: HttpRequest, consultation: Consultation) -> None:
+    drafts = dict(request.session.get(DRAFTS, {}))
+    if drafts.pop(str(consultation.pk), None) is not None:
+        request.session[DRAFTS] = drafts
 
 
-def _mark_sent(request: HttpRequest, http_response: HttpResponse, reference: str) -> HttpResponse:
-    sent = [ref for ref in _sent(request) if ref != reference] + [reference]
+def _sent_salt(request: HttpRequest) -> str:
+    return f"{SENT_SALT}:{request.session.session_key or ''}"
+
+
+def _sent(request: HttpRequest) -> tuple[str, bool]:
+    """(reference this browser session just sent, whether its confirmation was shown already); ("", False) for a
+    missing, old, tampered cookie or one from before signing in or out (see SENT_COOKIE)."""
+    value = request.get_signed_cookie(SENT_COOKIE, default="", salt=_sent_salt(request), max_age=SENT_MAX_AGE)
+    reference, _, shown = str(value).partition(":")
+    return reference, shown == SHOWN
+
+
+def _mark_sent(request: HttpRequest, http_response: HttpResponse, reference: str, *, shown: bool = False) -> None:
     http_response.set_signed_cookie(
         SENT_COOKIE,
-        ",".join(sent[-SENT_KEEP:]),
-        salt=SENT_SALT,
-        max_age=settings.SESSION_COOKIE_AGE,
+        f"{reference}:{SHOWN}" if shown else reference,
+        salt=_sent_salt(request),
+        max_age=SENT_MAX_AGE,
         secure=settings.SESSION_COOKIE_SECURE,
         httponly=True,
         samesite="Lax",
     )
-    return http_response
 
 
 def _done_url(response: Response) -> str:
@@ -117,18 +185,22 @@ def _done_url_for(consultation: Consultation, reference: str) -> str:
     return reverse("engagement:respond_done", args=[consultation.slug, reference])
 
 
-def _flow(request: HttpRequest, slug: str) -> tuple[Consultation, Any, Response | None, HttpResponse | None]:
-    """Common entry for the steps: (consultation, now, response, early exit page or None)."""
+def _flow(
+    request: HttpRequest, slug: str, *, page_number: int | None = None
+) -> tuple[Consultation, Any, Response | None, HttpResponse | None]:
+    """Common entry for the steps: (consultation, now, response, early exit page or None). Closed since the
+    resident's last step (closed early, or its closing date moved): the closed page shows back what they posted."""
     now = timezone.now()
     consultation = _consultation(slug)
     if not consultation.accepts_responses_at(now=now):
-        return consultation, now, None, _closed(request, consultation, now)
+        return (
+            consultation,
+            now,
+            None,
+            _closed(request, consultation, now, kept=_typed(request, consultation, page_number)),
+        )
     response = _current(request, consultation)
-    if response is None:
-        return consultation, now, None, redirect("engagement:respond_start", consultation.slug)
-    if not svc.response_is_editable(response=response, user=request.user, now=now):
-        if response.reference in _sent(request):
-            return consultation, now, response, redirect(_done_url(response))
+    if response is None or not svc.response_is_editable(response=response, user=request.user, now=now):
         return consultation, now, response, redirect("engagement:respond_start", consultation.slug)
     return consultation, now, response, None
 
@@ -168,12 +240,16 @@ def _check_url(consultation: Consultation) -> str:
     return reverse("engagement:respond_check", args=[consultation.slug])
 
 
-def _neutral(request: HttpRequest, consultation: Consultation) -> HttpResponse:
-    """What a filled honeypot gets: a calm page, and nothing stored."""
-    return render(request, "engagement/respond/neutral.html", {"consultation": consultation})
+def _hold(consultation: Consultation, now: Any, where: str, response: Response) -> None:
+    """A filled honeypot: a bot, or a person's form-filling extension. Nothing changes for them (the flow goes on
+    and stores what they sent); the response is held out of counts for a manager to review (services/suspected.py)."""
+    suspected.response_mark_suspected(
+        consultation=consultation, now=now, reason=f"Hidden field filled in on {where}", response=response
+    )
 
 
 # --- start ---
+@private_no_store
 @require_http_methods(["GET", "POST"])
 def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
@@ -182,12 +258,6 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
         return _closed(request, consultation, now)
     response = _current(request, consultation)
     if request.method == "POST":
-        if request.POST.get("action") == "new" and response is not None and response.user_id is None:
-            # An anonymous resident who already sent one and wants to send another (e.g. for an organisation).
-            drafts = dict(request.session.get(DRAFTS, {}))
-            drafts.pop(str(consultation.pk), None)
-            request.session[DRAFTS] = drafts
-            response = None
         if response is None:
             response = svc.response_start(consultation=consultation, user=request.user, now=now)
             _remember(request, response)
@@ -211,9 +281,10 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- question pages ---
+@private_no_store
 @require_http_methods(["GET", "POST"])
 def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    consultation, now, response, early = _flow(request, slug)
+    consultation, now, response, early = _flow(request, slug, page_number=number)
     if early is not None:
         return early
     assert response is not None
@@ -228,7 +299,7 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if request.method == "POST":
         form = QuestionPageForm(request.POST, **kwargs)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, f"question page {number}", response)
         if request.POST.get("action") == "save_later":
             form.is_valid()
             svc.response_save_answers(response=response, answers=form.valid_answers(), now=now)
@@ -259,6 +330,7 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
 
 
 # --- about you ---
+@private_no_store
 @require_http_methods(["GET", "POST"])
 def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     consultation, now, response, early = _flow(request, slug)
@@ -273,7 +345,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = AboutYouForm(request.POST, **options)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the About you page", response)
         if request.POST.get("action") == "save_later":
             return redirect("engagement:respond_save", consultation.slug)
         if form.is_valid():
@@ -316,9 +388,10 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- equality monitoring (optional; held apart from the answers, see services/equality.py) ---
+@private_no_store
 @require_http_methods(["GET", "POST"])
 def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation, _now, response, early = _flow(request, slug)
+    consultation, now, response, early = _flow(request, slug)
     if early is not None:
         return early
     assert response is not None
@@ -327,7 +400,7 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = EqualityForm(request.POST)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the equality page", response)
         if request.POST.get("action") == "skip":
             equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
@@ -351,31 +424,38 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 # --- check answers and submit ---
+def _missing_links(consultation: Consultation, missing: list[sel.Missing]) -> list[tuple[str, str]]:
+    """(text, where to fix it) for each required step not done yet."""
+    links = []
+    for item in missing:
+        if item.step == "about_you":
+            href = reverse("engagement:respond_about_you", args=[consultation.slug]) + "?change=1#id_respondent_type"
+        else:
+            assert item.question is not None
+            href = (
+                reverse("engagement:respond_page", args=[consultation.slug, item.page_number])
+                + f"?change=1#id_q{item.question.pk}"
+            )
+        links.append((item.label, href))
+    return links
+
+
 def _check_context(request: HttpRequest, consultation: Consultation, response: Response, **extra: Any) -> Any:
     structure = sel.responding_structure(consultation=consultation)
-    pages, by_id = structure.pages, structure.by_id
     stored = sel.response_answers(response=response)
-    values = sel.answer_values(stored)
-    missing = sel.missing_required(questions=structure.questions, answers=values, questions_by_id=by_id)
-    page_of = {q.pk: p.number for p in pages for q in p.questions}
-    token = response.submission_token or ""
-    initial = {"submission_token": token, "reference": response.reference}
-    if not missing and response.state == Response.State.DRAFT and not response.user_id:
-        # Complete as shown: sign that, so sending it needs no second look at the answers (see services).
-        initial["proof"] = svc.submit_proof(
-            consultation=consultation, structure=structure, reference=response.reference, token=token
-        )
+    missing = sel.response_missing(structure=structure, response=response, answers=sel.answer_values(stored))
     return _context(
         consultation,
         response,
-        summary=sel.answer_summary(pages=pages, stored=stored),
-        missing=[(q, page_of.get(q.pk, 1)) for q in missing],
+        summary=sel.answer_summary(pages=structure.pages, stored=stored),
+        missing=_missing_links(consultation, missing),
         equality_given=response.state == Response.State.DRAFT and bool(sel.held_equality(response=response)),
-        form=SubmitForm(initial=initial),
+        form=SubmitForm(initial={"submission_token": response.submission_token or "", "reference": response.reference}),
         **extra,
     )
 
 
+@private_no_store
 @require_GET
 def respond_check(request: HttpRequest, slug: str) -> HttpResponse:
     consultation, _now, response, early = _flow(request, slug)
@@ -385,52 +465,52 @@ def respond_check(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "engagement/respond/check.html", _check_context(request, consultation, response))
 
 
+def _rate_limited(
+    request: HttpRequest, consultation: Consultation, refused: ratelimit.Refusal, back_url: str
+) -> HttpResponse:
+    """What a resident refused by a rate limit sees: what happened, that the draft is kept, when to try again."""
+    retry_at = datetime.datetime.fromtimestamp(refused.retry_at, tz=datetime.UTC)
+    http_response = render(
+        request,
+        "engagement/respond/rate_limited.html",
+        {
+            "consultation": consultation,
+            "refused": refused,
+            "retry_at": retry_at,
+            "minutes": max(1, -(-refused.retry_after // 60)),
+            "window_minutes": max(1, refused.period // 60),
+            "back_url": back_url,
+        },
+        status=429,
+    )
+    http_response["Retry-After"] = str(refused.retry_after)
+    return http_response
+
+
+@private_no_store
 @require_POST
 def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
-    """Send the draft the check-answers form names. A resident who is not signed in, posting a form whose proof
-    and token still hold, is served by `response_submit_checked` without touching the session or the answers;
-    anything else (or its False) goes the general way, `_submit_general`."""
+    """Send the draft this browser's session (or the signed-in account) holds, if the form's submission token
+    is still its token. The one way to send: `svc.response_submit` checks every required step, whichever way the
+    resident arrived. Sending forgets the draft from the session."""
     now = timezone.now()
     consultation = _consultation(slug)
     form = SubmitForm(request.POST)
-    if form.honeypot_filled():
-        return _neutral(request, consultation)
-    counted = False
-    if form.is_valid() and form.cleaned_data["proof"] and consultation.accepts_responses_at(now=now):
-        if not ratelimit.allow(request, "submit"):
-            return render(request, "429.html", status=429)
-        counted = True
-        reference = form.cleaned_data["reference"]
-        if svc.response_submit_checked(
-            consultation=consultation,
-            reference=reference,
-            token=form.cleaned_data["submission_token"],
-            proof=form.cleaned_data["proof"],
-            now=now,
-            site_url=request.build_absolute_uri("/").rstrip("/"),
-        ):
-            return _mark_sent(request, redirect(_done_url_for(consultation, reference)), reference)
-    return _submit_general(request, consultation, form, now=now, counted=counted)
-
-
-def _submit_general(
-    request: HttpRequest, consultation: Consultation, form: SubmitForm, *, now: Any, counted: bool
-) -> HttpResponse:
     response = _current(request, consultation)
+    if form.honeypot_filled() and response is not None:
+        _hold(consultation, now, "check answers", response)
     if response is None:
+        sent, _shown = _sent(request)
+        if form.is_valid() and sent and form.cleaned_data["reference"] == sent:
+            return redirect(_done_url_for(consultation, sent))  # a second press: already sent from here
         return redirect("engagement:respond_start", consultation.slug)
-    if not form.is_valid():
-        if response.state == Response.State.SUBMITTED and response.reference in _sent(request):
-            return redirect(_done_url(response))
+    if not consultation.accepts_responses_at(now=now):
+        return _closed(request, consultation, now, refused=True, kept=_kept_answers(consultation, response))
+    if not form.is_valid() or not svc.response_is_editable(response=response, user=request.user, now=now):
         return redirect(_check_url(consultation))
-    if response.state == Response.State.SUBMITTED and not svc.response_is_editable(
-        response=response, user=request.user, now=now
-    ):
-        if response.reference in _sent(request) or response.user_id:
-            return redirect(_done_url(response))  # a second press or a late one: already sent
-        return redirect("engagement:respond_start", consultation.slug)
-    if not counted and not ratelimit.allow(request, "submit"):
-        return render(request, "429.html", status=429)
+    refused = ratelimit.refusal(request, "submit")
+    if refused is not None:
+        return _rate_limited(request, consultation, refused, _check_url(consultation))
     try:
         result = svc.response_submit(
             response=response,
@@ -438,15 +518,22 @@ def _submit_general(
             now=now,
             site_url=request.build_absolute_uri("/").rstrip("/"),
         )
-    except svc.ResponsesClosedError:
-        return _closed(request, consultation, now, refused=True)
-    if result.outcome in {svc.SubmitOutcome.SUBMITTED, svc.SubmitOutcome.ALREADY_SUBMITTED}:
-        return _mark_sent(request, redirect(_done_url(result.response)), result.response.reference)
-    return redirect(_check_url(consultation))
+    except svc.ResponsesClosedError:  # closed between the check above and the service's own
+        return _closed(request, consultation, now, refused=True, kept=_kept_answers(consultation, response))
+    if result.outcome not in {svc.SubmitOutcome.SUBMITTED, svc.SubmitOutcome.ALREADY_SUBMITTED}:
+        return redirect(_check_url(consultation))
+    _forget(request, consultation)
+    http_response = redirect(_done_url(result.response))
+    if not result.response.user_id:
+        _mark_sent(request, http_response, result.response.reference)
+    return http_response
 
 
+@private_no_store
 @require_GET
 def respond_done(request: HttpRequest, slug: str, reference: str) -> HttpResponse:
+    """The confirmation: for the signed-in owner, or the browser session that just sent it (see SENT_COOKIE),
+    which sees the reference once."""
     consultation = _consultation(slug)
     reference = normalise(reference) or ""
     response = Response.objects.filter(
@@ -455,12 +542,18 @@ def respond_done(request: HttpRequest, slug: str, reference: str) -> HttpRespons
     if response is None:
         raise Http404
     own = request.user.is_authenticated and response.user_id == request.user.pk
-    if not own and reference not in _sent(request):
+    sent, shown = _sent(request)
+    if not own and sent != reference:
         raise Http404  # only the session that sent it, or its signed-in owner, sees it
-    return render(request, "engagement/respond/done.html", _context(consultation, response))
+    hide = not own and shown
+    http_response = render(request, "engagement/respond/done.html", _context(consultation, response, hide=hide))
+    if not own and not shown:
+        _mark_sent(request, http_response, reference, shown=True)
+    return http_response
 
 
 # --- save and come back later ---
+@private_no_store
 @require_http_methods(["GET", "POST"])
 def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     consultation, now, response, early = _flow(request, slug)
@@ -470,10 +563,11 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         form = SaveForLaterForm(request.POST)
         if form.honeypot_filled():
-            return _neutral(request, consultation)
+            _hold(consultation, now, "the save for later page", response)
         if form.is_valid():
-            if not ratelimit.allow(request, "resume_email"):
-                return render(request, "429.html", status=429)
+            refused = ratelimit.refusal(request, "resume_email")
+            if refused is not None:
+                return _rate_limited(request, consultation, refused, request.path)
             token = svc.resume_token_make(response=response)
             link = request.build_absolute_uri(reverse("engagement:respond_resume", args=[consultation.slug, token]))
             svc.response_send_resume_link(response=response, email=form.cleaned_data["email"], link=link, now=now)
@@ -491,6 +585,7 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+@private_no_store
 @require_GET
 def respond_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     now = timezone.now()
@@ -516,6 +611,7 @@ def respond_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
 
 
 # --- signed-in residents ---
+@private_no_store
 @login_required
 @require_GET
 def my_responses(request: HttpRequest) -> HttpResponse:
@@ -531,6 +627,7 @@ def my_responses(request: HttpRequest) -> HttpResponse:
     return render(request, "engagement/respond/my_responses.html", {"rows": rows})
 
 
+@private_no_store
 @login_required
 @require_GET
 def my_response(request: HttpRequest, reference: str) -> HttpResponse:

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "ics_portal.middleware.PermissionsPolicyMiddleware",  # before WhiteNoise, so static files carry it too
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -108,7 +109,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where collectstatic writes (and WhiteNoise serves from).
+STATIC_ROOT = env.path("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules/nhsuk-frontend/dist/nhsuk"),
@@ -233,6 +235,15 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": [NONE],
     }
 }
+# Powerful browser features no page uses, off for every page and anything it embeds (ics_portal/middleware.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer", "autoplay", "browsing-topics", "camera", "display-capture", "encrypted-media",
+        "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get",
+        "screen-wake-lock", "serial", "usb", "xr-spatial-tracking",
+    )
+}  # fmt: skip
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -260,10 +271,13 @@ CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
     "schedule": 600.0,
 }
 ENGAGEMENT_EQUALITY_BATCH = env.int("ENGAGEMENT_EQUALITY_BATCH", default=5)
-# Per client IP: response submissions and save-and-return emails (engagement/ratelimit.py).
+# Response submissions and save-and-return emails, per browser session first, then a much higher ceiling per
+# client address, which many people may share (an event's Wi-Fi, a trust's NAT): engagement/ratelimit.py.
 ENGAGEMENT_RATE_LIMITS = {
     "submit": env("ENGAGEMENT_SUBMIT_RATE", default="20/10m"),
+    "submit_per_address": env("ENGAGEMENT_SUBMIT_ADDRESS_RATE", default="300/10m"),
     "resume_email": env("ENGAGEMENT_RESUME_EMAIL_RATE", default="5/10m"),
+    "resume_email_per_address": env("ENGAGEMENT_RESUME_EMAIL_ADDRESS_RATE", default="60/10m"),
 }
 # Where respondents say they live or work: system slug -> level slug (default: the level just under the top).
 ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}

@@ -1,5 +1,6 @@
 """Consultation pages in a real Chromium: axe (WCAG 2.2 AA) on public and managers' pages (including a form with
-errors), and a manager creating a consultation without JavaScript, error and correction included."""
+errors and the closing confirmations), a manager creating a consultation without JavaScript, error and correction
+included, and closing one early and releasing a held response by keyboard, without JavaScript."""
 
 import datetime
 import re
@@ -10,9 +11,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import roles
-from engagement.models import Consultation, ManagerScope
+from engagement.models import Answer, Consultation, ManagerScope, Response
 from tests.browser.test_core_pages import sign_in
-from tests.engagement.factories import ConsultationFactory, QuestionFactory, SectionFactory, area_tree
+from tests.engagement.factories import ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory, area_tree
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -37,13 +38,20 @@ def data():  # type: ignore[no-untyped-def]
     QuestionFactory(
         consultation=open_one, order=2, text="Why?", section=section, show_if_question=yes, show_if_value="yes"
     )
-    QuestionFactory(consultation=open_one, order=3, single_choice=True, text="Which option?", allow_other=True)
+    which = QuestionFactory(consultation=open_one, order=3, single_choice=True, text="Which option?", allow_other=True)
+    ResponseFactory.create_batch(2, consultation=open_one)  # drafts in progress
+    held = ResponseFactory(
+        consultation=open_one, state="submitted", submitted_at=now, suspected_automated=True, suspected_at=now,
+        suspected_reason="Hidden field filled in on check answers", respondent_type="individual",
+    )  # fmt: skip
+    Answer.objects.create(response=held, question=yes, value="yes")
+    Answer.objects.create(response=held, question=which, value="__other__", other_text="A third way")
     ConsultationFactory(owner_area=top, title="Closed consultation", slug="closed-one", closed=True)
     ConsultationFactory(owner_area=top, title="Forthcoming consultation", slug="forthcoming-one", forthcoming=True)
     Group.objects.get_or_create(name=roles.CONSULTATION_MANAGER)  # transactional tests flush data migrations' rows
     manager = UserFactory(email="manager.browser@nhs.net", groups=[roles.CONSULTATION_MANAGER])
     ManagerScope.objects.create(user=manager, area=top)
-    return {"open": open_one, "manager": manager, "middle": middle}
+    return {"open": open_one, "manager": manager, "middle": middle, "held": held}
 
 
 @pytest.mark.parametrize(
@@ -73,6 +81,7 @@ def test_public_pages_are_accessible(page, live_server, assert_accessible, data,
         ("/manage/consultations/open-one/questions/new/", "Add a question"),
         ("/manage/consultations/open-one/sections/new/", "Add a section"),
         ("/manage/consultations/open-one/documents/new/", "Add a document"),
+        ("/manage/consultations/open-one/suspected/", "Responses held as suspected automated"),
     ],
 )
 def test_manager_pages_are_accessible(page, live_server, assert_accessible, data, path, heading) -> None:  # type: ignore[no-untyped-def]
@@ -126,3 +135,49 @@ def test_form_with_errors_is_accessible(page, live_server, assert_accessible, da
     expect(page).to_have_title(re.compile(r"^Error: "))
     assert page.locator(".nhsuk-error-summary").is_visible()
     assert_accessible(page, "create form with errors")
+
+
+@pytest.mark.parametrize("width", [1024, 360])
+def test_closing_confirmations_are_accessible(page, live_server, assert_accessible, data, width) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, data["manager"])
+    page.goto(live_server.url + "/manage/consultations/open-one/")
+    page.get_by_role("button", name="Close now").click()
+    expect(page.locator("h1")).to_have_text("Close this consultation now?")
+    expect(page.locator("main")).to_contain_text("2 residents have started a response but not sent it.")
+    assert_accessible(page, "close now confirmation")
+    page.goto(live_server.url + "/manage/consultations/open-one/edit/")
+    yesterday = timezone.localdate() - DAY
+    page.locator("#id_closes_on-day").fill(str(yesterday.day))
+    page.locator("#id_closes_on-month").fill(str(yesterday.month))
+    page.locator("#id_closes_on-year").fill(str(yesterday.year))
+    page.get_by_role("button", name=re.compile("Save")).click()
+    expect(page.locator("h1")).to_have_text("These changes close this consultation now")
+    assert_accessible(page, "edit closing confirmation")
+    data["open"].refresh_from_db()
+    assert data["open"].accepts_responses_at(now=timezone.now()), "nothing changed before confirming"
+
+
+def test_manager_closes_early_and_releases_by_keyboard_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
+    page = no_js_context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server, data["manager"])
+    page.goto(live_server.url + "/manage/consultations/open-one/")
+    expect(page.locator("main")).to_contain_text("0 sent responses · 2 drafts in progress")
+    page.get_by_role("link", name=re.compile("held as suspected automated")).click()
+    expect(page.locator("main")).to_contain_text("Other: A third way")
+    page.get_by_role("button", name=re.compile("Release")).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("released: it now counts")
+    assert Response.objects.counted().get() == data["held"]
+
+    page.goto(live_server.url + "/manage/consultations/open-one/")
+    expect(page.locator("main")).to_contain_text("1 sent response · 2 drafts in progress")
+    page.get_by_role("button", name="Close now").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("2 residents have started a response but not sent it.")
+    page.get_by_role("button", name="Yes, close it now").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_contain_text("Consultation closed: it no longer takes responses.")
+    data["open"].refresh_from_db()
+    assert not data["open"].accepts_responses_at(now=timezone.now())

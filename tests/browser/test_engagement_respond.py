@@ -124,3 +124,89 @@ def test_other_answer_box_is_revealed_with_javascript(page: Any, live_server: An
     other_box.fill("A mix of both")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("h1")).to_contain_text("Your priorities")
+
+
+def test_two_people_one_browser(
+    page: Any, live_server: Any, assert_accessible: Any, mailoutbox: Any, resident: Any
+) -> None:
+    """A shared computer: resident A sends a response without signing in and walks away; B, at the same browser,
+    presses Back, opens A's confirmation from the history, signs in and responds. B never sees A's reference,
+    answers or email, and A's response stays A's."""
+    from tests.browser.test_accounts import code_from
+
+    survey = respond_survey()
+    walk(page, live_server.url, assert_accessible, survey)
+    reference = page.locator(".portal-reference").inner_text()
+    done_url = page.url
+    assert page.get_by_text("walker@example.org").count() == 1, "A sees where the receipt went"
+
+    # B: Back from the confirmation, then the confirmation again from the history.
+    page.go_back()
+    expect(page.locator("h1")).to_contain_text(survey.title)
+    expect(page.get_by_role("button", name="Start now")).to_be_visible()
+    assert reference not in page.content()
+    assert "walker@example.org" not in page.content()
+    page.goto(done_url)
+    expect(page.locator("h1")).to_contain_text("Response sent")
+    assert reference not in page.content()
+    assert "walker@example.org" not in page.content()
+    assert_accessible(page, "confirmation seen again")
+
+    # B signs in on the same browser and opens the consultation.
+    page.goto(f"{live_server.url}/accounts/login/code/")
+    page.get_by_label("Email").fill(resident.email)
+    page.get_by_role("button", name="Email me a sign-in code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    page.get_by_label("Code").fill(code_from([m for m in mailoutbox if resident.email in m.to][-1]))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="Your account")).to_be_visible()
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
+    expect(page.get_by_role("button", name="Start now")).to_be_visible()
+    assert reference not in page.content()
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/check/")
+    expect(page.get_by_role("button", name="Start now")).to_be_visible()
+    assert page.goto(done_url).status == 404
+    page.goto(f"{live_server.url}/consultations/my-responses/")
+    assert reference not in page.content()
+    assert "walker@example.org" not in page.content()
+
+    sent = Response.objects.get(reference=reference)
+    assert sent.user_id is None
+    assert sent.state == Response.State.SUBMITTED
+    assert not Response.objects.filter(user=resident).exists()
+
+
+def test_refused_and_closed_pages_keep_what_was_typed(
+    page: Any, live_server: Any, assert_accessible: Any, settings: Any
+) -> None:
+    """The rate-limited page and the page for a consultation closed mid-draft, each checked by axe."""
+    import datetime
+
+    from django.utils import timezone
+
+    settings.ENGAGEMENT_RATE_LIMITS = {"submit": "0/10m"}
+    survey = respond_survey()
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Why option 1?").fill("It is simpler")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("As an individual").check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Send your response").click()
+    expect(page.locator("h1")).to_have_text("Your response was not sent yet")
+    expect(page.locator("main")).to_contain_text("Your answers are saved")
+    assert_accessible(page, "rate limited")
+
+    page.get_by_role("link", name="Go back to check your answers").click()
+    page.get_by_role("link", name="Change Why option 1?").click()
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.save()
+    page.get_by_label("Why option 1?").fill("Typed after it closed")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("h1")).to_have_text("This consultation has closed")
+    expect(page.get_by_label("Why option 1?")).to_have_value("Typed after it closed")
+    assert_accessible(page, "closed mid-draft")

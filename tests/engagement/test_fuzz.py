@@ -43,7 +43,12 @@ value = st.one_of(scalar, st.lists(st.one_of(st.text(max_size=30), st.sampled_fr
 
 @pytest.fixture
 def flow(settings: Any) -> tuple[Any, Client, list[str]]:
-    settings.ENGAGEMENT_RATE_LIMITS = {"submit": "100000/m", "resume_email": "100000/m"}
+    settings.ENGAGEMENT_RATE_LIMITS = {
+        "submit": "100000/m",
+        "submit_per_address": "100000/m",
+        "resume_email": "100000/m",
+        "resume_email_per_address": "100000/m",
+    }
     survey = respond_survey()
     client = Client()
     client.post(reverse("engagement:respond_start", args=[survey.slug]), {"action": "start"})

@@ -1,5 +1,6 @@
 """Consultation managers' pages: create, edit, questions, documents, publish; refusals; access control."""
 
+import datetime
 import io
 import zipfile
 from http import HTTPStatus
@@ -8,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from engagement import deadlines
 from engagement.models import Answer, Consultation, Document, Question, Response
@@ -368,7 +370,7 @@ def test_functions_can_be_linked_only_within_the_system(client, areas, scoped_ma
 
     mine = Function.objects.create(system=areas["a"][0].system, title="Borough estates", owner=areas["a"][1].level)
     theirs = Function.objects.create(system=areas["b"][0].system, title="Other system", owner=areas["b"][0].level)
-    c = ConsultationFactory(owner_area=areas["a"][1])
+    c = ConsultationFactory(owner_area=areas["a"][1], closed=True)  # the form's dates are past: nothing to confirm
     client.force_login(scoped_manager)
     page = client.get(reverse("engagement:manage_edit", args=[c.slug])).content.decode()
     assert "Borough estates" in page
@@ -377,5 +379,162 @@ def test_functions_can_be_linked_only_within_the_system(client, areas, scoped_ma
     assert client.post(reverse("engagement:manage_edit", args=[c.slug]), data).status_code == HTTPStatus.FOUND
     assert list(c.functions.all()) == [mine]
     with pytest.raises(ValidationError):
-        consultation_update(consultation=c, by=scoped_manager, data={"functions": [theirs]})
+        consultation_update(consultation=c, by=scoped_manager, data={"functions": [theirs]}, now=timezone.now())
     assert list(c.functions.all()) == [mine]
+
+
+# --- closing early, and the counts managers see -----------------------------------------------------------------
+
+
+def _responses(consultation: Consultation, *, sent: int = 0, drafts: int = 0, held: int = 0) -> None:
+    from tests.engagement.factories import ResponseFactory
+
+    now = timezone.now()
+    ResponseFactory.create_batch(sent, consultation=consultation, state="submitted", submitted_at=now)
+    ResponseFactory.create_batch(drafts, consultation=consultation)
+    ResponseFactory.create_batch(
+        held, consultation=consultation, state="submitted", submitted_at=now, suspected_automated=True, suspected_at=now
+    )
+
+
+def _hidden_fields(body: str) -> list[tuple[str, str]]:
+    import html
+    import re
+
+    return [(n, html.unescape(v)) for n, v in re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', body)]
+
+
+def test_moving_the_closing_date_into_the_past_asks_first(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+
+    c = ConsultationFactory(owner_area=areas["a"][1], title="Still open")
+    closes_at = c.closes_at
+    _responses(c, sent=3, drafts=12, held=1)
+    client.force_login(scoped_manager)
+    yesterday = deadlines.london_date(timezone.now()) - datetime.timedelta(days=1)
+    data = _consultation_post(
+        areas["a"][1], title="Renamed & <closed>", **_date("closes_on", yesterday.day, yesterday.month, yesterday.year)
+    )
+    edit = reverse("engagement:manage_edit", args=[c.slug])
+    page = client.post(edit, data)
+    body = page.content.decode()
+    assert page.status_code == HTTPStatus.OK
+    assert (
+        "12 residents have started a response but not sent it. If you close now they will not be able to send it."
+        in body
+    )
+    c.refresh_from_db()
+    assert (c.title, c.closes_at) == ("Still open", closes_at), "nothing changes without the confirmation"
+
+    hidden = [(n, v) for n, v in _hidden_fields(body) if n != "csrfmiddlewaretoken"]
+    assert ("title", "Renamed & <closed>") in hidden, "what the manager typed is carried, escaped"
+    # "No, change the dates": the form again as typed, nothing saved.
+    back = client.post(edit, {**dict(hidden), "action": "back"}).content.decode()
+    assert 'value="Renamed &amp; &lt;closed&gt;"' in back
+    assert "Edit consultation details" in back
+    c.refresh_from_db()
+    assert c.title == "Still open"
+    # Confirmed: saved and closed.
+    r = client.post(edit, {**dict(hidden), "confirm_closing": "yes"})
+    assert r.status_code == HTTPStatus.FOUND
+    c.refresh_from_db()
+    assert c.title == "Renamed & <closed>"
+    assert deadlines.london_date(c.closes_at) == yesterday
+    assert not c.accepts_responses_at(now=timezone.now())
+
+
+def test_one_draft_is_told_in_the_singular_and_none_is_said(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    one = ConsultationFactory(owner_area=areas["a"][1])
+    _responses(one, drafts=1, sent=2)
+    none = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    body = client.post(reverse("engagement:manage_close", args=[one.slug])).content.decode()
+    assert "1 resident has started a response but not sent it." in body
+    body = client.post(reverse("engagement:manage_close", args=[none.slug])).content.decode()
+    assert "No one has a response in progress." in body
+
+
+def test_close_now_button_asks_then_closes(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1], late_grace=datetime.timedelta(hours=24))
+    closes_at = c.closes_at
+    _responses(c, drafts=5)
+    client.force_login(scoped_manager)
+    overview = reverse("engagement:manage_consultation", args=[c.slug])
+    close = reverse("engagement:manage_close", args=[c.slug])
+    assert f'action="{close}"' in client.get(overview).content.decode()
+    assert client.get(close).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    body = client.post(close).content.decode()
+    assert "Close this consultation now?" in body
+    assert "5 residents have started a response but not sent it." in body
+    assert 'name="confirm_closing" value="yes"' in body
+    c.refresh_from_db()
+    assert c.closes_at == closes_at
+    r = client.post(close, {"confirm_closing": "yes"})
+    assert r.status_code == HTTPStatus.FOUND
+    c.refresh_from_db()
+    assert c.closes_at <= timezone.now()
+    assert c.late_grace is None
+    after = client.get(overview).content.decode()
+    assert "Consultation closed: it no longer takes responses." in after
+    assert f'action="{close}"' not in after, "no button once closed"
+    again = client.post(close, {"confirm_closing": "yes"}, follow=True).content.decode()
+    assert "not taking responses, so there is nothing to close" in again
+
+
+def test_close_now_by_a_manager_of_another_area_is_404(client, areas, other_manager, staff_user) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    closes_at = c.closes_at
+    client.force_login(other_manager)
+    assert client.post(reverse("engagement:manage_close", args=[c.slug]), {"confirm_closing": "yes"}).status_code == 404
+    client.force_login(staff_user)
+    assert client.post(reverse("engagement:manage_close", args=[c.slug]), {"confirm_closing": "yes"}).status_code == 403
+    c.refresh_from_db()
+    assert c.closes_at == closes_at
+
+
+def test_counts_show_sent_responses_with_drafts_apart(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    c = ConsultationFactory(owner_area=areas["a"][1], title="Counted one")
+    QuestionFactory.create_batch(2, consultation=c)
+    _responses(c, sent=3, drafts=7, held=2)
+    client.force_login(scoped_manager)
+    body = client.get(reverse("engagement:manage_list")).content.decode()
+    row = re.search(r"Counted one</a></td>(.*?)</tr>", body, re.S)
+    assert row
+    cells = [re.sub(r"<[^>]+>", "", cell).strip() for cell in re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)]
+    assert cells[-3:] == ["2", "3 (2 held as suspected automated)", "7"]
+    assert "Sent responses" in body
+    assert "Drafts in progress" in body
+    page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
+    assert "3 sent responses · 7 drafts in progress" in page
+    assert "2 sent responses are held as suspected automated" in page
+
+
+def test_admin_list_shows_the_same_counts(admin_client) -> None:  # type: ignore[no-untyped-def]
+    import re
+
+    c = ConsultationFactory(title="Admin counted")
+    _responses(c, sent=4, drafts=1, held=1)
+    body = admin_client.get(reverse("admin:engagement_consultation_changelist")).content.decode()
+    row = re.search(r"Admin counted</a>.*?</tr>", body, re.S)
+    assert row
+    numbers = re.findall(r'<td class="field-(sent|drafts|held)">(\d+)</td>', row.group(0))
+    assert numbers == [("sent", "4"), ("drafts", "1"), ("held", "1")]
+
+
+def test_the_list_counts_in_one_query_however_many_consultations(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(scoped_manager)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("engagement:manage_list")).status_code == HTTPStatus.OK
+        return len(captured)
+
+    _responses(ConsultationFactory(owner_area=areas["a"][1]), sent=2, drafts=1)
+    one = queries()
+    for _ in range(4):
+        _responses(ConsultationFactory(owner_area=areas["a"][2]), sent=1, drafts=2, held=1)
+    assert queries() == one

@@ -8,8 +8,10 @@ from http import HTTPStatus
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import http_date
 
 from engagement import deadlines
+from engagement.models import Consultation
 from tests.engagement.factories import ConsultationFactory, DocumentFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +96,75 @@ def test_feed_is_valid_atom_with_entries(client, listing) -> None:  # type: igno
     soon = next(e for e in entries if e.findtext(f"{ATOM}title") == "Open soon")
     assert soon.find(f"{ATOM}link").get("href").endswith(f"/consultations/{listing['open_soon'].slug}/")
     assert deadlines.describe_closing(listing["open_soon"].closes_at) in (soon.findtext(f"{ATOM}summary") or "")
+
+
+def _feed(client):  # type: ignore[no-untyped-def]
+    response = client.get(reverse("engagement:consultation_feed"))
+    assert response.status_code == HTTPStatus.OK
+    return response, ET.fromstring(response.content)  # noqa: S314 (our own feed, in a test)
+
+
+def _atom_time(text: str | None) -> datetime.datetime:
+    assert text, "missing date"
+    return datetime.datetime.fromisoformat(text)
+
+
+def test_feed_ids_are_tag_uris_stable_across_requests_and_edits(client, listing) -> None:  # type: ignore[no-untyped-def]
+    _, root = _feed(client)
+    assert re.fullmatch(r"https?://testserver/consultations/", root.findtext(f"{ATOM}id") or "")
+    ids = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}id") for e in root.findall(f"{ATOM}entry")}
+    soon = listing["open_soon"]
+    assert ids["Open soon"] == f"tag:testserver,{soon.created_at:%Y-%m-%d}:consultation/{soon.pk}"
+    assert all(re.fullmatch(r"tag:testserver,\d{4}-\d{2}-\d{2}:consultation/\d+", i or "") for i in ids.values())
+    assert len(set(ids.values())) == len(ids)
+
+    soon.title, soon.slug = "Open soon, renamed", "open-soon-renamed"
+    soon.save()
+    _, again = _feed(client)
+    ids_again = {e.findtext(f"{ATOM}title"): e.findtext(f"{ATOM}id") for e in again.findall(f"{ATOM}entry")}
+    assert ids_again.pop("Open soon, renamed") == ids.pop("Open soon")
+    assert ids_again == ids
+
+
+def test_feed_dates_never_lie_in_the_future(client, listing) -> None:  # type: ignore[no-untyped-def]
+    """A forthcoming consultation opens in ten days: neither the feed nor its entry may claim that date yet."""
+    before = timezone.now()
+    response, root = _feed(client)
+    after = timezone.now()
+    feed_updated = _atom_time(root.findtext(f"{ATOM}updated"))
+    assert feed_updated <= after
+    last_modified = datetime.datetime.strptime(response["Last-Modified"], "%a, %d %b %Y %H:%M:%S GMT")
+    assert last_modified.replace(tzinfo=datetime.UTC) <= after
+    for entry in root.findall(f"{ATOM}entry"):
+        published = _atom_time(entry.findtext(f"{ATOM}published"))
+        updated = _atom_time(entry.findtext(f"{ATOM}updated"))
+        assert published <= updated <= after, entry.findtext(f"{ATOM}title")
+        assert updated <= feed_updated
+    coming = next(e for e in root.findall(f"{ATOM}entry") if e.findtext(f"{ATOM}title") == "Coming up")
+    assert _atom_time(coming.findtext(f"{ATOM}published")) < before  # announced, not yet open
+
+
+def test_a_feed_entry_is_updated_when_its_status_changes(client, areas) -> None:  # type: ignore[no-untyped-def]
+    """Last edited 20 days ago, it opened 5 days ago and closed yesterday: its entry (and the feed) changed then."""
+    now = timezone.now()
+    c = ConsultationFactory(title="Closed yesterday", owner_area=areas["a"][1], opens_at=now - 5 * DAY,
+                            closes_at=now - DAY)  # fmt: skip
+    Consultation.objects.filter(pk=c.pk).update(created_at=now - 20 * DAY, updated_at=now - 20 * DAY)
+    response, root = _feed(client)
+    (entry,) = root.findall(f"{ATOM}entry")
+    assert _atom_time(entry.findtext(f"{ATOM}published")) == now - 20 * DAY
+    assert _atom_time(entry.findtext(f"{ATOM}updated")) == c.closes_at
+    assert _atom_time(root.findtext(f"{ATOM}updated")) == c.closes_at
+    assert response["Last-Modified"] == http_date(c.closes_at.timestamp())
+
+
+def test_feed_and_entries_have_authors(client, listing, settings) -> None:  # type: ignore[no-untyped-def]
+    _, root = _feed(client)
+    assert root.findtext(f"{ATOM}author/{ATOM}name") == settings.SERVICE_NAME
+    for entry in root.findall(f"{ATOM}entry"):
+        title = entry.findtext(f"{ATOM}title")
+        consultation = next(c for c in listing.values() if c.title == title)
+        assert entry.findtext(f"{ATOM}author/{ATOM}name") == consultation.owner_area.name
 
 
 def test_open_page_shows_deadline_onward_deadline_and_who_decides(client, areas, settings, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -69,3 +69,29 @@ def test_accepting_responses_includes_grace(now: datetime.datetime) -> None:
     assert expired not in accepting
     assert graced.accepts_responses_at(now=now)
     assert not expired.accepts_responses_at(now=now)
+
+
+def test_response_counts_count_sent_drafts_and_held_apart(now: datetime.datetime) -> None:
+    from engagement.models import Response
+    from tests.engagement.factories import QuestionFactory, ResponseFactory
+
+    c, other = ConsultationFactory(), ConsultationFactory()
+    QuestionFactory.create_batch(3, consultation=c)  # a join to questions must not multiply the counts
+    sent = {"state": Response.State.SUBMITTED, "submitted_at": now}
+    held = {"suspected_automated": True, "suspected_at": now}
+    counted = ResponseFactory.create_batch(2, consultation=c, **sent)
+    drafts = ResponseFactory.create_batch(4, consultation=c)
+    held_sent = ResponseFactory(consultation=c, **sent, **held)
+    ResponseFactory(consultation=c, **held)  # a held draft counts nowhere
+    ResponseFactory(consultation=other, **sent)
+
+    responses = Response.objects.filter(consultation=c)
+    assert set(responses.counted()) == set(counted)
+    assert set(responses.in_progress()) == set(drafts)
+    assert set(responses.sent().suspected()) == {held_sent}
+    from django.db.models import Count
+
+    annotated = Consultation.objects.annotate(q=Count("questions")).with_response_counts().get(pk=c.pk)
+    assert (annotated.q, annotated.sent_count, annotated.draft_count, annotated.suspected_count) == (3, 2, 4, 1)
+    empty = Consultation.objects.with_response_counts().get(pk=ConsultationFactory().pk)
+    assert (empty.sent_count, empty.draft_count, empty.suspected_count) == (0, 0, 0)

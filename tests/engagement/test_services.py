@@ -132,3 +132,75 @@ def test_create_refuses_bad_dates_and_foreign_targets(areas) -> None:  # type: i
     )
     assert feed.slug == "feed-2"  # "feed" is reserved for the Atom feed's address
     assert Consultation.objects.count() == 1
+
+
+# --- closing early: the manager must confirm, told how many drafts are in progress ------------------------------
+
+HOUR = datetime.timedelta(hours=1)
+
+
+def _drafts(consultation: Consultation, n: int) -> None:
+    from tests.engagement.factories import ResponseFactory
+
+    for _ in range(n):
+        ResponseFactory(consultation=consultation)
+
+
+def test_close_needs_confirmation_and_says_how_many_drafts() -> None:
+    from tests.engagement.factories import ResponseFactory
+
+    now = timezone.now()
+    c = ConsultationFactory(late_grace=datetime.timedelta(hours=48))
+    _drafts(c, 3)
+    ResponseFactory(consultation=c, state=Response.State.SUBMITTED, submitted_at=now)  # sent: not a draft
+    closes_at = c.closes_at
+    with pytest.raises(services.ClosingNeedsConfirmation) as asked:
+        services.consultation_close(consultation=c, by=None, now=now, confirmed=False)
+    assert asked.value.drafts == 3
+    c.refresh_from_db()
+    assert (c.closes_at, c.late_grace) == (closes_at, datetime.timedelta(hours=48)), "nothing changed"
+    services.consultation_close(consultation=c, by=None, now=now, confirmed=True)
+    c.refresh_from_db()
+    assert (c.closes_at, c.late_grace) == (now, None)
+    assert not c.accepts_responses_at(now=now + datetime.timedelta(seconds=1)), "no late period left either"
+
+
+def test_close_in_the_late_period_ends_it_and_keeps_the_closing_date() -> None:
+    now = timezone.now()
+    c = ConsultationFactory(closes_at=now - HOUR, late_grace=datetime.timedelta(hours=24))
+    services.consultation_close(consultation=c, by=None, now=now, confirmed=True)
+    c.refresh_from_db()
+    assert (c.closes_at, c.late_grace) == (now - HOUR, None)
+
+
+@pytest.mark.parametrize("kind", ["closed", "forthcoming", "draft"])
+def test_close_refuses_what_takes_no_responses(kind: str) -> None:
+    c = ConsultationFactory(**{kind: True})
+    with pytest.raises(ValidationError, match="not taking responses"):
+        services.consultation_close(consultation=c, by=None, now=timezone.now(), confirmed=True)
+
+
+def test_update_asks_before_a_closing_date_in_the_past_and_only_then() -> None:
+    now = timezone.now()
+    c = ConsultationFactory()
+    _drafts(c, 2)
+    with pytest.raises(services.ClosingNeedsConfirmation) as asked:
+        services.consultation_update(consultation=c, by=None, data={"closes_at": now - HOUR, "title": "New"}, now=now)
+    assert asked.value.drafts == 2
+    c.refresh_from_db()
+    assert (c.title != "New", c.closes_at > now) == (True, True), "nothing changed"
+    # A later date, or any date once it has closed, needs no confirmation.
+    services.consultation_update(consultation=c, by=None, data={"closes_at": now + 2 * HOUR}, now=now)
+    services.consultation_update(
+        consultation=c, by=None, data={"closes_at": now - HOUR, "title": "New"}, now=now, confirm_closing=True
+    )
+    c.refresh_from_db()
+    assert (c.title, c.closes_at) == ("New", now - HOUR)
+    services.consultation_update(consultation=c, by=None, data={"closes_at": now - 2 * HOUR}, now=now)
+
+
+def test_update_asks_before_removing_the_late_period_it_is_in() -> None:
+    now = timezone.now()
+    c = ConsultationFactory(closes_at=now - HOUR, late_grace=datetime.timedelta(hours=24))
+    with pytest.raises(services.ClosingNeedsConfirmation):
+        services.consultation_update(consultation=c, by=None, data={"late_grace": None}, now=now)

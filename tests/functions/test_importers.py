@@ -254,3 +254,39 @@ def test_xlsx_bad_rows_are_reported_by_spreadsheet_row(ncl):
         "Neighbourhood, Borough Partnership, NCL."
     ]
     assert not Function.objects.exists()
+
+
+# A cell may name levels and bodies together (the module docstring says so): it once crashed with a TypeError.
+MIXED = HEADER + 'A function,NCL,"Borough Partnership; NCL Engagement Advisory Board","Neighbourhood\nA workstream",-\n'
+
+
+def test_a_cell_naming_a_level_and_a_body_together_dry_runs(ncl, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(MIXED)
+    out = io.StringIO()
+    call_command("import_matrix", str(path), "--system", "ncl", "--dry-run", stdout=out)
+    assert "create: A function" in out.getvalue()
+    assert "new body: NCL Engagement Advisory Board" in out.getvalue()
+    assert "new body: A workstream" in out.getvalue()
+    assert (Function.objects.count(), Body.objects.count()) == (0, 0)
+
+
+def test_a_cell_naming_a_level_and_a_body_together_imports_both_in_order_and_reimports_unchanged(ncl, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text(MIXED)
+    call_command("import_matrix", str(path), "--system", "ncl", stdout=io.StringIO())
+    function = Function.objects.get(title="A function")
+    links = [
+        (link.kind, link.level.name if link.level else link.body.name)
+        for link in function.links.select_related("level", "body").order_by("kind", "position")
+    ]
+    assert links == [
+        ("influenced_by", "Borough Partnership"),
+        ("influenced_by", "NCL Engagement Advisory Board"),
+        ("supports", "Neighbourhood"),
+        ("supports", "A workstream"),
+    ]
+    report = import_matrix_file(path=path, system=ncl)
+    assert report.ok
+    assert report.unchanged == ["A function"]
+    assert not report.changed

@@ -15,16 +15,25 @@ import governance.demo
 # Order matters: structure first, then what hangs off it.
 LOADERS = (accounts.demo, governance.demo, functions.demo, engagement.demo)
 
+# Demo accounts have no password; the risk is who can read their mail, and made-up consultations shown publicly.
+REFUSAL = (
+    "DEBUG is off, so this may be a real deployment. seed_demo would publish demo consultations and add demo "
+    "accounts (a superuser, admin@demo.nhs.net, among them) that anyone receiving their sign-in codes could use. "
+    "Run it with --force only on a demo or test database."
+)
+
 
 class Command(BaseCommand):
     help = "Create or update the demo data (NCL and NEL structure, function matrix, consultations, accounts)."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--force", action="store_true", help="Run even when DEBUG is off.")
+        parser.add_argument(
+            "--force", action="store_true", help="Run even when DEBUG is off (a demo or test deployment)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEBUG and not options["force"]:
-            raise CommandError("seed_demo adds demo accounts with a known password; use --force outside DEBUG.")
+            raise CommandError(REFUSAL)
         now = timezone.now()
         with transaction.atomic():
             for loader in LOADERS:
