@@ -1,7 +1,8 @@
 """Sending email without holding up a web request: the message is rendered now and sent by a Celery worker.
 
-If the broker cannot take the task (it is down, or times out after the short publish retry in settings), the
-message is sent at once instead, so a sign-in code is never lost. EMAIL_VIA_CELERY=False sends at once always.
+If the broker cannot take the task (it is down, or stalled: the broker timeouts in settings give up after about
+1 s), the message is sent at once instead, so a sign-in code is never lost. (After a stall the queued copy may be
+delivered too: the same message twice, never none.) EMAIL_VIA_CELERY=False sends at once always.
 """
 
 import logging

@@ -6,7 +6,8 @@ from http import HTTPStatus
 import pytest
 from allauth.account import app_settings
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.test import Client
 
 from tests.factories import UserFactory
@@ -33,7 +34,7 @@ def rate_limit_keys() -> list[str]:
 
 
 def test_the_cache_is_redis():
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert isinstance(caches["default"], RedisCache)
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/login/", "/admin/accounts/user/"])

@@ -1,0 +1,190 @@
+"""A real Redis stalled (SIGSTOP) and resumed (SIGCONT) under the portal and a real Celery worker process.
+
+The test starts its own redis-server on a free port (never the shared one), points the cache, the rate-limit
+counters and Celery publishing of this process at it, and a `celery worker` subprocess (prefork, as the Procfile
+runs it) at the same Redis and the test database. While Redis is stalled every page, sign-in code request and
+response submission answers within 3 s; after it resumes the worker consumes again by itself.
+"""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from engagement.models import OutboundEmail, Response
+from engagement.tasks import drain_outbox
+from ics_portal.celery import app
+from tests.engagement.factories import respond_survey
+from tests.engagement.test_respond_views import submit, walk_to_check
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed"),
+]
+
+BUDGET = 3.0  # seconds any request may take while Redis is stalled (issue 10)
+STALL = 15.0  # longer than kombu's BRPOP health check (1 + 10 s), so the worker really loses its connection
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check: Any, timeout: float, what: str) -> float:
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < timeout, f"{what}: not within {timeout} s"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+@pytest.fixture(scope="module")
+def own_redis(tmp_path_factory: Any) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    proc = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        cwd=folder,
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+
+        def answers() -> bool:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                    s.sendall(b"PING\r\n")
+                    return s.recv(16).startswith(b"+PONG")
+            except OSError:
+                return False
+
+        wait_until(answers, 10, "redis-server start")
+        yield f"redis://127.0.0.1:{port}/0", proc
+    finally:
+        proc.send_signal(signal.SIGCONT)  # a failed test must not leave it stopped
+        proc.terminate()
+        proc.wait(10)
+
+
+@pytest.fixture
+def portal_on_own_redis(own_redis: Any, settings: Any) -> Iterator[subprocess.Popen[bytes]]:
+    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis."""
+    url, redis_proc = own_redis
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    settings.EMAIL_VIA_CELERY = True
+    old_broker = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None  # the producer pools are per connection: rebuild them for the new broker
+    app.amqp._producer_pool = None
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ics_portal.settings.test",
+        "REDIS_URL": url,
+        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ics_portal", "worker", "--concurrency", "1", "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "-n", f"outage-{os.getpid()}@%h"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield redis_proc
+    finally:
+        redis_proc.send_signal(signal.SIGCONT)
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        sys.stdout.write(output.decode(errors="replace")[-6000:])  # shown when the test fails
+        app.conf.broker_url = old_broker
+        app._pool = None
+        app.amqp._producer_pool = None
+
+
+def timed(call: Any, *args: Any, **kwargs: Any) -> Any:
+    started = time.monotonic()
+    result = call(*args, **kwargs)
+    took = time.monotonic() - started
+    assert took < BUDGET, f"{call.__name__}{args[:1]} took {took:.1f} s with Redis stalled"
+    return result
+
+
+def sent(email: OutboundEmail) -> bool:
+    email.refresh_from_db()
+    return email.status == OutboundEmail.Status.SENT
+
+
+def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
+    portal_on_own_redis: Any, mailoutbox: Any
+) -> None:
+    redis_proc = portal_on_own_redis
+    survey = respond_survey()
+    resident = UserFactory(email="owner@example.com")
+
+    # Before: the worker is up and drains the outbox.
+    first = OutboundEmail.objects.create(kind="resume_link", to="a@example.org", subject="s", body_text="t")
+    drain_outbox.delay()
+    wait_until(lambda: sent(first), 30, "the worker draining the outbox before the stall")
+
+    redis_proc.send_signal(signal.SIGSTOP)
+    stalled_at = time.monotonic()
+
+    # Pages, the health check and an error page: no Redis needed, none waits on it.
+    visitor = Client(raise_request_exception=False)
+    assert timed(visitor.get, "/healthz").content == b"ok"
+    assert timed(visitor.get, "/").status_code == 200
+    assert timed(visitor.get, "/consultations/").status_code == 200
+    missing = timed(visitor.get, "/no-such-page/")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode()
+
+    # A sign-in code: the rate limits cannot count, so they allow; the worker cannot be reached, so the code is
+    # sent from the web process at once.
+    owner = Client()
+    asked = timed(owner.post, "/accounts/login/code/", {"email": resident.email})
+    assert asked.status_code == 302
+    assert [m.to for m in mailoutbox] == [[resident.email]]
+
+    # A whole response, page by page, and its submission: stored as sent, its receipt waiting in the outbox.
+    resident_client = Client()
+    response = timed(walk_to_check, resident_client, survey)
+    timed(submit, resident_client, survey, response)
+    response.refresh_from_db()
+    assert response.state == Response.State.SUBMITTED
+    receipt = OutboundEmail.objects.get(response=response, kind="receipt")
+    assert receipt.status == OutboundEmail.Status.READY
+
+    # Signed in, on a page that reads the session and the user: still served.
+    owner.force_login(resident)
+    assert timed(owner.get, "/account/").status_code == 200
+
+    time.sleep(max(0.0, STALL - (time.monotonic() - stalled_at)))
+    redis_proc.send_signal(signal.SIGCONT)
+
+    # After: the same worker process, unrestarted, consumes a drain and sends the receipt the stall held back.
+    def published() -> bool:
+        try:
+            drain_outbox.delay()
+        except Exception:  # the web side leaves Redis alone for a few seconds after an error
+            return False
+        return True
+
+    wait_until(published, 10, "publishing after Redis resumed")
+    wait_until(lambda: sent(receipt), 60, "the worker consuming after the stall")
