@@ -154,9 +154,16 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "request_login_code": "20/m/ip,3/m/key",
+    # Per IP only: a per-address refusal ("3/m/key") let anyone lock an address out. Emails to one address are
+    # limited instead, without refusing (accounts/adapters.py).
+    "request_login_code": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# A sign-in code works for 15 minutes (the pages say so); an address has one live code at a time.
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
+# At most this many sign-in emails to one address per window (seconds); past it, the code already sent is used.
+ACCOUNTS_LOGIN_CODE_EMAILS = 3
+ACCOUNTS_LOGIN_CODE_EMAIL_WINDOW = 15 * 60
 LOGIN_URL = "account_request_login_code"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
