@@ -3,9 +3,11 @@
 The test starts its own redis-server on a free port (never the shared one), points the cache, the rate-limit
 counters and Celery publishing of this process at it, and a `celery worker` subprocess (prefork, as the Procfile
 runs it) at the same Redis and the test database. While Redis is stalled every page, sign-in code request and
-response submission answers within 3 s; after it resumes the worker consumes again by itself.
+response submission answers within 3 s; after it resumes, and again after Redis is stopped and started, the
+worker consumes again by itself.
 """
 
+import json
 import os
 import shutil
 import signal
@@ -35,7 +37,7 @@ pytestmark = [
 ]
 
 BUDGET = 3.0  # seconds any request may take while Redis is stalled (issue 10)
-STALL = 15.0  # longer than kombu's BRPOP health check (1 + 10 s), so the worker really loses its connection
+STALL = 12.0  # longer than kombu's BRPOP health check (1 + 10 s), so the worker really loses its connection
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -53,37 +55,56 @@ def wait_until(check: Any, timeout: float, what: str) -> float:
     return time.monotonic() - started
 
 
+class OwnRedis:
+    """A redis-server of the test's own on a free port, which the test may pause, stop and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, 10, "redis-server start")
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def pause(self) -> None:
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        self.resume()  # a stopped process cannot act on SIGTERM
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
 @pytest.fixture(scope="module")
-def own_redis(tmp_path_factory: Any) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        cwd=folder,
-        stdout=subprocess.DEVNULL,
-    )
+def own_redis(tmp_path_factory: Any) -> Iterator[OwnRedis]:
+    redis = OwnRedis(tmp_path_factory.mktemp("redis"))
     try:
-
-        def answers() -> bool:
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
-                    s.sendall(b"PING\r\n")
-                    return s.recv(16).startswith(b"+PONG")
-            except OSError:
-                return False
-
-        wait_until(answers, 10, "redis-server start")
-        yield f"redis://127.0.0.1:{port}/0", proc
+        yield redis
     finally:
-        proc.send_signal(signal.SIGCONT)  # a failed test must not leave it stopped
-        proc.terminate()
-        proc.wait(10)
+        redis.stop()  # a failed test must not leave it stopped
 
 
 @pytest.fixture
-def portal_on_own_redis(own_redis: Any, settings: Any) -> Iterator[subprocess.Popen[bytes]]:
+def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis]:
     """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis."""
-    url, redis_proc = own_redis
+    url = own_redis.url
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
     settings.EMAIL_VIA_CELERY = True
     old_broker = app.conf.broker_url
@@ -103,9 +124,9 @@ def portal_on_own_redis(own_redis: Any, settings: Any) -> Iterator[subprocess.Po
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
-        yield redis_proc
+        yield own_redis
     finally:
-        redis_proc.send_signal(signal.SIGCONT)
+        own_redis.resume()
         worker.terminate()
         try:
             output, _ = worker.communicate(timeout=15)
@@ -134,7 +155,7 @@ def sent(email: OutboundEmail) -> bool:
 def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     portal_on_own_redis: Any, mailoutbox: Any
 ) -> None:
-    redis_proc = portal_on_own_redis
+    redis = portal_on_own_redis
     survey = respond_survey()
     resident = UserFactory(email="owner@example.com")
 
@@ -143,7 +164,7 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     drain_outbox.delay()
     wait_until(lambda: sent(first), 30, "the worker draining the outbox before the stall")
 
-    redis_proc.send_signal(signal.SIGSTOP)
+    redis.pause()
     stalled_at = time.monotonic()
 
     # Pages, the health check and an error page: no Redis needed, none waits on it.
@@ -176,7 +197,7 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     assert timed(owner.get, "/account/").status_code == 200
 
     time.sleep(max(0.0, STALL - (time.monotonic() - stalled_at)))
-    redis_proc.send_signal(signal.SIGCONT)
+    redis.resume()
 
     # After: the same worker process, unrestarted, consumes a drain and sends the receipt the stall held back.
     def published() -> bool:
@@ -188,3 +209,38 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
 
     wait_until(published, 10, "publishing after Redis resumed")
     wait_until(lambda: sent(receipt), 60, "the worker consuming after the stall")
+
+    # Redis down (stopped: its connections are closed, its data gone), then started again.
+    redis.stop()
+    assert timed(visitor.get, "/healthz").content == b"ok"
+    assert timed(Client().post, "/accounts/login/code/", {"email": "new@example.com"}).status_code == 302
+    later = OutboundEmail.objects.create(kind="resume_link", to="b@example.org", subject="s", body_text="t")
+    time.sleep(3)  # the worker notices and starts reconnecting
+    redis.start()
+    wait_until(published, 10, "publishing after Redis restarted")
+    wait_until(lambda: sent(later), 60, "the worker consuming after Redis restarted")
+
+
+def test_production_uses_the_same_failover_settings() -> None:
+    """What the test above runs on the test settings, production has too (and keeps no session in Redis)."""
+    from tests.test_security import production_env
+
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; from ics_portal.celery import app;"
+        "print(json.dumps([s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], s.CACHES['default']['OPTIONS'],"
+        " app.conf.broker_transport_options, app.conf.task_publish_retry, app.conf.broker_connection_max_retries,"
+        " app.conf.worker_cancel_long_running_tasks_on_connection_loss]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    engine, backend, options, transport, retry, max_retries, cancel = json.loads(result.stdout.strip().splitlines()[-1])
+    assert engine == "django.contrib.sessions.backends.db"
+    assert backend == "ics_portal.cache.ResilientRedisCache"
+    assert options == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    assert transport["socket_timeout"] == transport["socket_connect_timeout"] == 1
+    assert transport["interval_start"] == 0
+    assert retry is False
+    assert max_retries is None
+    assert cancel is True
