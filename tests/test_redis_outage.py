@@ -58,6 +58,9 @@ def wait_until(check: Any, timeout: float, what: str) -> float:
 class OwnRedis:
     """A redis-server of the test's own on a free port, which the test may pause, stop and start again."""
 
+    worker_env: dict[str, str]
+    worker_node: str
+
     def __init__(self, folder: Path) -> None:
         self.port = free_port()
         self.folder = folder
@@ -118,9 +121,11 @@ def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis
         "REDIS_URL": url,
         "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
     }
+    node = f"outage-{os.getpid()}@{socket.gethostname()}"
+    own_redis.worker_env, own_redis.worker_node = env, node
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ics_portal", "worker", "--concurrency", "1", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "-n", f"outage-{os.getpid()}@%h"],
+         "--without-gossip", "--without-mingle", "-n", node],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -219,6 +224,14 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     redis.start()
     wait_until(published, 10, "publishing after Redis restarted")
     wait_until(lambda: sent(later), 60, "the worker consuming after Redis restarted")
+
+    # The liveness check a supervisor would run: this worker answers; a worker that is not there does not.
+    def health(node: str) -> int:
+        command = [sys.executable, "-m", "ics_portal.health", "worker", node]
+        return subprocess.run(command, cwd=ROOT, env=redis.worker_env, capture_output=True, check=False).returncode
+
+    assert health(redis.worker_node) == 0
+    assert health("nobody@nowhere") == 1
 
 
 def test_production_uses_the_same_failover_settings() -> None:
