@@ -157,6 +157,7 @@ def sent(email: OutboundEmail) -> bool:
     return email.status == OutboundEmail.Status.SENT
 
 
+@pytest.mark.urls("tests.error_urls")  # the portal's URLs plus a view that fails on purpose
 def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     portal_on_own_redis: Any, mailoutbox: Any
 ) -> None:
@@ -197,9 +198,15 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     receipt = OutboundEmail.objects.get(response=response, kind="receipt")
     assert receipt.status == OutboundEmail.Status.READY
 
-    # Signed in, on a page that reads the session and the user: still served.
+    # Signed in, on a page that reads the session and the user: still served; and the error page still renders
+    # in the layout (it failed when sessions were read from Redis).
     owner.force_login(resident)
     assert timed(owner.get, "/account/").status_code == 200
+    owner.raise_request_exception = False
+    error = timed(owner.get, "/test-errors/500/")
+    assert error.status_code == 500
+    assert "Sorry, there is a problem with the service" in error.content.decode()
+    assert 'class="nhsuk-header' in error.content.decode()
 
     time.sleep(max(0.0, STALL - (time.monotonic() - stalled_at)))
     redis.resume()
