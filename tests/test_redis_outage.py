@@ -25,6 +25,7 @@ from django.test import Client
 
 from engagement.models import OutboundEmail, Response
 from engagement.tasks import drain_outbox
+from ics_portal import celery as celery_module
 from ics_portal.celery import app
 from tests.engagement.factories import respond_survey
 from tests.engagement.test_respond_views import submit, walk_to_check
@@ -142,6 +143,7 @@ def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis
         app.conf.broker_url = old_broker
         app._pool = None
         app.amqp._producer_pool = None
+        celery_module._paused_until["at"] = 0.0  # later tests publish to the shared Redis at once
 
 
 def timed(call: Any, *args: Any, **kwargs: Any) -> Any:
