@@ -18,6 +18,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.db import connection
@@ -120,7 +121,8 @@ def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "ics_portal.settings.test",
         "REDIS_URL": url,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
+        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
     }
     node = f"outage-{os.getpid()}@{socket.gethostname()}"
     own_redis.worker_env, own_redis.worker_node = env, node
