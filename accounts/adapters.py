@@ -81,9 +81,8 @@ def withheld_message(*, email: str, ask_again_at: float) -> str:
     minutes = round(int(settings.ACCOUNTS_LOGIN_CODE_EMAIL_WINDOW) / 60)
     return (
         f"We have not sent another email to {email}: we have already sent it "
-        f"{settings.ACCOUNTS_LOGIN_CODE_EMAILS} in the last {minutes} minutes. Every recent email has the same "
-        f"sign-in code, so use the code from the latest one. You can ask for another email after "
-        f"{when.strftime('%-I:%M%p').lower()}."
+        f"{settings.ACCOUNTS_LOGIN_CODE_EMAILS} in the last {minutes} minutes. Use the sign-in code in the latest "
+        f"one. You can ask for another email after {when.strftime('%-I:%M%p').lower()}."
     )
 
 

@@ -56,6 +56,7 @@ def test_a_stranger_asking_again_and_again_cannot_lock_the_owner_out(owner: Any,
     assert "A sign-in code has been sent" not in page
     assert "We have not sent another email to owner@example.com: we have already sent it 3 in the last 15" in page
     assert re.search(r"You can ask for another email after \d{1,2}:\d\d[ap]m\.", page)
+    assert "Use the sign-in code in the latest one." in page
     assert "Enter your sign-in code" in page
     owner_browser.post(CONFIRM_CODE, {"code": code_in(mailoutbox[-1])})
     assert owner_browser.session["_auth_user_id"] == str(owner.pk)

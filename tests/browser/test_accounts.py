@@ -127,7 +127,7 @@ def test_owner_signs_in_with_the_code_a_stranger_caused_when_no_more_emails_are_
     page.get_by_role("button", name="Email me a sign-in code").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
     expect(page.locator("main")).to_contain_text(f"We have not sent another email to {resident.email}")
-    expect(page.locator("main")).to_contain_text("use the code from the latest one")
+    expect(page.locator("main")).to_contain_text("Use the sign-in code in the latest one.")
     assert len(mailoutbox) == settings.ACCOUNTS_LOGIN_CODE_EMAILS
     assert_accessible(page, "sign-in code page when no email was sent")
 
