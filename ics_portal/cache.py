@@ -3,8 +3,8 @@
 Django's RedisCache raises on every error, so with Redis stalled each request waited on every cache call and then
 failed. This backend (production and tests) keeps Django's behaviour while Redis answers; when a call fails it logs
 once, answers as an empty cache that forgets every write would (`get` gives the default, `add` gives True,
-`delete` False) and, for RETRY_AFTER seconds, does not try Redis again in this process, so during an outage a request pays at most
-one socket timeout (OPTIONS in settings: 0.5 s), not one per call. What counts in the cache therefore fails open: a
+`delete` False) and, for RETRY_AFTER seconds, does not try Redis again in this process, so during an outage a
+request pays at most one socket timeout (OPTIONS in settings: 0.5 s), not one per call. What counts in the cache therefore fails open: a
 rate limit that cannot count allows (allauth's lock is an `add`; ics_portal/counters.py uses `guarded` for its own
 round trips).
 
