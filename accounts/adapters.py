@@ -1,11 +1,23 @@
 """allauth adapters: the one place sign-in policy lives.
 
+Sign-in codes cannot be used to lock anyone out or to flood an inbox. An address has one live code at a time
+(kept in the cache for ACCOUNT_LOGIN_BY_CODE_TIMEOUT): every request for it in that time, from any browser, is
+given the same code, so its owner can enter the code from any email we sent, whoever asked for it. Emails to one
+address are limited (ACCOUNTS_LOGIN_CODE_EMAILS per ACCOUNTS_LOGIN_CODE_EMAIL_WINDOW); past the limit the request
+still succeeds, no email is sent and the page says so and when another can be asked for. A new code (none live)
+is always emailed, so there is never a live code its owner cannot get. Only the per-IP limit
+(ACCOUNT_RATE_LIMITS) refuses requests. With the cache unreachable every request gets a new code and an email.
+
 Staff sign in with Microsoft Entra ID (NHSmail); only addresses in ENTRA_ALLOWED_DOMAINS may use it, and a
 new Entra user joins the Staff role.
 """
 
+import datetime
+import hashlib
+import time
 from typing import Any
 
+from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -14,11 +26,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.models import Group
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.cache import cache
 from django.http import HttpRequest
 from django.shortcuts import redirect
+from django.utils import timezone
+
+from ics_portal import counters
 
 from . import roles
 from .emails import send_soon
+
+# allauth's emails that anyone can make us send to an address by asking for a sign-in code for it.
+CODE_REQUEST_EMAILS = {"account/email/login_code", "account/email/unknown_account"}
+CODE_SENT_MESSAGE = "account/messages/login_code_sent.txt"
+# On the request: this request made a new code (so its email is always sent) / withheld an email (window end).
+_NEW_CODE = "_accounts_new_login_code"
+_WITHHELD = "_accounts_login_code_email_withheld"
 
 
 def email_domain_allowed(email: str, allowed: list[str] | None = None) -> bool:
@@ -29,13 +52,93 @@ def email_domain_allowed(email: str, allowed: list[str] | None = None) -> bool:
     return domain in {d.lower() for d in allowed}
 
 
+def _address_key(kind: str, email: str) -> str:
+    return f"accounts:login-code:{kind}:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+def _requested_address(request: HttpRequest | None) -> str:
+    """The address a sign-in code is being asked for (the request-code form; resending is switched off)."""
+    if request is None or request.method != "POST":
+        return ""
+    return str(request.POST.get("email", "")).strip().lower()
+
+
+def _email_allowed(request: HttpRequest, email: str) -> bool:
+    """Count one email to `email` in the current window; False (and the window's end noted) once over the limit,
+    unless this request made a new code."""
+    limit = int(settings.ACCOUNTS_LOGIN_CODE_EMAILS)
+    window = int(settings.ACCOUNTS_LOGIN_CODE_EMAIL_WINDOW)
+    number = int(time.time() // window)
+    count = counters.incr_with_expiry(f"{_address_key('emails', email)}:{number}", window + 5)
+    if count <= limit or getattr(request, _NEW_CODE, False):
+        return True
+    setattr(request, _WITHHELD, (number + 1) * window)
+    return False
+
+
+def withheld_message(*, email: str, ask_again_at: float) -> str:
+    when = timezone.localtime(datetime.datetime.fromtimestamp(ask_again_at, tz=datetime.UTC))
+    minutes = round(int(settings.ACCOUNTS_LOGIN_CODE_EMAIL_WINDOW) / 60)
+    return (
+        f"We have not sent another email to {email}: we have already sent it "
+        f"{settings.ACCOUNTS_LOGIN_CODE_EMAILS} in the last {minutes} minutes. Use the sign-in code in the latest "
+        f"one. You can ask for another email after {when.strftime('%-I:%M%p').lower()}."
+    )
+
+
 class AccountAdapter(DefaultAccountAdapter):
-    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """As allauth's, but delivered by the Celery worker (accounts.emails.send_soon)."""
+    def generate_login_code(self) -> str:
+        """The address's live code if it has one, else a new one that becomes its live code (see above)."""
         request = allauth_context.request
+        email = _requested_address(request)
+        if not email:
+            return str(super().generate_login_code())
+        key = _address_key("live", email)
+        code = cache.get(key)
+        if code:
+            return str(code)
+        code = super().generate_login_code()
+        if not cache.add(key, code, timeout=allauth_settings.LOGIN_BY_CODE_TIMEOUT):
+            code = cache.get(key) or code  # another request made one a moment ago: share it
+        if request is not None:
+            setattr(request, _NEW_CODE, True)
+        return str(code)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """As allauth's, but delivered by the Celery worker (accounts.emails.send_soon); emails that a code request
+        causes are limited per address (see above)."""
+        request = allauth_context.request
+        if template_prefix in CODE_REQUEST_EMAILS and request is not None and not _email_allowed(request, email):
+            return
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
         send_soon(self.render_mail(template_prefix, email, ctx))
+
+    def add_message(
+        self,
+        request: HttpRequest,
+        level: int,
+        message_template: str | None = None,
+        message_context: dict[str, Any] | None = None,
+        extra_tags: str = "",
+        message: str | None = None,
+    ) -> None:
+        """allauth says "A sign-in code has been sent" after a request; say what happened when it was not."""
+        ask_again_at = getattr(request, _WITHHELD, None)
+        if message_template == CODE_SENT_MESSAGE and ask_again_at is not None:
+            email = (message_context or {}).get("recipient", "")
+            level, message_template, message = (
+                messages.WARNING,
+                None,
+                withheld_message(email=email, ask_again_at=ask_again_at),
+            )
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
+    def login(self, request: HttpRequest, user: Any) -> None:
+        """Signed in: the address's live code is spent, so the next sign-in gets a new one."""
+        super().login(request, user)
+        if getattr(user, "email", ""):
+            cache.delete(_address_key("live", user.email))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

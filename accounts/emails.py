@@ -1,7 +1,8 @@
 """Sending email without holding up a web request: the message is rendered now and sent by a Celery worker.
 
-If the broker cannot take the task (it is down, or times out after the short publish retry in settings), the
-message is sent at once instead, so a sign-in code is never lost. EMAIL_VIA_CELERY=False sends at once always.
+If the broker cannot take the task (it is down, or stalled: `ics_portal.celery.publish` gives up after about
+1 s, or at once for a few seconds after that), the message is sent at once instead, so a sign-in code is never lost. (After a stall the queued copy may be
+delivered too: the same message twice, never none.) EMAIL_VIA_CELERY=False sends at once always.
 """
 
 import logging
@@ -50,10 +51,12 @@ def send_soon(message: EmailMessage) -> None:
     payload = message_payload(message)
 
     def enqueue() -> None:
+        from ics_portal.celery import publish
+
         from .tasks import send_email
 
         try:
-            send_email.delay(**payload)
+            publish(send_email, kwargs=payload)
         except Exception:  # the broker is unreachable: deliver now rather than lose the message
             logger.warning("Could not queue email to %s; sending it now", payload["to"], exc_info=True)
             message.send()

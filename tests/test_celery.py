@@ -9,6 +9,7 @@ from django.core import mail
 from kombu.exceptions import OperationalError
 
 from accounts.tasks import send_email
+from ics_portal import celery as celery_module
 from ics_portal.celery import app
 from tests.factories import UserFactory
 
@@ -48,7 +49,7 @@ def test_worker_delivers_a_queued_email(celery_worker, mailoutbox):
 def test_allauth_sign_in_code_goes_through_the_worker(celery_worker, client, mailoutbox, settings):
     settings.EMAIL_VIA_CELERY = True
     user = UserFactory(email="queued@example.com")
-    with mock.patch.object(send_email, "delay", wraps=send_email.delay) as queued:
+    with mock.patch.object(send_email, "apply_async", wraps=send_email.apply_async) as queued:
         response = client.post("/accounts/login/code/", {"email": user.email})
     assert response.status_code == 302
     queued.assert_called_once()
@@ -61,8 +62,51 @@ def test_mail_is_sent_at_once_when_the_broker_is_down(client, mailoutbox, settin
     """A web request never loses a code because Redis is unreachable: it falls back to sending directly."""
     settings.EMAIL_VIA_CELERY = True
     user = UserFactory(email="fallback@example.com")
-    with mock.patch.object(send_email, "delay", side_effect=OperationalError("broker down")):
+    with mock.patch.object(send_email, "apply_async", side_effect=OperationalError("broker down")):
         response = client.post("/accounts/login/code/", {"email": user.email})
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [user.email]
+
+
+class FailingTask:
+    """Stands in for a task whose broker fails: after `wait` seconds (stalled) or at once (refused)."""
+
+    name = "failing"
+
+    def __init__(self, wait: float) -> None:
+        self.wait, self.calls = wait, 0
+
+    def apply_async(self, **kwargs: object) -> None:
+        self.calls += 1
+        time.sleep(self.wait)
+        raise OperationalError("Timeout reading from socket" if self.wait else "Connection refused")
+
+
+@pytest.fixture
+def no_pause(monkeypatch):
+    monkeypatch.setitem(celery_module._paused_until, "at", 0.0)
+
+
+def test_after_a_publish_waited_on_the_broker_this_process_skips_it_for_a_few_seconds(no_pause, monkeypatch):
+    stalled = FailingTask(wait=celery_module.SLOW_FAILURE + 0.05)
+    with pytest.raises(OperationalError):
+        celery_module.publish(stalled)
+    started = time.monotonic()
+    with pytest.raises(celery_module.BrokerPausedError):
+        celery_module.publish(stalled)
+    assert time.monotonic() - started < 0.05
+    assert stalled.calls == 1, "the second request did not wait on the broker"
+
+    monkeypatch.setitem(celery_module._paused_until, "at", time.monotonic() - 1)  # the pause is over
+    with pytest.raises(OperationalError):
+        celery_module.publish(stalled)
+    assert stalled.calls == 2
+
+
+def test_a_refused_connection_costs_nothing_so_it_does_not_pause(no_pause):
+    refused = FailingTask(wait=0)
+    for _ in range(2):
+        with pytest.raises(OperationalError):
+            celery_module.publish(refused)
+    assert refused.calls == 2

@@ -1,10 +1,15 @@
-"""ics_portal/counters.py: one round trip on Redis, the same answers on any other cache backend."""
+"""ics_portal/counters.py: one round trip on Redis, the same answers on any other cache backend; and with Redis
+down, counters and the cache (ics_portal/cache.py) fail open at once."""
 
+import socket
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.cache import caches
 
+from ics_portal import cache as cache_module
 from ics_portal import counters
 
 
@@ -30,3 +35,43 @@ def test_flag_is_set_once(backend: str) -> None:
     assert counters.set_if_absent("flag", 60) is False
     caches["default"].delete("flag")
     assert counters.set_if_absent("flag", 60) is True
+
+
+@pytest.fixture
+def unreachable(settings: Any) -> Iterator[str]:
+    """The default cache pointed at a port nothing listens on (a Redis that is down)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    location = f"redis://127.0.0.1:{port}/0"
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": location}}
+    yield location
+    cache_module._down_until.pop(location, None)
+
+
+def test_with_redis_down_counters_fail_open_and_say_so(unreachable: str, caplog: Any) -> None:
+    assert counters.incr_with_expiry("c", 60) == 0, "a count of 0: a rate limit built on it allows"
+    assert counters.set_if_absent("flag", 60) is True, "the caller goes ahead as if it set the flag"
+    assert "Redis cache unreachable" in caplog.text
+
+
+def test_with_redis_down_the_cache_answers_as_an_empty_one_and_stops_trying(
+    unreachable: str, caplog: Any, monkeypatch: Any
+) -> None:
+    cache = caches["default"]
+    cache.set("k", 1)
+    assert cache.get("k", "default") == "default"
+    assert cache.add("k", 1) is True  # allauth's rate-limit lock is an add: it must not spin and refuse
+    assert cache.delete("k") is False
+    assert cache.get_many(["k"]) == {}
+    assert caplog.text.count("Redis cache unreachable") == 1, "logged once per outage, not per call"
+
+    # For RETRY_AFTER seconds after a failure the process does not wait on Redis again.
+    tried: list[str] = []
+    monkeypatch.setattr(type(cache._cache), "get", lambda *a: tried.append("get"))  # type: ignore[attr-defined]
+    assert cache.get("k") is None
+    assert counters.incr_with_expiry("c", 60) == 0
+    assert tried == []
+    monkeypatch.setitem(cache_module._down_until, unreachable, time.monotonic() - 1)
+    cache.get("k")
+    assert tried == ["get"], "once the pause is over, Redis is tried again"

@@ -35,6 +35,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ics_portal import counters
+from ics_portal.celery import publish
 
 from ..models import OutboundEmail, Response
 
@@ -89,7 +90,7 @@ def outbox_kick() -> None:
     except Exception:  # the cache is down: publish anyway
         logger.warning("Outbox kick: the cache is unreachable", exc_info=True)
     try:
-        drain_outbox.apply_async(retry=False)
+        publish(drain_outbox)
     except Exception:  # the broker is down or slow: the rows stay READY
         _last_kick["at"] = float("-inf")
         logger.warning("Could not queue the outbox drain; the periodic sweep will send the emails", exc_info=True)

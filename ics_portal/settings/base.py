@@ -124,8 +124,14 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 
 # --- Cache (allauth's rate limits count here, so production needs a shared one) ---
 REDIS_URL = env("REDIS_URL", default="")
+# A Redis that stalls or stops must not stop the site: short timeouts and no retries (redis-py's pool default), and
+# a backend that degrades to "empty cache" on errors and leaves Redis alone for a few seconds (ics_portal/cache.py).
+REDIS_CACHE = {
+    "BACKEND": "ics_portal.cache.ResilientRedisCache",
+    "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -150,9 +156,16 @@ ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
-    "request_login_code": "20/m/ip,3/m/key",
+    # Per IP only: a per-address refusal ("3/m/key") let anyone lock an address out. Emails to one address are
+    # limited instead, without refusing (accounts/adapters.py).
+    "request_login_code": "20/m/ip",
     "confirm_email": "1/3m/key",
 }
+# A sign-in code works for 15 minutes (the pages say so); an address has one live code at a time.
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
+# At most this many sign-in emails to one address per window (seconds); past it, the code already sent is used.
+ACCOUNTS_LOGIN_CODE_EMAILS = 3
+ACCOUNTS_LOGIN_CODE_EMAIL_WINDOW = 15 * 60
 LOGIN_URL = "account_request_login_code"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"
@@ -195,7 +208,7 @@ EMAIL_TIMEOUT = 10
 # allauth's mail (sign-in codes, verification) goes through the Celery worker (accounts.emails.send_soon).
 EMAIL_VIA_CELERY = env.bool("EMAIL_VIA_CELERY", default=True)
 
-# --- Celery: tasks never hold up a web request (short broker timeouts, one publish retry) ---
+# --- Celery: tasks never hold up a web request, and the worker outlives a Redis stall ---
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -203,10 +216,27 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_PUBLISH_RETRY = True
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0.2, "interval_step": 0.2}
+# Publishing: no publish retry and connection attempts bounded by 1 s in all, so a stalled or stopped broker costs a
+# web request about 1 s (a refused connection is retried every 0.2 s within that second, not once after 2 s).
+CELERY_TASK_PUBLISH_RETRY = False
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"socket_timeout": 1, "socket_connect_timeout": 1}
+# The worker: reconnect for ever (the default gives up after 100 tries), and drop a BRPOP that got no reply for
+# 1 + 10 s (kombu's health check), so after a stall it consumes again within about 20 s instead of never.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Tasks running when the connection is lost are cancelled and redelivered (acks_late), Celery 6's default; every
+# task here is safe to run twice (the outbox claims its rows; a sign-in code sent twice is the same code).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+REDIS_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 1,
+    "socket_connect_timeout": 1,
+    "socket_keepalive": True,
+    "health_check_interval": 10,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = REDIS_BROKER_TRANSPORT_OPTIONS
 CELERY_BEAT_SCHEDULE: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "broker"

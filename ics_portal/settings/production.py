@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_BROKER_TRANSPORT_OPTIONS, REDIS_CACHE, env
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
@@ -14,12 +14,13 @@ if not ALLOWED_HOSTS:
 
 DEBUG = False
 REDIS_URL = env("REDIS_URL")
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {"default": {**REDIS_CACHE, "LOCATION": REDIS_URL}}
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 1, "socket_connect_timeout": 1}
-# Sessions are read from Redis and written through to the database: a request that only reads its session (most
-# of a resident's) costs no SQL, and a Redis restart loses nothing.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+CELERY_BROKER_TRANSPORT_OPTIONS = REDIS_BROKER_TRANSPORT_OPTIONS
+# Sessions live in PostgreSQL only (one primary-key read per request that has a session). Not cached_db: while
+# Redis is unreachable its write-through cannot update or delete the cached copy, so when Redis came back a
+# signed-out session (a shared computer) would be signed in again and a changed one would read stale.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Behind a load balancer allauth must read the client's IP from X-Forwarded-For, or every visitor shares one
 # rate-limit bucket: set TRUSTED_PROXY_COUNT to the number of proxies in front of gunicorn.

@@ -110,3 +110,27 @@ def test_sign_in_works_without_javascript(no_js_context, live_server, mailoutbox
     page.get_by_label("Code").fill(code_from(mailoutbox[0]))
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name="Your account")).to_be_visible()
+
+
+def test_owner_signs_in_with_the_code_a_stranger_caused_when_no_more_emails_are_sent(
+    page, live_server, mailoutbox, resident, assert_accessible, settings
+):
+    """A stranger's requests used up the address's emails; the owner is told so truthfully and still signs in."""
+    from django.test import Client
+
+    for _ in range(settings.ACCOUNTS_LOGIN_CODE_EMAILS):
+        Client().post("/accounts/login/code/", {"email": resident.email})
+    assert len(mailoutbox) == settings.ACCOUNTS_LOGIN_CODE_EMAILS
+
+    page.goto(live_server.url + "/accounts/login/code/")
+    page.get_by_label("Email").fill(resident.email)
+    page.get_by_role("button", name="Email me a sign-in code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    expect(page.locator("main")).to_contain_text(f"We have not sent another email to {resident.email}")
+    expect(page.locator("main")).to_contain_text("Use the sign-in code in the latest one.")
+    assert len(mailoutbox) == settings.ACCOUNTS_LOGIN_CODE_EMAILS
+    assert_accessible(page, "sign-in code page when no email was sent")
+
+    page.get_by_label("Code").fill(code_from(mailoutbox[-1]))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name="Your account")).to_be_visible()

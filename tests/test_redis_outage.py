@@ -1,0 +1,270 @@
+"""A real Redis stalled (SIGSTOP) and resumed (SIGCONT) under the portal and a real Celery worker process.
+
+The test starts its own redis-server on a free port (never the shared one), points the cache, the rate-limit
+counters and Celery publishing of this process at it, and a `celery worker` subprocess (prefork, as the Procfile
+runs it) at the same Redis and the test database. While Redis is stalled every page, sign-in code request and
+response submission answers within 3 s; after it resumes, and again after Redis is stopped and started, the
+worker consumes again by itself.
+"""
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from engagement.models import OutboundEmail, Response
+from engagement.tasks import drain_outbox
+from ics_portal import celery as celery_module
+from ics_portal.celery import app
+from tests.engagement.factories import respond_survey
+from tests.engagement.test_respond_views import submit, walk_to_check
+from tests.factories import UserFactory
+
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not shutil.which("redis-server"), reason="redis-server is not installed"),
+]
+
+BUDGET = 3.0  # seconds any request may take while Redis is stalled (issue 10)
+STALL = 12.0  # longer than kombu's BRPOP health check (1 + 10 s), so the worker really loses its connection
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def wait_until(check: Any, timeout: float, what: str) -> float:
+    started = time.monotonic()
+    while not check():
+        assert time.monotonic() - started < timeout, f"{what}: not within {timeout} s"
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
+class OwnRedis:
+    """A redis-server of the test's own on a free port, which the test may pause, stop and start again."""
+
+    worker_env: dict[str, str]
+    worker_node: str
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.start()
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+        )
+        wait_until(self.answers, 10, "redis-server start")
+
+    def answers(self) -> bool:
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def pause(self) -> None:
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.proc.send_signal(signal.SIGCONT)
+
+    def stop(self) -> None:
+        self.resume()  # a stopped process cannot act on SIGTERM
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@pytest.fixture(scope="module")
+def own_redis(tmp_path_factory: Any) -> Iterator[OwnRedis]:
+    redis = OwnRedis(tmp_path_factory.mktemp("redis"))
+    try:
+        yield redis
+    finally:
+        redis.stop()  # a failed test must not leave it stopped
+
+
+@pytest.fixture
+def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis]:
+    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis."""
+    url = own_redis.url
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    settings.EMAIL_VIA_CELERY = True
+    old_broker = app.conf.broker_url
+    app.conf.broker_url = url
+    app._pool = None  # the producer pools are per connection: rebuild them for the new broker
+    app.amqp._producer_pool = None
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ics_portal.settings.test",
+        "REDIS_URL": url,
+        "DATABASE_URL": f"postgres://{quote(db['USER'] or '')}:{quote(db['PASSWORD'] or '')}"
+        f"@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    }
+    node = f"outage-{os.getpid()}@{socket.gethostname()}"
+    own_redis.worker_env, own_redis.worker_node = env, node
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "ics_portal", "worker", "--concurrency", "1", "--loglevel", "INFO",
+         "--without-gossip", "--without-mingle", "-n", node],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield own_redis
+    finally:
+        own_redis.resume()
+        worker.terminate()
+        try:
+            output, _ = worker.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            output, _ = worker.communicate()
+        sys.stdout.write(output.decode(errors="replace")[-6000:])  # shown when the test fails
+        app.conf.broker_url = old_broker
+        app._pool = None
+        app.amqp._producer_pool = None
+        celery_module._paused_until["at"] = 0.0  # later tests publish to the shared Redis at once
+
+
+def timed(call: Any, *args: Any, **kwargs: Any) -> Any:
+    started = time.monotonic()
+    result = call(*args, **kwargs)
+    took = time.monotonic() - started
+    assert took < BUDGET, f"{call.__name__}{args[:1]} took {took:.1f} s with Redis stalled"
+    return result
+
+
+def sent(email: OutboundEmail) -> bool:
+    email.refresh_from_db()
+    return email.status == OutboundEmail.Status.SENT
+
+
+@pytest.mark.urls("tests.error_urls")  # the portal's URLs plus a view that fails on purpose
+def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
+    portal_on_own_redis: Any, mailoutbox: Any
+) -> None:
+    redis = portal_on_own_redis
+    survey = respond_survey()
+    resident = UserFactory(email="owner@example.com")
+
+    # Before: the worker is up and drains the outbox.
+    first = OutboundEmail.objects.create(kind="resume_link", to="a@example.org", subject="s", body_text="t")
+    drain_outbox.delay()
+    wait_until(lambda: sent(first), 30, "the worker draining the outbox before the stall")
+
+    redis.pause()
+    stalled_at = time.monotonic()
+
+    # Pages, the health check and an error page: no Redis needed, none waits on it.
+    visitor = Client(raise_request_exception=False)
+    assert timed(visitor.get, "/healthz").content == b"ok"
+    assert timed(visitor.get, "/").status_code == 200
+    assert timed(visitor.get, "/consultations/").status_code == 200
+    missing = timed(visitor.get, "/no-such-page/")
+    assert missing.status_code == 404
+    assert "Page not found" in missing.content.decode()
+
+    # A sign-in code: the rate limits cannot count, so they allow; the worker cannot be reached, so the code is
+    # sent from the web process at once.
+    owner = Client()
+    asked = timed(owner.post, "/accounts/login/code/", {"email": resident.email})
+    assert asked.status_code == 302
+    assert [m.to for m in mailoutbox] == [[resident.email]]
+
+    # A whole response, page by page, and its submission: stored as sent, its receipt waiting in the outbox.
+    resident_client = Client()
+    response = timed(walk_to_check, resident_client, survey)
+    timed(submit, resident_client, survey, response)
+    response.refresh_from_db()
+    assert response.state == Response.State.SUBMITTED
+    receipt = OutboundEmail.objects.get(response=response, kind="receipt")
+    assert receipt.status == OutboundEmail.Status.READY
+
+    # Signed in, on a page that reads the session and the user: still served; and the error page still renders
+    # in the layout (it failed when sessions were read from Redis).
+    owner.force_login(resident)
+    assert timed(owner.get, "/account/").status_code == 200
+    owner.raise_request_exception = False
+    error = timed(owner.get, "/test-errors/500/")
+    assert error.status_code == 500
+    assert "Sorry, there is a problem with the service" in error.content.decode()
+    assert 'class="nhsuk-header' in error.content.decode()
+
+    time.sleep(max(0.0, STALL - (time.monotonic() - stalled_at)))
+    redis.resume()
+
+    # After: the same worker process, unrestarted, consumes a drain and sends the receipt the stall held back.
+    def published() -> bool:
+        try:
+            drain_outbox.delay()
+        except Exception:  # the web side leaves Redis alone for a few seconds after an error
+            return False
+        return True
+
+    wait_until(published, 10, "publishing after Redis resumed")
+    wait_until(lambda: sent(receipt), 60, "the worker consuming after the stall")
+
+    # Redis down (stopped: its connections are closed, its data gone), then started again.
+    redis.stop()
+    assert timed(visitor.get, "/healthz").content == b"ok"
+    assert timed(Client().post, "/accounts/login/code/", {"email": "new@example.com"}).status_code == 302
+    later = OutboundEmail.objects.create(kind="resume_link", to="b@example.org", subject="s", body_text="t")
+    time.sleep(3)  # the worker notices and starts reconnecting
+    redis.start()
+    wait_until(published, 10, "publishing after Redis restarted")
+    wait_until(lambda: sent(later), 60, "the worker consuming after Redis restarted")
+
+    # The liveness check a supervisor would run: this worker answers; a worker that is not there does not.
+    def health(node: str) -> int:
+        command = [sys.executable, "-m", "ics_portal.health", "worker", node]
+        return subprocess.run(command, cwd=ROOT, env=redis.worker_env, capture_output=True, check=False).returncode
+
+    assert health(redis.worker_node) == 0
+    assert health("nobody@nowhere") == 1
+
+
+def test_production_uses_the_same_failover_settings() -> None:
+    """What the test above runs on the test settings, production has too (and keeps no session in Redis)."""
+    from tests.test_security import production_env
+
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; from ics_portal.celery import app;"
+        "print(json.dumps([s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], s.CACHES['default']['OPTIONS'],"
+        " app.conf.broker_transport_options, app.conf.task_publish_retry, app.conf.broker_connection_max_retries,"
+        " app.conf.worker_cancel_long_running_tasks_on_connection_loss]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    engine, backend, options, transport, retry, max_retries, cancel = json.loads(result.stdout.strip().splitlines()[-1])
+    assert engine == "django.contrib.sessions.backends.db"
+    assert backend == "ics_portal.cache.ResilientRedisCache"
+    assert options == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+    assert transport["socket_timeout"] == transport["socket_connect_timeout"] == 1
+    assert transport["interval_start"] == 0
+    assert retry is False
+    assert max_retries is None
+    assert cancel is True
