@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from accounts import roles
+from ics_portal import celery as celery_module
 from tests.factories import UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -30,6 +31,13 @@ def _clear_cache() -> None:
     keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
     if keys:
         client.delete(*keys)
+
+
+@pytest.fixture(autouse=True)
+def _publish_not_paused() -> None:
+    """A publish that failed slowly in an earlier test (a broker test, a loaded machine) pauses publishing in this
+    process for a few seconds (ics_portal/celery.py): each test starts with the broker in use."""
+    celery_module._paused_until["at"] = 0.0
 
 
 @pytest.fixture
