@@ -23,8 +23,8 @@ from django.core import signing
 from django.db import IntegrityError, connection, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from ..forms_respond import is_visible
 from ..models import Answer, Consultation, Question, Response
+from ..questions import is_visible
 from ..references import new_reference
 from ..selectors.responses import (
     Structure,

@@ -252,8 +252,12 @@ def test_same_page_condition_required_only_when_shown(client: Any, survey: Any) 
     r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['yes'].pk}": "yes"}))
     assert r.status_code == HTTPStatus.OK
     assert "Enter your answer to “What are your other views?”" in r.content.decode()
-    # Answered "no": the detail is hidden, so whatever was typed is discarded.
-    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['detail'].pk}": "ignored"}))
+    # Answered "no": the detail is hidden; text typed into it is refused with a message, never silently dropped.
+    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['detail'].pk}": "typed first"}))
+    assert r.status_code == HTTPStatus.OK
+    assert "“What are your other views?” applies only if you answer" in r.content.decode()
+    assert "typed first" in r.content.decode()
+    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['detail'].pk}": ""}))
     assert r.status_code == HTTPStatus.FOUND
     assert not Answer.objects.filter(question=q["detail"]).exists()
 
