@@ -24,6 +24,7 @@ from .questions import (
     OTHER,
     OTHER_LABEL,
     TYPED_KINDS,
+    answer_label,
     answer_parts,
     condition_text,
     condition_value,
@@ -467,6 +468,41 @@ class SubmitForm(HoneypotMixin):
     submission_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     reference = forms.CharField(max_length=9, required=False, widget=forms.HiddenInput)
     proof = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+
+
+# Posted fields never shown back (see posted_answers): tokens, the honeypot, which button was pressed.
+NOT_SHOWN_BACK = frozenset({"csrfmiddlewaretoken", HONEYPOT, "action", "submission_token", "reference", "proof"})
+
+
+def posted_answers(data: Any, questions: Iterable[Question]) -> list[tuple[str, str]]:
+    """(label, text) for what a resident posted to a responding page, in the page's order, to show back when it
+    could not be saved (a lost session: ics_portal.views.csrf_failure). Answers are labelled by their question and
+    read as on the check-answers page; about-you fields by their labels. Unknown fields and tokens are left out."""
+    shown: list[tuple[str, str]] = []
+    for question in questions:
+        value = _raw_value(data, question)
+        other = _typed(data, other_field_name(question))
+        label = (
+            answer_label(question, value, other)
+            if question.kind not in TYPED_KINDS
+            else _typed(data, field_name(question))
+        )
+        if label:
+            shown.append((question.text, label))
+        elif other:
+            shown.append((f"{question.text} (other)", other))
+    for form_class in (AboutYouForm, SaveForLaterForm):
+        for name, field in form_class.base_fields.items():
+            text = _typed(data, name)
+            if name in NOT_SHOWN_BACK or not text:
+                continue
+            if isinstance(field, forms.BooleanField):
+                text = "Yes"
+            elif isinstance(field, forms.ChoiceField):  # lists filled per consultation hold ids: not worth showing
+                text = str(dict(field.choices).get(text, ""))  # type: ignore[arg-type]
+            if text:
+                shown.append((str(field.label), text))
+    return shown
 
 
 def valid_email(value: str) -> bool:
