@@ -1,0 +1,97 @@
+"""Conditional questions and character counts in Chromium, with JavaScript on and off, axe on each state."""
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from engagement.models import Answer, Question
+from tests.engagement.factories import respond_survey
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+LONG = ("The clinic on the high street should stay open on Saturdays. " * 40)[:1747]
+
+
+def conditional_then_refused_text(page: Any, base: str, survey: Any) -> None:
+    """Page 1: the detail question is revealed only by "Yes"; text typed before switching to "No" comes back."""
+    page.set_default_timeout(20_000)
+    page.goto(f"{base}/consultations/{survey.slug}/respond/")
+    page.get_by_role("button", name="Start now").click()
+    detail = page.get_by_label("What are your other views?")
+    expect(detail).to_be_hidden()
+    page.get_by_label("Yes", exact=True).check()
+    expect(detail).to_be_visible()
+    detail.fill(LONG)
+    page.get_by_label("No", exact=True).check()
+    expect(detail).to_be_hidden()
+    page.get_by_label("Option 1").check()
+    page.get_by_role("button", name="Continue").click()
+    summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("“What are your other views?” applies only if you answer “Yes”")
+    expect(summary).to_contain_text("keep the 1,747 characters you typed here")
+    expect(detail).to_be_visible()
+    expect(detail).to_have_value(LONG)
+    assert not Answer.objects.exists()
+
+
+def test_conditional_question_with_javascript(page: Any, live_server: Any, assert_accessible: Any) -> None:
+    survey = respond_survey()
+    Question.objects.filter(pk=survey.q["detail"].pk).update(max_length=5000)
+    conditional_then_refused_text(page, live_server.url, survey)
+    assert_accessible(page, "text for a hidden question")
+    # The error summary link moves focus to the box holding the text.
+    page.locator(".nhsuk-error-summary a").first.click()
+    expect(page.get_by_label("What are your other views?")).to_be_focused()
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_contain_text("Your priorities")
+    assert Answer.objects.get(question=survey.q["detail"]).value == LONG
+
+
+def test_conditional_question_without_javascript(no_js_context: Any, live_server: Any) -> None:
+    survey = respond_survey()
+    Question.objects.filter(pk=survey.q["detail"].pk).update(max_length=5000)
+    page = no_js_context.new_page()
+    conditional_then_refused_text(page, live_server.url, survey)
+    page.get_by_label("What are your other views?").fill("")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_contain_text("Your priorities")
+    assert not Answer.objects.filter(question=survey.q["detail"]).exists()
+
+
+def test_short_text_shows_its_limit_and_counts(page: Any, live_server: Any, assert_accessible: Any) -> None:
+    survey = respond_survey()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_contain_text("Your priorities")
+    group = page.get_by_label("Your group (optional)", exact=True)
+    status = page.locator(f".nhsuk-character-count:has(#id_q{survey.q['short'].pk}) .nhsuk-character-count__status")
+    group.press_sequentially("x" * 45)
+    expect(status).to_contain_text("You have 5 characters remaining")
+    group.press_sequentially("y" * 15)
+    expect(group).to_have_value("x" * 45 + "y" * 15)  # not stopped at the limit
+    expect(status).to_contain_text("You have 10 characters too many")
+    assert_accessible(page, "short text over its limit")
+    page.get_by_label("Why option 1?").fill("Simpler")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("must be 50 characters or fewer")
+    expect(group).to_have_value("x" * 45 + "y" * 15)
+
+
+def test_short_text_limit_is_said_without_javascript(no_js_context: Any, live_server: Any) -> None:
+    survey = respond_survey()
+    page = no_js_context.new_page()
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(f"#id_q{survey.q['short'].pk}-info")).to_have_text("You can enter up to 50 characters")
+    group = page.get_by_label("Your group (optional)", exact=True)
+    group.fill("z" * 60)
+    expect(group).to_have_value("z" * 60)
