@@ -39,6 +39,7 @@ SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 10_000
 OTHER_TEXT_MAX = 500  # Answer.other_text
 HONEYPOT = "website"
+REMOVE_HIDDEN = "remove_hidden"  # the box that confirms removing typed answers on other pages (QuestionPageForm)
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
 
@@ -192,6 +193,24 @@ class QuestionPageForm(HoneypotMixin):
             elif question.pk in self.ruled_out:
                 self.hidden_ids.add(question.pk)
         self.seen_answers = answers  # stored answers, overlaid with this page's posted ones
+        # Typed answers on other pages that this page's answers would hide (and saving would remove): never without
+        # the resident's say-so (see clean).
+        self.would_remove = [
+            other
+            for other in all_questions.values()
+            if self.is_bound
+            and other.pk not in page_ids
+            and other.kind in TYPED_KINDS
+            and str(known_answers.get(other.pk) or "").strip()
+            and is_visible(other, known_answers, all_questions)
+            and not is_visible(other, answers, all_questions)
+        ]
+        if self.would_remove:
+            named = " and ".join(f"“{other.text}”" for other in self.would_remove)
+            plural = "answers" if len(self.would_remove) > 1 else "answer"
+            self.fields[REMOVE_HIDDEN] = forms.BooleanField(
+                required=False, label=f"Remove my {plural} to {named} and continue"
+            )
 
     # --- what the page shows ---
     def rendered_questions(self) -> list[Question]:
@@ -274,10 +293,24 @@ class QuestionPageForm(HoneypotMixin):
                             "Choose “Other” to keep it, or delete the text",
                         )
                     cleaned[other_name] = ""
+        if self.would_remove and not cleaned.get(REMOVE_HIDDEN):
+            page_ids = {q.pk for q in self.page_questions}
+            for other in self.would_remove:
+                link = unmet_condition(other, self.seen_answers, self.all_questions) or other
+                parent_id = link.show_if_question_id
+                typed = str(self.seen_answers.get(other.pk) or "").strip()
+                self.add_error(
+                    field_name(self.all_questions[parent_id]) if parent_id in page_ids else None,
+                    f"Your answer to “{other.text}” ({len(typed):,} characters) applies only if you answer "
+                    f"{condition_text(link, self.all_questions)}. Keep that answer, or tick the box to remove it",
+                )
         return cleaned
 
     def has_unsaved_text(self) -> bool:
-        """After validation: some typed text has an error, so saving only the valid answers would lose it."""
+        """After validation: some typed text has an error, so saving only the valid answers would lose it (or a
+        changed answer would remove typed answers elsewhere without the resident's say-so)."""
+        if self.would_remove and not getattr(self, "cleaned_data", {}).get(REMOVE_HIDDEN):
+            return True
         for question in self.page_questions:
             names = [other_field_name(question)]
             if question.kind in TYPED_KINDS:

@@ -95,3 +95,30 @@ def test_short_text_limit_is_said_without_javascript(no_js_context: Any, live_se
     group = page.get_by_label("Your group (optional)", exact=True)
     group.fill("z" * 60)
     expect(group).to_have_value("z" * 60)
+
+
+def test_changing_an_earlier_answer_asks_before_removing_a_later_one(
+    page: Any, live_server: Any, assert_accessible: Any
+) -> None:
+    survey = respond_survey()
+    page.set_default_timeout(20_000)
+    base = f"{live_server.url}/consultations/{survey.slug}/respond"
+    page.goto(f"{base}/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Why option 1?").fill("It keeps what works")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_contain_text("About you")
+    page.goto(f"{base}/page/1/")
+    page.get_by_label("Option 2").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Your answer to “Why option 1?” (19 characters)")
+    assert_accessible(page, "asking before removing a later answer")
+    assert Answer.objects.get(question=survey.q["follow"]).value == "It keeps what works"
+    page.get_by_label("Remove my answer to “Why option 1?” and continue").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_contain_text("Your priorities")
+    expect(page.get_by_label("Why option 1?")).to_have_count(0)
+    assert not Answer.objects.filter(question=survey.q["follow"]).exists()

@@ -133,3 +133,32 @@ def test_save_later_with_text_over_the_limit_keeps_the_page(client: Any, survey:
     r = client.post(url("respond_page", survey, 2), {**data, f"q{q['short'].pk}": ""})
     assert r["Location"] == url("respond_save", survey)
     assert Answer.objects.get(question=q["multi"]).value == ["Access"]
+
+
+def test_changing_an_earlier_answer_asks_before_removing_text_typed_on_a_later_page(client: Any, survey: Any) -> None:
+    response = started(client, survey)
+    q = survey.q
+    Question.objects.filter(pk=q["follow"].pk).update(max_length=None, kind="long_text")
+    typed = ("Option 1 keeps the borough boards, which residents know. " * 40)[:1747]
+    Answer.objects.create(response=response, question=q["choice"], value="Option 1")
+    Answer.objects.create(response=response, question=q["follow"], value=typed)
+    changed = {f"q{q['choice'].pk}": "Option 2", f"q{q['yes'].pk}": "no", "action": "continue"}
+    for action in ("continue", "save_later"):
+        r = client.post(url("respond_page", survey, 1) + "?change=1", {**changed, "action": action})
+        assert r.status_code == HTTPStatus.OK, action
+        body = r.content.decode()
+        assert (
+            "Your answer to “Why option 1?” (1,747 characters) applies only if you answer “Option 1” to "
+            "“Which governance option do you prefer?”. Keep that answer, or tick the box to remove it"
+        ) in body
+        assert "Remove my answer to “Why option 1?” and continue" in body
+        assert Answer.objects.get(question=q["follow"]).value == typed, "nothing removed yet"
+        assert Answer.objects.get(question=q["choice"]).value == "Option 1"
+    # Keeping the earlier answer keeps everything; ticking the box removes it, as asked.
+    r = client.post(url("respond_page", survey, 1) + "?change=1", {**changed, f"q{q['choice'].pk}": "Option 1"})
+    assert r.status_code == HTTPStatus.FOUND
+    assert Answer.objects.get(question=q["follow"]).value == typed
+    r = client.post(url("respond_page", survey, 1) + "?change=1", {**changed, "remove_hidden": "on"})
+    assert r.status_code == HTTPStatus.FOUND
+    assert not Answer.objects.filter(question=q["follow"]).exists()
+    assert Answer.objects.get(question=q["choice"]).value == "Option 2"
