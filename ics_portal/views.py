@@ -12,7 +12,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from engagement.forms_respond import NOT_SHOWN_BACK, posted_answers
-from engagement.selectors import responses as responding
+from engagement.selectors import responses as responding_sel
 
 logger = logging.getLogger(__name__)
 
@@ -129,10 +129,11 @@ def _posted(request: HttpRequest) -> list[tuple[str, str]]:
     """(label, text) of what was posted, never tokens, codes, passwords or the honeypot. Responding pages label
     answers by their questions; elsewhere the field's name is the label."""
     match = request.resolver_match
-    slug = match.kwargs.get("slug") if match is not None and match.app_name == "engagement" else None
-    consultation = responding.consultation_for_responding(slug=slug) if isinstance(slug, str) else None
+    responding = match is not None and match.app_name == "engagement" and (match.url_name or "").startswith("respond_")
+    slug = match.kwargs.get("slug") if responding and match is not None else None
+    consultation = responding_sel.consultation_for_responding(slug=slug) if isinstance(slug, str) else None
     if consultation is not None:
-        return posted_answers(request.POST, responding.responding_structure(consultation=consultation).questions)
+        return posted_answers(request.POST, responding_sel.responding_structure(consultation=consultation).questions)
     shown = []
     for name, values in request.POST.lists():
         if name in NOT_SHOWN_BACK or any(word in name.lower() for word in _SECRET_WORDS):

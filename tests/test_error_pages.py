@@ -148,3 +148,15 @@ def test_csrf_failure_elsewhere_labels_by_name_and_drops_codes_and_passwords():
     assert [t.text for t in doc.find_all("textarea")] == ["a@example.com"]
     assert "ABC123" not in html
     assert "hunter2" not in html
+
+
+def test_csrf_failure_on_a_manager_page_of_a_published_consultation_shows_its_fields():
+    from tests.engagement.factories import respond_survey
+
+    survey = respond_survey()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/manage/consultations/{survey.slug}/edit/", {"title": "A better title"})
+    doc = parse(assert_styled(response, HTTPStatus.FORBIDDEN, views.CSRF_TITLE))
+    assert [(doc.one("label", for_=t.attrs["id"]).text, t.text) for t in doc.find_all("textarea")] == [
+        ("Title", "A better title")
+    ]
