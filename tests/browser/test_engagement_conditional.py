@@ -1,4 +1,5 @@
-"""Conditional questions and character counts in Chromium, with JavaScript on and off, axe on each state."""
+"""What residents type is never lost, in Chromium with JavaScript on and off and axe on each state: conditional
+questions, character counts, and a session lost mid-form."""
 
 from typing import Any
 
@@ -122,3 +123,23 @@ def test_changing_an_earlier_answer_asks_before_removing_a_later_one(
     expect(page.locator("h1")).to_contain_text("Your priorities")
     expect(page.get_by_label("Why option 1?")).to_have_count(0)
     assert not Answer.objects.filter(question=survey.q["follow"]).exists()
+
+
+def test_a_session_lost_mid_form_shows_what_was_typed(page: Any, live_server: Any, assert_accessible: Any) -> None:
+    survey = respond_survey()
+    page.set_default_timeout(20_000)
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("Yes", exact=True).check()
+    page.get_by_label("What are your other views?").fill("Keep <b>this</b> & that")
+    page.context.clear_cookies()  # the session expires (or cookies are cleared) while the resident types
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Your session has expired or the form was sent from another site")
+    box = page.get_by_label("What are your other views?")
+    expect(box).to_have_value("Keep <b>this</b> & that")
+    expect(box).not_to_be_editable()
+    expect(page.get_by_label("Which governance option do you prefer?")).to_have_value("Option 1")
+    assert_accessible(page, "session lost mid-form")
+    page.get_by_role("link", name="Go back to the page").click()
+    expect(page.locator("h1")).to_contain_text(survey.title)

@@ -4,10 +4,11 @@ import re
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.template import engines
 from django.test import RequestFactory
 
-from engagement.forms_respond import AboutYouForm, EqualityForm, QuestionPageForm
+from engagement.forms_respond import AboutYouForm, EqualityForm, QuestionPageForm, posted_answers
 from engagement.models import Question
 from engagement.questions import AGREE_SCALE, OTHER, answer_label, answer_matches, is_visible
 from engagement.references import ALPHABET, is_reference, new_reference, normalise
@@ -356,6 +357,25 @@ def test_a_condition_on_a_checkbox_is_revealed_under_it(consultation: Any) -> No
     form = page_form([parent, child], {f"q{parent.pk}": ["A", "B"], f"q{child.pk}": "because"})
     assert form.is_valid()
     assert form.answers()[child.pk] == ("because", "")
+
+
+def test_posted_answers_read_as_on_check_answers_and_leave_tokens_out(consultation: Any) -> None:
+    choice = q(consultation, kind="single_choice", text="Pick", choices=["A", "B"], allow_other=True)
+    multi = q(consultation, kind="multiple_choice", text="Many", choices=["A", "B"])
+    text = q(consultation, kind="long_text", text="Why?")
+    data = QueryDict(mutable=True)
+    data.update({f"q{choice.pk}": OTHER, f"q{choice.pk}_other": "C", f"q{text.pk}": " Because "})
+    data.setlist(f"q{multi.pk}", ["A", "B"])
+    data.update({"respondent_type": "organisation", "organisation": "12", "organisation_name": "Friends of X"})
+    data.update({"consent_to_contact": "on", "csrfmiddlewaretoken": "t", "submission_token": "s", "website": "w"})
+    assert posted_answers(data, [choice, multi, text]) == [
+        ("Pick", "Other: C"),
+        ("Many", "A, B"),
+        ("Why?", "Because"),
+        ("Are you responding as an individual or on behalf of an organisation?", "On behalf of an organisation"),
+        ("Name of your organisation", "Friends of X"),
+        ("You may contact me by email about the outcome of this consultation", "Yes"),
+    ]
 
 
 # --- about you, equality ---
