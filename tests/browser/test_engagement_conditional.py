@@ -11,14 +11,26 @@ from tests.engagement.factories import respond_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
+
+def begin(page: Any, base: str, survey: Any) -> None:
+    page.set_default_timeout(20_000)
+    page.goto(f"{base}/consultations/{survey.slug}/respond/")
+    page.get_by_role("button", name="Start now").click()
+
+
+def to_page_2(page: Any) -> None:
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_contain_text("Your priorities")
+
+
 LONG = ("The clinic on the high street should stay open on Saturdays. " * 40)[:1747]
 
 
 def conditional_then_refused_text(page: Any, base: str, survey: Any) -> None:
     """Page 1: the detail question is revealed only by "Yes"; text typed before switching to "No" comes back."""
-    page.set_default_timeout(20_000)
-    page.goto(f"{base}/consultations/{survey.slug}/respond/")
-    page.get_by_role("button", name="Start now").click()
+    begin(page, base, survey)
     detail = page.get_by_label("What are your other views?")
     expect(detail).to_be_hidden()
     page.get_by_label("Yes", exact=True).check()
@@ -63,13 +75,8 @@ def test_conditional_question_without_javascript(no_js_context: Any, live_server
 
 def test_short_text_shows_its_limit_and_counts(page: Any, live_server: Any, assert_accessible: Any) -> None:
     survey = respond_survey()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
-    page.get_by_role("button", name="Start now").click()
-    page.get_by_label("Option 1").check()
-    page.get_by_label("No", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_contain_text("Your priorities")
+    begin(page, live_server.url, survey)
+    to_page_2(page)
     group = page.get_by_label("Your group (optional)", exact=True)
     status = page.locator(f".nhsuk-character-count:has(#id_q{survey.q['short'].pk}) .nhsuk-character-count__status")
     group.press_sequentially("x" * 45)
@@ -87,11 +94,8 @@ def test_short_text_shows_its_limit_and_counts(page: Any, live_server: Any, asse
 def test_short_text_limit_is_said_without_javascript(no_js_context: Any, live_server: Any) -> None:
     survey = respond_survey()
     page = no_js_context.new_page()
-    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
-    page.get_by_role("button", name="Start now").click()
-    page.get_by_label("Option 1").check()
-    page.get_by_label("No", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    begin(page, live_server.url, survey)
+    to_page_2(page)
     expect(page.locator(f"#id_q{survey.q['short'].pk}-info")).to_have_text("You can enter up to 50 characters")
     group = page.get_by_label("Your group (optional)", exact=True)
     group.fill("z" * 60)
@@ -102,17 +106,12 @@ def test_changing_an_earlier_answer_asks_before_removing_a_later_one(
     page: Any, live_server: Any, assert_accessible: Any
 ) -> None:
     survey = respond_survey()
-    page.set_default_timeout(20_000)
-    base = f"{live_server.url}/consultations/{survey.slug}/respond"
-    page.goto(f"{base}/")
-    page.get_by_role("button", name="Start now").click()
-    page.get_by_label("Option 1").check()
-    page.get_by_label("No", exact=True).check()
-    page.get_by_role("button", name="Continue").click()
+    begin(page, live_server.url, survey)
+    to_page_2(page)
     page.get_by_label("Why option 1?").fill("It keeps what works")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("h1")).to_contain_text("About you")
-    page.goto(f"{base}/page/1/")
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/page/1/")
     page.get_by_label("Option 2").check()
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Your answer to “Why option 1?” (19 characters)")
@@ -127,9 +126,7 @@ def test_changing_an_earlier_answer_asks_before_removing_a_later_one(
 
 def test_a_session_lost_mid_form_shows_what_was_typed(page: Any, live_server: Any, assert_accessible: Any) -> None:
     survey = respond_survey()
-    page.set_default_timeout(20_000)
-    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
-    page.get_by_role("button", name="Start now").click()
+    begin(page, live_server.url, survey)
     page.get_by_label("Option 1").check()
     page.get_by_label("Yes", exact=True).check()
     page.get_by_label("What are your other views?").fill("Keep <b>this</b> & that")
