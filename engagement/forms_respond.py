@@ -427,6 +427,15 @@ class AboutYouForm(HoneypotMixin):
             if not given and "organisation_name" not in self.errors and "organisation" not in self.errors:
                 self.add_error("organisation_name", "Choose your organisation or type its name")
         else:
+            # Typed for an organisation, then "As an individual" picked: said, not dropped (the box stays in view:
+            # a reveal holding an error is never hidden, see static/css/portal.css).
+            for name, what in (("organisation_name", "an organisation's name"), ("organisation_role", "a role")):
+                if _typed(self.data, name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        f"You typed {what} but chose “As an individual”. Choose “On behalf of an organisation” "
+                        "to keep it, or delete it",
+                    )
             cleaned["organisation"] = ""
             cleaned["organisation_name"] = ""
             cleaned["organisation_role"] = ""

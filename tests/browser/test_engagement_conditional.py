@@ -140,3 +140,29 @@ def test_a_session_lost_mid_form_shows_what_was_typed(page: Any, live_server: An
     assert_accessible(page, "session lost mid-form")
     page.get_by_role("link", name="Go back to the page").click()
     expect(page.locator("h1")).to_contain_text(survey.title)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_organisation_typed_then_individual_chosen_stays_in_view(
+    browser: Any, live_server: Any, assert_accessible: Any, javascript: bool
+) -> None:
+    survey = respond_survey()
+    context = browser.new_context(java_script_enabled=javascript)
+    try:
+        page = context.new_page()
+        begin(page, live_server.url, survey)
+        page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/about-you/")
+        name = page.get_by_label("Name of your organisation")
+        expect(name).to_be_hidden()
+        page.get_by_label("On behalf of an organisation").check()
+        name.fill("Friends of the Whittington")
+        page.get_by_label("As an individual").check()
+        expect(name).to_be_hidden()
+        page.get_by_role("button", name="Continue").click()
+        expect(page.locator(".nhsuk-error-summary")).to_contain_text("You typed an organisation's name")
+        expect(name).to_be_visible()  # a reveal holding an error is never hidden
+        expect(name).to_have_value("Friends of the Whittington")
+        if javascript:
+            assert_accessible(page, "organisation typed, individual chosen")
+    finally:
+        context.close()

@@ -384,9 +384,17 @@ def about_form(data: dict[str, Any]) -> AboutYouForm:
 
 
 def test_about_you_individual_clears_organisation() -> None:
-    form = about_form({"respondent_type": "individual", "organisation_name": "X", "area": "5"})
+    form = about_form({"respondent_type": "individual", "organisation": "1", "area": "5"})
     assert form.is_valid()
-    assert form.cleaned_data["organisation_name"] == ""
+    assert form.cleaned_data["organisation"] == ""
+    # A typed organisation name or role is not dropped without a word.
+    form = about_form({"respondent_type": "individual", "organisation_name": "X", "organisation_role": "Chair"})
+    assert not form.is_valid()
+    assert form.errors["organisation_name"] == [
+        "You typed an organisation's name but chose “As an individual”. "
+        "Choose “On behalf of an organisation” to keep it, or delete it"
+    ]
+    assert form.errors["organisation_role"][0].startswith("You typed a role but chose “As an individual”.")
 
 
 def test_about_you_organisation_needs_one() -> None:

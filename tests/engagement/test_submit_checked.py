@@ -125,7 +125,8 @@ def test_hidden_answers_are_dropped_when_saved(client: Any, survey: Any) -> None
     walk_to_check(client, survey)
     follow = survey.q["follow"]
     assert Answer.objects.filter(question=follow).exists()
-    client.post(url("respond_page", survey, 1), page1(survey, **{f"q{survey.q['choice'].pk}": "Option 2"}))
+    changed = page1(survey, **{f"q{survey.q['choice'].pk}": "Option 2"}, remove_hidden="on")  # the resident agrees
+    client.post(url("respond_page", survey, 1), changed)
     assert not Answer.objects.filter(question=follow).exists()
     assert "proof" in check_form(client, survey), "still complete: the hidden question is not required"
 
