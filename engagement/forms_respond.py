@@ -166,7 +166,7 @@ class QuestionPageForm(HoneypotMixin):
         self.hidden_ids: set[int] = set()
         # Question id -> its parent, for questions revealed by an answer on this page.
         self.parent_on_page: dict[int, Question] = {}
-        # Field names holding typed text that would not be kept (see clean): shown outside any reveal.
+        # Field names of questions holding typed text that would not be kept (see clean).
         self.unapplied: set[str] = set()
 
         answers: dict[int, Any] = dict(known_answers)
@@ -213,42 +213,34 @@ class QuestionPageForm(HoneypotMixin):
             )
 
     # --- what the page shows ---
-    def rendered_questions(self) -> list[Question]:
-        """The questions rendered at the top level of the page, in order. Left out: those ruled out by earlier
-        pages, and those revealed under an answer on this page (see `reveals`), unless they hold text that would
-        not be kept: those stay in view, next to their error."""
-        return [
-            q
-            for q in self.page_questions
-            if (q.pk not in self.ruled_out and not self._nested(q)) or field_name(q) in self.unapplied
-        ]
+    def _shown(self, question: Question) -> bool:
+        """Not ruled out by earlier pages, or holding typed text that would not be kept (shown with its error)."""
+        return question.pk not in self.ruled_out or field_name(question) in self.unapplied
 
     def _nested(self, question: Question) -> bool:
+        """Revealed under its parent's answer on this page (see `reveals`)."""
         parent = self.parent_on_page.get(question.pk)
         return (
-            parent is not None
-            and field_name(question) not in self.unapplied
-            and condition_value(parent, question.show_if_value) is not None
+            parent is not None and self._shown(parent) and condition_value(parent, question.show_if_value) is not None
         )
+
+    def rendered_questions(self) -> list[Question]:
+        """The questions rendered at the top level of the page, in order; the others shown are in `reveals`. A
+        reveal holding an error stays open whatever is picked (static/css/portal.css)."""
+        return [q for q in self.page_questions if self._shown(q) and not self._nested(q)]
 
     def reveals(self, question: Question) -> dict[str, list[Question | str]]:
         """Choice value -> what that answer reveals under it: the "Other" box (a field name) and the questions of
         this page that depend on that answer."""
         revealed: dict[str, list[Question | str]] = {}
         other = other_field_name(question)
-        if other in self.fields and other not in self.unapplied:
+        if other in self.fields:
             revealed[OTHER] = [other]
         for child in self.page_questions:
-            if child.show_if_question_id == question.pk and self._nested(child):
+            if child.show_if_question_id == question.pk and self._shown(child) and self._nested(child):
                 value = condition_value(question, child.show_if_value)
                 revealed.setdefault(str(value), []).append(child)
         return revealed
-
-    def followers(self, question: Question) -> list[str]:
-        """Fields rendered straight after the question rather than revealed: an "Other" box whose text would not
-        be kept (so the resident sees it with its error whatever is chosen)."""
-        other = other_field_name(question)
-        return [other] if other in self.unapplied else []
 
     # --- validation ---
     def _unapplied_message(self, question: Question, typed: str) -> str:
@@ -272,9 +264,8 @@ class QuestionPageForm(HoneypotMixin):
                 cleaned.pop(other_name, None)
                 typed = _typed(self.data, name) if question.kind in TYPED_KINDS else _typed(self.data, other_name)
                 if typed:
-                    target = name if question.kind in TYPED_KINDS else other_name
-                    self.unapplied.add(target)
                     self.unapplied.add(name)
+                    target = name if question.kind in TYPED_KINDS else other_name
                     self.add_error(target, self._unapplied_message(question, typed))
                 continue
             if other_name in self.fields:
@@ -286,7 +277,6 @@ class QuestionPageForm(HoneypotMixin):
                 if not chosen_other:
                     typed = _typed(self.data, other_name)
                     if typed and other_name not in self.errors:
-                        self.unapplied.add(other_name)
                         self.add_error(
                             other_name,
                             f"You typed an “Other” answer for “{question.text}” but did not choose “Other”. "

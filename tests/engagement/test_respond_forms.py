@@ -115,11 +115,11 @@ def test_single_choice_radios_with_other(consultation: Any) -> None:
         f"You typed an “Other” answer for “{question.text}” but did not choose “Other”. "
         "Choose “Other” to keep it, or delete the text"
     ]
-    # Shown outside the reveal (whatever is picked), with the text as typed.
+    # Shown again in its reveal, which holds the error, so CSS keeps it open whatever is picked.
     doc = parse(render(form))
-    other_box = doc.by_id(f"id_{name}_other")
-    assert other_box.attrs["value"] == "stray"
-    assert not doc.find_all(class_="nhsuk-radios__conditional")
+    reveal = doc.by_id(doc.one("input", value=OTHER).attrs["data-aria-controls"])
+    assert reveal.one(class_="nhsuk-form-group--error")
+    assert reveal.by_id(f"id_{name}_other").attrs["value"] == "stray"
     form = page_form([question], {name: "Z"})
     assert form.errors[name] == [f"Select one of the options given for “{question.text}”"]
 
@@ -299,12 +299,13 @@ def test_text_for_a_question_whose_condition_does_not_hold_is_refused_not_droppe
         "Change that answer to keep the 1,747 characters you typed here, or delete them"
     ]
     assert form.has_unsaved_text()
-    # Shown again outside the reveal, with every character and its error.
+    # Shown again with every character and its error, in the reveal of "Yes", which the error keeps open.
     doc = parse(render(form))
-    box = doc.by_id(f"id_q{child.pk}")
+    reveal = doc.by_id(doc.one("input", value="yes").attrs["data-aria-controls"])
+    assert reveal.one(class_="nhsuk-form-group--error")
+    box = reveal.by_id(f"id_q{child.pk}")
     assert box.text == typed
-    assert box.attrs["aria-describedby"].split()[-1] == f"id_q{child.pk}-error"
-    assert not doc.find_all(class_="nhsuk-radios__conditional")
+    assert f"id_q{child.pk}-error" in box.attrs["aria-describedby"].split()
     # Either way out works: the earlier answer changed (kept), or the text deleted (nothing to keep).
     form = page_form([parent, child], {f"q{parent.pk}": "yes", f"q{child.pk}": typed})
     assert form.is_valid()
