@@ -15,7 +15,8 @@ from ics_portal.forms import NHSDateField
 
 from . import deadlines
 from .models import Consultation, Document, Question, Section
-from .services.consultations import CONDITION_KINDS, document_type
+from .questions import CONDITION_KINDS
+from .services.consultations import document_type
 
 SUMMARY_MAX = 1000
 BODY_MAX = 50_000

@@ -1,10 +1,11 @@
 """Residents' forms, built from a consultation's questions at request time.
 
 One `QuestionPageForm` per page (a section, or every question when there are no sections). Each question kind
-becomes a Django field that `templates/includes/forms.html` renders as its NHS.UK component. Conditional
-questions follow one rule, used both to decide what a page shows and what the server keeps: a question is
-visible when its parent question is visible and its answer has the given value. A hidden question is never
-required, and whatever was posted for it is discarded.
+becomes a Django field that `templates/includes/forms.html` renders as its NHS.UK component. Which questions are
+visible is decided by the rules in `engagement/questions.py`. A question that depends on an answer on the same page
+is revealed under that answer (the NHS.UK conditional reveal, shown by CSS alone, see static/css/portal.css); one
+that depends on an earlier page is left out while that answer does not match. A hidden question is never required
+and nothing chosen for it is kept; text typed into it is refused with a message rather than dropped.
 
 Every field has a maximum length, and all input is validated before anything is stored.
 """
@@ -16,42 +17,31 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator
 
-from .models import EqualityMonitoring, Question, Response
+from ics_portal.forms import CharacterCountInput
 
-OTHER = "__other__"
-OTHER_LABEL = "Other, please specify"
+from .models import EqualityMonitoring, Question, Response
+from .questions import (
+    OTHER,
+    OTHER_LABEL,
+    TYPED_KINDS,
+    answer_label,
+    answer_parts,
+    condition_text,
+    condition_value,
+    has_other,
+    is_visible,
+    question_choices,
+    ruled_out,
+    unmet_condition,
+)
+
 SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 10_000
 OTHER_TEXT_MAX = 500  # Answer.other_text
 HONEYPOT = "website"
+REMOVE_HIDDEN = "remove_hidden"  # the box that confirms removing typed answers on other pages (QuestionPageForm)
 
-YES_NO = [("yes", "Yes"), ("no", "No")]
-AGREE_SCALE = [
-    ("strongly_agree", "Strongly agree"),
-    ("agree", "Agree"),
-    ("neither", "Neither agree nor disagree"),
-    ("disagree", "Disagree"),
-    ("strongly_disagree", "Strongly disagree"),
-]
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
-
-
-def question_choices(question: Question) -> list[tuple[str, str]]:
-    """(value, label) pairs. Choices are stored as strings (the label is the value) or as {"value", "label"}."""
-    if question.kind == Question.Kind.YES_NO:
-        return list(YES_NO)
-    if question.kind == Question.Kind.AGREE_SCALE:
-        return list(AGREE_SCALE)
-    pairs: list[tuple[str, str]] = []
-    for choice in question.choices or []:
-        if isinstance(choice, dict):
-            label = str(choice.get("label") or choice.get("text") or choice.get("value") or "")
-            value = str(choice.get("value") or label)
-        else:
-            label = value = str(choice)
-        if value:
-            pairs.append((value, label))
-    return pairs
 
 
 def field_name(question: Question) -> str:
@@ -60,57 +50,6 @@ def field_name(question: Question) -> str:
 
 def other_field_name(question: Question) -> str:
     return f"q{question.pk}_other"
-
-
-def answer_label(question: Question, value: Any, other_text: str = "") -> str:
-    """How an answer reads on the check-answers page and in the receipt."""
-    if value in (None, "", []):
-        return ""
-    labels = dict(question_choices(question))
-    values = value if isinstance(value, list) else [value]
-    parts = []
-    for v in values:
-        if v == OTHER:
-            parts.append(f"Other: {other_text}" if other_text else "Other")
-        else:
-            parts.append(labels.get(str(v), str(v)))
-    return ", ".join(parts)
-
-
-def answer_matches(question: Question, value: Any, expected: str) -> bool:
-    """True when `value` (an answer to `question`) has the value a dependent question waits for.
-
-    The expected value may be written as the stored value or as its label, in any case ("Yes", "yes").
-    """
-    if value in (None, "", []):
-        return False
-    target = (expected or "").strip().casefold()
-    labels = dict(question_choices(question))
-    values = value if isinstance(value, list) else [value]
-    for v in values:
-        v = str(v)
-        if v.casefold() == target or labels.get(v, "").casefold() == target:
-            return True
-        if v == OTHER and target in {"other", OTHER_LABEL.casefold()}:
-            return True
-    return False
-
-
-def is_visible(question: Question, answers: Mapping[int, Any], questions: Mapping[int, Question]) -> bool:
-    """The one visibility rule: the parent is visible and its answer matches (chains are followed up)."""
-    seen: set[int] = set()
-    current = question
-    while current.show_if_question_id:
-        if current.pk in seen:  # a cycle cannot be made through the forms, but never loop
-            return False
-        seen.add(current.pk)
-        parent = questions.get(current.show_if_question_id)
-        if parent is None:
-            return False
-        if not answer_matches(parent, answers.get(parent.pk), current.show_if_value):
-            return False
-        current = parent
-    return True
 
 
 class HoneypotMixin(forms.Form):
@@ -161,14 +100,15 @@ def question_field(question: Question) -> forms.Field:
         ceiling = SHORT_TEXT_MAX if kind == Question.Kind.SHORT_TEXT else LONG_TEXT_MAX
         max_length = min(question.max_length or ceiling, ceiling)
         errors["max_length"] = f"Your answer to “{question.text}” must be {max_length:,} characters or fewer"
-        widget = forms.TextInput() if kind == Question.Kind.SHORT_TEXT else forms.Textarea(attrs={"rows": 6})
+        # Both show the limit and count as the resident types (NHS.UK character count): never a silent stop.
+        widget = CharacterCountInput() if kind == Question.Kind.SHORT_TEXT else forms.Textarea(attrs={"rows": 6})
         return forms.CharField(max_length=max_length, widget=widget, error_messages=errors, **common)
     if kind == Question.Kind.EMAIL:
         errors["invalid"] = EMAIL_FORMAT
         errors["max_length"] = "Email address must be 254 characters or fewer"
         return forms.EmailField(max_length=254, error_messages=errors, **common)
     choices = question_choices(question)
-    if question.allow_other and kind in {Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE}:
+    if has_other(question):
         choices.append((OTHER, OTHER_LABEL))
     if kind == Question.Kind.MULTIPLE_CHOICE:
         hint = question.hint
@@ -198,6 +138,12 @@ def _raw_value(data: Any, question: Question) -> Any:
     return value if isinstance(value, str) else None
 
 
+def _typed(data: Any, name: str) -> str:
+    """The text posted for a typed field, stripped ('' when none, or not text)."""
+    value = data.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
 class QuestionPageForm(HoneypotMixin):
     """The questions of one page.
 
@@ -218,30 +164,27 @@ class QuestionPageForm(HoneypotMixin):
         self.page_questions = list(questions)
         page_ids = {q.pk for q in self.page_questions}
         self.hidden_ids: set[int] = set()
-        self.depends_on_page: dict[int, Question] = {}
+        # Question id -> its parent, for questions revealed by an answer on this page.
+        self.parent_on_page: dict[int, Question] = {}
+        # Field names of questions holding typed text that would not be kept (see clean).
+        self.unapplied: set[str] = set()
 
         answers: dict[int, Any] = dict(known_answers)
-        self.ruled_out = {q.pk for q in self.page_questions if self._ruled_out(q, known_answers, page_ids)}
+        self.ruled_out = {q.pk for q in self.page_questions if ruled_out(q, known_answers, all_questions, page_ids)}
         for question in self.page_questions:
             name = field_name(question)
             self.fields[name] = question_field(question)
-            if question.allow_other and question.kind in {
-                Question.Kind.SINGLE_CHOICE,
-                Question.Kind.MULTIPLE_CHOICE,
-            }:
+            if has_other(question):
                 self.fields[other_field_name(question)] = forms.CharField(
                     required=False,
                     max_length=OTHER_TEXT_MAX,
                     label="Please specify",
+                    widget=CharacterCountInput(),
                     error_messages={"max_length": f"Your other answer must be {OTHER_TEXT_MAX} characters or fewer"},
                 )
             parent_id = question.show_if_question_id
             if parent_id in page_ids:
-                parent = all_questions[parent_id]
-                self.depends_on_page[question.pk] = parent
-                note = f"Answer this only if you answered “{question.show_if_value}” to “{parent.text}”."
-                field = self.fields[name]
-                field.help_text = f"{note} {field.help_text}".strip()
+                self.parent_on_page[question.pk] = all_questions[parent_id]
             if self.is_bound:
                 answers[question.pk] = _raw_value(self.data, question)
                 if not is_visible(question, answers, all_questions):
@@ -249,24 +192,63 @@ class QuestionPageForm(HoneypotMixin):
                     self.fields[name].required = False
             elif question.pk in self.ruled_out:
                 self.hidden_ids.add(question.pk)
+        self.seen_answers = answers  # stored answers, overlaid with this page's posted ones
+        # Typed answers on other pages that this page's answers would hide (and saving would remove): never without
+        # the resident's say-so (see clean).
+        self.would_remove = [
+            other
+            for other in all_questions.values()
+            if self.is_bound
+            and other.pk not in page_ids
+            and other.kind in TYPED_KINDS
+            and str(known_answers.get(other.pk) or "").strip()
+            and is_visible(other, known_answers, all_questions)
+            and not is_visible(other, answers, all_questions)
+        ]
+        if self.would_remove:
+            named = " and ".join(f"“{other.text}”" for other in self.would_remove)
+            plural = "answers" if len(self.would_remove) > 1 else "answer"
+            self.fields[REMOVE_HIDDEN] = forms.BooleanField(
+                required=False, label=f"Remove my {plural} to {named} and continue"
+            )
+
+    # --- what the page shows ---
+    def _shown(self, question: Question) -> bool:
+        """Not ruled out by earlier pages, or holding typed text that would not be kept (shown with its error)."""
+        return question.pk not in self.ruled_out or field_name(question) in self.unapplied
+
+    def _nested(self, question: Question) -> bool:
+        """Revealed under its parent's answer on this page (see `reveals`)."""
+        parent = self.parent_on_page.get(question.pk)
+        return (
+            parent is not None and self._shown(parent) and condition_value(parent, question.show_if_value) is not None
+        )
 
     def rendered_questions(self) -> list[Question]:
-        """What the page shows: questions not ruled out by earlier pages. One that depends on an answer on this
-        page is always shown (without JavaScript it cannot appear later); the server ignores it when hidden."""
-        return [q for q in self.page_questions if q.pk not in self.ruled_out]
+        """The questions rendered at the top level of the page, in order; the others shown are in `reveals`. A
+        reveal holding an error stays open whatever is picked (static/css/portal.css)."""
+        return [q for q in self.page_questions if self._shown(q) and not self._nested(q)]
 
-    def _ruled_out(self, question: Question, known: Mapping[int, Any], page_ids: set[int]) -> bool:
-        current = question
-        seen: set[int] = set()
-        while current.show_if_question_id and current.pk not in seen:
-            seen.add(current.pk)
-            parent = self.all_questions.get(current.show_if_question_id)
-            if parent is None:
-                return True
-            if parent.pk not in page_ids and not answer_matches(parent, known.get(parent.pk), current.show_if_value):
-                return True
-            current = parent
-        return False
+    def reveals(self, question: Question) -> dict[str, list[Question | str]]:
+        """Choice value -> what that answer reveals under it: the "Other" box (a field name) and the questions of
+        this page that depend on that answer."""
+        revealed: dict[str, list[Question | str]] = {}
+        other = other_field_name(question)
+        if other in self.fields:
+            revealed[OTHER] = [other]
+        for child in self.page_questions:
+            if child.show_if_question_id == question.pk and self._shown(child) and self._nested(child):
+                value = condition_value(question, child.show_if_value)
+                revealed.setdefault(str(value), []).append(child)
+        return revealed
+
+    # --- validation ---
+    def _unapplied_message(self, question: Question, typed: str) -> str:
+        link = unmet_condition(question, self.seen_answers, self.all_questions) or question
+        return (
+            f"“{question.text}” applies only if you answer {condition_text(link, self.all_questions)}. "
+            f"Change that answer to keep the {len(typed):,} characters you typed here, or delete them"
+        )
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -274,21 +256,58 @@ class QuestionPageForm(HoneypotMixin):
             name = field_name(question)
             other_name = other_field_name(question)
             if question.pk in self.hidden_ids:
-                # Hidden: nothing posted for it is kept or complained about.
+                # Hidden: nothing chosen for it is kept or complained about, but typed text is never dropped
+                # without saying so (the resident may have typed at length before changing the earlier answer).
                 self.errors.pop(name, None)
                 self.errors.pop(other_name, None)
                 cleaned[name] = None
                 cleaned.pop(other_name, None)
+                typed = _typed(self.data, name) if question.kind in TYPED_KINDS else _typed(self.data, other_name)
+                if typed:
+                    self.unapplied.add(name)
+                    target = name if question.kind in TYPED_KINDS else other_name
+                    self.add_error(target, self._unapplied_message(question, typed))
                 continue
-            value = cleaned.get(name)
             if other_name in self.fields:
-                chosen_other = value == OTHER or (isinstance(value, list) and OTHER in value)
+                # As posted, so an "Other" box is not refused because another part of the answer has an error.
+                chosen_other = OTHER in answer_parts(self.seen_answers.get(question.pk))
                 other_text = (cleaned.get(other_name) or "").strip()
                 if chosen_other and not other_text and other_name not in self.errors:
                     self.add_error(other_name, f"Enter your other answer for “{question.text}”")
                 if not chosen_other:
+                    typed = _typed(self.data, other_name)
+                    if typed and other_name not in self.errors:
+                        self.add_error(
+                            other_name,
+                            f"You typed an “Other” answer for “{question.text}” but did not choose “Other”. "
+                            "Choose “Other” to keep it, or delete the text",
+                        )
                     cleaned[other_name] = ""
+        if self.would_remove and not cleaned.get(REMOVE_HIDDEN):
+            page_ids = {q.pk for q in self.page_questions}
+            for other in self.would_remove:
+                link = unmet_condition(other, self.seen_answers, self.all_questions) or other
+                parent_id = link.show_if_question_id
+                typed = str(self.seen_answers.get(other.pk) or "").strip()
+                self.add_error(
+                    field_name(self.all_questions[parent_id]) if parent_id in page_ids else None,
+                    f"Your answer to “{other.text}” ({len(typed):,} characters) applies only if you answer "
+                    f"{condition_text(link, self.all_questions)}. Keep that answer, or tick the box to remove it",
+                )
         return cleaned
+
+    def has_unsaved_text(self) -> bool:
+        """After validation: some typed text has an error, so saving only the valid answers would lose it (or a
+        changed answer would remove typed answers elsewhere without the resident's say-so)."""
+        if self.would_remove and not getattr(self, "cleaned_data", {}).get(REMOVE_HIDDEN):
+            return True
+        for question in self.page_questions:
+            names = [other_field_name(question)]
+            if question.kind in TYPED_KINDS:
+                names.append(field_name(question))
+            if any(name in self.errors and _typed(self.data, name) for name in names):
+                return True
+        return False
 
     def answers(self) -> dict[int, tuple[Any, str] | None]:
         """Question id -> (value, other text), or None to clear the answer (empty, or hidden)."""
@@ -348,12 +367,14 @@ class AboutYouForm(HoneypotMixin):
         label="Name of your organisation",
         required=False,
         max_length=200,
+        widget=CharacterCountInput,
         error_messages={"max_length": "Name of your organisation must be 200 characters or fewer"},
     )
     organisation_role = forms.CharField(
         label="Your role in the organisation (optional)",
         required=False,
         max_length=200,
+        widget=CharacterCountInput,
         error_messages={"max_length": "Your role must be 200 characters or fewer"},
     )
     area = forms.ChoiceField(
@@ -396,6 +417,15 @@ class AboutYouForm(HoneypotMixin):
             if not given and "organisation_name" not in self.errors and "organisation" not in self.errors:
                 self.add_error("organisation_name", "Choose your organisation or type its name")
         else:
+            # Typed for an organisation, then "As an individual" picked: said, not dropped (the box stays in view:
+            # a reveal holding an error is never hidden, see static/css/portal.css).
+            for name, what in (("organisation_name", "an organisation's name"), ("organisation_role", "a role")):
+                if _typed(self.data, name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        f"You typed {what} but chose “As an individual”. Choose “On behalf of an organisation” "
+                        "to keep it, or delete it",
+                    )
             cleaned["organisation"] = ""
             cleaned["organisation_name"] = ""
             cleaned["organisation_role"] = ""
@@ -470,6 +500,41 @@ class SubmitForm(HoneypotMixin):
 
     submission_token = forms.CharField(max_length=64, widget=forms.HiddenInput)
     reference = forms.CharField(max_length=9, required=False, widget=forms.HiddenInput)
+
+
+# Posted fields never shown back (see posted_answers): tokens, the honeypot, which button was pressed.
+NOT_SHOWN_BACK = frozenset({"csrfmiddlewaretoken", HONEYPOT, "action", "submission_token", "reference", "proof"})
+
+
+def posted_answers(data: Any, questions: Iterable[Question]) -> list[tuple[str, str]]:
+    """(label, text) for what a resident posted to a responding page, in the page's order, to show back when it
+    could not be saved (a lost session: ics_portal.views.csrf_failure). Answers are labelled by their question and
+    read as on the check-answers page; about-you fields by their labels. Unknown fields and tokens are left out."""
+    shown: list[tuple[str, str]] = []
+    for question in questions:
+        value = _raw_value(data, question)
+        other = _typed(data, other_field_name(question))
+        label = (
+            answer_label(question, value, other)
+            if question.kind not in TYPED_KINDS
+            else _typed(data, field_name(question))
+        )
+        if label:
+            shown.append((question.text, label))
+        elif other:
+            shown.append((f"{question.text} (other)", other))
+    for form_class in (AboutYouForm, SaveForLaterForm):
+        for name, field in form_class.base_fields.items():
+            text = _typed(data, name)
+            if name in NOT_SHOWN_BACK or not text:
+                continue
+            if isinstance(field, forms.BooleanField):
+                text = "Yes"
+            elif isinstance(field, forms.ChoiceField):  # lists filled per consultation hold ids: not worth showing
+                text = str(dict(field.choices).get(text, ""))  # type: ignore[arg-type]
+            if text:
+                shown.append((str(field.label), text))
+    return shown
 
 
 def valid_email(value: str) -> bool:

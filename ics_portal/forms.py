@@ -3,7 +3,8 @@
 `field_params(bound_field)` turns a bound field into the component name and the params its nhsuk-frontend-jinja
 macro expects (label, hint, errorMessage, items, value); `templates/includes/forms.html` calls the macro. Errors
 from Django go into the component's errorMessage, and `error_list(form)` builds the error summary, whose links
-point at the first input of each field.
+point at the first input of each field. Radios and checkboxes take `conditionals` (choice value -> HTML): the
+NHS.UK conditional reveal, shown by CSS alone while that choice is picked (static/css/portal.css).
 """
 
 import datetime
@@ -12,6 +13,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.utils.html import format_html
 
 
 class NHSDateWidget(forms.MultiWidget):
@@ -32,6 +34,12 @@ class NHSDateWidget(forms.MultiWidget):
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return not any(f"{name}-{part}" in data for part in self.parts)
+
+
+class CharacterCountInput(forms.TextInput):
+    """A one-line text box that shows its field's limit and counts as people type (the NHS.UK character count,
+    which also works on inputs). It carries no `maxlength`: a browser would stop typing or cut pasted text at the
+    limit without a word; the form says so instead."""
 
 
 class NHSDateField(forms.MultiValueField):
@@ -87,7 +95,7 @@ def error_list(form: forms.BaseForm) -> list[dict[str, str]]:
     return items
 
 
-def _choice_items(bf: BoundField, multiple: bool) -> list[dict[str, Any]]:
+def _choice_items(bf: BoundField, multiple: bool, conditionals: dict[str, Any]) -> list[dict[str, Any]]:
     value = bf.value()
     selected = {str(v) for v in value} if multiple and value else {str(value)} if value not in (None, "") else set()
     items = []
@@ -103,8 +111,29 @@ def _choice_items(bf: BoundField, multiple: bool) -> list[dict[str, Any]]:
         }
         if hint:
             item["hint"] = {"text": hint}
+        if conditionals.get(str(choice_value)):
+            item["conditional"] = {"html": conditionals[str(choice_value)]}
         items.append(item)
     return items
+
+
+def _character_count(params: dict[str, Any], id_: str, max_length: int) -> None:
+    """The character count component's wrapper around an NHS.UK input (its macro only wraps a textarea): the
+    same module, classes and message, so the limit shows without JavaScript and the count with it."""
+    params["classes"] = " ".join(filter(None, [params.get("classes"), "nhsuk-js-character-count"]))
+    params["describedBy"] = f"{id_}-info"
+    params["formGroup"] = {
+        "classes": "nhsuk-character-count",
+        "attributes": {"data-module": "nhsuk-character-count", "data-maxlength": str(max_length)},
+        "afterInput": {
+            "html": format_html(
+                '<div class="nhsuk-hint nhsuk-character-count__message" id="{}-info">'
+                "You can enter up to {} characters</div>",
+                id_,
+                max_length,
+            )
+        },
+    }
 
 
 def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
@@ -124,6 +153,7 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
         "isPageHeading": overrides.pop("is_page_heading", False),
     }
     label_params = {"text": label}
+    conditionals = overrides.pop("conditionals", None) or {}
 
     if isinstance(widget, forms.HiddenInput):
         component = "hidden"
@@ -147,13 +177,13 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
         component = "checkboxes"
         params["idPrefix"] = bf.auto_id
         params["fieldset"] = {"legend": legend}
-        params["items"] = _choice_items(bf, multiple=True)
+        params["items"] = _choice_items(bf, multiple=True, conditionals=conditionals)
         params.pop("id")  # the first input takes the field's id (label and error summary targets), not the group
     elif isinstance(widget, forms.RadioSelect):
         component = "radios"
         params["idPrefix"] = bf.auto_id
         params["fieldset"] = {"legend": legend}
-        params["items"] = _choice_items(bf, multiple=False)
+        params["items"] = _choice_items(bf, multiple=False, conditionals=conditionals)
         params.pop("id")  # the first input takes the field's id (label and error summary targets), not the group
     elif isinstance(widget, forms.CheckboxInput):
         component = "checkboxes"
@@ -203,7 +233,9 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
         if "class" in widget.attrs:
             params["classes"] = widget.attrs["class"]
         max_length = getattr(bf.field, "max_length", None)
-        if max_length:
+        if max_length and isinstance(widget, CharacterCountInput):
+            _character_count(params, str(bf.auto_id), max_length)
+        elif max_length:
             params.setdefault("attributes", {})["maxlength"] = max_length
     if component in {"radios", "checkboxes"}:
         # The first input takes the field's id (idPrefix); an id on the wrapper too would be a duplicate.

@@ -20,7 +20,9 @@ from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
+from engagement.forms_respond import NOT_SHOWN_BACK, posted_answers
 from engagement.models import OutboundEmail, Response
+from engagement.selectors import responses as responding_sel
 
 logger = logging.getLogger(__name__)
 
@@ -145,10 +147,40 @@ def _plain_server_error() -> str:
     )
 
 
+CSRF_TITLE = "Your session has expired or the form was sent from another site"
+# Reasons that mean the form came from another site: what it carried is not shown back (someone else wrote it).
+_CROSS_SITE = ("Origin checking failed", "Referer checking failed")
+_SECRET_WORDS = ("password", "token", "secret", "code", "proof", "key", "csrf")
+
+
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
-    return _error(
+    """A form refused for its CSRF check, most often because the session expired or cookies were cleared while a
+    resident was typing: show them what they posted, so nothing is lost, with advice that keeps it."""
+    posted = [] if reason.startswith(_CROSS_SITE) or request.method != "POST" else _posted(request)
+    response = render(
         request,
-        403,
-        "Your session has expired or the form was sent from another site",
-        "Go back, reload the page and try again. For your security, forms must be sent from this website.",
+        "pages/csrf_failure.html",
+        {"title": CSRF_TITLE, "posted": posted, "page_url": request.path},
+        status=403,
     )
+    response["Cache-Control"] = "private, no-store"  # it may hold what a resident typed
+    return response
+
+
+def _posted(request: HttpRequest) -> list[tuple[str, str]]:
+    """(label, text) of what was posted, never tokens, codes, passwords or the honeypot. Responding pages label
+    answers by their questions; elsewhere the field's name is the label."""
+    match = request.resolver_match
+    responding = match is not None and match.app_name == "engagement" and (match.url_name or "").startswith("respond_")
+    slug = match.kwargs.get("slug") if responding and match is not None else None
+    consultation = responding_sel.consultation_for_responding(slug=slug) if isinstance(slug, str) else None
+    if consultation is not None:
+        return posted_answers(request.POST, responding_sel.responding_structure(consultation=consultation).questions)
+    shown = []
+    for name, values in request.POST.lists():
+        if name in NOT_SHOWN_BACK or any(word in name.lower() for word in _SECRET_WORDS):
+            continue
+        text = ", ".join(v.strip() for v in values if v.strip())
+        if text:
+            shown.append((name.replace("_", " ").capitalize(), text))
+    return shown

@@ -4,8 +4,10 @@ from http import HTTPStatus
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 
 from ics_portal import views
+from tests.html import parse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.error_urls")]
 
@@ -75,3 +77,86 @@ def test_500_page_survives_a_broken_request(rf):
     assert "Sorry, there is a problem with the service" in html
     assert "nhsuk-frontend.min.css" in html
     assert "database is down" not in html
+
+
+# --- a lost session mid-form: what was posted is shown back ---
+def _respond_post(client, survey, data):
+    from django.urls import reverse
+
+    return client.post(reverse("engagement:respond_page", args=[survey.slug, 1]), data)
+
+
+def test_csrf_failure_on_a_responding_page_shows_what_was_posted_escaped_and_without_secrets():
+    from tests.engagement.factories import respond_survey
+
+    survey = respond_survey()
+    q = survey.q
+    typed = "My view <script>alert(1)</script> & more\n" + "x" * 1700
+    client = Client(enforce_csrf_checks=True)  # no session, no CSRF cookie: as after the session expired
+    response = _respond_post(
+        client,
+        survey,
+        {
+            "csrfmiddlewaretoken": "stale-token-value",
+            "website": "honeypot-value",
+            "action": "continue",
+            f"q{q['choice'].pk}": "__other__",
+            f"q{q['choice'].pk}_other": "A third way",
+            f"q{q['yes'].pk}": "yes",
+            f"q{q['detail'].pk}": typed,
+        },
+    )
+    html = assert_styled(response, HTTPStatus.FORBIDDEN, views.CSRF_TITLE)
+    assert response["Cache-Control"] == "private, no-store"
+    assert "nothing is lost" in html
+    doc = parse(html)
+    boxes = {doc.one("label", for_=t.attrs["id"]).text: t for t in doc.find_all("textarea")}
+    assert set(boxes) == {
+        "Which governance option do you prefer?",
+        "Do you have other views?",
+        "What are your other views?",
+    }
+    assert escape(typed.strip()) in html, "every character, as typed (escaped)"
+    assert "readonly" in boxes["What are your other views?"].attrs
+    assert boxes["Which governance option do you prefer?"].text == "Other: A third way"
+    assert boxes["Do you have other views?"].text == "Yes"
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "stale-token-value" not in html
+    assert "honeypot-value" not in html
+    assert doc.one("a", href=f"/consultations/{survey.slug}/respond/page/1/")
+
+
+def test_csrf_failure_from_another_site_shows_nothing_back():
+    from tests.engagement.factories import respond_survey
+
+    survey = respond_survey()
+    client = Client(enforce_csrf_checks=True, HTTP_ORIGIN="https://attacker.example")
+    response = _respond_post(client, survey, {f"q{survey.q['detail'].pk}": "Call 0800 FAKE to confirm"})
+    html = assert_styled(response, HTTPStatus.FORBIDDEN, views.CSRF_TITLE)
+    assert "0800 FAKE" not in html
+    assert "<textarea" not in html
+
+
+def test_csrf_failure_elsewhere_labels_by_name_and_drops_codes_and_passwords():
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/code/", {"email": "a@example.com", "code": "ABC123", "password": "hunter2", "website": "x"}
+    )
+    html = assert_styled(response, HTTPStatus.FORBIDDEN, views.CSRF_TITLE)
+    doc = parse(html)
+    assert [t.text for t in doc.find_all("textarea")] == ["a@example.com"]
+    assert "ABC123" not in html
+    assert "hunter2" not in html
+
+
+def test_csrf_failure_on_a_manager_page_of_a_published_consultation_shows_its_fields():
+    from tests.engagement.factories import respond_survey
+
+    survey = respond_survey()
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(f"/manage/consultations/{survey.slug}/edit/", {"title": "A better title"})
+    doc = parse(assert_styled(response, HTTPStatus.FORBIDDEN, views.CSRF_TITLE))
+    assert [(doc.one("label", for_=t.attrs["id"]).text, t.text) for t in doc.find_all("textarea")] == [
+        ("Title", "A better title")
+    ]

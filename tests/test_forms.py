@@ -11,7 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.template import engines
 
-from ics_portal.forms import NHSDateField, error_list, field_params
+from ics_portal.forms import CharacterCountInput, NHSDateField, error_list, field_params
 from tests.html import parse
 
 TEMPLATE = (
@@ -311,3 +311,44 @@ def test_non_field_errors_link_to_the_summary():
     form = Both(data={})
     assert not form.is_valid()
     assert error_list(form) == [{"text": "Answer at least one question", "href": "#error-summary-title"}]
+
+
+class CountedForm(forms.Form):
+    group = forms.CharField(label="Your group", max_length=40, widget=CharacterCountInput, help_text="Its name")
+    choice = forms.ChoiceField(label="Pick", choices=[("a", "A"), ("b", "B")], widget=forms.RadioSelect)
+    many = forms.MultipleChoiceField(
+        label="Many", choices=[("x", "X"), ("y", "Y")], widget=forms.CheckboxSelectMultiple
+    )
+
+
+def test_character_count_input_shows_the_limit_and_never_cuts_text():
+    doc = render(CountedForm(data={"group": "g" * 45}))
+    box = doc.by_id("id_group")
+    assert box.tag == "input"
+    assert "maxlength" not in box.attrs, "a browser would stop typing at the limit without a word"
+    assert box.attrs["value"] == "g" * 45, "what was typed comes back whole"
+    assert "nhsuk-js-character-count" in box.attrs["class"].split()
+    wrapper = doc.one(class_="nhsuk-character-count")
+    assert wrapper.attrs["data-module"] == "nhsuk-character-count"
+    assert wrapper.attrs["data-maxlength"] == "40"
+    assert doc.by_id("id_group-info").text == "You can enter up to 40 characters"
+    assert set(described_by(box)) == {"id_group-hint", "id_group-error", "id_group-info"}
+    assert "Ensure this value has at most 40 characters" in doc.by_id("id_group-error").text
+
+
+def test_conditionals_are_revealed_under_their_choice():
+    template = engines["jinja2"].from_string(
+        '{% from "includes/forms.html" import field %}'
+        '{{ field(form.choice, conditionals={"b": "<p>for b</p>"|safe}) }}'
+        '{{ field(form.many, conditionals={"y": "<p>for y</p>"|safe}) }}'
+    )
+    doc = parse(template.render({"form": CountedForm(initial={"many": ["y"]})}))
+    b = doc.one("input", name="choice", value="b")
+    reveal = doc.by_id(b.attrs["data-aria-controls"])
+    assert reveal.text == "for b"
+    assert "nhsuk-radios__conditional--hidden" in reveal.attrs["class"], "not picked: hidden to start with"
+    assert "data-aria-controls" not in doc.one("input", name="choice", value="a").attrs
+    y = doc.one("input", name="many", value="y")
+    reveal = doc.by_id(y.attrs["data-aria-controls"])
+    assert reveal.text == "for y"
+    assert "nhsuk-checkboxes__conditional--hidden" not in reveal.attrs["class"], "picked: open"

@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 
 from governance.models import Area, Organisation
 
-from ..forms_respond import answer_label, is_visible
 from ..models import Consultation, PendingEquality, Question, Response, Section
+from ..questions import answer_label, is_visible, page_ruled_out
 
 
 @dataclasses.dataclass(frozen=True)
@@ -107,17 +107,8 @@ def answer_values(stored: dict[int, tuple[Any, str]]) -> dict[int, Any]:
 
 
 def page_is_hidden(*, page: Page, answers: dict[int, Any], questions_by_id: dict[int, Question]) -> bool:
-    """A page whose every question is hidden by earlier answers is skipped."""
-    page_ids = {q.pk for q in page.questions}
-    for question in page.questions:
-        parent_id = question.show_if_question_id
-        if parent_id in page_ids:
-            parent = questions_by_id[parent_id]
-            if is_visible(parent, answers, questions_by_id):
-                return False
-        elif is_visible(question, answers, questions_by_id):
-            return False
-    return True
+    """A page whose every question is hidden by answers on other pages is skipped."""
+    return page_ruled_out(page.questions, answers, questions_by_id)
 
 
 def missing_required(

@@ -25,19 +25,16 @@ from governance.models import Area, Organisation
 
 from ..formatting import to_safe_html
 from ..models import Answer, Consultation, Document, Question, Response, Section
+from ..questions import (
+    CHOICE_KINDS,
+    CONDITION_KINDS,
+    OTHER,
+    TEXT_KINDS,
+    answer_parts,
+    condition_value,
+    condition_values,
+)
 
-YES_NO_VALUES = {"yes", "no"}
-AGREE_VALUES = {
-    "strongly_agree": "Strongly agree",
-    "agree": "Agree",
-    "neither": "Neither agree nor disagree",
-    "disagree": "Disagree",
-    "strongly_disagree": "Strongly disagree",
-}
-OTHER_VALUE = "__other__"
-CHOICE_KINDS = {Question.Kind.SINGLE_CHOICE, Question.Kind.MULTIPLE_CHOICE}
-TEXT_KINDS = {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT}
-CONDITION_KINDS = CHOICE_KINDS | {Question.Kind.YES_NO, Question.Kind.AGREE_SCALE}
 MAX_CHOICES = 30
 CHOICE_MAX_LENGTH = 200
 QUESTION_FIELDS = (
@@ -330,25 +327,12 @@ def _clean_choices(choices: Iterable[str]) -> list[str]:
     return cleaned
 
 
-def condition_values(question: Question) -> dict[str, str]:
-    """The answers (value -> label) a dependent question may wait for."""
-    if question.kind == Question.Kind.YES_NO:
-        return {"yes": "Yes", "no": "No"}
-    if question.kind == Question.Kind.AGREE_SCALE:
-        return dict(AGREE_VALUES)
-    values = {str(c): str(c) for c in question.choices or []}
-    if question.allow_other:
-        values[OTHER_VALUE] = "Other"
-    return values
-
-
 def _normalise_condition_value(parent: Question, value: str) -> str:
-    target = value.strip().casefold()
-    for stored, label in condition_values(parent).items():
-        if target in {stored.casefold(), label.casefold()}:
-            return stored
-    options = ", ".join(f"“{label}”" for label in condition_values(parent).values())
-    raise ValidationError({"show_if_value": f"Choose one of the answers to “{parent.text}”: {options}."})
+    stored = condition_value(parent, value)
+    if stored is None:
+        options = ", ".join(f"“{label}”" for label in condition_values(parent).values())
+        raise ValidationError({"show_if_value": f"Choose one of the answers to “{parent.text}”: {options}."})
+    return stored
 
 
 def _validate_question(question: Question) -> None:
@@ -390,12 +374,10 @@ def _validate_question(question: Question) -> None:
         question.show_if_value = _normalise_condition_value(parent, question.show_if_value or "")
 
 
-def _answer_values(question: Question) -> Iterable[Any]:
-    for value in Answer.objects.filter(question=question).values_list("value", flat=True).iterator():
-        if isinstance(value, list):
-            yield from value
-        else:
-            yield value
+def _answered_values(question: Question) -> set[str]:
+    """Every value stored answers to `question` use (each choice of a multiple choice)."""
+    rows = Answer.objects.filter(question=question).values_list("value", flat=True).iterator()
+    return {part for value in rows for part in answer_parts(value)}
 
 
 def _refuse_orphaning(before: Question, after: Question) -> None:
@@ -408,11 +390,11 @@ def _refuse_orphaning(before: Question, after: Question) -> None:
              "Add a new question instead."}
         )  # fmt: skip
     if before.kind in CHOICE_KINDS:
-        kept = set(after.choices or []) | ({OTHER_VALUE} if after.allow_other else set())
-        used = {str(v) for v in _answer_values(before)}
+        kept = set(condition_values(after))
+        used = _answered_values(before)
         lost = sorted(used - kept)
         if lost:
-            named = ", ".join("“Other”" if v == OTHER_VALUE else f"“{v}”" for v in lost)
+            named = ", ".join("“Other”" if v == OTHER else f"“{v}”" for v in lost)
             raise ValidationError(
                 {"choices": f"People have already chosen {named}, so it cannot be removed or renamed. "
                  "You can add options or change the others."}

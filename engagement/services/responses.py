@@ -17,8 +17,8 @@ from typing import Any
 from django.core import signing
 from django.db import IntegrityError, transaction
 
-from ..forms_respond import is_visible
 from ..models import Answer, Consultation, Response
+from ..questions import is_visible
 from ..references import new_reference
 from ..selectors.responses import (
     Missing,

@@ -302,8 +302,9 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             _hold(consultation, now, f"question page {number}", response)
         if request.POST.get("action") == "save_later":
             form.is_valid()
-            svc.response_save_answers(response=response, answers=form.valid_answers(), now=now)
-            return redirect("engagement:respond_save", consultation.slug)
+            if not form.has_unsaved_text():  # else shown again with its errors: saving would leave that text out
+                svc.response_save_answers(response=response, answers=form.valid_answers(), now=now)
+                return redirect("engagement:respond_save", consultation.slug)
         if form.is_valid():
             svc.response_save_answers(response=response, answers=form.answers(), now=now)
             if changing:

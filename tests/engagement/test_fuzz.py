@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from engagement.forms_respond import OTHER
+from engagement.questions import OTHER
 from tests.engagement.factories import respond_survey
 
 pytestmark = pytest.mark.django_db

@@ -4,22 +4,16 @@ import re
 from typing import Any
 
 import pytest
+from django.http import QueryDict
 from django.template import engines
 from django.test import RequestFactory
 
-from engagement.forms_respond import (
-    AGREE_SCALE,
-    OTHER,
-    AboutYouForm,
-    EqualityForm,
-    QuestionPageForm,
-    answer_label,
-    answer_matches,
-    is_visible,
-)
+from engagement.forms_respond import AboutYouForm, EqualityForm, QuestionPageForm, posted_answers
 from engagement.models import Question
+from engagement.questions import AGREE_SCALE, OTHER, answer_label, answer_matches, is_visible
 from engagement.references import ALPHABET, is_reference, new_reference, normalise
 from tests.engagement.factories import ConsultationFactory, QuestionFactory
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -48,12 +42,21 @@ def q(consultation: Any, **kwargs: Any) -> Question:
 
 
 # --- each kind: field, component, validation ---
-def test_short_text_is_an_input_with_maxlength(consultation: Any) -> None:
+def test_short_text_is_an_input_with_a_character_count(consultation: Any) -> None:
     question = q(consultation, kind="short_text", text="Your name", max_length=20, required=True, hint="As you like")
-    html = render(page_form([question]))
-    assert 'class="nhsuk-input' in html
-    assert 'maxlength="20"' in html
-    assert "As you like" in html
+    doc = parse(render(page_form([question])))
+    box = doc.by_id(f"id_q{question.pk}")
+    assert box.tag == "input"
+    assert "nhsuk-js-character-count" in box.attrs["class"]
+    # No maxlength: the browser would stop typing (or cut a paste) at the limit without a word.
+    assert "maxlength" not in box.attrs
+    wrapper = doc.one(class_="nhsuk-character-count")
+    assert wrapper.attrs["data-module"] == "nhsuk-character-count"
+    assert wrapper.attrs["data-maxlength"] == "20"
+    # The limit is said without JavaScript, and the input is described by it.
+    assert doc.by_id(f"id_q{question.pk}-info").text == "You can enter up to 20 characters"
+    assert f"id_q{question.pk}-info" in box.attrs["aria-describedby"].split()
+    assert "As you like" in doc.text
     form = page_form([question], {f"q{question.pk}": "x" * 21})
     assert not form.is_valid()
     assert form.errors[f"q{question.pk}"] == ["Your answer to “Your name” must be 20 characters or fewer"]
@@ -87,9 +90,13 @@ def test_single_choice_radios_with_other(consultation: Any) -> None:
     html = render(page_form([question]))
     assert 'type="radio"' in html
     assert "Other, please specify" in html
-    # The other box is always in the page, revealed by CSS alone (works without JavaScript).
-    assert f'name="{name}_other"' in html
-    assert 'class="portal-reveal portal-reveal--__other__"' in html
+    # The other box is always in the page, in the NHS.UK conditional reveal under "Other" (CSS hides it until
+    # "Other" is picked, so it works without JavaScript).
+    doc = parse(html)
+    other_radio = doc.one("input", value=OTHER)
+    reveal = doc.by_id(other_radio.attrs["data-aria-controls"])
+    assert "nhsuk-radios__conditional" in reveal.attrs["class"]
+    assert reveal.one("input", name=f"{name}_other")
     # Other picked: its text is required.
     form = page_form([question], {name: OTHER, f"{name}_other": " "})
     assert not form.is_valid()
@@ -98,10 +105,21 @@ def test_single_choice_radios_with_other(consultation: Any) -> None:
     assert form.is_valid()
     assert form.answers() == {question.pk: (OTHER, "C")}
     assert answer_label(question, OTHER, "C") == "Other: C"
-    # Not picked: the text is not required, and is dropped.
-    form = page_form([question], {name: "A", f"{name}_other": "stray"})
+    # Not picked: the text is not required; an empty box is ignored, typed text is not dropped without a word.
+    form = page_form([question], {name: "A", f"{name}_other": " "})
     assert form.is_valid()
     assert form.answers() == {question.pk: ("A", "")}
+    form = page_form([question], {name: "A", f"{name}_other": "stray"})
+    assert not form.is_valid()
+    assert form.errors[f"{name}_other"] == [
+        f"You typed an “Other” answer for “{question.text}” but did not choose “Other”. "
+        "Choose “Other” to keep it, or delete the text"
+    ]
+    # Shown again in its reveal, which holds the error, so CSS keeps it open whatever is picked.
+    doc = parse(render(form))
+    reveal = doc.by_id(doc.one("input", value=OTHER).attrs["data-aria-controls"])
+    assert reveal.one(class_="nhsuk-form-group--error")
+    assert reveal.by_id(f"id_{name}_other").attrs["value"] == "stray"
     form = page_form([question], {name: "Z"})
     assert form.errors[name] == [f"Select one of the options given for “{question.text}”"]
 
@@ -200,10 +218,10 @@ def test_chained_conditions(consultation: Any) -> None:
     assert not is_visible(c, {a.pk: "no", b.pk: "yes"}, by_id), "a hidden parent hides its children"
 
 
-def test_hidden_required_question_is_not_required_and_its_answer_discarded(consultation: Any) -> None:
+def test_hidden_required_question_is_not_required(consultation: Any) -> None:
     parent = q(consultation, kind="yes_no", required=True)
     child = q(consultation, kind="short_text", required=True, show_if_question=parent, show_if_value="yes")
-    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": "typed anyway"})
+    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": "  "})
     assert form.is_valid(), form.errors
     assert form.answers() == {parent.pk: ("no", ""), child.pk: None}
     form = page_form([parent, child], {f"q{parent.pk}": "yes"})
@@ -211,11 +229,12 @@ def test_hidden_required_question_is_not_required_and_its_answer_discarded(consu
     assert f"q{child.pk}" in form.errors
 
 
-def test_hidden_question_with_invalid_input_is_ignored(consultation: Any) -> None:
+def test_hidden_question_with_a_choice_is_ignored(consultation: Any) -> None:
     parent = q(consultation, kind="yes_no")
-    child = q(consultation, kind="short_text", max_length=5, show_if_question=parent, show_if_value="yes")
-    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": "far too long"})
-    assert form.is_valid()
+    child = q(consultation, kind="single_choice", choices=["A", "B"], show_if_question=parent, show_if_value="yes")
+    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": "Z"})
+    assert form.is_valid(), form.errors
+    assert form.answers() == {parent.pk: ("no", ""), child.pk: None}
 
 
 def test_question_ruled_out_by_an_earlier_page_is_not_shown(consultation: Any) -> None:
@@ -226,20 +245,138 @@ def test_question_ruled_out_by_an_earlier_page_is_not_shown(consultation: Any) -
     assert "Only for yes" not in render(form)
     form = QuestionPageForm(questions=[later], all_questions=by_id, known_answers={earlier.pk: "yes"})
     assert "Only for yes" in render(form)
-    # Posted anyway while ruled out: discarded.
+    # Posted anyway while ruled out (a page kept open while the earlier answer changed): refused, and shown.
     form = QuestionPageForm(
-        {f"q{later.pk}": "sneaky"}, questions=[later], all_questions=by_id, known_answers={earlier.pk: "no"}
+        {f"q{later.pk}": "typed in another tab"},
+        questions=[later],
+        all_questions=by_id,
+        known_answers={earlier.pk: "no"},
     )
+    assert not form.is_valid()
+    assert form.errors[f"q{later.pk}"] == [
+        f"“Only for yes” applies only if you answer “Yes” to “{earlier.text}”. "
+        "Change that answer to keep the 20 characters you typed here, or delete them"
+    ]
+    assert parse(render(form)).by_id(f"id_q{later.pk}").attrs["value"] == "typed in another tab"
+    form = QuestionPageForm({}, questions=[later], all_questions=by_id, known_answers={earlier.pk: "no"})
     assert form.is_valid()
     assert form.answers() == {later.pk: None}
 
 
-def test_same_page_condition_is_shown_with_a_hint(consultation: Any) -> None:
+def test_same_page_condition_is_revealed_under_its_answer(consultation: Any) -> None:
     parent = q(consultation, kind="yes_no", text="Any views?")
     child = q(consultation, kind="long_text", text="Your views", show_if_question=parent, show_if_value="Yes")
-    html = render(page_form([parent, child]))
-    assert "Your views" in html
-    assert "Answer this only if you answered “Yes” to “Any views?”." in html
+    doc = parse(render(page_form([parent, child])))
+    yes = doc.one("input", name=f"q{parent.pk}", value="yes")
+    reveal = doc.by_id(yes.attrs["data-aria-controls"])
+    # In the page (so it works without JavaScript), inside the reveal of "Yes" only, hidden until "Yes" is picked.
+    assert reveal.by_id(f"id_q{child.pk}").tag == "textarea"
+    assert "nhsuk-radios__conditional--hidden" in reveal.attrs["class"]
+    assert "data-aria-controls" not in doc.one("input", name=f"q{parent.pk}", value="no").attrs
+    assert len(doc.find_all("textarea")) == 1
+    # "Yes" already given: the reveal starts open.
+    form = QuestionPageForm(
+        questions=[parent, child],
+        all_questions={parent.pk: parent, child.pk: child},
+        known_answers={},
+        initial={f"q{parent.pk}": "yes"},
+    )
+    doc = parse(render(form))
+    reveal = doc.by_id(doc.one("input", value="yes").attrs["data-aria-controls"])
+    assert "nhsuk-radios__conditional--hidden" not in reveal.attrs["class"]
+
+
+def test_text_for_a_question_whose_condition_does_not_hold_is_refused_not_dropped(consultation: Any) -> None:
+    parent = q(consultation, kind="yes_no", text="Do you use the service?")
+    child = q(
+        consultation, kind="long_text", text="What would you change?", show_if_question=parent, show_if_value="yes"
+    )
+    typed = ("I have used this clinic for years and " * 50)[:1747]
+    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": typed})
+    assert not form.is_valid()
+    assert form.errors[f"q{child.pk}"] == [
+        "“What would you change?” applies only if you answer “Yes” to “Do you use the service?”. "
+        "Change that answer to keep the 1,747 characters you typed here, or delete them"
+    ]
+    assert form.has_unsaved_text()
+    # Shown again with every character and its error, in the reveal of "Yes", which the error keeps open.
+    doc = parse(render(form))
+    reveal = doc.by_id(doc.one("input", value="yes").attrs["data-aria-controls"])
+    assert reveal.one(class_="nhsuk-form-group--error")
+    box = reveal.by_id(f"id_q{child.pk}")
+    assert box.text == typed
+    assert f"id_q{child.pk}-error" in box.attrs["aria-describedby"].split()
+    # Either way out works: the earlier answer changed (kept), or the text deleted (nothing to keep).
+    form = page_form([parent, child], {f"q{parent.pk}": "yes", f"q{child.pk}": typed})
+    assert form.is_valid()
+    assert form.answers()[child.pk] == (typed, "")
+    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}": ""})
+    assert form.is_valid()
+    assert form.answers() == {parent.pk: ("no", ""), child.pk: None}
+
+
+def test_chained_condition_names_the_answer_that_hides_it(consultation: Any) -> None:
+    a = q(consultation, kind="yes_no", text="A?")
+    b = q(consultation, kind="single_choice", text="B?", choices=["X", "Y"], show_if_question=a, show_if_value="yes")
+    c = q(consultation, kind="short_text", text="C?", show_if_question=b, show_if_value="Y")
+    form = page_form([a, b, c], {f"q{a.pk}": "no", f"q{b.pk}": "Y", f"q{c.pk}": "abc"})
+    assert not form.is_valid()
+    assert form.errors[f"q{c.pk}"][0].startswith("“C?” applies only if you answer “Yes” to “A?”.")
+    # Nested reveals: C under "Y" of B, B under "Yes" of A.
+    doc = parse(render(page_form([a, b, c])))
+    reveal_a = doc.by_id(doc.one("input", name=f"q{a.pk}", value="yes").attrs["data-aria-controls"])
+    reveal_b = reveal_a.by_id(reveal_a.one("input", name=f"q{b.pk}", value="Y").attrs["data-aria-controls"])
+    assert reveal_b.by_id(f"id_q{c.pk}")
+
+
+def test_hidden_choice_question_with_other_text_is_refused(consultation: Any) -> None:
+    parent = q(consultation, kind="yes_no", text="P?")
+    child = q(
+        consultation,
+        kind="multiple_choice",
+        text="Which?",
+        choices=["A"],
+        allow_other=True,
+        show_if_question=parent,
+        show_if_value="yes",
+    )
+    form = page_form([parent, child], {f"q{parent.pk}": "no", f"q{child.pk}_other": "my own words"})
+    assert not form.is_valid()
+    assert list(form.errors) == [f"q{child.pk}_other"]
+    assert parse(render(form)).by_id(f"id_q{child.pk}_other").attrs["value"] == "my own words"
+
+
+def test_a_condition_on_a_checkbox_is_revealed_under_it(consultation: Any) -> None:
+    parent = q(consultation, kind="multiple_choice", choices=["A", "B"], allow_other=True)
+    child = q(consultation, kind="short_text", text="Why B?", show_if_question=parent, show_if_value="b")
+    doc = parse(render(page_form([parent, child])))
+    reveal = doc.by_id(doc.one("input", value="B").attrs["data-aria-controls"])
+    assert "nhsuk-checkboxes__conditional" in reveal.attrs["class"]
+    assert reveal.by_id(f"id_q{child.pk}")
+    other = doc.by_id(doc.one("input", value=OTHER).attrs["data-aria-controls"])
+    assert other.one("input", name=f"q{parent.pk}_other")
+    form = page_form([parent, child], {f"q{parent.pk}": ["A", "B"], f"q{child.pk}": "because"})
+    assert form.is_valid()
+    assert form.answers()[child.pk] == ("because", "")
+
+
+def test_posted_answers_read_as_on_check_answers_and_leave_tokens_out(consultation: Any) -> None:
+    choice = q(consultation, kind="single_choice", text="Pick", choices=["A", "B"], allow_other=True)
+    multi = q(consultation, kind="multiple_choice", text="Many", choices=["A", "B"])
+    text = q(consultation, kind="long_text", text="Why?")
+    data = QueryDict(mutable=True)
+    data.update({f"q{choice.pk}": OTHER, f"q{choice.pk}_other": "C", f"q{text.pk}": " Because "})
+    data.setlist(f"q{multi.pk}", ["A", "B"])
+    data.update({"respondent_type": "organisation", "organisation": "12", "organisation_name": "Friends of X"})
+    data.update({"consent_to_contact": "on", "csrfmiddlewaretoken": "t", "submission_token": "s", "website": "w"})
+    assert posted_answers(data, [choice, multi, text]) == [
+        ("Pick", "Other: C"),
+        ("Many", "A, B"),
+        ("Why?", "Because"),
+        ("Are you responding as an individual or on behalf of an organisation?", "On behalf of an organisation"),
+        ("Name of your organisation", "Friends of X"),
+        ("You may contact me by email about the outcome of this consultation", "Yes"),
+    ]
 
 
 # --- about you, equality ---
@@ -248,9 +385,17 @@ def about_form(data: dict[str, Any]) -> AboutYouForm:
 
 
 def test_about_you_individual_clears_organisation() -> None:
-    form = about_form({"respondent_type": "individual", "organisation_name": "X", "area": "5"})
+    form = about_form({"respondent_type": "individual", "organisation": "1", "area": "5"})
     assert form.is_valid()
-    assert form.cleaned_data["organisation_name"] == ""
+    assert form.cleaned_data["organisation"] == ""
+    # A typed organisation name or role is not dropped without a word.
+    form = about_form({"respondent_type": "individual", "organisation_name": "X", "organisation_role": "Chair"})
+    assert not form.is_valid()
+    assert form.errors["organisation_name"] == [
+        "You typed an organisation's name but chose “As an individual”. "
+        "Choose “On behalf of an organisation” to keep it, or delete it"
+    ]
+    assert form.errors["organisation_role"][0].startswith("You typed a role but chose “As an individual”.")
 
 
 def test_about_you_organisation_needs_one() -> None:

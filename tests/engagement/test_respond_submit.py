@@ -122,7 +122,10 @@ def test_hidden_answers_are_dropped_when_saved(client: Any, survey: Any) -> None
     walk_to_check(client, survey)
     follow = survey.q["follow"]
     assert Answer.objects.filter(question=follow).exists()
-    client.post(url("respond_page", survey, 1), page1(survey, **{f"q{survey.q['choice'].pk}": "Option 2"}))
+    changed = page1(survey, **{f"q{survey.q['choice'].pk}": "Option 2"})
+    client.post(url("respond_page", survey, 1), changed)
+    assert Answer.objects.filter(question=follow).exists(), "typed text is not removed without asking"
+    client.post(url("respond_page", survey, 1), {**changed, "remove_hidden": "on"})  # the resident agrees
     assert not Answer.objects.filter(question=follow).exists()
     r = client.post(url("respond_submit", survey), check_form(client, survey))
     assert "/respond/done/" in r["Location"], "still complete: the hidden question is not required"

@@ -268,8 +268,12 @@ def test_same_page_condition_required_only_when_shown(client: Any, survey: Any) 
     r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['yes'].pk}": "yes"}))
     assert r.status_code == HTTPStatus.OK
     assert "Enter your answer to “What are your other views?”" in r.content.decode()
-    # Answered "no": the detail is hidden, so whatever was typed is discarded.
-    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['detail'].pk}": "ignored"}))
+    # Answered "no": the detail is hidden; text typed into it is refused with a message, never silently dropped.
+    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['detail'].pk}": "typed first"}))
+    assert r.status_code == HTTPStatus.OK
+    assert "“What are your other views?” applies only if you answer" in r.content.decode()
+    assert "typed first" in r.content.decode()
+    r = client.post(url("respond_page", survey, 1), page1(survey, **{f"q{q['detail'].pk}": ""}))
     assert r.status_code == HTTPStatus.FOUND
     assert not Answer.objects.filter(question=q["detail"]).exists()
 
@@ -278,8 +282,13 @@ def test_next_page_condition_skips_question_and_discards_answer(client: Any, sur
     q = survey.q
     response = walk_to_check(client, survey)
     assert Answer.objects.filter(question=q["follow"]).exists()
-    # Change the first answer to Option 2: "Why option 1?" is hidden and its answer is dropped on submit.
-    r = client.post(url("respond_page", survey, 1) + "?change=1", page1(survey, **{f"q{q['choice'].pk}": "Option 2"}))
+    # Change the first answer to Option 2: "Why option 1?" would be hidden, so the page asks before removing it.
+    changed = page1(survey, **{f"q{q['choice'].pk}": "Option 2"})
+    r = client.post(url("respond_page", survey, 1) + "?change=1", changed)
+    assert r.status_code == HTTPStatus.OK
+    assert "Your answer to “Why option 1?” (30 characters) applies only if you answer “Option 1”" in r.content.decode()
+    assert Answer.objects.filter(question=q["follow"]).exists()
+    r = client.post(url("respond_page", survey, 1) + "?change=1", {**changed, "remove_hidden": "on"})
     assert r["Location"] == url("respond_check", survey)
     page = client.get(url("respond_page", survey, 2)).content.decode()
     assert "Why option 1?" not in page
