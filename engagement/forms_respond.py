@@ -15,7 +15,6 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator
 
 from ics_portal.forms import CharacterCountInput
 
@@ -535,11 +534,3 @@ def posted_answers(data: Any, questions: Iterable[Question]) -> list[tuple[str, 
             if text:
                 shown.append((str(field.label), text))
     return shown
-
-
-def valid_email(value: str) -> bool:
-    try:
-        EmailValidator()(value)
-    except ValidationError:
-        return False
-    return True

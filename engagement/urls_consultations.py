@@ -29,6 +29,7 @@ urlpatterns = [
     path(M + "publish/", manage.consultation_publish, name="manage_publish"),
     path(M + "unpublish/", manage.consultation_unpublish, name="manage_unpublish"),
     path(M + "outcome/", manage.consultation_outcome, name="manage_outcome"),
+    path(M + "outcome/withdraw/", manage.consultation_withdraw_outcome, name="manage_outcome_withdraw"),
     path(M + "close/", manage.consultation_close, name="manage_close"),
     path(M + "suspected/", manage.suspected_list, name="manage_suspected"),
     path(M + "suspected/<str:reference>/release/", manage.suspected_release, name="manage_suspected_release"),

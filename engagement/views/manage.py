@@ -233,6 +233,15 @@ def consultation_publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @manager_required
+def consultation_withdraw_outcome(request: HttpRequest, slug: str) -> HttpResponse:
+    """Unpublishing refuses while an outcome is published and says to withdraw it first: this is where."""
+    return _state_change(
+        request, slug, services.consultation_withdraw_outcome, "Outcome withdrawn: residents no longer see it."
+    )
+
+
+@require_POST
+@manager_required
 def consultation_unpublish(request: HttpRequest, slug: str) -> HttpResponse:
     return _state_change(
         request, slug, services.consultation_unpublish, "Consultation unpublished: residents can no longer see it."
