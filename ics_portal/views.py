@@ -18,7 +18,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.utils.html import escape
 from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from engagement.forms_respond import NOT_SHOWN_BACK, posted_answers
 from engagement.models import OutboundEmail, Response
@@ -27,22 +27,22 @@ from engagement.selectors import responses as responding_sel
 logger = logging.getLogger(__name__)
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/home.html")
 
 
-@require_GET
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/accessibility.html")
 
 
-@require_GET
+@require_safe
 def privacy(request: HttpRequest) -> HttpResponse:
     return render(request, "pages/privacy.html")
 
 
-@require_GET
+@require_safe
 @cache_control(no_store=True)
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
