@@ -20,6 +20,8 @@ START = ["/", "/account/", "/staff/", "/pmo/", "/manage/consultations/", "/consu
 NOT_FOLLOWED = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/assets/", "/consultations/feed/")
 NOT_PAGES = (".csv", ".xlsx", ".json", "/documents/", "/download")
 PER_KIND = 2
+# A laptop and a phone: tables that scroll sideways on a phone must be reachable by keyboard there.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 
 
 def url_name(path: str) -> str:
@@ -29,9 +31,11 @@ def url_name(path: str) -> str:
         return "not-found"
 
 
+@pytest.mark.parametrize("viewport", sorted(VIEWPORTS))
 def test_every_linked_page_has_no_axe_violations(
-    page: Any, live_server: Any, assert_accessible: Any, superuser: Any
+    page: Any, live_server: Any, assert_accessible: Any, superuser: Any, viewport: str
 ) -> None:
+    page.set_viewport_size(VIEWPORTS[viewport])
     for name in roles.ALL_ROLES:  # the roles migration's groups: a transactional test flushes them
         Group.objects.get_or_create(name=name)
     call_command("seed_demo", "--force", verbosity=0)
@@ -55,7 +59,7 @@ def test_every_linked_page_has_no_axe_violations(
         try:
             assert_accessible(page)
         except AssertionError as exc:
-            failures.append(str(exc).split("\nassert")[0])
+            failures.append(f"[{viewport}] " + str(exc).split("\nassert")[0])
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             if href.startswith("/") and not href.startswith("//") and not href.startswith(NOT_FOLLOWED):
                 queue.append(href.split("#")[0])
