@@ -4,6 +4,7 @@
 does for an unknown mailbox). Messages taken are kept in `messages` (email.message.Message, with `Message-ID`).
 """
 
+import asyncio
 import email
 import socket
 import threading
@@ -18,6 +19,7 @@ from aiosmtpd.controller import Controller
 class SwitchableHandler:
     def __init__(self) -> None:
         self.mode = "accept"
+        self.delay = 0.0  # seconds before each message is accepted (a slow server)
         self.messages: list[Message] = []
         self.refused: list[tuple[str, str]] = []  # (recipient, code)
         self.lock = threading.Lock()
