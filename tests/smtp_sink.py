@@ -35,6 +35,8 @@ class SwitchableHandler:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         with self.lock:
             self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted"
