@@ -25,7 +25,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -142,8 +143,8 @@ def _permanent(exc: Exception) -> bool:
     return False
 
 
-def _deliver(email: Email, *, now: datetime.datetime) -> str:
-    """Send one claimed row; 'sent', 'retry', 'failed' or 'suppressed'."""
+def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBackend | None = None) -> str:
+    """Send one claimed row (on `connection` if given, kept open); 'sent', 'retry', 'failed' or 'suppressed'."""
     try:
         spec = kinds.get(email.kind)
     except KeyError:
@@ -161,11 +162,16 @@ def _deliver(email: Email, *, now: datetime.datetime) -> str:
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
             headers={"Message-ID": email.message_id},
+            connection=connection,
         )
         if email.body_html:
             message.attach_alternative(email.body_html, "text/html")
+        if connection is not None:
+            connection.open()  # (again, after an error closed it) so that send() leaves it open for the next
         message.send()
     except Exception as exc:
+        if connection is not None:
+            _close(connection)  # its state after an error is unknown: the next email opens a fresh session
         return _failed(email, exc, now=now)
     _mark(email, status=Email.Status.SENT, sent_at=timezone.now())
     return "sent"
@@ -208,14 +214,26 @@ def email_send(*, email_id: int, now: datetime.datetime | None = None) -> str:
     return _deliver(rows[0], now=now) if rows else "not_ready"
 
 
+def _close(connection: BaseEmailBackend) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a session that already failed: nothing left to lose
+        logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
 def _send_batches(queryset: "models.QuerySet[Email]", *, now: datetime.datetime) -> int:
     sent = 0
     while batch := _claim(queryset, limit=BATCH):
-        for n, email in enumerate(batch):
-            if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
-                _release(batch[n:])
-                break
-            sent += _deliver(email, now=now) == "sent"
+        # One SMTP session per batch, not one per email (a connection and a handshake each cost more than a send).
+        connection = get_connection()
+        try:
+            for n, email in enumerate(batch):
+                if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
+                    _release(batch[n:])
+                    break
+                sent += _deliver(email, now=now, connection=connection) == "sent"
+        finally:
+            _close(connection)
     return sent
 
 

@@ -1,7 +1,7 @@
 """A real SMTP server for tests (aiosmtpd, in a thread on a free port) whose answer can be switched.
 
 `mode` "accept" takes every message; "temporary" answers 451 to each recipient, "permanent" 550 (as a server
-does for an unknown mailbox). Messages taken are kept in `messages` (email.message.Message, with `Message-ID`).
+does for an unknown mailbox); `refuse` does the same for single addresses. Messages taken are kept in `messages` (email.message.Message, with `Message-ID`).
 """
 
 import asyncio
@@ -20,15 +20,23 @@ class SwitchableHandler:
     def __init__(self) -> None:
         self.mode = "accept"
         self.delay = 0.0  # seconds before each message is accepted (a slow server)
+        self.refuse: dict[str, str] = {}  # address -> "temporary" or "permanent", whatever the mode
+        self.sessions = 0  # SMTP sessions opened (EHLO)
         self.messages: list[Message] = []
         self.refused: list[tuple[str, str]] = []  # (recipient, code)
         self.lock = threading.Lock()
 
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str, responses: Any) -> Any:
+        self.sessions += 1
+        session.host_name = hostname
+        return responses
+
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: Any) -> str:
-        if self.mode == "temporary":
+        mode = self.refuse.get(address, self.mode)
+        if mode == "temporary":
             self.refused.append((address, "451"))
             return "451 4.3.0 Try again later"
-        if self.mode == "permanent":
+        if mode == "permanent":
             self.refused.append((address, "550"))
             return "550 5.1.1 No such mailbox"
         envelope.rcpt_tos.append(address)

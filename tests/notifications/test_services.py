@@ -163,9 +163,9 @@ def test_a_worker_holding_a_batch_too_long_gives_the_rest_back(monkeypatch: Any)
     real_deliver = svc._deliver
     claims: list[tuple[int, Any]] = []
 
-    def slow_deliver(email: Email, *, now: datetime.datetime) -> str:
+    def slow_deliver(email: Email, *, now: datetime.datetime, **kwargs: Any) -> str:
         claims.append((email.pk, email.claimed_at))
-        result = real_deliver(email, now=now)
+        result = real_deliver(email, now=now, **kwargs)
         offset["by"] += svc.STALE_SENDING * 0.6  # that send hung for most of the stale limit
         return result
 

@@ -95,3 +95,22 @@ def test_two_workers_at_once_never_send_a_row_twice(smtp_sink: Any, monkeypatch:
     assert len(ids) == 120
     assert set(ids) == {r.message_id for r in rows}
     assert set(Email.objects.values_list("status", flat=True)) == {Email.Status.SENT}
+
+
+@pytest.mark.django_db
+def test_a_batch_shares_one_smtp_session_and_a_refusal_in_it_costs_only_that_email(smtp_sink: Any) -> None:
+    """The sweep sends a batch over one session; after a refusal it opens a fresh one for the rest."""
+    smtp_sink.refuse = {"bad@example.org": "permanent"}
+    for name in ("first", "bad", "second", "third"):
+        EmailFactory(to=f"{name}@example.org")
+    Email.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    assert svc.emails_send_due(now=timezone.now()) == 3
+    statuses = dict(Email.objects.values_list("to", "status"))
+    assert statuses == {
+        "first@example.org": "sent",
+        "bad@example.org": "failed",
+        "second@example.org": "sent",
+        "third@example.org": "sent",
+    }
+    assert smtp_sink.to() == ["first@example.org", "second@example.org", "third@example.org"]
+    assert smtp_sink.sessions == 2, "one session for the batch, one more after the refusal"
