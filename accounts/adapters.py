@@ -34,7 +34,7 @@ from django.utils import timezone
 from ics_portal import counters
 
 from . import roles
-from .emails import send_soon
+from .emails import allauth_mail_queue
 
 # allauth's emails that anyone can make us send to an address by asking for a sign-in code for it.
 CODE_REQUEST_EMAILS = {"account/email/login_code", "account/email/unknown_account"}
@@ -105,14 +105,14 @@ class AccountAdapter(DefaultAccountAdapter):
         return str(code)
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """As allauth's, but delivered by the Celery worker (accounts.emails.send_soon); emails that a code request
-        causes are limited per address (see above)."""
+        """As allauth's, but through the outbox (accounts/emails.py); emails that a code request causes are limited
+        per address (see above)."""
         request = allauth_context.request
         if template_prefix in CODE_REQUEST_EMAILS and request is not None and not _email_allowed(request, email):
             return
         ctx = {"request": request, "email": email, "current_site": get_current_site(request)}
         ctx.update(context)
-        send_soon(self.render_mail(template_prefix, email, ctx))
+        allauth_mail_queue(template_prefix=template_prefix, message=self.render_mail(template_prefix, email, ctx))
 
     def add_message(
         self,

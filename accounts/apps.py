@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 (registers the role rules)
+        from .emails import register_kinds
+
+        register_kinds()

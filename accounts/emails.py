@@ -1,64 +1,57 @@
-"""Sending email without holding up a web request: the message is rendered now and sent by a Celery worker.
+"""allauth's mail goes through the notifications outbox like every other email: one outbox, one sender.
 
-If the broker cannot take the task (it is down, or stalled: `ics_portal.celery.publish` gives up after about
-1 s, or at once for a few seconds after that), the message is sent at once instead, so a sign-in code is never lost. (After a stall the queued copy may be
-delivered too: the same message twice, never none.) EMAIL_VIA_CELERY=False sends at once always.
+The adapter (`AccountAdapter.send_mail`) renders allauth's templates as allauth does and queues the result as an
+outbox row of the matching kind, registered here (`register_kinds`, from AccountsConfig.ready). Every kind is
+urgent and not optional: a sign-in code is sent by the worker after commit, or from the web process at once if
+the broker cannot take its task (`ics_portal.celery.publish` gives up after about 1 s, or at once for a few
+seconds after a stall), so a code never waits a minute for the sweep. The outbox's claim means the queued task,
+the web process and the sweep can never all send it: exactly once, even after a stall. EMAIL_VIA_CELERY=False
+sends from the web process always.
 """
 
-import logging
-from typing import Any
+from django.core.mail import EmailMessage
 
-from django.conf import settings
-from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
+from notifications import kinds
+from notifications.kinds import Kind, Rendered
+from notifications.services import email_queue
 
-logger = logging.getLogger(__name__)
-
-
-def message_payload(message: EmailMessage) -> dict[str, Any]:
-    """The JSON-safe parts of a rendered message, as accounts.tasks.send_email takes them."""
-    alternatives = [[str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])]
-    return {
-        "subject": str(message.subject),
-        "body": str(message.body),
-        "from_email": message.from_email,
-        "to": list(message.to),
-        "alternatives": alternatives,
-        "headers": dict(message.extra_headers),
-    }
-
-
-def build_message(
-    *,
-    subject: str,
-    body: str,
-    from_email: str | None,
-    to: list[str],
-    alternatives: list[list[str]] | None = None,
-    headers: dict[str, str] | None = None,
-) -> EmailMultiAlternatives:
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to, headers=headers)
-    for content, mimetype in alternatives or []:
-        message.attach_alternative(content, mimetype)
-    return message
+TEMPLATE_DIR = "account/email/"
+# Every email allauth can send (its templates account/email/<name>_subject.txt).
+ALLAUTH_KINDS = (
+    "account_already_exists",
+    "email_changed",
+    "email_confirm",
+    "email_confirmation",
+    "email_confirmation_signup",
+    "email_deleted",
+    "login_code",
+    "password_changed",
+    "password_reset",
+    "password_reset_code",
+    "password_reset_key",
+    "password_set",
+    "unknown_account",
+)
 
 
-def send_soon(message: EmailMessage) -> None:
-    """Queue the message for the worker once the current transaction commits (or send it now, see above)."""
-    if not getattr(settings, "EMAIL_VIA_CELERY", True):
-        message.send()
-        return
-    payload = message_payload(message)
+def register_kinds() -> None:
+    for name in ALLAUTH_KINDS:
+        kinds.register(Kind(name=name, optional=False, urgent=True, templates=TEMPLATE_DIR + name))
 
-    def enqueue() -> None:
-        from ics_portal.celery import publish
 
-        from .tasks import send_email
+def kind_for(template_prefix: str) -> str:
+    """The outbox kind of an allauth template prefix, e.g. 'account/email/login_code' -> 'login_code'."""
+    return template_prefix.removeprefix(TEMPLATE_DIR)
 
-        try:
-            publish(send_email, kwargs=payload)
-        except Exception:  # the broker is unreachable: deliver now rather than lose the message
-            logger.warning("Could not queue email to %s; sending it now", payload["to"], exc_info=True)
-            message.send()
 
-    transaction.on_commit(enqueue)
+def allauth_mail_queue(*, template_prefix: str, message: EmailMessage) -> None:
+    """Queue a message allauth rendered (one recipient) as an outbox row."""
+    html = next(
+        (str(content) for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+    )
+    for to in message.to:
+        email_queue(
+            kind=kind_for(template_prefix),
+            to=to,
+            rendered=Rendered(subject=str(message.subject), text=str(message.body), html=html),
+        )

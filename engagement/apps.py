@@ -6,3 +6,6 @@ class EngagementConfig(AppConfig):
 
     def ready(self) -> None:
         from . import permissions  # noqa: F401 (registers the rules)
+        from .services.emails import register_kinds
+
+        register_kinds()

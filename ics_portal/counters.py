@@ -1,12 +1,12 @@
-"""Two cache operations the hot paths need in one round trip each, whatever the cache backend.
+"""A counter the hot paths need in one round trip, whatever the cache backend.
 
 Django's cache API spends round trips where Redis needs one: `cache.incr` checks the key exists first, and a
 counter with an expiry takes an `add` and an `incr` (three round trips in all). With the Redis backend (production,
-tests, `make bench`) these go straight to the cache's own Redis connection pool, under the cache's key prefix;
-with any other backend (the quick start's database cache) they fall back to the public API.
+tests, `make bench`) it goes straight to the cache's own Redis connection pool, under the cache's key prefix;
+with any other backend (the quick start's database cache) it falls back to the public API.
 
-Both fail open when Redis is stalled or down (ics_portal/cache.py, `guarded`): a counter that cannot count answers
-0, so a rate limit built on it allows (and the cache logs it), and a flag that cannot be set answers True.
+It fails open when Redis is stalled or down (ics_portal/cache.py, `guarded`): a counter that cannot count answers
+0, so a rate limit built on it allows (and the cache logs it).
 """
 
 from typing import Any
@@ -59,12 +59,3 @@ def incr_with_expiry(key: str, timeout: int) -> int:
         return int(pipe.execute()[0])
 
     return int(_guarded(backend, count, 0, "counter"))
-
-
-def set_if_absent(key: str, timeout: int) -> bool:
-    """Set a flag unless it is already set; True if this call set it (SET NX)."""
-    redis = _redis(key)
-    if redis is None:
-        return bool(cache.add(key, 1, timeout=timeout))
-    backend, client, full_key = redis
-    return bool(_guarded(backend, lambda: client.set(full_key, 1, nx=True, ex=timeout), True, "flag"))

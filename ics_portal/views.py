@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import (
     Http404,
@@ -21,8 +22,9 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from engagement.forms_respond import NOT_SHOWN_BACK, posted_answers
-from engagement.models import OutboundEmail, Response
+from engagement.models import Response
 from engagement.selectors import responses as responding_sel
+from notifications.models import Email
 
 logger = logging.getLogger(__name__)
 
@@ -74,13 +76,13 @@ def floor_post(request: HttpRequest) -> HttpResponse:
     with transaction.atomic():
         if not Response.objects.filter(pk=pk).update(updated_at=timezone.now()):
             return HttpResponseBadRequest("response: no such response", content_type="text/plain")
-        OutboundEmail.objects.create(
+        Email.objects.create(
             kind="bench_floor",
             to="bench-floor@example.invalid",
             subject="Benchmark floor",
-            body_text="",
-            response_id=pk,
-            status=OutboundEmail.Status.SENT,
+            about_type=ContentType.objects.get_for_model(Response),
+            about_id=pk,
+            status=Email.Status.SENT,
         )
     return HttpResponse("ok", content_type="text/plain")
 

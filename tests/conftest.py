@@ -12,6 +12,7 @@ from django.core.cache import cache
 from accounts import roles
 from ics_portal import celery as celery_module
 from tests.factories import UserFactory
+from tests.smtp_sink import smtp_sink  # noqa: F401 (a fixture: a real SMTP server to send to)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -97,7 +97,7 @@ def test_floor_post_makes_a_submissions_essential_writes_through_the_session(ben
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from engagement.models import OutboundEmail
+    from notifications.models import Email
     from tests.engagement.factories import ResponseFactory
 
     response = ResponseFactory()
@@ -110,22 +110,22 @@ def test_floor_post_makes_a_submissions_essential_writes_through_the_session(ben
     assert answer.status_code == 200
     response.refresh_from_db()
     assert response.updated_at > before
-    (email,) = OutboundEmail.objects.all()
-    assert (email.response_id, email.status) == (response.pk, OutboundEmail.Status.SENT)  # never mailed
+    (email,) = Email.objects.all()
+    assert (email.about, email.status) == (response, Email.Status.SENT)  # never mailed
     sql = [q["sql"] for q in ctx.captured_queries]
     assert any("django_session" in q for q in sql)  # the session was read from its store
-    assert _writes(ctx.captured_queries) == ["UPDATE engagement_response", "INSERT engagement_outboundemail"]
+    assert _writes(ctx.captured_queries) == ["UPDATE engagement_response", "INSERT notifications_email"]
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("value", ["", "x", "-1", "0", "99999999999999999999999", "١٢", "424242"])
 def test_floor_post_refuses_a_bad_response_id_and_writes_nothing(bench_on, client, value):
-    from engagement.models import OutboundEmail
+    from notifications.models import Email
 
     answer = client.post("/bench/floor-post/", {"response": value})
     assert answer.status_code == 400
     assert answer.content.startswith(b"response: ")
-    assert not OutboundEmail.objects.exists()
+    assert not Email.objects.exists()
 
 
 @pytest.mark.django_db
@@ -148,7 +148,8 @@ def test_floor_post_is_not_served_without_bench_and_checks_csrf(settings, client
 def test_feedback_submit_drafts_submissions_and_floor_requests_work_against_the_site(bench_on, live_server):
     """The scenario's own helpers, against the real respond flow: make drafts over HTTP, send the floor and the
     submissions from many source addresses, and the responses are sent."""
-    from engagement.models import OutboundEmail, Question, Response
+    from engagement.models import Question, Response
+    from notifications.models import Email
     from tests.engagement.factories import ConsultationFactory, QuestionFactory, ResponseFactory
 
     scenario = dict(bench.load_scenarios(["feedback_submit"]))["feedback_submit"]
@@ -172,4 +173,6 @@ def test_feedback_submit_drafts_submissions_and_floor_requests_work_against_the_
     assert statuses == {302: 3}
     sent = Response.objects.filter(consultation=consultation, state=Response.State.SUBMITTED)
     assert sent.count() == 3
-    assert OutboundEmail.objects.filter(response__in=sent).count() == 3  # each queued its receipt
+    assert (
+        Email.objects.filter(kind="receipt", about_id__in=[r.pk for r in sent]).count() == 3
+    )  # each queued its receipt

@@ -1,4 +1,5 @@
-"""A real Celery worker (in a thread, solo pool) on the real Redis broker delivers the portal's email."""
+"""A real Celery worker (in a thread, solo pool) on the real Redis broker delivers the portal's email (outbox rows,
+allauth's sign-in codes among them)."""
 
 import time
 from unittest import mock
@@ -8,9 +9,11 @@ from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from kombu.exceptions import OperationalError
 
-from accounts.tasks import send_email
 from ics_portal import celery as celery_module
 from ics_portal.celery import app
+from notifications.models import Email
+from notifications.services import email_queue
+from notifications.tasks import send_email
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -31,19 +34,21 @@ def celery_worker(django_db_blocker):
 
 
 def test_worker_delivers_a_queued_email(celery_worker, mailoutbox):
-    send_email.delay(
-        subject="Your sign-in code",
-        body="ABCD-EFGH",
-        from_email="portal@example.org",
-        to=["resident@example.com"],
-        alternatives=[["<p>ABCD-EFGH</p>", "text/html"]],
+    email = email_queue(  # autocommit (a transactional test): published at once, as after a commit
+        kind="resume_link",
+        to="resident@example.com",
+        context={"consultation": {"title": "Stroke services"}, "link": "http://x/", "expires_days": 7},
     )
     wait_for_mail(1)
     (message,) = mailoutbox
-    assert message.subject == "Your sign-in code"
+    assert message.subject == "Your saved answers to Stroke services"
     assert message.to == ["resident@example.com"]
-    assert message.body == "ABCD-EFGH"
+    assert "http://x/" in message.body
     assert message.alternatives[0][1] == "text/html"
+    deadline = time.monotonic() + 5
+    while Email.objects.get(pk=email.pk).status != Email.Status.SENT and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert Email.objects.get(pk=email.pk).status == Email.Status.SENT
 
 
 def test_allauth_sign_in_code_goes_through_the_worker(celery_worker, client, mailoutbox, settings):
@@ -56,10 +61,13 @@ def test_allauth_sign_in_code_goes_through_the_worker(celery_worker, client, mai
     wait_for_mail(1)
     assert mailoutbox[0].to == [user.email]
     assert "sign-in code" in mailoutbox[0].body.lower()
+    (row,) = Email.objects.filter(kind="login_code")
+    assert queued.call_args.kwargs["kwargs"] == {"email_id": row.pk}, "the worker sent the outbox row"
 
 
 def test_mail_is_sent_at_once_when_the_broker_is_down(client, mailoutbox, settings):
-    """A web request never loses a code because Redis is unreachable: it falls back to sending directly."""
+    """A web request never loses a code because Redis is unreachable: the row is sent from the web process at
+    once (not left a minute for the sweep), and marked sent, so nothing sends it again."""
     settings.EMAIL_VIA_CELERY = True
     user = UserFactory(email="fallback@example.com")
     with mock.patch.object(send_email, "apply_async", side_effect=OperationalError("broker down")):
@@ -67,6 +75,8 @@ def test_mail_is_sent_at_once_when_the_broker_is_down(client, mailoutbox, settin
     assert response.status_code == 302
     assert len(mailoutbox) == 1
     assert mailoutbox[0].to == [user.email]
+    (row,) = Email.objects.filter(kind="login_code")
+    assert (row.status, row.to, row.attempts) == (Email.Status.SENT, user.email, 1)
 
 
 class FailingTask:

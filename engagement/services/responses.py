@@ -28,7 +28,7 @@ from ..selectors.responses import (
     response_answers,
     response_missing,
 )
-from .emails import outbound_email_queue, receipt_queue
+from .emails import receipt_queue, resume_link_queue
 
 RESUME_SALT = "engagement.response.resume"
 RESUME_MAX_AGE = datetime.timedelta(days=7)
@@ -288,15 +288,13 @@ def response_send_resume_link(*, response: Response, email: str, link: str, now:
     """Email a link to come back to the draft (through the outbox); remember the address for the receipt."""
     if not response.email:
         Response.objects.filter(pk=response.pk).update(email=email)
-    outbound_email_queue(
-        kind="resume_link",
+    resume_link_queue(
+        response=response,
         to=email,
-        template="resume_link",
         context={
             "consultation": response.consultation,
             "response": response,
             "link": link,
             "expires_days": RESUME_MAX_AGE.days,
         },
-        response=response,
     )

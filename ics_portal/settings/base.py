@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "accounts",
     "governance",
     "functions",
+    "notifications",
     "engagement",
 ]
 
@@ -205,7 +206,8 @@ else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
 EMAIL_TIMEOUT = 10
-# allauth's mail (sign-in codes, verification) goes through the Celery worker (accounts.emails.send_soon).
+# allauth's mail (sign-in codes) is an outbox row sent by the Celery worker, or from the web process when the
+# broker cannot take the task (notifications/services.py, urgent kinds); false: always from the web process.
 EMAIL_VIA_CELERY = env.bool("EMAIL_VIA_CELERY", default=True)
 
 # --- Celery: tasks never hold up a web request, and the worker outlives a Redis stall ---
@@ -215,7 +217,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TIMEZONE = TIME_ZONE
+# Beat schedules in UTC, not Europe/London: beat's crontab arithmetic has daylight-saving bugs (an entry at a
+# time the clocks skip or repeat runs never or twice). Intervals are UTC too; pages still show London time.
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
 # Publishing: no publish retry and connection attempts bounded by 1 s in all, so a stalled or stopped broker costs a
 # web request about 1 s (a refused connection is retried every 0.2 s within that second, not once after 2 s).
 CELERY_TASK_PUBLISH_RETRY = False
@@ -289,12 +294,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
-# --- engagement ---
-# The outbox sweep: READY emails older than a minute (their task was lost, e.g. the broker was down) are sent.
-CELERY_BEAT_SCHEDULE["engagement-send-ready-emails"] = {
-    "task": "engagement.tasks.send_ready_emails",
+# --- notifications ---
+# The outbox sweep (notifications/services.py): READY emails whose task was lost, due retries, rows a dead worker
+# left sending.
+CELERY_BEAT_SCHEDULE["notifications-send-due-emails"] = {
+    "task": "notifications.tasks.send_due_emails",
     "schedule": 60.0,
 }
+
+# --- engagement ---
 # Equality answers are held and released in shuffled batches of at least this many (engagement/services/equality.py).
 CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
     "task": "engagement.tasks.release_equality_answers",
@@ -313,9 +321,6 @@ ENGAGEMENT_RATE_LIMITS = {
 ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}
 # How long each worker may reuse a consultation and its questions while residents respond (seconds; 0: never).
 ENGAGEMENT_RESPONDING_CACHE_SECONDS = env.float("ENGAGEMENT_RESPONDING_CACHE_SECONDS", default=1.0)
-# A drain of the email outbox keeps looking this long after it starts; a web process that kicked the outbox less
-# than 0.4 of this ago does not kick again (engagement/services/emails.py, outbox_kick). 0: every commit kicks.
-ENGAGEMENT_OUTBOX_LINGER_SECONDS = env.float("ENGAGEMENT_OUTBOX_LINGER_SECONDS", default=0.5)
 # The benchmark's floor view (/bench/floor-post/) is served only when DEBUG or BENCH is on.
 BENCH = env.bool("BENCH", default=False)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).

@@ -29,9 +29,6 @@ EMAIL_VIA_CELERY = False
 # Tests edit consultations and respond at once: no per-worker reuse (tests/engagement/test_respond_cache.py turns
 # it on to test it).
 ENGAGEMENT_RESPONDING_CACHE_SECONDS = 0
-ENGAGEMENT_OUTBOX_LINGER_SECONDS = (
-    0  # every commit kicks, drains do not wait; tests/engagement/test_emails.py turns it on
-)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.urls import NoReverseMatch, reverse
 
 from accounts import roles
+from notifications.models import Email, Suppression
 from tests.browser.test_core_pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,7 @@ APPS = {
     "governance": {"governance"},
     "functions": {"functions"},
     "engagement": {"engagement"},
+    "notifications": {"notifications"},
     "accounts": {"accounts", "auth", "account", "socialaccount"},
 }
 
@@ -52,6 +54,9 @@ def test_every_admin_page_has_no_axe_violations(
     for name in roles.ALL_ROLES:  # the roles migration's groups: a transactional test flushes them
         Group.objects.get_or_create(name=name)
     call_command("seed_demo", "--force", verbosity=0)
+    # The demo sends no email: one refused email and its suppression, so the outbox's change pages are reached.
+    failed = Email.objects.create(kind="receipt", to="gone@example.org", status="failed", last_error="550 No such")
+    Suppression.objects.create(address="gone@example.org", reason="550 No such", email=failed)
     sign_in(page, live_server, superuser)
     pages = admin_pages(APPS[group])
     assert len(pages) >= 10, "the demo data reaches the change pages of every model in the group"

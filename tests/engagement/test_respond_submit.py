@@ -15,9 +15,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import Answer, OutboundEmail, PendingEquality, Response
+from engagement.models import Answer, PendingEquality, Response
 from engagement.services import responses as svc
-from engagement.services.emails import outbox_drain
+from notifications.models import Email
+from notifications.services import email_send
 from tests.engagement.factories import QuestionFactory, ResponseFactory, respond_survey
 from tests.engagement.test_respond_views import about, check_form, page1, page2, start, url, walk_to_check
 
@@ -40,14 +41,14 @@ def test_sending_queues_the_receipt_rendered_when_sent(client: Any, survey: Any)
     assert response.state == Response.State.SUBMITTED
     assert response.submitted_at is not None
     assert not response.is_late
-    receipt = OutboundEmail.objects.get(kind="receipt")
-    assert (receipt.to, receipt.response) == ("resident@example.org", response)
-    assert receipt.render == {"template": "receipt", "site_url": "http://testserver", "changed": False}
+    receipt = Email.objects.get(kind="receipt")
+    assert (receipt.to, receipt.about) == ("resident@example.org", response)
+    assert receipt.data == {"site_url": "http://testserver", "changed": False}
     assert receipt.body_text == ""
-    assert outbox_drain(now=timezone.now()) == 1
+    assert email_send(email_id=receipt.pk) == "sent"
     receipt.refresh_from_db()
-    assert receipt.render is None
-    assert receipt.status == OutboundEmail.Status.SENT
+    assert response.reference in receipt.subject
+    assert receipt.status == Email.Status.SENT
     (message,) = mail.outbox
     assert response.reference in message.subject + message.body
     assert "Because it is local & <simple>" in message.body, "a copy of the answers, read when sent"
@@ -62,7 +63,7 @@ def test_no_email_no_receipt(client: Any, survey: Any) -> None:
     r = client.post(url("respond_submit", survey), check_form(client, survey))
     assert r.status_code == HTTPStatus.FOUND
     assert Response.objects.get().state == Response.State.SUBMITTED
-    assert not OutboundEmail.objects.exists()
+    assert not Email.objects.exists()
 
 
 def test_a_form_shown_before_the_answers_changed_does_not_send(client: Any, survey: Any) -> None:
@@ -74,7 +75,7 @@ def test_a_form_shown_before_the_answers_changed_does_not_send(client: Any, surv
     assert r["Location"] == url("respond_check", survey)
     response.refresh_from_db()
     assert response.state == Response.State.DRAFT
-    assert not OutboundEmail.objects.exists()
+    assert not Email.objects.exists()
     r = client.post(url("respond_submit", survey), check_form(client, survey))
     assert r["Location"] == url("respond_done", survey, response.reference)
 
@@ -139,7 +140,7 @@ def test_signed_in_residents_send_as_themselves(client: Any, survey: Any, reside
     response.refresh_from_db()
     assert response.state == Response.State.SUBMITTED
     assert response.user == resident
-    assert OutboundEmail.objects.get(kind="receipt").render["changed"] is False
+    assert Email.objects.get(kind="receipt").data["changed"] is False
 
 
 def test_signing_in_after_the_check_page_retires_its_form(client: Any, survey: Any, resident: Any) -> None:
@@ -199,7 +200,7 @@ def test_the_next_person_signing_in_does_not_take_over_a_sent_response(client: A
     assert not mine.answers.exists()
     about_page = client.get(url("respond_about_you", survey)).content.decode()
     assert "resident@example.org" not in about_page
-    assert OutboundEmail.objects.filter(kind="receipt").count() == 1
+    assert Email.objects.filter(kind="receipt").count() == 1
 
 
 def test_the_next_anonymous_person_sees_neither_the_reference_nor_the_email(client: Any, survey: Any) -> None:
@@ -254,7 +255,7 @@ def test_a_save_and_return_link_cannot_skip_about_you(client: Any, survey: Any) 
     assert r["Location"] == url("respond_check", survey)
     response.refresh_from_db()
     assert response.state == Response.State.DRAFT
-    assert not OutboundEmail.objects.filter(kind="receipt").exists()
+    assert not Email.objects.filter(kind="receipt").exists()
     other_device.post(url("respond_about_you", survey) + "?change=1", about(survey))
     r = other_device.post(url("respond_submit", survey), check_form(other_device, survey))
     assert r["Location"] == url("respond_done", survey, response.reference)

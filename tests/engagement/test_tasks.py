@@ -14,9 +14,10 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement.models import OutboundEmail, Response
-from engagement.services.emails import outbound_emails_send_ready
+from engagement.models import Response
 from ics_portal import celery_app
+from notifications.models import Email
+from notifications.services import emails_send_due
 from tests.engagement.factories import respond_survey
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -62,12 +63,12 @@ def test_receipt_delivered_by_a_real_worker(client: Any, worker: Any) -> None:
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["worker@example.org"]
     assert response.reference in mail.outbox[0].subject
-    email = OutboundEmail.objects.get(kind="receipt")
+    email = Email.objects.get(kind="receipt")
     deadline = time.monotonic() + 5
-    while email.status != OutboundEmail.Status.SENT and time.monotonic() < deadline:
+    while email.status != Email.Status.SENT and time.monotonic() < deadline:
         time.sleep(0.05)
         email.refresh_from_db()
-    assert email.status == OutboundEmail.Status.SENT
+    assert email.status == Email.Status.SENT
 
 
 def closed_port() -> int:
@@ -103,9 +104,9 @@ def test_submission_with_broker_unreachable_is_quick_and_email_stays_ready(clien
     assert elapsed < 3, f"the submission waited {elapsed:.1f}s on the broker"
     response.refresh_from_db()
     assert response.state == Response.State.SUBMITTED
-    email = OutboundEmail.objects.get(kind="receipt")
-    assert email.status == OutboundEmail.Status.READY
+    email = Email.objects.get(kind="receipt")
+    assert email.status == Email.Status.READY
     assert mail.outbox == []
     # The sweep sends it once the row is a minute old.
-    assert outbound_emails_send_ready(now=timezone.now() + datetime.timedelta(minutes=2)) == 1
+    assert emails_send_due(now=timezone.now() + datetime.timedelta(minutes=2)) == 1
     assert len(mail.outbox) == 1

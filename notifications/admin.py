@@ -1,0 +1,31 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from .models import Email, Suppression
+
+
+@admin.register(Email)
+class EmailAdmin(admin.ModelAdmin):
+    """To look at, not to edit: rows are written and changed by notifications/services.py only (staff send a
+    failed one again from /staff/outbox/)."""
+
+    list_display = ("created_at", "kind", "to", "status", "attempts", "sent_at")
+    list_filter = ("status", "kind")
+    search_fields = ("to", "dedup_key", "message_id")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Suppression)
+class SuppressionAdmin(admin.ModelAdmin):
+    """An address can be taken off the list (delete) by an administrator who knows it works again."""
+
+    list_display = ("address", "created_at")
+    search_fields = ("address",)
+    raw_id_fields = ("email",)

@@ -1,0 +1,76 @@
+"""The kind registry: every email the portal sends is of a kind that its app registers in `AppConfig.ready()`.
+
+notifications imports no feature app; engagement registers `receipt` and `resume_link`, accounts registers
+allauth's mail. A kind says whether it is optional (an address on the suppression list is then skipped; sign-in
+codes and receipts are not optional), whether it is urgent (sent from the web process when the broker cannot take
+its task: a sign-in code a minute late, waiting for the sweep, is a resident left at the door), and how a row is
+rendered when it is sent: `context(email)` returns the template context, or `Skip(reason)` for "do not send,
+because ...", recorded on the row. A kind without `context` is rendered when it is queued.
+
+Templates: `notifications/email/<kind>_subject.txt`, `<kind>_message.txt`, `<kind>_message.html` (as allauth
+names its own); allauth's kinds are rendered by allauth from its templates.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.template.loader import render_to_string
+
+if TYPE_CHECKING:
+    from .models import Email
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A renderer's answer "do not send, because `reason`"."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str = ""
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    optional: bool
+    urgent: bool = False
+    context: "Callable[[Email], dict[str, Any] | Skip] | None" = None
+    templates: str = ""  # the templates' prefix; default notifications/email/<name>
+
+    @property
+    def prefix(self) -> str:
+        return self.templates or f"notifications/email/{self.name}"
+
+
+_registry: dict[str, Kind] = {}
+
+
+def register(kind: Kind) -> Kind:
+    """Register a kind (from an AppConfig.ready()); registering the same kind again replaces it."""
+    if len(kind.name) > 40:
+        raise ValueError(f"kind name {kind.name!r} is longer than Email.kind allows")
+    _registry[kind.name] = kind
+    return kind
+
+
+def get(name: str) -> Kind:
+    """The registered kind; KeyError for a name no app registered."""
+    return _registry[name]
+
+
+def registered() -> dict[str, Kind]:
+    return dict(_registry)
+
+
+def render(kind: Kind, context: dict[str, Any]) -> Rendered:
+    """(subject, text, html) from the kind's three templates; the subject on one line, at most 300 characters."""
+    subject = " ".join(render_to_string(f"{kind.prefix}_subject.txt", context).split())
+    text = render_to_string(f"{kind.prefix}_message.txt", context)
+    html = render_to_string(f"{kind.prefix}_message.html", context)
+    return Rendered(subject[:300], text, html)

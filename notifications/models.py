@@ -1,0 +1,103 @@
+"""The one outbox for every email the portal sends, and the addresses that refused mail for good."""
+
+import uuid
+from email.utils import make_msgid, parseaddr
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models.functions import Lower
+
+from .querysets import EmailQuerySet
+
+
+def new_dedup_key() -> str:
+    """For an email that is sent every time it is asked for (a sign-in code): a key nothing else will use."""
+    return f"once:{uuid.uuid4().hex}"
+
+
+def new_message_id() -> str:
+    """A Message-ID fixed when the row is written, so every attempt sends the same one (a receiving server or
+    client that sees a retry can tell it is the same message)."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "ics-portal.invalid"
+    return make_msgid(domain=domain)
+
+
+class Email(models.Model):
+    """An outbox row: written in the transaction that causes it, sent by a worker after commit (services.py).
+
+    What it is about is a generic (content type, id) pair rather than one foreign key per app, so notifications
+    depends on no feature app: a receipt is about a response, a reminder about a consultation, a confirmation
+    about a follow, all without a migration here. Deleting the object leaves the row (the history of what was
+    sent); a renderer that finds its object gone answers "do not send" (status SUPPRESSED, with the reason).
+    """
+
+    class Status(models.TextChoices):
+        READY = "ready", "Ready"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+        SUPPRESSED = "suppressed", "Not sent"
+
+    kind = models.CharField(max_length=40, help_text="receipt, resume_link, login_code ... (notifications/kinds.py)")
+    to = models.EmailField(max_length=320)
+    about_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    about = GenericForeignKey("about_type", "about_id")
+    dedup_key = models.CharField(
+        max_length=200,
+        unique=True,
+        default=new_dedup_key,
+        help_text="Planning the same email twice finds this row instead of writing a second.",
+    )
+    message_id = models.CharField(max_length=255, unique=True, default=new_message_id)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField(blank=True)
+    body_html = models.TextField(blank=True)
+    data = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="What the kind's renderer needs to render it when sent, e.g. a receipt's site address.",
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.READY)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    not_before = models.DateTimeField(null=True, blank=True, help_text="A retry waits until then.")
+    last_error = models.TextField(blank=True, help_text="The last failure, or why it was not sent.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="When a worker claimed it to send.")
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = EmailQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at",)
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="email_status_idx"),
+            models.Index(fields=["about_type", "about_id"], name="email_about_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(about_type__isnull=True, about_id__isnull=True)
+                | models.Q(about_type__isnull=False, about_id__isnull=False),
+                name="email_about_whole",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} to {self.to} ({self.status})"
+
+
+class Suppression(models.Model):
+    """An address whose server refused mail permanently (5xx): optional kinds are not sent to it again."""
+
+    address = models.EmailField(max_length=320, unique=True, help_text="Lower case.")
+    reason = models.TextField()
+    email = models.ForeignKey(Email, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(address=Lower("address")), name="supp_lower")]
+
+    def __str__(self) -> str:
+        return self.address

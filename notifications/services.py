@@ -1,0 +1,268 @@
+"""The outbox: writing rows, claiming them, sending them, and what a failure does.
+
+Rows are written in the transaction that causes them (`email_queue`); after commit one `send_email` task is
+published for the row (`ics_portal.celery.publish`: short broker timeouts, so a web request never waits on Redis).
+If the broker cannot take it, the row stays READY and beat's one-minute sweep (`emails_send_due`) sends it; an
+urgent kind (a sign-in code) is sent from the web process at once instead. That is the whole mechanism.
+
+Claiming: `SELECT ... FOR UPDATE SKIP LOCKED` on due READY rows, in bounded batches, marks them SENDING with
+`claimed_at` the moment of the claim, in a short transaction of its own; so two workers, a retried task and the
+sweep never send one row twice. A worker stops sending from a batch once it has held it for half of
+STALE_SENDING (the rest go back to READY), so a row still SENDING after STALE_SENDING is certainly abandoned (its
+worker died) and the sweep makes it READY again: that one email may then arrive twice, never not at all.
+
+Failures: a temporary one (SMTP 4xx, a connection error, a rendering error) puts the row back to READY with
+`not_before` 1, 5, 30 then 120 minutes later, until MAX_ATTEMPTS are spent (then FAILED). A permanent one (SMTP
+5xx, a refused recipient) marks it FAILED at once and puts the address on the suppression list, which every
+optional kind honours (such a row is marked SUPPRESSED, with the reason, instead of sent).
+"""
+
+import datetime
+import logging
+import smtplib
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ics_portal.celery import publish
+
+from . import kinds
+from .kinds import Kind, Rendered, Skip
+from .models import Email, Suppression
+
+logger = logging.getLogger(__name__)
+
+SWEEP_AFTER = datetime.timedelta(minutes=1)
+BATCH = 20
+MAX_ATTEMPTS = 5
+RETRY_AFTER = [datetime.timedelta(minutes=m) for m in (1, 5, 30, 120)]
+STALE_SENDING = datetime.timedelta(minutes=15)
+
+
+def email_queue(
+    *,
+    kind: str,
+    to: str,
+    about: models.Model | None = None,
+    dedup_key: str | None = None,
+    context: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+    rendered: Rendered | None = None,
+) -> Email:
+    """Write a READY row in the caller's transaction and publish its sending after commit.
+
+    Rendered now from `context` (or given `rendered`), else by the kind's renderer when sent (from `data` and
+    what it is about). With a `dedup_key` that a row already has, that row is returned and nothing is written.
+    """
+    spec = kinds.get(kind)
+    if rendered is None and context is not None:
+        rendered = kinds.render(spec, context)
+    fields: dict[str, Any] = {"kind": kind, "to": to, "data": data}
+    if rendered is not None:
+        fields |= {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
+    if about is not None:
+        fields |= {"about_type": ContentType.objects.get_for_model(about), "about_id": about.pk}
+    if dedup_key is None:
+        email = Email.objects.create(**fields)
+    else:
+        # Insert first (the usual case is a new row: one statement, not get_or_create's SELECT too), in a savepoint
+        # so that a duplicate key leaves the caller's transaction usable.
+        try:
+            with transaction.atomic():
+                email = Email.objects.create(dedup_key=dedup_key, **fields)
+        except IntegrityError:
+            existing = Email.objects.filter(dedup_key=dedup_key).first()
+            if existing is None:
+                raise
+            return existing
+    if spec.urgent and not getattr(settings, "EMAIL_VIA_CELERY", True):
+        email_send(email_id=email.pk)  # no worker for this mail: send it now, as allauth would
+    else:
+        transaction.on_commit(lambda: _publish(email_id=email.pk, urgent=spec.urgent))
+    return email
+
+
+def _publish(*, email_id: int, urgent: bool) -> None:
+    """After commit: hand the row to a worker. Never raises; a lost publish is what the sweep is for."""
+    from .tasks import send_email
+
+    try:
+        publish(send_email, kwargs={"email_id": email_id})
+    except Exception:
+        if not urgent:
+            logger.warning("Could not queue email %s; the sweep will send it", email_id, exc_info=True)
+            return
+        logger.warning("Could not queue urgent email %s; sending it now", email_id, exc_info=True)
+        email_send(email_id=email_id)
+
+
+def _claim(queryset: "models.QuerySet[Email]", *, limit: int) -> list[Email]:
+    """Lock up to `limit` rows no other worker holds and mark them SENDING, claimed now."""
+    with transaction.atomic():
+        rows = list(queryset.select_for_update(skip_locked=True).order_by("created_at")[:limit])
+        if not rows:
+            return []
+        claimed_at = timezone.now()
+        Email.objects.filter(pk__in=[r.pk for r in rows]).update(
+            status=Email.Status.SENDING, attempts=F("attempts") + 1, claimed_at=claimed_at
+        )
+    for row in rows:
+        row.status, row.attempts, row.claimed_at = Email.Status.SENDING, row.attempts + 1, claimed_at
+    return rows
+
+
+def _release(rows: list[Email]) -> None:
+    """Give back claimed rows this worker will not send now (it has held them too long): READY, attempt undone."""
+    for row in rows:
+        Email.objects.filter(pk=row.pk, status=Email.Status.SENDING, claimed_at=row.claimed_at).update(
+            status=Email.Status.READY, attempts=F("attempts") - 1
+        )
+
+
+def _mark(email: Email, **fields: Any) -> None:
+    # Only while it is still this claim's: a row made READY again as stale is not overwritten by a late finish.
+    Email.objects.filter(pk=email.pk, claimed_at=email.claimed_at).update(**fields)
+
+
+def _permanent(exc: Exception) -> bool:
+    """A refusal that retrying cannot change: SMTP 5xx about the message or its recipient. Authentication and
+    sender refusals are the portal's own configuration, so they are retried (someone can fix them meanwhile)."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return bool(exc.recipients) and all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPAuthenticationError):
+        return False
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return bool(exc.smtp_code >= 500)
+    return False
+
+
+def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBackend | None = None) -> str:
+    """Send one claimed row (on `connection` if given, kept open); 'sent', 'retry', 'failed' or 'suppressed'."""
+    try:
+        spec = kinds.get(email.kind)
+    except KeyError:
+        _mark(email, status=Email.Status.FAILED, last_error=f"No app registers the email kind {email.kind!r}.")
+        return "failed"
+    if spec.optional and Suppression.objects.filter(address=email.to.lower()).exists():
+        _mark(email, status=Email.Status.SUPPRESSED, last_error=f"{email.to} is on the suppression list.")
+        return "suppressed"
+    try:
+        if spec.context is not None and not email.body_text and _render(email, spec) is not None:
+            return "suppressed"
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+            headers={"Message-ID": email.message_id},
+            connection=connection,
+        )
+        if email.body_html:
+            message.attach_alternative(email.body_html, "text/html")
+        if connection is not None:
+            connection.open()  # (again, after an error closed it) so that send() leaves it open for the next
+        message.send()
+    except Exception as exc:
+        if connection is not None:
+            _close(connection)  # its state after an error is unknown: the next email opens a fresh session
+        return _failed(email, exc, now=now)
+    _mark(email, status=Email.Status.SENT, sent_at=timezone.now())
+    return "sent"
+
+
+def _render(email: Email, spec: Kind) -> Skip | None:
+    """Render a row queued unrendered and keep the text (a retry sends the same); or record why not to send."""
+    assert spec.context is not None
+    context = spec.context(email)
+    if isinstance(context, Skip):
+        _mark(email, status=Email.Status.SUPPRESSED, last_error=context.reason)
+        return context
+    rendered = kinds.render(spec, context)
+    email.subject, email.body_text, email.body_html = rendered.subject, rendered.text, rendered.html
+    _mark(email, subject=email.subject, body_text=email.body_text, body_html=email.body_html)
+    return None
+
+
+def _failed(email: Email, exc: Exception, *, now: datetime.datetime) -> str:
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    if _permanent(exc):
+        logger.warning("Email %s was refused permanently; %s is suppressed for optional kinds", email.pk, email.to)
+        _mark(email, status=Email.Status.FAILED, last_error=error)
+        Suppression.objects.get_or_create(address=email.to.lower(), defaults={"reason": error, "email": email})
+        return "failed"
+    if email.attempts < MAX_ATTEMPTS:
+        delay = RETRY_AFTER[min(email.attempts, len(RETRY_AFTER)) - 1]
+        logger.warning("Sending email %s failed (attempt %s); retrying", email.pk, email.attempts)
+        _mark(email, status=Email.Status.READY, not_before=now + delay, last_error=error)
+        return "retry"
+    logger.error("Sending email %s failed for the last time: %s", email.pk, error)
+    _mark(email, status=Email.Status.FAILED, last_error=error)
+    return "failed"
+
+
+def email_send(*, email_id: int, now: datetime.datetime | None = None) -> str:
+    """Send one row if it is READY, due and not held by another worker; 'not_ready' otherwise."""
+    now = now or timezone.now()
+    rows = _claim(Email.objects.due(now=now).filter(pk=email_id), limit=1)
+    return _deliver(rows[0], now=now) if rows else "not_ready"
+
+
+def _close(connection: BaseEmailBackend) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a session that already failed: nothing left to lose
+        logger.debug("Closing the SMTP connection failed", exc_info=True)
+
+
+def _send_batches(queryset: "models.QuerySet[Email]", *, now: datetime.datetime) -> int:
+    sent = 0
+    while batch := _claim(queryset, limit=BATCH):
+        # One SMTP session per batch, not one per email (a connection and a handshake each cost more than a send).
+        connection = get_connection()
+        try:
+            for n, email in enumerate(batch):
+                if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
+                    _release(batch[n:])
+                    break
+                sent += _deliver(email, now=now, connection=connection) == "sent"
+        finally:
+            _close(connection)
+    return sent
+
+
+def emails_send_due(*, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER) -> int:
+    """Beat's sweep: make rows a dead worker left SENDING ready again, then send, in batches, READY rows whose
+    task was lost (written before now - older_than; younger ones are their task's) and retries that are due.
+    Returns how many were sent."""
+    stale = Email.objects.stale(now=now, after=STALE_SENDING)
+    for pk in stale.values_list("pk", flat=True):
+        logger.warning("Email %s was left sending by a worker that stopped; sending it again", pk)
+    stale.update(status=Email.Status.READY, last_error="The worker stopped while sending it; sent again.")
+    due = Email.objects.due(now=now).filter(Q(not_before__isnull=False) | Q(created_at__lte=now - older_than))
+    return _send_batches(due, now=now)
+
+
+@transaction.atomic
+def email_send_again(*, email_id: int, by: str, now: datetime.datetime) -> Email:
+    """Staff's "send again" for a FAILED row: READY with fresh attempts, its address off the suppression list
+    (staff have reason to think it works now). Raises ValidationError for any other row, changing nothing."""
+    email = Email.objects.select_for_update().filter(pk=email_id).first()
+    if email is None:
+        raise ValidationError("There is no such email in the outbox.")
+    if email.status != Email.Status.FAILED:
+        raise ValidationError(
+            f"That email is {email.get_status_display().lower()}, not failed, so it was not sent again."
+        )
+    Suppression.objects.filter(address=email.to.lower()).delete()
+    email.status, email.attempts, email.not_before = Email.Status.READY, 0, None
+    email.last_error = f"Sent again by {by} at {now:%Y-%m-%d %H:%M} UTC after: {email.last_error}"[:2000]
+    email.save(update_fields=["status", "attempts", "not_before", "last_error"])
+    transaction.on_commit(lambda: _publish(email_id=email.pk, urgent=False))
+    return email
