@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("governance.urls")),
     path("", include("functions.urls")),
     path("", include("engagement.urls")),
+    path("", include("reporting.urls")),
 ]
 
 handler400 = "ics_portal.views.bad_request"

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "governance",
     "functions",
     "engagement",
+    "reporting",
 ]
 
 MIDDLEWARE = [
