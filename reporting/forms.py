@@ -56,3 +56,25 @@ class FilterForm(forms.Form):
             submitted_to=data.get("submitted_to") if "submitted_to" not in self.errors else None,
             late={"yes": True, "no": False}.get(late),
         )
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[("csv", "CSV (opens in Excel)"), ("xlsx", "Excel workbook (XLSX): responses, summary and questions")],
+        initial="csv",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose CSV or XLSX"},
+    )
+    personal_data = forms.BooleanField(
+        label="Include personal data (email addresses, names and contact details)",
+        required=False,
+        help_text="Only if you need to contact respondents. Every export is logged.",
+    )
+    reason = forms.CharField(
+        label="Why do you need the personal data?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if you include personal data. It is kept in the export log.",
+    )

@@ -6,20 +6,22 @@ a consultation the user may not see is a 404, so guessing addresses reveals noth
 JavaScript: filters are a GET form, so a filtered summary's address can be shared.
 """
 
+import tempfile
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from engagement.questions import answer_label
 
-from . import selectors
-from .forms import FilterForm
+from . import exports, selectors, services
+from .forms import ExportForm, FilterForm
 from .models import ExportLog
 
 View = Callable[..., HttpResponse]
@@ -99,3 +101,57 @@ def question_answers(request: HttpRequest, slug: str, question: int) -> HttpResp
 def export_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(ExportLog.objects.select_related("consultation"), 50).get_page(request.GET.get("page"))
     return render(request, "reporting/export_log.html", {"page": page})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@reports_required
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The export form (GET, carrying the summary's filters in its address) and the download (POST). Filters with
+    a problem stop the export: leaving them out would export more than the person asked for."""
+    consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
+    filter_form, filters = _filters(request, consultation)
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not filter_form.errors and form.is_valid():
+        now = timezone.now()
+        try:
+            log = services.export_record(
+                consultation=consultation,
+                user=request.user,
+                fmt=form.cleaned_data["format"],
+                filters=filters,
+                personal_data=form.cleaned_data["personal_data"],
+                reason=form.cleaned_data["reason"],
+                now=now,
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, messages)
+        else:
+            return _download(log, consultation, filters, now)
+    rows = exports.export_responses(consultation=consultation, filters=filters, until=timezone.now()).count()
+    context = {"consultation": consultation, "form": form, "filter_form": filter_form, "filters": filters, "rows": rows}
+    return render(request, "reporting/export.html", context)
+
+
+def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilters, now: Any) -> HttpResponse:
+    responses = exports.export_responses(consultation=consultation, filters=filters, until=now)
+    name = f"{consultation.slug}-responses-{timezone.localtime(now):%Y%m%d-%H%M}.{log.format}"
+    response: HttpResponse | StreamingHttpResponse | FileResponse
+    if log.format == ExportLog.Format.CSV:
+        rows = exports.response_rows(consultation=consultation, responses=responses, personal=log.personal_data)
+        response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+        exports.write_xlsx(
+            out, consultation=consultation, filters=filters, responses=responses, personal=log.personal_data
+        )
+        out.seek(0)
+        response = FileResponse(
+            out,
+            as_attachment=True,
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Cache-Control"] = "private, no-store"  # responses may hold personal data
+    return response  # type: ignore[return-value]

@@ -1,5 +1,6 @@
 """The PMO's pages in a real Chromium: axe (WCAG 2.2 AA) at desktop and phone widths on /pmo/, a filtered summary
-with its charts, the answers page with a search, and the export log; filtering by keyboard without JavaScript."""
+with its charts, the answers page with a search, the export form (with an error too) and the export log;
+filtering and exporting by keyboard without JavaScript."""
 
 import re
 
@@ -53,11 +54,17 @@ def test_reporting_pages_are_accessible(page, live_server, assert_accessible, da
         (f"/pmo/consultations/barnet-plan/?area={barnet}&late=no", "Barnet plan"),
         ("/pmo/consultations/barnet-plan/?late=maybe", "Barnet plan"),  # with an error summary
         (f"/pmo/consultations/barnet-plan/questions/{data['text'].pk}/?q=wait", "Answers: Anything else?"),
+        (f"/pmo/consultations/barnet-plan/export/?area={barnet}", "Export responses"),
         ("/pmo/export-log/", "Export log"),
     ]:
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)
         assert_accessible(page, f"{path} at {width}px")
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/export/")
+    page.get_by_label("Include personal data").check()
+    page.get_by_role("button", name="Export").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why you need the personal data")
+    assert_accessible(page, f"export form with an error at {width}px")
 
 
 def test_filtering_by_keyboard_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
@@ -74,3 +81,26 @@ def test_filtering_by_keyboard_without_javascript(no_js_context, live_server, da
     expect(page.locator("#total-responses")).to_have_text("8")
     assert f"area={data['boroughs'].barnet.pk}" in page.url  # a filtered summary can be shared
     expect(page.locator("#chart-by-area title")).to_have_text("Responses by area")
+
+
+@pytest.mark.parametrize("width", [1024, 360])
+def test_export_without_javascript_refuses_then_downloads(no_js_context, live_server, data, width) -> None:  # type: ignore[no-untyped-def]
+    from reporting.models import ExportLog
+
+    page = no_js_context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server, data["pmo"])
+    page.goto(live_server.url + f"/pmo/consultations/barnet-plan/?area={data['boroughs'].barnet.pk}")
+    page.get_by_role("button", name="Export these responses").click()
+    expect(page.locator("#export-rows")).to_contain_text("8 responses will be exported")
+    page.get_by_label("Include personal data").check()
+    page.get_by_role("button", name="Export").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why you need the personal data")
+    assert page.title().startswith("Error: ")
+    page.get_by_label("Why do you need the personal data?").fill("To invite respondents to a panel")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    assert download.value.suggested_filename.startswith("barnet-plan-responses-")
+    log = ExportLog.objects.get()
+    assert (log.rows, log.personal_data) == (8, True)

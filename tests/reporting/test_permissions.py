@@ -18,7 +18,7 @@ OK, NOT_FOUND, FORBIDDEN, SIGN_IN = HTTPStatus.OK, HTTPStatus.NOT_FOUND, HTTPSta
 def consultation_urls(consultation) -> list[str]:
     question = consultation.questions.get(kind=Question.Kind.LONG_TEXT)
     base = f"/pmo/consultations/{consultation.slug}/"
-    return [base, f"{base}questions/{question.pk}/", f"{base}?area={consultation.owner_area_id}"]
+    return [base, f"{base}questions/{question.pk}/", f"{base}?area={consultation.owner_area_id}", f"{base}export/"]
 
 
 @pytest.fixture
@@ -101,3 +101,14 @@ def test_export_log_is_for_the_pmo_and_admins_only(client, world):
     for who, expected in [("pmo", OK), ("superuser", OK), ("barnet_manager", FORBIDDEN), ("staff", FORBIDDEN)]:
         client.force_login(user_for(world, who))
         assert client.get("/pmo/export-log/").status_code == expected, who
+
+
+@pytest.mark.parametrize("who", ["barnet_manager", "staff", "resident"])
+def test_no_one_can_export_what_they_may_not_see(client, world, who):
+    from reporting.models import ExportLog
+
+    client.force_login(user_for(world, who))
+    response = client.post("/pmo/consultations/camden-plan/export/", {"format": "csv"})
+    assert response.status_code in {NOT_FOUND, FORBIDDEN}
+    assert "Secret views" not in response.content.decode()
+    assert not ExportLog.objects.exists()
