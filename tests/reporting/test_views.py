@@ -1,6 +1,7 @@
 """The PMO's list and the summary page: figures, filters, suppression, query counts."""
 
 import datetime
+import io
 import re
 
 import pytest
@@ -173,19 +174,10 @@ def test_fewer_than_five_equality_forms_are_not_shown(client, boroughs, survey, 
     assert ">Sex</caption>" not in html
 
 
-def _fill(consultation, areas, *, questions: int, responses: int) -> None:
-    made = [
+def _questions(consultation, *, sets: int) -> None:
+    kinds = [kind.SINGLE_CHOICE, kind.MULTIPLE_CHOICE, kind.YES_NO, kind.AGREE_SCALE, kind.LONG_TEXT, kind.EMAIL]
+    for k in kinds * sets:
         QuestionFactory(consultation=consultation, kind=k, choices=["A", "B", "C"], allow_other=True)
-        for k in [kind.SINGLE_CHOICE, kind.MULTIPLE_CHOICE, kind.YES_NO, kind.AGREE_SCALE, kind.LONG_TEXT] * questions
-    ]
-    values = {kind.SINGLE_CHOICE: "A", kind.MULTIPLE_CHOICE: ["A", "C"], kind.YES_NO: "yes",
-              kind.AGREE_SCALE: "agree", kind.LONG_TEXT: "Text"}  # fmt: skip
-    organisation = OrganisationFactory()
-    for n in range(responses):
-        org = {"respondent_type": Response.RespondentType.ORGANISATION, "organisation": organisation} if n % 2 else {}
-        sent(consultation, {q: values[q.kind] for q in made}, area=areas[n % len(areas)],
-             at=timezone.now() - datetime.timedelta(days=n % 9), **org)  # fmt: skip
-    equality(consultation, responses, sex="female")
 
 
 def _queries(client, url) -> list[str]:
@@ -196,12 +188,20 @@ def _queries(client, url) -> list[str]:
 
 
 def test_summary_query_count_does_not_grow_with_responses_or_questions(client, boroughs, pmo_user):
+    from django.core.management import call_command
+
     from tests.engagement.factories import ConsultationFactory
 
     small = ConsultationFactory(owner_area=boroughs.barnet, slug="small")
     big = ConsultationFactory(owner_area=boroughs.barnet, slug="big")
-    _fill(small, [boroughs.barnet], questions=1, responses=2)
-    _fill(big, [boroughs.barnet, boroughs.camden, boroughs.ics], questions=4, responses=40)
+    _questions(small, sets=1)
+    _questions(big, sets=5)
+    organisation = OrganisationFactory(system=boroughs.barnet.system)
+    # Few: one individual and one organisation, both in Barnet; many: 600 synthetic responses over both boroughs.
+    sent(small, area=boroughs.barnet)
+    sent(small, area=boroughs.barnet, respondent_type="organisation", organisation=organisation)
+    equality(small, 2, sex="female")
+    call_command("generate_responses", "big", "--count", "600", "--seed", "1", stdout=io.StringIO())
     client.force_login(pmo_user)
     for params in ("", f"?area={boroughs.barnet.pk}&late=no"):
         _queries(client, f"/pmo/consultations/small/{params}")  # warm the session and permission caches
