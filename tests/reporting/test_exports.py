@@ -140,7 +140,15 @@ def test_personal_data_needs_a_reason(client, boroughs, survey, pmo_user):
     assert "pmo@nhs.net" in log_page
 
 
-@pytest.mark.parametrize("data", [{}, {"format": "pdf"}, {"format": "csv", "reason": "x" * 3000}])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"format": "pdf"},
+        {"format": "csv", "reason": "x" * 3000},
+        {"format": "csv", "personal_data": "on", "reason": "a\x00b"},
+    ],
+)
 def test_bad_export_requests_are_explained(client, boroughs, survey, pmo_user, data):
     client.force_login(pmo_user)
     response = client.post(URL, data)
