@@ -11,5 +11,4 @@ is_consultation_manager = rules.is_group_member(roles.CONSULTATION_MANAGER) | ru
 can_browse_internal = is_staff_member | is_pmo | is_consultation_manager
 
 rules.add_perm("accounts.browse_internal", can_browse_internal)
-rules.add_perm("accounts.view_summaries", is_pmo)
 rules.add_perm("accounts.manage_consultations", is_consultation_manager)

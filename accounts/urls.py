@@ -7,5 +7,4 @@ app_name = "accounts"
 urlpatterns = [
     path("account/", views.account_home, name="home"),
     path("staff/", views.staff_home, name="staff"),
-    path("pmo/", views.pmo_home, name="pmo"),
 ]

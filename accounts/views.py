@@ -1,4 +1,4 @@
-"""The account page and the landing pages of the internal roles (Staff, PMO).
+"""The account page and the staff landing page (the PMO's pages are in reporting/).
 
 Anonymous visitors are sent to sign in; signed-in users without the permission get the styled 403.
 """
@@ -38,8 +38,8 @@ def account_home(request: HttpRequest) -> HttpResponse:
         areas.append({"href": reverse("engagement:manage_list"), "text": "Manage consultations"})
     if user.has_perm("accounts.browse_internal"):
         areas.append({"href": reverse("accounts:staff"), "text": "Staff pages"})
-    if user.has_perm("accounts.view_summaries"):
-        areas.append({"href": reverse("accounts:pmo"), "text": "Programme office (PMO)"})
+    if user.has_perm("reporting.view_reports"):
+        areas.append({"href": reverse("reporting:index"), "text": "Programme office (PMO)"})
     if user.is_active and user.is_staff:
         areas.append({"href": reverse("admin:index"), "text": "Site administration"})
     return render(request, "account/home.html", {"areas": areas})
@@ -55,14 +55,3 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         ]
     )
     return render(request, "pages/staff.html", {"links": links})
-
-
-@_role_view("accounts.view_summaries")
-def pmo_home(request: HttpRequest) -> HttpResponse:
-    links = _links(
-        [
-            ("engagement:consultation_list", "Consultations", "Response summaries and exports for each consultation."),
-            ("functions:matrix", "Function matrix", "The matrix as agreed, for reporting."),
-        ]
-    )
-    return render(request, "pages/pmo.html", {"links": links})

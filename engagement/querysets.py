@@ -46,8 +46,8 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
         )
 
     def with_response_counts(self) -> "ConsultationQuerySet":
-        """Annotate `sent_count` (counted responses), `draft_count` (drafts in progress) and `suspected_count`
-        (sent but held as suspected automated). Subqueries, so other joins (questions) do not multiply them."""
+        """Annotate `sent_count` (counted responses), `late_count` (counted and late), `draft_count` (drafts in
+        progress) and `suspected_count` (sent but held as suspected automated). Subqueries, so other joins (questions) do not multiply them."""
         from .models import Response
 
         def per_consultation(responses: "ResponseQuerySet") -> Coalesce:
@@ -56,6 +56,7 @@ class ConsultationQuerySet(models.QuerySet["Consultation"]):
 
         return self.annotate(
             sent_count=per_consultation(Response.objects.counted()),
+            late_count=per_consultation(Response.objects.counted().filter(is_late=True)),
             draft_count=per_consultation(Response.objects.in_progress()),
             suspected_count=per_consultation(Response.objects.sent().suspected()),
         )

@@ -9,6 +9,8 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from ics_portal.spreadsheets import safe_row, safe_xlsx_row
+
 from .importers import COLUMNS
 from .models import Function, FunctionLink
 
@@ -36,18 +38,11 @@ def matrix_rows(functions: Iterable[Function]) -> Iterator[list[str]]:
         ]
 
 
-def _safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula to a spreadsheet; "-" alone is our "none" and is harmless.
-    if value != NONE and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
-
-
 def matrix_csv(functions: Iterable[Function]) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer, lineterminator="\r\n")
     for row in matrix_rows(functions):
-        writer.writerow([_safe(cell) for cell in row])
+        writer.writerow(safe_row(row))
     # UTF-8 with a byte order mark so Excel shows non-ASCII characters properly; the importer accepts it.
     return buffer.getvalue().encode("utf-8-sig")
 
@@ -60,7 +55,7 @@ def matrix_xlsx(functions: Iterable[Function], *, title: str = "Function matrix"
     sheet: Any = workbook.active
     sheet.title = title[:31]
     for number, row in enumerate(matrix_rows(functions), start=1):
-        sheet.append(row)
+        sheet.append(safe_xlsx_row(row))
         if number == 1:
             for cell in sheet[1]:
                 cell.font = Font(bold=True)

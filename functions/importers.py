@@ -22,6 +22,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from governance.models import Level, System
+from ics_portal.spreadsheets import restore_cell
 
 from .models import Body, Function, FunctionLink
 
@@ -85,7 +86,7 @@ class ImportReport:
 def _clean(value: Any) -> str:
     text = "" if value is None else str(value).replace("\u00a0", " ").strip()
     # Undo the exporter's guard against spreadsheet formulas ("'=x" was written for "=x").
-    return text[1:] if text[:1] == "'" and text[1:2] in ("=", "+", "-", "@") else text
+    return restore_cell(text)
 
 
 def _normalise_header(value: Any) -> str:

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from ics_portal.spreadsheets import safe_cell
+
 from .models import Area, AreaCode, Level, System
 from .selectors import TreeNode, build_tree
 
@@ -100,11 +102,13 @@ def hierarchy_rows(system: System | None = None) -> Iterator[dict[str, Any]]:
 
 
 def write_csv(out: TextIO, system: System | None = None) -> int:
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    # "\r\n" (RFC 4180): Python 3.11 quotes a cell only for the terminator's characters, so with "\n" a name
+    # holding a carriage return was written bare and split its row in two when read back.
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
     writer.writeheader()
     count = 0
     for row in hierarchy_rows(system):
-        writer.writerow(row)
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
         count += 1
     return count
 

@@ -19,6 +19,8 @@ from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import ProtectedError
 from django.utils.text import slugify
 
+from ics_portal.spreadsheets import restore_cell
+
 from . import services
 from .models import RESERVED_SYSTEM_SLUGS, Area, AreaCode, Level, Organisation, System
 from .services import Change
@@ -116,7 +118,8 @@ def read_csv(file: TextIO, columns: dict[str, list[str]], required: Iterable[str
         for fields in reader:
             if not any(f.strip() for f in fields):
                 continue
-            values = {name: (fields[i].strip() if i < len(fields) else "") for name, i in index.items()}
+            # restore_cell undoes the exports' guard against formulas, so an exported file imports back as it was.
+            values = {name: (restore_cell(fields[i].strip()) if i < len(fields) else "") for name, i in index.items()}
             rows.append(CsvRow(reader.line_num, values))
     except UnicodeDecodeError as error:
         raise ImportFileError("The file is not UTF-8 text (save it from your spreadsheet as CSV UTF-8).") from error

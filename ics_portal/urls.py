@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("functions.urls")),
     path("", include("engagement.urls")),
     path("", include("notifications.urls")),
+    path("", include("reporting.urls")),
 ]
 
 handler400 = "ics_portal.views.bad_request"

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "functions",
     "notifications",
     "engagement",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -118,7 +118,7 @@ def test_new_entra_user_is_created_in_the_staff_group_and_signed_in(request_):
     user = User.objects.get(email="alex.smith@nhs.net")
     assert list(user.groups.values_list("name", flat=True)) == [roles.STAFF]
     assert user.has_perm("accounts.browse_internal")
-    assert not user.has_perm("accounts.view_summaries")
+    assert not user.has_perm("reporting.view_reports")
     assert SocialAccount.objects.get(user=user).provider == "microsoft"
     assert request_.session["_auth_user_id"] == str(user.pk)
     assert response.status_code == HTTPStatus.FOUND

@@ -95,3 +95,18 @@ def test_response_counts_count_sent_drafts_and_held_apart(now: datetime.datetime
     assert (annotated.q, annotated.sent_count, annotated.draft_count, annotated.suspected_count) == (3, 2, 4, 1)
     empty = Consultation.objects.with_response_counts().get(pk=ConsultationFactory().pk)
     assert (empty.sent_count, empty.draft_count, empty.suspected_count) == (0, 0, 0)
+
+
+def test_late_count_counts_only_counted_late_responses():
+    from engagement.models import Response
+    from tests.engagement.factories import ResponseFactory
+
+    now = timezone.now()
+    c = ConsultationFactory()
+    sent = {"state": Response.State.SUBMITTED, "submitted_at": now}
+    ResponseFactory(consultation=c, **sent, is_late=True)
+    ResponseFactory(consultation=c, **sent)
+    ResponseFactory(consultation=c, **sent, is_late=True, suspected_automated=True, suspected_at=now)  # held
+    ResponseFactory(consultation=c, is_late=True)  # a draft
+    annotated = Consultation.objects.with_response_counts().get(pk=c.pk)
+    assert (annotated.sent_count, annotated.late_count) == (2, 1)

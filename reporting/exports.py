@@ -1,0 +1,192 @@
+"""Responses as CSV or XLSX: one row per response, one column per question (a multiple choice question has one
+column per option), plus reference, sent at (London time), late, respondent type, organisation and area.
+
+Rows are read with `iterator()` in chunks (answers prefetched per chunk) and written as they come: the CSV is
+streamed and the XLSX written by openpyxl's write-only mode, so memory does not grow with the number of responses.
+Every cell goes through ics_portal.spreadsheets, so nothing a resident typed runs as a formula. Personal data
+(email, name, role, consent, and answers to email questions) is included only when asked for, with a reason (the
+service records it); equality answers are never exported per response (they are not linked to responses).
+"""
+
+import csv
+import dataclasses
+import datetime
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, Any
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from engagement.models import Answer, Consultation, Question, Response
+from engagement.querysets import ResponseQuerySet
+from engagement.questions import OTHER, OTHER_LABEL, answer_label, answer_parts, has_other, question_choices
+from ics_portal.spreadsheets import safe_row, safe_xlsx_row
+
+from .selectors import LONDON, ReportFilters, consultation_summary, report_questions, responses_for_report
+
+CHUNK = 2000
+Value = Callable[[Response, dict[int, Answer]], Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class Column:
+    header: str
+    value: Value
+
+
+def export_responses(
+    *, consultation: Consultation, filters: ReportFilters, until: datetime.datetime
+) -> ResponseQuerySet:
+    """What an export holds: the page's filtered responses sent up to the export's time, so the count recorded in
+    the log is the number of rows written even while responses arrive."""
+    return responses_for_report(consultation=consultation, filters=filters).filter(submitted_at__lte=until)
+
+
+def _answer(question: Question) -> Value:
+    def value(response: Response, answers: dict[int, Answer]) -> str:
+        found = answers.get(question.pk)
+        return answer_label(question, found.value) if found else ""
+
+    return value
+
+
+def _option(question: Question, option: str) -> Value:
+    def value(response: Response, answers: dict[int, Answer]) -> str:
+        found = answers.get(question.pk)
+        return "Yes" if found and option in answer_parts(found.value) else ""
+
+    return value
+
+
+def _other(question: Question) -> Value:
+    def value(response: Response, answers: dict[int, Answer]) -> str:
+        found = answers.get(question.pk)
+        return found.other_text if found and OTHER in answer_parts(found.value) else ""
+
+    return value
+
+
+def _sent_at(response: Response) -> datetime.datetime | None:
+    # Naive London time: what the PMO reads, and what openpyxl can store (it refuses aware datetimes).
+    return timezone.localtime(response.submitted_at, LONDON).replace(tzinfo=None) if response.submitted_at else None
+
+
+def response_columns(*, questions: list[Question], personal: bool) -> list[Column]:
+    kinds = dict(Response.RespondentType.choices)
+    columns = [
+        Column("Reference", lambda r, a: r.reference),
+        Column("Sent at (London time)", lambda r, a: _sent_at(r)),
+        Column("Late", lambda r, a: "Yes" if r.is_late else "No"),
+        Column("Respondent type", lambda r, a: kinds.get(r.respondent_type, "")),
+        Column("Organisation", lambda r, a: r.organisation.name if r.organisation else r.organisation_name),
+        Column("Area", lambda r, a: r.area.name if r.area else ""),
+    ]
+    if personal:
+        columns += [
+            Column("Email", lambda r, a: r.email),
+            Column("Name", lambda r, a: r.user.full_name if r.user else ""),
+            Column("Role in the organisation", lambda r, a: r.organisation_role),
+            Column("Agreed to be contacted", lambda r, a: "Yes" if r.consent_to_contact else "No"),
+        ]
+    for number, question in enumerate(questions, start=1):
+        title = f"Q{number}. {question.text}"
+        if question.kind == Question.Kind.EMAIL and not personal:
+            continue
+        if question.kind == Question.Kind.MULTIPLE_CHOICE:
+            columns += [
+                Column(f"{title}: {label}", _option(question, value)) for value, label in question_choices(question)
+            ]
+            if has_other(question):
+                columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question)))
+            continue
+        columns.append(Column(title, _answer(question)))
+        if has_other(question):
+            columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question)))
+    return columns
+
+
+def response_rows(*, consultation: Consultation, responses: ResponseQuerySet, personal: bool) -> Iterator[list[Any]]:
+    """The header, then one row per response, read in chunks."""
+    columns = response_columns(questions=report_questions(consultation=consultation), personal=personal)
+    yield [column.header for column in columns]
+    answers = Prefetch("answers", queryset=Answer.objects.only("response_id", "question_id", "value", "other_text"))
+    related = ["organisation", "area", "user"] if personal else ["organisation", "area"]
+    for response in (
+        responses.select_related(*related).prefetch_related(answers).order_by("submitted_at", "pk").iterator(CHUNK)
+    ):
+        by_question = {answer.question_id: answer for answer in response.answers.all()}
+        yield [column.value(response, by_question) for column in columns]
+
+
+class _Line:
+    """A file-like object whose write() hands the line back, so csv.writer can feed a stream."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def _csv_value(value: Any) -> Any:
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime.datetime) else value
+
+
+def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
+    """UTF-8 text with a byte order mark first, so Excel opens non-ASCII characters right."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    yield "\ufeff"
+    for row in rows:
+        yield writer.writerow(safe_row(_csv_value(value) for value in row))
+
+
+def write_xlsx(
+    out: IO[bytes], *, consultation: Consultation, filters: ReportFilters, responses: ResponseQuerySet, personal: bool
+) -> None:
+    """Three sheets: responses (one row each), summary (the page's figures), questions."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Responses")
+    for row in response_rows(consultation=consultation, responses=responses, personal=personal):
+        sheet.append(safe_xlsx_row(row))
+
+    summary = consultation_summary(consultation=consultation, filters=filters)
+    sheet = workbook.create_sheet("Summary")
+    for row in _summary_rows(consultation, filters, summary):
+        sheet.append(safe_xlsx_row(row))
+
+    sheet = workbook.create_sheet("Questions")
+    sheet.append(["Number", "Question", "Kind", "Required", "Options"])
+    for number, question in enumerate(report_questions(consultation=consultation), start=1):
+        options = "; ".join(label for _value, label in question_choices(question))
+        if has_other(question):
+            options = f"{options}; {OTHER_LABEL}" if options else OTHER_LABEL
+        sheet.append(
+            safe_xlsx_row(
+                [number, question.text, question.get_kind_display(), "Yes" if question.required else "No", options]
+            )
+        )
+    workbook.save(out)
+
+
+def _summary_rows(consultation: Consultation, filters: ReportFilters, summary: Any) -> Iterator[list[Any]]:
+    yield [consultation.title]
+    yield ["Filters", "; ".join(filters.describe()) or "None"]
+    yield []
+    yield ["Responses", summary.total]
+    yield ["Individuals", summary.individuals]
+    yield ["Organisations", summary.organisations]
+    yield ["Late", summary.late]
+    for title, rows in (
+        ("By area", summary.by_area),
+        ("By respondent type", summary.by_type),
+        ("Per day", summary.per_day),
+    ):
+        yield []
+        yield [title, "Responses", "Percentage"]
+        for row in rows:
+            yield [row.label, row.count, row.percent]
+    for number, question_summary in enumerate(summary.questions, start=1):
+        yield []
+        yield [f"Q{number}. {question_summary.question.text}", "Responses", "Of those who answered (%)"]
+        yield ["Answered", question_summary.answered]
+        for row in question_summary.rows:
+            yield [row.label, row.count, row.percent]

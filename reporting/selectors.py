@@ -1,0 +1,388 @@
+"""Reads for the PMO's pages and exports: which consultations a user may see, the filtered responses, and the
+summary's aggregates.
+
+Every figure starts from `Response.objects.counted()` (sent, not held as suspected automated) narrowed by the
+page's filters (`responses_for_report`), and is computed by aggregate queries in the database: the summary takes
+the same number of queries whatever the number of responses or questions.
+"""
+
+import dataclasses
+import datetime
+import functools
+from collections import defaultdict
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import TruncDate
+from django.http import Http404
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from engagement.models import Answer, Consultation, EqualityMonitoring, Question, Response
+from engagement.querysets import ConsultationQuerySet, ResponseQuerySet
+from engagement.questions import (
+    CHOICE_KINDS,
+    CONDITION_KINDS,
+    OTHER,
+    OTHER_LABEL,
+    TEXT_KINDS,
+    answer_parts,
+    has_other,
+    question_choices,
+)
+from governance.models import Area
+
+from .permissions import reportable_consultations_filter
+from .suppression import Table, suppress
+
+LONDON = ZoneInfo("Europe/London")
+NOT_GIVEN = "Not given"
+
+
+@dataclasses.dataclass
+class ReportFilters:
+    """The filters every figure on a summary (and every export) follows."""
+
+    area: Area | None = None
+    respondent_type: str = ""  # "", a Response.RespondentType value, or "none" (not given)
+    submitted_from: datetime.date | None = None
+    submitted_to: datetime.date | None = None
+    late: bool | None = None
+
+    @functools.cached_property
+    def areas(self) -> QuerySet[Area]:
+        """The area and every area below it (the one tree walk), built once for every query of a page."""
+        assert self.area is not None
+        return Area.objects.descendants_of([self.area.pk], include_self=True)
+
+    def query(self) -> dict[str, str]:
+        """As the summary page's GET parameters (for links, exports and the export log)."""
+        params: dict[str, str] = {}
+        if self.area:
+            params["area"] = str(self.area.pk)
+        if self.respondent_type:
+            params["respondent_type"] = self.respondent_type
+        for name in ("submitted_from", "submitted_to"):
+            value = getattr(self, name)
+            if value:
+                params.update({f"{name}-day": str(value.day), f"{name}-month": str(value.month)})
+                params[f"{name}-year"] = str(value.year)
+        if self.late is not None:
+            params["late"] = "yes" if self.late else "no"
+        return params
+
+    def describe(self) -> list[str]:
+        """In words, for the page and the export log."""
+        words = []
+        if self.area:
+            words.append(f"Area: {self.area.name} and the areas below it")
+        if self.respondent_type:
+            labels = dict(Response.RespondentType.choices) | {"none": NOT_GIVEN}
+            words.append(f"Responding: {labels.get(self.respondent_type, self.respondent_type)}")
+        if self.submitted_from:
+            words.append(f"Sent on or after {self.submitted_from:%-d %B %Y}")
+        if self.submitted_to:
+            words.append(f"Sent on or before {self.submitted_to:%-d %B %Y}")
+        if self.late is not None:
+            words.append("Late responses only" if self.late else "Responses that were not late only")
+        return words
+
+
+def reportable_consultations(*, user: Any) -> ConsultationQuerySet:
+    """What this user may see summaries of, with counted and late responses; most recently closing first."""
+    return (
+        Consultation.objects.filter(reportable_consultations_filter(user))
+        .select_related("owner_area", "owner_area__level", "system")
+        .with_response_counts()
+        .order_by("-closes_at", "title")
+    )
+
+
+def consultation_get_reportable(*, user: Any, slug: str) -> Consultation:
+    """The consultation, or 404 for one the user may not see (so its existence is not revealed)."""
+    consultation = (
+        Consultation.objects.select_related("system", "owner_area", "owner_area__level").filter(slug=slug).first()
+    )
+    if consultation is None or not user.has_perm("reporting.view_consultation_report", consultation):
+        raise Http404("No consultation you may report on has that address.")
+    return consultation
+
+
+def _london_midnight(day: datetime.date) -> datetime.datetime:
+    return datetime.datetime.combine(day, datetime.time.min, tzinfo=LONDON)
+
+
+def responses_for_report(*, consultation: Consultation, filters: ReportFilters) -> ResponseQuerySet:
+    responses = Response.objects.counted().filter(consultation=consultation)
+    if filters.area:
+        responses = responses.filter(area__in=filters.areas)
+    if filters.respondent_type == "none":
+        responses = responses.filter(respondent_type="")
+    elif filters.respondent_type:
+        responses = responses.filter(respondent_type=filters.respondent_type)
+    if filters.submitted_from:
+        responses = responses.filter(submitted_at__gte=_london_midnight(filters.submitted_from))
+    if filters.submitted_to:
+        end = _london_midnight(filters.submitted_to + datetime.timedelta(days=1))
+        responses = responses.filter(submitted_at__lt=end)
+    if filters.late is not None:
+        responses = responses.filter(is_late=filters.late)
+    return responses
+
+
+def report_questions(*, consultation: Consultation) -> list[Question]:
+    return list(consultation.questions.select_related("section").order_by("section__order", "order"))
+
+
+@dataclasses.dataclass
+class Row:
+    label: str
+    count: int
+    percent: int | None = None
+
+
+@dataclasses.dataclass
+class QuestionSummary:
+    question: Question
+    answered: int = 0
+    rows: list[Row] = dataclasses.field(default_factory=list)  # choice kinds: one per option, "Other" last
+    other_count: int = 0  # answers giving "Other, please specify" text
+
+    @property
+    def is_choice(self) -> bool:
+        return self.question.kind in CONDITION_KINDS
+
+    @property
+    def is_multiple(self) -> bool:
+        return self.question.kind == Question.Kind.MULTIPLE_CHOICE
+
+    @property
+    def has_texts(self) -> bool:
+        """Answers worth reading one by one: free text, or "Other" texts. Email answers are personal data."""
+        return self.question.kind in TEXT_KINDS or has_other(self.question)
+
+
+@dataclasses.dataclass
+class Summary:
+    total: int
+    individuals: int
+    organisations: int
+    not_given: int
+    late: int
+    by_area: list[Row]
+    by_type: list[Row]
+    per_day: list[Row]
+    questions: list[QuestionSummary]
+
+
+def _percent(count: int, of: int) -> int | None:
+    return round(100 * count / of) if of else None
+
+
+def _per_day(responses: ResponseQuerySet) -> list[Row]:
+    counts = dict(
+        responses.annotate(day=TruncDate("submitted_at", tzinfo=LONDON))
+        .values("day")
+        .annotate(n=Count("pk"))
+        .values_list("day", "n")
+        .order_by()
+    )
+    if not counts:
+        return []
+    day, last = min(counts), max(counts)
+    rows = []
+    while day <= last:  # every day between the first and the last, quiet days included
+        rows.append(Row(f"{day:%-d %b %Y}", counts.get(day, 0)))
+        day += datetime.timedelta(days=1)
+    return rows
+
+
+def _question_summaries(responses: ResponseQuerySet, questions: list[Question]) -> list[QuestionSummary]:
+    """Two queries for every question together: answered/"Other" counts per question, and answers grouped by
+    value for the choice kinds. A multiple choice answer is a list, grouped by the whole list (at most one group
+    per combination of options, however many responses), then added up per option here."""
+    answers = Answer.objects.filter(response__in=responses).order_by()
+    given = ~Q(value="") & ~Q(value=[])
+    per_question: dict[int, dict[str, Any]] = {
+        row["question_id"]: dict(row)
+        for row in answers.values("question_id").annotate(
+            answered=Count("pk", filter=given), others=Count("pk", filter=~Q(other_text=""))
+        )
+    }
+    groups: dict[int, list[tuple[Any, int]]] = defaultdict(list)
+    for question_id, value, n in (
+        answers.filter(question__kind__in=CONDITION_KINDS)
+        .values("question_id", "value")
+        .annotate(n=Count("pk"))
+        .values_list("question_id", "value", "n")
+    ):
+        groups[question_id].append((value, n))
+
+    summaries = []
+    for question in questions:
+        counts = per_question.get(question.pk, {})
+        summary = QuestionSummary(question, answered=counts.get("answered", 0), other_count=counts.get("others", 0))
+        if summary.is_choice:
+            chosen: dict[str, int] = defaultdict(int)
+            for value, n in groups.get(question.pk, []):
+                for part in set(answer_parts(value)):
+                    chosen[part] += n
+            options = question_choices(question)
+            if has_other(question):
+                options.append((OTHER, OTHER_LABEL))
+            known = {value for value, _label in options}
+            # An answer to an option removed since (kept, so nothing a resident said is hidden).
+            options += [(value, f"{value} (no longer an option)") for value in sorted(chosen) if value not in known]
+            summary.rows = [
+                Row(label, chosen.get(value, 0), _percent(chosen.get(value, 0), summary.answered))
+                for value, label in options
+            ]
+        summaries.append(summary)
+    return summaries
+
+
+def consultation_summary(*, consultation: Consultation, filters: ReportFilters) -> Summary:
+    responses = responses_for_report(consultation=consultation, filters=filters)
+    kinds = Response.RespondentType
+    totals = responses.aggregate(
+        total=Count("pk"),
+        individuals=Count("pk", filter=Q(respondent_type=kinds.INDIVIDUAL)),
+        organisations=Count("pk", filter=Q(respondent_type=kinds.ORGANISATION)),
+        late=Count("pk", filter=Q(is_late=True)),
+    )
+    by_area = [
+        Row(name or NOT_GIVEN, n, _percent(n, totals["total"]))
+        for name, n in responses.values("area__name")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "area__name")
+        .values_list("area__name", "n")
+    ]
+    not_given = totals["total"] - totals["individuals"] - totals["organisations"]
+    by_type = [
+        Row("Individuals", totals["individuals"], _percent(totals["individuals"], totals["total"])),
+        Row("Organisations", totals["organisations"], _percent(totals["organisations"], totals["total"])),
+    ]
+    if not_given:
+        by_type.append(Row(NOT_GIVEN, not_given, _percent(not_given, totals["total"])))
+    return Summary(
+        total=totals["total"],
+        individuals=totals["individuals"],
+        organisations=totals["organisations"],
+        not_given=not_given,
+        late=totals["late"],
+        by_area=by_area,
+        by_type=by_type,
+        per_day=_per_day(responses),
+        questions=_question_summaries(responses, report_questions(consultation=consultation)),
+    )
+
+
+def organisation_responses(*, consultation: Consultation, filters: ReportFilters) -> QuerySet[Response]:
+    """Responses on behalf of an organisation, with their answers: read in full, apart from individuals'."""
+    return (
+        responses_for_report(consultation=consultation, filters=filters)
+        .filter(respondent_type=Response.RespondentType.ORGANISATION)
+        .select_related("organisation", "area")
+        .prefetch_related(Prefetch("answers", queryset=Answer.objects.select_related("question")))
+        .order_by("submitted_at", "pk")
+    )
+
+
+# --- Free text: listed, searched and highlighted ---
+class JSONText(Func):
+    """A JSON string value as plain text (a text answer is stored as a JSON string)."""
+
+    output_field = TextField()
+
+    def as_postgresql(self, compiler: Any, conn: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, conn, template="(%(expressions)s #>> '{}')", **extra)
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return self.as_sql(compiler, connection, template="json_extract(%(expressions)s, '$')", **extra_context)
+
+
+# Private-use characters mark a match inside the database's headline; the text is escaped before they become
+# <mark>, so a resident's text can never inject markup.
+_START, _STOP = "\ue000", "\ue001"
+
+
+def full_text_search_available() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def question_texts(
+    *, consultation: Consultation, question: Question, filters: ReportFilters, search: str = ""
+) -> QuerySet[Answer]:
+    """The typed answers to one question (free text, or the "Other" texts of a choice question), oldest first,
+    each annotated `text` and, when searching on PostgreSQL, `headline` with the matches between markers.
+    Searching is PostgreSQL full-text search (English stemming); elsewhere (SQLite, `make run`) a plain
+    case-insensitive contains, without highlighting."""
+    answers = Answer.objects.filter(
+        question=question, response__in=responses_for_report(consultation=consultation, filters=filters)
+    )
+    if question.kind in CHOICE_KINDS:
+        answers = answers.exclude(other_text="").annotate(text=F("other_text"))
+    else:
+        answers = answers.annotate(text=JSONText("value")).exclude(text="").exclude(text__isnull=True)
+    answers = answers.select_related("response", "response__area").order_by("response__submitted_at", "pk")
+    search = search.strip()
+    if not search:
+        return answers
+    if not full_text_search_available():
+        return answers.filter(text__icontains=search)
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchVector
+
+    query = SearchQuery(search, search_type="websearch", config="english")
+    return (
+        answers.annotate(document=SearchVector("text", config="english"))
+        .filter(document=query)
+        .annotate(
+            headline=SearchHeadline(
+                "text", query, config="english", start_sel=_START, stop_sel=_STOP, highlight_all=True
+            )
+        )
+    )
+
+
+def highlighted(headline: str) -> SafeString:
+    """A database headline as HTML: the text escaped, the matches in <mark>."""
+    html = str(escape(headline)).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 (escaped above; only our markers become tags)
+
+
+# --- Equality monitoring: aggregate only, small numbers suppressed ---
+EQUALITY_FIELDS: list[tuple[str, str, list[tuple[str, str]]]] = [
+    ("age_band", "Age", EqualityMonitoring.AGE_BANDS),
+    ("sex", "Sex", EqualityMonitoring.SEXES),
+    ("gender_identity", "Gender identity same as sex registered at birth", EqualityMonitoring.GENDER_IDENTITY),
+    ("ethnicity", "Ethnic group", EqualityMonitoring.ETHNICITIES),
+    ("disability", "Disability", EqualityMonitoring.DISABILITY),
+    ("sexual_orientation", "Sexual orientation", EqualityMonitoring.SEXUAL_ORIENTATION),
+    ("religion", "Religion or belief", EqualityMonitoring.RELIGION),
+    ("carer", "Unpaid carer", EqualityMonitoring.CARER),
+]
+
+
+@dataclasses.dataclass
+class EqualitySummary:
+    total: int
+    tables: list[tuple[str, Table]]
+
+
+def equality_summary(*, consultation: Consultation) -> EqualitySummary:
+    """Every characteristic's counts in one aggregate query, then suppressed (suppression.py). The records are
+    not linked to responses, so no filter can apply to them, nor narrow them below the threshold."""
+    records = EqualityMonitoring.objects.filter(consultation=consultation)
+    aggregates: dict[str, Any] = {"total": Count("pk")}
+    for name, _title, choices in EQUALITY_FIELDS:
+        for index, (value, _label) in enumerate([*choices, ("", "")]):
+            aggregates[f"{name}__{index}"] = Count("pk", filter=Q(**{name: value}))
+    counts: dict[str, int] = records.aggregate(**aggregates)
+    tables = []
+    for name, title, choices in EQUALITY_FIELDS:
+        labels = [label for _value, label in choices] + ["Not answered"]
+        cells = [counts[f"{name}__{index}"] for index in range(len(labels))]
+        tables.append((title, suppress(labels, cells, total=counts["total"])))
+    return EqualitySummary(total=counts["total"], tables=tables)

@@ -1,0 +1,157 @@
+"""The PMO's pages: the consultations a user may report on (/pmo/), each one's summary, its typed answers, its
+exports and the export log.
+
+Access (permissions.py): anonymous people are sent to sign in; signed-in people who may see no summary get 403;
+a consultation the user may not see is a 404, so guessing addresses reveals nothing. Every page works without
+JavaScript: filters are a GET form, so a filtered summary's address can be shared.
+"""
+
+import tempfile
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_safe
+
+from engagement.questions import answer_label
+
+from . import exports, selectors, services
+from .forms import ExportForm, FilterForm
+from .models import ExportLog
+
+View = Callable[..., HttpResponse]
+ANSWERS_PER_PAGE = 25
+
+
+def reports_required(view: View) -> View:
+    """Signed in (else sent to sign in) and allowed some summary (else 403)."""
+    return login_required(permission_required("reporting.view_reports", raise_exception=True)(view))
+
+
+@require_safe
+@reports_required
+def index(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    consultations = list(selectors.reportable_consultations(user=request.user))
+    rows = [(c, c.status_at(now=now), c.get_status_display_at(now=now)) for c in consultations]
+    return render(
+        request,
+        "reporting/index.html",
+        {"rows": rows, "can_read_log": request.user.has_perm("reporting.view_export_log")},
+    )
+
+
+def _filters(request: HttpRequest, consultation: Any) -> tuple[FilterForm, selectors.ReportFilters]:
+    form = FilterForm(request.GET or None, consultation=consultation)
+    if form.is_bound:
+        form.is_valid()
+    return form, form.filters()
+
+
+@require_safe
+@reports_required
+def summary(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
+    form, filters = _filters(request, consultation)
+    context = {
+        "consultation": consultation,
+        "form": form,
+        "filters": filters,
+        "summary": selectors.consultation_summary(consultation=consultation, filters=filters),
+        "organisations": list(selectors.organisation_responses(consultation=consultation, filters=filters)),
+        "equality": selectors.equality_summary(consultation=consultation),
+        "now": timezone.now(),
+        "answer_label": answer_label,
+    }
+    return render(request, "reporting/summary.html", context)
+
+
+@require_safe
+@reports_required
+def question_answers(request: HttpRequest, slug: str, question: int) -> HttpResponse:
+    consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
+    found = consultation.questions.filter(pk=question).first()
+    if found is None or not selectors.QuestionSummary(found).has_texts:
+        raise Http404("That question has no typed answers to read.")
+    form, filters = _filters(request, consultation)
+    search = request.GET.get("q", "")[:200].replace("\x00", "")  # PostgreSQL text cannot hold NUL
+    answers = selectors.question_texts(consultation=consultation, question=found, filters=filters, search=search)
+    page = Paginator(answers, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "consultation": consultation,
+        "question": found,
+        "form": form,
+        "filters": filters,
+        "search": search,
+        "page": page,
+        "highlighted": selectors.highlighted,
+        "full_text": selectors.full_text_search_available(),
+    }
+    return render(request, "reporting/answers.html", context)
+
+
+@require_safe
+@login_required
+@permission_required("reporting.view_export_log", raise_exception=True)
+def export_log(request: HttpRequest) -> HttpResponse:
+    page = Paginator(ExportLog.objects.select_related("consultation"), 50).get_page(request.GET.get("page"))
+    return render(request, "reporting/export_log.html", {"page": page})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@reports_required
+def export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The export form (GET, carrying the summary's filters in its address) and the download (POST). Filters with
+    a problem stop the export: leaving them out would export more than the person asked for."""
+    consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
+    filter_form, filters = _filters(request, consultation)
+    form = ExportForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not filter_form.errors and form.is_valid():
+        now = timezone.now()
+        try:
+            log = services.export_record(
+                consultation=consultation,
+                user=request.user,
+                fmt=form.cleaned_data["format"],
+                filters=filters,
+                personal_data=form.cleaned_data["personal_data"],
+                reason=form.cleaned_data["reason"],
+                now=now,
+            )
+        except ValidationError as error:
+            for name, messages in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, messages)
+        else:
+            return _download(log, consultation, filters, now)
+    rows = exports.export_responses(consultation=consultation, filters=filters, until=timezone.now()).count()
+    context = {"consultation": consultation, "form": form, "filter_form": filter_form, "filters": filters, "rows": rows}
+    return render(request, "reporting/export.html", context)
+
+
+def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilters, now: Any) -> HttpResponse:
+    responses = exports.export_responses(consultation=consultation, filters=filters, until=now)
+    name = f"{consultation.slug}-responses-{timezone.localtime(now):%Y%m%d-%H%M}.{log.format}"
+    response: HttpResponse | StreamingHttpResponse | FileResponse
+    if log.format == ExportLog.Format.CSV:
+        rows = exports.response_rows(consultation=consultation, responses=responses, personal=log.personal_data)
+        response = StreamingHttpResponse(exports.csv_lines(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+    else:
+        out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+        exports.write_xlsx(
+            out, consultation=consultation, filters=filters, responses=responses, personal=log.personal_data
+        )
+        out.seek(0)
+        response = FileResponse(
+            out,
+            as_attachment=True,
+            filename=name,
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Cache-Control"] = "private, no-store"  # responses may hold personal data
+    return response  # type: ignore[return-value]

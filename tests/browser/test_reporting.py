@@ -1,0 +1,106 @@
+"""The PMO's pages in a real Chromium: axe (WCAG 2.2 AA) at desktop and phone widths on /pmo/, a filtered summary
+with its charts, the answers page with a search, the export form (with an error too) and the export log;
+filtering and exporting by keyboard without JavaScript."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from accounts import roles
+from engagement.models import Question, Response
+from engagement.questions import OTHER
+from tests.browser.test_core_pages import sign_in
+from tests.engagement.factories import AreaFactory, OrganisationFactory, QuestionFactory
+from tests.factories import UserFactory
+from tests.reporting.conftest import Boroughs
+from tests.reporting.factories import equality, sent
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def data():  # type: ignore[no-untyped-def]
+    Group.objects.get_or_create(name=roles.PMO)  # transactional tests flush data migrations' rows
+    Group.objects.get_or_create(name=roles.CONSULTATION_MANAGER)
+    boroughs = Boroughs()
+    c = boroughs.barnet_c
+    kind = Question.Kind
+    choice = QuestionFactory(consultation=c, kind=kind.SINGLE_CHOICE, choices=["A", "B"], allow_other=True)
+    multi = QuestionFactory(consultation=c, kind=kind.MULTIPLE_CHOICE, choices=["Red", "Green", "Blue"])
+    agree = QuestionFactory(consultation=c, kind=kind.AGREE_SCALE, text="Care should be local")
+    text = QuestionFactory(consultation=c, kind=kind.LONG_TEXT, text="Anything else?")
+    east = AreaFactory(parent=boroughs.barnet, name="East Finchley")
+    org = OrganisationFactory(name="Barnet Carers Centre")
+    for n in range(12):
+        sent(c, {choice: [OTHER, "A", "B"][n % 3], multi: ["Red", "Blue"][: 1 + n % 2], agree: "agree",
+                 text: f"Waiting times are long ({n})"}, other={choice: "Something else"},
+             area=[boroughs.barnet, east, boroughs.camden][n % 3], is_late=n == 5,
+             **({"respondent_type": Response.RespondentType.ORGANISATION, "organisation": org} if n == 4 else {}))  # fmt: skip
+    equality(c, 3, sex="female")
+    equality(c, 9, sex="male")
+    pmo = UserFactory(email="pmo.browser@nhs.net", groups=[roles.PMO])
+    return {"boroughs": boroughs, "pmo": pmo, "text": text}
+
+
+@pytest.mark.parametrize("width", [1024, 360])
+def test_reporting_pages_are_accessible(page, live_server, assert_accessible, data, width) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, data["pmo"])
+    barnet = data["boroughs"].barnet.pk
+    for path, heading in [
+        ("/pmo/", "Programme office"),
+        (f"/pmo/consultations/barnet-plan/?area={barnet}&late=no", "Barnet plan"),
+        ("/pmo/consultations/barnet-plan/?late=maybe", "Barnet plan"),  # with an error summary
+        (f"/pmo/consultations/barnet-plan/questions/{data['text'].pk}/?q=wait", "Answers: Anything else?"),
+        (f"/pmo/consultations/barnet-plan/export/?area={barnet}", "Export responses"),
+        ("/pmo/export-log/", "Export log"),
+    ]:
+        page.goto(live_server.url + path)
+        expect(page.locator("h1")).to_have_text(heading)
+        assert_accessible(page, f"{path} at {width}px")
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/export/")
+    page.get_by_label("Include personal data").check()
+    page.get_by_role("button", name="Export").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why you need the personal data")
+    assert_accessible(page, f"export form with an error at {width}px")
+
+
+def test_filtering_by_keyboard_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
+    page = no_js_context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server, data["pmo"])
+    page.goto(live_server.url + "/pmo/")
+    page.get_by_role("link", name=re.compile("Barnet plan")).click()
+    expect(page.locator("#total-responses")).to_have_text("12")
+    page.locator("summary", has_text="Filter the responses").click()
+    page.get_by_label("Area (including the areas below it)").select_option(label="Barnet (Level 2)")
+    page.get_by_role("button", name="Apply filters").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#total-responses")).to_have_text("8")
+    assert f"area={data['boroughs'].barnet.pk}" in page.url  # a filtered summary can be shared
+    expect(page.locator("#chart-by-area title")).to_have_text("Responses by area")
+
+
+@pytest.mark.parametrize("width", [1024, 360])
+def test_export_without_javascript_refuses_then_downloads(no_js_context, live_server, data, width) -> None:  # type: ignore[no-untyped-def]
+    from reporting.models import ExportLog
+
+    page = no_js_context.new_page()
+    page.set_viewport_size({"width": width, "height": 800})
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server, data["pmo"])
+    page.goto(live_server.url + f"/pmo/consultations/barnet-plan/?area={data['boroughs'].barnet.pk}")
+    page.get_by_role("button", name="Export these responses").click()
+    expect(page.locator("#export-rows")).to_contain_text("8 responses will be exported")
+    page.get_by_label("Include personal data").check()
+    page.get_by_role("button", name="Export").click()
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why you need the personal data")
+    assert page.title().startswith("Error: ")
+    page.get_by_label("Why do you need the personal data?").fill("To invite respondents to a panel")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export").click()
+    assert download.value.suggested_filename.startswith("barnet-plan-responses-")
+    log = ExportLog.objects.get()
+    assert (log.rows, log.personal_data) == (8, True)
