@@ -42,7 +42,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reporting/index.html",
-        {"rows": rows, "can_read_log": request.user.has_perm("reporting.view_export_log")},
+        {
+            "rows": rows,
+            "can_read_log": request.user.has_perm("reporting.view_export_log"),
+            "can_see_outbox": request.user.has_perm("notifications.view_outbox"),
+        },
     )
 
 

@@ -257,3 +257,12 @@ def test_questions_without_typed_answers_have_no_answers_page(client, boroughs, 
     client.force_login(pmo_user)
     for name in ("yes", "email", "multi"):  # email answers are personal data
         assert client.get(f"/pmo/consultations/barnet-plan/questions/{survey.q[name].pk}/").status_code == 404
+
+
+def test_the_pmo_reaches_the_outbox_from_its_page_and_a_manager_does_not_see_the_link(client, boroughs, pmo_user):
+    client.force_login(pmo_user)
+    assert 'href="/staff/outbox/"' in client.get("/pmo/").content.decode()
+    client.force_login(boroughs.barnet_manager)
+    html = client.get("/pmo/").content.decode()
+    assert "Programme office" in html
+    assert 'href="/staff/outbox/"' not in html
