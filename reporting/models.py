@@ -11,6 +11,7 @@ class ExportLog(models.Model):
     class Format(models.TextChoices):
         CSV = "csv", "CSV"
         XLSX = "xlsx", "XLSX"
+        DOCX = "docx", "DOCX summary pack"
 
     class Source(models.TextChoices):
         WEB = "web", "Web page"

@@ -13,6 +13,7 @@ from .models import ExportLog
 from .selectors import ReportFilters
 
 REASON_NEEDED = "Say why you need the personal data (email addresses, names and contact details)"
+PACK_HAS_NO_PERSONAL_DATA = "The summary pack never holds personal data: untick it, or choose CSV or XLSX"
 
 
 @transaction.atomic
@@ -30,10 +31,12 @@ def export_record(
     """Record who exports what, with how many rows (the responses sent up to `now`: exports.export_responses).
     Personal data needs a reason; without one nothing is recorded or exported."""
     reason = reason.strip()
+    if fmt not in ExportLog.Format.values:
+        raise ValidationError({"format": "Choose CSV, XLSX or a summary pack"})
+    if personal_data and fmt == ExportLog.Format.DOCX:
+        raise ValidationError({"personal_data": PACK_HAS_NO_PERSONAL_DATA})
     if personal_data and not reason:
         raise ValidationError({"reason": REASON_NEEDED})
-    if fmt not in ExportLog.Format.values:
-        raise ValidationError({"format": "Choose CSV or XLSX"})
     rows = export_responses(consultation=consultation, filters=filters, until=now).count()
     signed_in = getattr(user, "is_authenticated", False)
     return ExportLog.objects.create(

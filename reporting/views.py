@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from engagement.questions import answer_label
 
-from . import exports, selectors, services
+from . import exports, pack, selectors, services
 from .forms import ExportForm, FilterForm
 from .models import ExportLog
 
@@ -138,6 +138,8 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilters, now: Any) -> HttpResponse:
+    if log.format == ExportLog.Format.DOCX:
+        return _download_pack(consultation, filters, now)
     responses = exports.export_responses(consultation=consultation, filters=filters, until=now)
     name = f"{consultation.slug}-responses-{timezone.localtime(now):%Y%m%d-%H%M}.{log.format}"
     response: HttpResponse | StreamingHttpResponse | FileResponse
@@ -158,4 +160,16 @@ def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilter
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Cache-Control"] = "private, no-store"  # responses may hold personal data
+    return response  # type: ignore[return-value]
+
+
+def _download_pack(consultation: Any, filters: selectors.ReportFilters, now: Any) -> HttpResponse:
+    """The summary pack (pack.py): the page's figures as a Word document."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+    pack.write_docx(out, consultation=consultation, filters=filters, now=now)
+    out.seek(0)
+    response = FileResponse(
+        out, as_attachment=True, filename=pack.docx_filename(consultation, now), content_type=pack.DOCX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-store"
     return response  # type: ignore[return-value]
