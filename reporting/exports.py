@@ -32,6 +32,10 @@ Value = Callable[[Response, dict[int, Answer]], Any]
 class Column:
     header: str
     value: Value
+    # What an answer column holds, so imports.py reads back the same columns: the answer (""), one option of a
+    # multiple choice question (its value), or the "Other, please specify" text (OTHER).
+    question: Question | None = None
+    part: str = ""
 
 
 def export_responses(
@@ -94,14 +98,15 @@ def response_columns(*, questions: list[Question], personal: bool) -> list[Colum
             continue
         if question.kind == Question.Kind.MULTIPLE_CHOICE:
             columns += [
-                Column(f"{title}: {label}", _option(question, value)) for value, label in question_choices(question)
+                Column(f"{title}: {label}", _option(question, value), question, value)
+                for value, label in question_choices(question)
             ]
             if has_other(question):
-                columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question)))
+                columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question), question, OTHER))
             continue
-        columns.append(Column(title, _answer(question)))
+        columns.append(Column(title, _answer(question), question))
         if has_other(question):
-            columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question)))
+            columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question), question, OTHER))
     return columns
 
 
@@ -178,6 +183,7 @@ def _summary_rows(consultation: Consultation, filters: ReportFilters, summary: A
     for title, rows in (
         ("By area", summary.by_area),
         ("By respondent type", summary.by_type),
+        ("By channel", summary.by_channel),
         ("Per day", summary.per_day),
     ):
         yield []

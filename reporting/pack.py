@@ -113,6 +113,8 @@ def write_docx(out: IO[bytes], *, consultation: Consultation, filters: ReportFil
         pack.figures("Area", summary.by_area)
         pack.heading("By respondent type", 2)
         pack.figures("Responding", summary.by_type)
+        pack.heading("By channel", 2)
+        pack.figures("How it arrived", summary.by_channel)
         pack.heading("Responses per day", 2)
         pack.figures("Day", summary.per_day, percent=None)
 
