@@ -5,6 +5,7 @@ into another with the same questions.
 Every row is checked first and every problem is listed with its line; only a file without problems is written,
 in one transaction, so nothing is half-imported. Cells go through `restore_cell` (undoing the export's formula
 guard). Imported responses are sent (counted like online ones), with a fresh reference and their channel.
+Required questions are not enforced: a letter or a paper form may leave any question out.
 """
 
 import csv

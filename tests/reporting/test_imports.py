@@ -9,10 +9,13 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from engagement.models import Answer, Question, Response
 from engagement.questions import OTHER
 from reporting import exports
+from reporting.imports import ImportRefusedError, responses_import
 from reporting.selectors import ReportFilters
 from tests.engagement.factories import AreaFactory, OrganisationFactory, QuestionFactory
 from tests.html import parse
@@ -184,3 +187,28 @@ def test_command_refusals(boroughs, tmp_path):
         run("camden-plan", tmp_path / "missing.csv")
     with pytest.raises(CommandError, match="invalid choice: 'online'"):
         run("camden-plan", path, "online")
+
+
+FUZZ = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
+
+
+@FUZZ
+@given(cells=st.lists(st.text(max_size=20), min_size=9, max_size=9))
+def test_any_cells_import_or_are_refused_with_a_message(boroughs, cells):
+    b = boroughs.camden_c
+    if not b.questions.exists():
+        questions(b)
+    header = ["Reference", "Sent at (London time)", "Late", "Respondent type", "Area", "Q1. Which?",
+              "Q2. Colours?: Red", "Q3. Views?", "Q7. Care should be local"]  # fmt: skip
+    out = io.StringIO()
+    csv.writer(out).writerows([header, cells])
+    before = Response.objects.filter(consultation=b).count()
+    made, errors = [], []
+    try:
+        made = responses_import(consultation=b, lines=io.StringIO(out.getvalue()), channel="paper", now=timezone.now())
+    except ImportRefusedError as refused:
+        errors = refused.errors
+    assert all(error.line >= 2 and error.message for error in errors)  # never a crash, always a line and a reason
+    assert Response.objects.filter(consultation=b).count() == before + (0 if errors else len(made))
