@@ -10,11 +10,12 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -22,7 +23,7 @@ from engagement.questions import answer_label
 
 from . import exports, selectors, services
 from .forms import ExportForm, FilterForm
-from .models import ExportLog
+from .models import ExportJob, ExportLog
 
 View = Callable[..., HttpResponse]
 ANSWERS_PER_PAGE = 25
@@ -118,7 +119,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and not filter_form.errors and form.is_valid():
         now = timezone.now()
         try:
-            log = services.export_record(
+            log, job = services.export_start(
                 consultation=consultation,
                 user=request.user,
                 fmt=form.cleaned_data["format"],
@@ -131,6 +132,8 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
             for name, messages in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, messages)
         else:
+            if job is not None:  # too many responses to make while the person waits: a background job
+                return redirect("reporting:export_job", job.pk)
             return _download(log, consultation, filters, now)
     rows = exports.export_responses(consultation=consultation, filters=filters, until=timezone.now()).count()
     context = {"consultation": consultation, "form": form, "filter_form": filter_form, "filters": filters, "rows": rows}
@@ -158,4 +161,53 @@ def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilter
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Cache-Control"] = "private, no-store"  # responses may hold personal data
+    return response  # type: ignore[return-value]
+
+
+def _export_job(request: HttpRequest, pk: int) -> ExportJob:
+    """The job, or 404 for one this user may not see (permissions.py), so guessing ids reveals nothing."""
+    job = ExportJob.objects.select_related("consultation", "log").filter(pk=pk).first()
+    if job is None or not request.user.has_perm("reporting.view_export_job", job):
+        raise Http404("No export you may see has that address.")
+    return job
+
+
+@require_safe
+@reports_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background export's page: it refreshes itself (no JavaScript needed) until the file is ready or failed."""
+    job = _export_job(request, pk)
+    return _job_page(request, job)
+
+
+def _job_page(request: HttpRequest, job: ExportJob, status: int = 200) -> HttpResponse:
+    now = timezone.now()
+    expired = job.is_expired(now=now)
+    context = {
+        "job": job,
+        "consultation": job.consultation,
+        "expired": expired,
+        "refresh": job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING),
+        "ttl_hours": settings.REPORTING_EXPORT_TTL_HOURS,
+    }
+    response = render(request, "reporting/export_job.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"  # the progress must be read afresh on each refresh
+    return response
+
+
+@require_safe
+@reports_required
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's file, streamed, after the same permission check as its page; an expired one is gone (410)."""
+    job = _export_job(request, pk)
+    path = services.export_root() / job.file_name
+    if job.status != ExportJob.Status.DONE or job.is_expired(now=timezone.now()) or not path.is_file():
+        return _job_page(request, job, status=410 if job.is_expired(now=timezone.now()) else 404)
+    name = f"{job.consultation.slug}-responses-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"
+    types: dict[str, str] = {
+        ExportLog.Format.CSV: "text/csv; charset=utf-8",
+        ExportLog.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=types[job.format])
+    response["Cache-Control"] = "private, no-store"  # may hold personal data
     return response  # type: ignore[return-value]
