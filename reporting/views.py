@@ -136,7 +136,15 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
                 return redirect("reporting:export_job", job.pk)
             return _download(log, consultation, filters, now)
     rows = exports.export_responses(consultation=consultation, filters=filters, until=timezone.now()).count()
-    context = {"consultation": consultation, "form": form, "filter_form": filter_form, "filters": filters, "rows": rows}
+    context = {
+        "consultation": consultation,
+        "form": form,
+        "filter_form": filter_form,
+        "filters": filters,
+        "rows": rows,
+        "in_background": rows > settings.REPORTING_EXPORT_INLINE_MAX,
+        "ttl_hours": settings.REPORTING_EXPORT_TTL_HOURS,
+    }
     return render(request, "reporting/export.html", context)
 
 

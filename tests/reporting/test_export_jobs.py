@@ -65,6 +65,14 @@ def test_above_the_threshold_a_job_is_queued_published_after_commit_and_logged(
     )  # fmt: skip
 
 
+def test_the_form_says_when_an_export_will_be_made_in_the_background(client, big, pmo_user, settings, boroughs):
+    client.force_login(pmo_user)
+    assert "made in the background" in client.get(URL).content.decode()
+    assert "kept for 24 hours" in client.get(URL).content.decode()
+    settings.REPORTING_EXPORT_INLINE_MAX = 5
+    assert "made in the background" not in client.get(URL).content.decode()
+
+
 def test_at_the_threshold_it_downloads_at_once(client, big, pmo_user, settings):
     settings.REPORTING_EXPORT_INLINE_MAX = 5
     response = start(client, pmo_user)
