@@ -3,14 +3,14 @@
 
 import datetime
 import logging
-import os
 import secrets
 import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.db import transaction
 from django.utils import timezone
 
@@ -74,8 +74,15 @@ FAILED_STALLED = "The export stopped part-way (the server making it was interrup
 FAILED_FILTERS = "The export's filters no longer apply (an area may have been removed). Start it again."
 
 
-def export_root() -> Path:
-    return Path(settings.REPORTING_EXPORT_ROOT)
+def export_storage() -> Storage:
+    """Where job files are kept: STORAGES["exports"] if a deployment defines one (a backend every web and worker
+    machine reaches, as they share nothing else), else the private folder REPORTING_EXPORT_ROOT. Never the media
+    storage: only the job's download view serves these files, after a permission check."""
+    if "exports" in settings.STORAGES:
+        return storages["exports"]
+    return FileSystemStorage(
+        location=settings.REPORTING_EXPORT_ROOT, file_permissions_mode=0o600, directory_permissions_mode=0o700
+    )
 
 
 @transaction.atomic
@@ -163,36 +170,31 @@ def export_job_run(*, job_id: int, every: int | None = None) -> str:
     if filters is None:
         _fail(job_id, FAILED_FILTERS)
         return "failed"
-    root = export_root()
-    name = f"{job.pk}-{secrets.token_hex(12)}.{job.format}"
+    storage = export_storage()
     responses = exports.export_responses(consultation=job.consultation, filters=filters, until=job.created_at)
     progress = _Progress(job.pk, every or PROGRESS_EVERY)
-    partial: Any = None
     try:
-        root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        # Written beside its final place and moved there whole, so a file in place is always complete.
-        partial = tempfile.NamedTemporaryFile(dir=root, prefix=".part-", delete=False)  # noqa: SIM115
-        with partial:
+        # Made in a local temporary file, then stored whole; the job is marked done (and downloadable) only after.
+        with tempfile.TemporaryFile() as out:
             if job.format == ExportLog.Format.CSV:
                 rows = exports.response_rows(
                     consultation=job.consultation, responses=responses, personal=job.personal_data, progress=progress
                 )
                 for line in exports.csv_lines(rows):
-                    partial.write(line.encode("utf-8"))
+                    out.write(line.encode("utf-8"))
             else:
                 exports.write_xlsx(
-                    partial,
+                    out,
                     consultation=job.consultation,
                     filters=filters,
                     responses=responses,
                     personal=job.personal_data,
                     progress=progress,
                 )
-        os.replace(partial.name, root / name)
+            out.seek(0)
+            name = storage.save(f"{job.pk}-{secrets.token_hex(12)}.{job.format}", File(out))
     except Exception:
         logger.exception("Export job %s failed", job_id)
-        if partial is not None:
-            Path(partial.name).unlink(missing_ok=True)
         _fail(job_id, FAILED_UNEXPECTEDLY)
         return "failed"
     finished = timezone.now()
@@ -205,7 +207,7 @@ def export_job_run(*, job_id: int, every: int | None = None) -> str:
         expires_at=finished + datetime.timedelta(hours=settings.REPORTING_EXPORT_TTL_HOURS),
     )
     if not marked:  # the sweep took it for dead and failed it meanwhile: its page says so, so keep no file
-        (root / name).unlink(missing_ok=True)
+        storage.delete(name)
         return "failed"
     return "done"
 
@@ -231,11 +233,22 @@ def export_jobs_run_queued(*, now: datetime.datetime) -> int:
 
 
 def export_jobs_expire(*, now: datetime.datetime) -> int:
-    """Beat, hourly: delete the files of jobs past their expiry and mark them expired. Returns how many."""
+    """Beat, hourly: delete the files of jobs past their expiry and mark them expired; also any stored file older
+    than the expiry that no job points to (its job or user was deleted). Returns how many jobs expired."""
+    storage = export_storage()
     expired = 0
     for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now):
-        (export_root() / job.file_name).unlink(missing_ok=True)
+        storage.delete(job.file_name)
         expired += ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
             status=ExportJob.Status.EXPIRED, file_name="", updated_at=now
         )
+    try:
+        _folders, names = storage.listdir("")
+    except FileNotFoundError:  # nothing was ever stored
+        return expired
+    old = now - datetime.timedelta(hours=settings.REPORTING_EXPORT_TTL_HOURS)
+    kept = set(ExportJob.objects.filter(file_name__in=names).values_list("file_name", flat=True))
+    for name in set(names) - kept:
+        if storage.get_modified_time(name) <= old:
+            storage.delete(name)
     return expired

@@ -27,6 +27,7 @@ from .models import ExportJob, ExportLog
 
 View = Callable[..., HttpResponse]
 ANSWERS_PER_PAGE = 25
+BIGINT_MAX = 2**63 - 1
 REFRESH_SECONDS = 3  # an export job's page, while its file is made
 
 
@@ -175,6 +176,8 @@ def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilter
 
 def _export_job(request: HttpRequest, pk: int) -> ExportJob:
     """The job, or 404 for one this user may not see (permissions.py), so guessing ids reveals nothing."""
+    if pk > BIGINT_MAX:  # PostgreSQL would refuse the query (a 500): no job has such an id
+        raise Http404("No export you may see has that address.")
     job = ExportJob.objects.select_related("consultation", "log").filter(pk=pk).first()
     if job is None or not request.user.has_perm("reporting.view_export_job", job):
         raise Http404("No export you may see has that address.")
@@ -216,14 +219,17 @@ def _job_page(request: HttpRequest, job: ExportJob, status: int = 200) -> HttpRe
 def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's file, streamed, after the same permission check as its page; an expired one is gone (410)."""
     job = _export_job(request, pk)
-    path = services.export_root() / job.file_name
-    if job.status != ExportJob.Status.DONE or job.is_expired(now=timezone.now()) or not path.is_file():
-        return _job_page(request, job, status=410 if job.is_expired(now=timezone.now()) else 404)
+    storage = services.export_storage()
+    expired = job.is_expired(now=timezone.now())
+    if job.status != ExportJob.Status.DONE or expired or not storage.exists(job.file_name):
+        return _job_page(request, job, status=410 if expired else 404)
     name = f"{job.consultation.slug}-responses-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"
     types: dict[str, str] = {
         ExportLog.Format.CSV: "text/csv; charset=utf-8",
         ExportLog.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     }
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=name, content_type=types[job.format])
+    response = FileResponse(
+        storage.open(job.file_name, "rb"), as_attachment=True, filename=name, content_type=types[job.format]
+    )
     response["Cache-Control"] = "private, no-store"  # may hold personal data
     return response  # type: ignore[return-value]

@@ -4,10 +4,13 @@ in plain English, the sweep for lost publishes and dead workers, expiry, and who
 import csv
 import datetime
 import io
+import os
+import time
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
@@ -273,7 +276,7 @@ def test_only_the_owner_and_the_pmo_while_allowed_see_a_job_and_its_file(client,
         assert client.get(page).status_code == status, who
         assert client.get(download).status_code == status, who
     client.force_login(boroughs.camden_manager)
-    for guessed in (job.pk, job.pk + 1, job.pk - 1, 999999):
+    for guessed in (job.pk, job.pk + 1, job.pk - 1, 999999, 2**63, 10**30):
         assert client.get(f"/pmo/exports/{guessed}/").status_code == 404
         assert client.get(f"/pmo/exports/{guessed}/download/").status_code == 404
     client.logout()
@@ -282,3 +285,36 @@ def test_only_the_owner_and_the_pmo_while_allowed_see_a_job_and_its_file(client,
     boroughs.barnet_manager.manager_scopes.all().delete()  # moved off Barnet: no longer sees its reports
     client.force_login(boroughs.barnet_manager)
     assert client.get(download).status_code == 403  # a manager of no area may see no summary
+
+
+def test_the_clean_up_deletes_old_files_no_job_points_to(client, big, pmo_user, settings):
+    start(client, pmo_user)
+    job = ExportJob.objects.get()
+    services.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    root = settings.REPORTING_EXPORT_ROOT
+    orphan, recent = root / "7-deleted-job.csv", root / "8-just-stored.csv"
+    orphan.write_text("old")
+    recent.write_text("new")
+    day = datetime.timedelta(hours=24)
+    os.utime(orphan, (time.time() - day.total_seconds() - 60,) * 2)
+    assert services.export_jobs_expire(now=timezone.now()) == 0
+    assert not orphan.exists()
+    assert recent.exists(), "a file younger than the expiry may belong to a job being marked done"
+    assert (root / job.file_name).exists(), "a live job's file stays"
+
+
+def test_a_deployment_may_keep_job_files_in_another_storage(client, big, pmo_user, settings):
+    """STORAGES["exports"] (e.g. a bucket every machine reaches) is used instead of the local folder."""
+    settings.STORAGES = {**settings.STORAGES, "exports": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    start(client, pmo_user)
+    job = ExportJob.objects.get()
+    assert services.export_job_run(job_id=job.pk) == "done"
+    job.refresh_from_db()
+    assert not settings.REPORTING_EXPORT_ROOT.exists()
+    storage = services.export_storage()
+    assert storage.exists(job.file_name)
+    download = body_of(client.get(f"/pmo/exports/{job.pk}/download/"))
+    assert download.decode("utf-8-sig").count("REF") == 5
+    services.export_jobs_expire(now=job.expires_at)
+    assert not storage.exists(job.file_name)
