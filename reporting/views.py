@@ -146,6 +146,8 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
         "rows": rows,
         "in_background": rows > settings.REPORTING_EXPORT_INLINE_MAX,
         "ttl_hours": settings.REPORTING_EXPORT_TTL_HOURS,
+        "jobs": selectors.export_jobs_of(user=request.user, consultation=consultation),
+        "now": timezone.now(),
     }
     return render(request, "reporting/export.html", context)
 

@@ -92,3 +92,6 @@ def test_export_job_pages_are_accessible(page, live_server, assert_accessible, p
     page.reload()
     expect(page.locator("h1")).to_have_text("Export failed")
     assert_accessible(page, f"export failed at {width}px")
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/export/")
+    expect(page.locator("#your-exports")).to_be_visible()
+    assert_accessible(page, f"export form listing a job at {width}px")

@@ -318,3 +318,15 @@ def test_a_deployment_may_keep_job_files_in_another_storage(client, big, pmo_use
     assert download.decode("utf-8-sig").count("REF") == 5
     services.export_jobs_expire(now=job.expires_at)
     assert not storage.exists(job.file_name)
+
+
+def test_the_export_page_lists_the_persons_own_jobs(client, big, boroughs, pmo_user):
+    start(client, boroughs.barnet_manager)
+    job = ExportJob.objects.get()
+    page = client.get(URL).content.decode()
+    assert f'href="/pmo/exports/{job.pk}/"' in page
+    assert "waiting to start" in page
+    services.export_job_run(job_id=job.pk)
+    assert "ready to download" in client.get(URL).content.decode()
+    client.force_login(pmo_user)
+    assert f'href="/pmo/exports/{job.pk}/"' not in client.get(URL).content.decode(), "only one's own are listed"
