@@ -183,6 +183,27 @@ def write_xlsx(
     workbook.save(out)
 
 
+def write_export(
+    out: IO[bytes],
+    *,
+    fmt: str,
+    consultation: Consultation,
+    filters: ReportFilters,
+    responses: ResponseQuerySet,
+    personal: bool,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """The export as a file ("csv" or "xlsx"), for a background job and the command's --output."""
+    if fmt == "xlsx":
+        write_xlsx(
+            out, consultation=consultation, filters=filters, responses=responses, personal=personal, progress=progress
+        )
+        return
+    rows = response_rows(consultation=consultation, responses=responses, personal=personal, progress=progress)
+    for line in csv_lines(rows):
+        out.write(line.encode("utf-8"))
+
+
 def _summary_rows(consultation: Consultation, filters: ReportFilters, summary: Any) -> Iterator[list[Any]]:
     yield [consultation.title]
     yield ["Filters", "; ".join(filters.describe()) or "None"]

@@ -156,9 +156,8 @@ class _Progress:
 
 
 def export_job_run(*, job_id: int, every: int | None = None) -> str:
-    """Make a queued job's file with the download's code (exports.py) into a temporary file beside its final place,
-    then move it there and mark the job done. Claimed by a conditional update, so a second run (a repeated task,
-    the sweep) does nothing; returns what happened."""
+    """Make a queued job's file with the download's code (exports.py), store it, then mark the job done. Claimed
+    by a conditional update, so a second run (a repeated task, the sweep) does nothing; returns what happened."""
     now = timezone.now()
     claimed = ExportJob.objects.filter(pk=job_id, status=ExportJob.Status.QUEUED).update(
         status=ExportJob.Status.RUNNING, started_at=now, updated_at=now
@@ -176,21 +175,15 @@ def export_job_run(*, job_id: int, every: int | None = None) -> str:
     try:
         # Made in a local temporary file, then stored whole; the job is marked done (and downloadable) only after.
         with tempfile.TemporaryFile() as out:
-            if job.format == ExportLog.Format.CSV:
-                rows = exports.response_rows(
-                    consultation=job.consultation, responses=responses, personal=job.personal_data, progress=progress
-                )
-                for line in exports.csv_lines(rows):
-                    out.write(line.encode("utf-8"))
-            else:
-                exports.write_xlsx(
-                    out,
-                    consultation=job.consultation,
-                    filters=filters,
-                    responses=responses,
-                    personal=job.personal_data,
-                    progress=progress,
-                )
+            exports.write_export(
+                out,
+                fmt=job.format,
+                consultation=job.consultation,
+                filters=filters,
+                responses=responses,
+                personal=job.personal_data,
+                progress=progress,
+            )
             out.seek(0)
             name = storage.save(f"{job.pk}-{secrets.token_hex(12)}.{job.format}", File(out))
     except Exception:
