@@ -25,6 +25,7 @@ from ics_portal.spreadsheets import safe_row, safe_xlsx_row
 from .selectors import LONDON, ReportFilters, consultation_summary, report_questions, responses_for_report
 
 CHUNK = 2000
+FILE_FORMATS = ("csv", "xlsx")  # what write_export (so a background job) can make
 Value = Callable[[Response, dict[int, Answer]], Any]
 
 
@@ -193,7 +194,9 @@ def write_export(
     personal: bool,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """The export as a file ("csv" or "xlsx"), for a background job and the command's --output."""
+    """The export as a file (one of FILE_FORMATS), for a background job and the command's --output."""
+    if fmt not in FILE_FORMATS:
+        raise ValueError(f"No file writer for the format {fmt!r}")
     if fmt == "xlsx":
         write_xlsx(
             out, consultation=consultation, filters=filters, responses=responses, personal=personal, progress=progress

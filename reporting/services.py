@@ -97,7 +97,8 @@ def export_start(
     now: datetime.datetime,
 ) -> tuple[ExportLog, ExportJob | None]:
     """Record the export (export_record); above REPORTING_EXPORT_INLINE_MAX responses also queue a job, published
-    after commit, and return it. At or below it the caller makes the file at once."""
+    after commit, and return it. At or below it (or for a format a job cannot make) the caller makes the file at
+    once."""
     log = export_record(
         consultation=consultation,
         user=user,
@@ -107,7 +108,7 @@ def export_start(
         reason=reason,
         now=now,
     )
-    if log.rows <= settings.REPORTING_EXPORT_INLINE_MAX:
+    if log.rows <= settings.REPORTING_EXPORT_INLINE_MAX or log.format not in exports.FILE_FORMATS:
         return log, None
     job = ExportJob.objects.create(
         user=user,
