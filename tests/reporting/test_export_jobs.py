@@ -330,3 +330,14 @@ def test_the_export_page_lists_the_persons_own_jobs(client, big, boroughs, pmo_u
     assert "ready to download" in client.get(URL).content.decode()
     client.force_login(pmo_user)
     assert f'href="/pmo/exports/{job.pk}/"' not in client.get(URL).content.decode(), "only one's own are listed"
+
+
+def test_write_export_makes_only_the_formats_it_knows(big):
+    from reporting import exports
+    from reporting.selectors import ReportFilters
+
+    responses = exports.export_responses(consultation=big, filters=ReportFilters(), until=timezone.now())
+    with pytest.raises(ValueError, match="docx"):
+        exports.write_export(
+            io.BytesIO(), fmt="docx", consultation=big, filters=ReportFilters(), responses=responses, personal=False
+        )
