@@ -11,6 +11,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 from kombu.exceptions import OperationalError
 from openpyxl import load_workbook
 
@@ -21,6 +23,7 @@ from tests.engagement.factories import AreaFactory, QuestionFactory
 from tests.factories import UserFactory
 
 from .factories import sent
+from .test_fuzz import FUZZ, params
 
 pytestmark = pytest.mark.django_db
 URL = "/pmo/consultations/barnet-plan/export/"
@@ -341,3 +344,21 @@ def test_write_export_makes_only_the_formats_it_knows(big):
         exports.write_export(
             io.BytesIO(), fmt="docx", consultation=big, filters=ReportFilters(), responses=responses, personal=False
         )
+
+
+@FUZZ
+@given(form=params, query=params, job_id=st.integers(-1, 2**70))
+def test_posted_large_exports_and_job_pages_never_fail(client, big, pmo_user, form, query, job_id):
+    """A posted export above the threshold is a job (302) or the form again (200, nothing recorded); any job id and
+    any GET parameters on a job's pages are a page or a 404, never a server error."""
+    client.force_login(pmo_user)
+    before = ExportLog.objects.count(), ExportJob.objects.count()
+    response = client.post(URL, form)
+    after = ExportLog.objects.count(), ExportJob.objects.count()
+    assert response.status_code in (200, 302)
+    assert after == ((before[0] + 1, before[1] + 1) if response.status_code == 302 else before)
+    for pk in {job_id, *ExportJob.objects.values_list("pk", flat=True)[:1]}:
+        for path in (f"/pmo/exports/{pk}/", f"/pmo/exports/{pk}/download/"):
+            if pk < 0:
+                continue  # not an <int:pk> address
+            assert client.get(path, query).status_code in (200, 404)
