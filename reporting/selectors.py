@@ -392,3 +392,10 @@ def equality_summary(*, consultation: Consultation) -> EqualitySummary:
         cells = [counts[f"{name}__{index}"] for index in range(len(labels))]
         tables.append((title, suppress(labels, cells, total=counts["total"])))
     return EqualitySummary(total=counts["total"], tables=tables)
+
+
+def export_jobs_of(*, user: Any, consultation: Consultation, limit: int = 10) -> list[Any]:
+    """The person's own recent background exports of this consultation, newest first (for the export page)."""
+    from .models import ExportJob
+
+    return list(ExportJob.objects.filter(user=user, consultation=consultation).order_by("-created_at", "-pk")[:limit])

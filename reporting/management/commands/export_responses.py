@@ -53,17 +53,18 @@ class Command(BaseCommand):
         if fmt == ExportLog.Format.DOCX:
             with open(options["output"], "wb") as out:
                 pack.write_docx(out, consultation=consultation, filters=filters, now=now)
-        elif fmt == ExportLog.Format.XLSX:
+        elif options["output"]:
             with open(options["output"], "wb") as out:
-                exports.write_xlsx(
-                    out, consultation=consultation, filters=filters, responses=responses, personal=log.personal_data
+                exports.write_export(
+                    out,
+                    fmt=fmt,
+                    consultation=consultation,
+                    filters=filters,
+                    responses=responses,
+                    personal=log.personal_data,
                 )
         else:
             rows = exports.response_rows(consultation=consultation, responses=responses, personal=log.personal_data)
-            if options["output"]:
-                with open(options["output"], "w", encoding="utf-8", newline="") as text:
-                    text.writelines(exports.csv_lines(rows))
-            else:
-                for line in exports.csv_lines(rows):
-                    self.stdout.write(line, ending="")
+            for line in exports.csv_lines(rows):
+                self.stdout.write(line, ending="")
         self.stderr.write(f"Exported {log.rows} responses of {consultation.title} ({fmt}).")
