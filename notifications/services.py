@@ -65,6 +65,8 @@ def email_queue(
     """
     spec = kinds.get(kind)
     if rendered is None and context is not None:
+        if spec.optional:  # its text carries the unsubscribe link too, not only its headers
+            context = {"unsubscribe_url": unsubscribe_url(to), **context}
         rendered = kinds.render(spec, context)
     fields: dict[str, Any] = {"kind": kind, "to": to, "data": data}
     if rendered is not None:
