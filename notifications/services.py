@@ -158,7 +158,7 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
         _mark(email, status=Email.Status.SUPPRESSED, last_error=f"{email.to} is on the suppression list.")
         return "suppressed"
     try:
-        if spec.context is not None and not email.body_text and _render(email, spec) is not None:
+        if spec.context is not None and not email.body_text and _render(email, spec, now=now) is not None:
             return "suppressed"
         message = EmailMultiAlternatives(
             subject=email.subject,
@@ -191,10 +191,10 @@ def _headers(email: Email, spec: Kind) -> dict[str, str]:
     return headers
 
 
-def _render(email: Email, spec: Kind) -> Skip | None:
+def _render(email: Email, spec: Kind, *, now: datetime.datetime) -> Skip | None:
     """Render a row queued unrendered and keep the text (a retry sends the same); or record why not to send."""
     assert spec.context is not None
-    context = spec.context(email)
+    context = spec.context(email, now=now)
     if isinstance(context, Skip):
         _mark(email, status=Email.Status.SUPPRESSED, last_error=context.reason)
         return context

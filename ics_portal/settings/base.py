@@ -311,6 +311,11 @@ CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
     "task": "engagement.tasks.release_equality_answers",
     "schedule": 600.0,
 }
+# Reminders to followers who have not responded, at each consultation's offsets (engagement/services/reminders.py).
+CELERY_BEAT_SCHEDULE["engagement-plan-reminders"] = {
+    "task": "engagement.tasks.plan_reminders",
+    "schedule": 900.0,
+}
 ENGAGEMENT_EQUALITY_BATCH = env.int("ENGAGEMENT_EQUALITY_BATCH", default=5)
 # Response submissions and save-and-return emails, per browser session first, then a much higher ceiling per
 # client address, which many people may share (an event's Wi-Fi, a trust's NAT): engagement/ratelimit.py.
