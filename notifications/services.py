@@ -237,7 +237,12 @@ def _close(connection: BaseEmailBackend) -> None:
         logger.debug("Closing the SMTP connection failed", exc_info=True)
 
 
-def _send_batches(queryset: "models.QuerySet[Email]", *, now: datetime.datetime) -> int:
+Outcomes = list[tuple[Email, str]]
+
+
+def _send_batches(
+    queryset: "models.QuerySet[Email]", *, now: datetime.datetime, outcomes: Outcomes | None = None
+) -> int:
     sent = 0
     while batch := _claim(queryset, limit=BATCH):
         # One SMTP session per batch, not one per email (a connection and a handshake each cost more than a send).
@@ -247,22 +252,28 @@ def _send_batches(queryset: "models.QuerySet[Email]", *, now: datetime.datetime)
                 if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
                     _release(batch[n:])
                     break
-                sent += _deliver(email, now=now, connection=connection) == "sent"
+                outcome = _deliver(email, now=now, connection=connection)
+                sent += outcome == "sent"
+                if outcomes is not None:
+                    outcomes.append((email, outcome))
         finally:
             _close(connection)
     return sent
 
 
-def emails_send_due(*, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER) -> int:
+def emails_send_due(
+    *, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER, outcomes: Outcomes | None = None
+) -> int:
     """Beat's sweep: make rows a dead worker left SENDING ready again, then send, in batches, READY rows whose
-    task was lost (written before now - older_than; younger ones are their task's) and retries that are due.
-    Returns how many were sent."""
+    task was lost (written before now - older_than; younger ones are their task's) and retries that are due
+    (and rows planned with a `not_before`, such as reminders). Returns how many were sent; `outcomes`, if given,
+    gets each row tried with its outcome (for `send_due_notifications` to print)."""
     stale = Email.objects.stale(now=now, after=STALE_SENDING)
     for pk in stale.values_list("pk", flat=True):
         logger.warning("Email %s was left sending by a worker that stopped; sending it again", pk)
     stale.update(status=Email.Status.READY, last_error="The worker stopped while sending it; sent again.")
     due = Email.objects.due(now=now).filter(Q(not_before__isnull=False) | Q(created_at__lte=now - older_than))
-    return _send_batches(due, now=now)
+    return _send_batches(due, now=now, outcomes=outcomes)
 
 
 @transaction.atomic
