@@ -14,6 +14,7 @@ from notifications.models import Email, Follow
 from notifications.services import emails_send_due
 from tests.engagement.factories import AreaFactory, ConsultationFactory, ResponseFactory, area_tree
 from tests.factories import UserFactory
+from tests.threads import at_once
 
 pytestmark = pytest.mark.django_db
 UTC = datetime.UTC
@@ -177,27 +178,7 @@ def test_sent_reminders_say_the_london_time_in_words_and_skip_what_changed(  # t
 
 @pytest.mark.django_db(transaction=True)
 def test_two_beats_planning_at_once_make_each_reminder_once(scene) -> None:  # type: ignore[no-untyped-def]
-    import threading
-
-    from django.db import connections
-
     seven = reminder_due_at(scene.closes_at, 7)
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def beat() -> None:
-        try:
-            barrier.wait()
-            reminders_plan(now=seven)
-        except BaseException as exc:
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=beat) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=30)
+    _, errors = at_once(lambda: reminders_plan(now=seven))
     assert errors == []
     assert reminders(7) == REMINDED
