@@ -204,6 +204,11 @@ class Response(models.Model):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
 
+    class Channel(models.TextChoices):
+        ONLINE = "online", "Online"
+        EMAIL = "email", "By email"
+        PAPER = "paper", "On paper"
+
     class RespondentType(models.TextChoices):
         INDIVIDUAL = "individual", "As an individual"
         ORGANISATION = "organisation", "On behalf of an organisation"
@@ -226,6 +231,12 @@ class Response(models.Model):
     email = models.EmailField(blank=True)
     consent_to_contact = models.BooleanField(default=False)
     is_late = models.BooleanField(default=False)
+    channel = models.CharField(
+        max_length=10,
+        choices=Channel.choices,
+        default=Channel.ONLINE,
+        help_text="How it arrived: online, or by email or on paper and recorded by manage.py import_responses.",
+    )
     submission_token = models.CharField(
         max_length=64,
         unique=True,
@@ -265,6 +276,7 @@ class Response(models.Model):
             models.CheckConstraint(
                 condition=Q(state="draft") | Q(submitted_at__isnull=False), name="response_submitted_has_time"
             ),
+            models.CheckConstraint(condition=Q(channel__in=["online", "email", "paper"]), name="response_channel"),
         ]
 
     def __str__(self) -> str:

@@ -39,15 +39,18 @@ def safe_row(row: Any) -> list[Any]:
     return [safe_cell(value) for value in row]
 
 
-def safe_xlsx_cell(value: Any) -> Any:
-    """safe_cell for XLSX, whose XML cannot hold most control characters (openpyxl raises on them): each is
-    shown as U+FFFD, so a reader sees that something was there rather than losing it without a sign."""
-    cell = safe_cell(value)
-    if isinstance(cell, str):
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+def xml_text(text: str) -> str:
+    """Text for an Office file (XLSX, DOCX), whose XML cannot hold most control characters (openpyxl and lxml
+    raise on them): each is shown as U+FFFD, so a reader sees that something was there rather than losing it."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-        cell = ILLEGAL_CHARACTERS_RE.sub("\ufffd", cell)
-    return cell
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)
+
+
+def safe_xlsx_cell(value: Any) -> Any:
+    """safe_cell for XLSX (see xml_text)."""
+    cell = safe_cell(value)
+    return xml_text(cell) if isinstance(cell, str) else cell
 
 
 def safe_xlsx_row(row: Any) -> list[Any]:

@@ -25,6 +25,7 @@ from ics_portal.spreadsheets import safe_row, safe_xlsx_row
 from .selectors import LONDON, ReportFilters, consultation_summary, report_questions, responses_for_report
 
 CHUNK = 2000
+FILE_FORMATS = ("csv", "xlsx")  # what write_export (so a background job) can make
 Value = Callable[[Response, dict[int, Answer]], Any]
 
 
@@ -32,6 +33,10 @@ Value = Callable[[Response, dict[int, Answer]], Any]
 class Column:
     header: str
     value: Value
+    # What an answer column holds, so imports.py reads back the same columns: the answer (""), one option of a
+    # multiple choice question (its value), or the "Other, please specify" text (OTHER).
+    question: Question | None = None
+    part: str = ""
 
 
 def export_responses(
@@ -94,28 +99,39 @@ def response_columns(*, questions: list[Question], personal: bool) -> list[Colum
             continue
         if question.kind == Question.Kind.MULTIPLE_CHOICE:
             columns += [
-                Column(f"{title}: {label}", _option(question, value)) for value, label in question_choices(question)
+                Column(f"{title}: {label}", _option(question, value), question, value)
+                for value, label in question_choices(question)
             ]
             if has_other(question):
-                columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question)))
+                columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question), question, OTHER))
             continue
-        columns.append(Column(title, _answer(question)))
+        columns.append(Column(title, _answer(question), question))
         if has_other(question):
-            columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question)))
+            columns.append(Column(f"{title}: {OTHER_LABEL}", _other(question), question, OTHER))
     return columns
 
 
-def response_rows(*, consultation: Consultation, responses: ResponseQuerySet, personal: bool) -> Iterator[list[Any]]:
-    """The header, then one row per response, read in chunks."""
+def response_rows(
+    *,
+    consultation: Consultation,
+    responses: ResponseQuerySet,
+    personal: bool,
+    progress: Callable[[int], None] | None = None,
+) -> Iterator[list[Any]]:
+    """The header, then one row per response, read in chunks. `progress` (an export job's) is told how many
+    responses have been read after each one."""
     columns = response_columns(questions=report_questions(consultation=consultation), personal=personal)
     yield [column.header for column in columns]
     answers = Prefetch("answers", queryset=Answer.objects.only("response_id", "question_id", "value", "other_text"))
     related = ["organisation", "area", "user"] if personal else ["organisation", "area"]
-    for response in (
-        responses.select_related(*related).prefetch_related(answers).order_by("submitted_at", "pk").iterator(CHUNK)
+    for done, response in enumerate(
+        responses.select_related(*related).prefetch_related(answers).order_by("submitted_at", "pk").iterator(CHUNK),
+        start=1,
     ):
         by_question = {answer.question_id: answer for answer in response.answers.all()}
         yield [column.value(response, by_question) for column in columns]
+        if progress is not None:
+            progress(done)
 
 
 class _Line:
@@ -138,14 +154,20 @@ def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
 
 
 def write_xlsx(
-    out: IO[bytes], *, consultation: Consultation, filters: ReportFilters, responses: ResponseQuerySet, personal: bool
+    out: IO[bytes],
+    *,
+    consultation: Consultation,
+    filters: ReportFilters,
+    responses: ResponseQuerySet,
+    personal: bool,
+    progress: Callable[[int], None] | None = None,
 ) -> None:
     """Three sheets: responses (one row each), summary (the page's figures), questions."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
-    for row in response_rows(consultation=consultation, responses=responses, personal=personal):
+    for row in response_rows(consultation=consultation, responses=responses, personal=personal, progress=progress):
         sheet.append(safe_xlsx_row(row))
 
     summary = consultation_summary(consultation=consultation, filters=filters)
@@ -167,6 +189,29 @@ def write_xlsx(
     workbook.save(out)
 
 
+def write_export(
+    out: IO[bytes],
+    *,
+    fmt: str,
+    consultation: Consultation,
+    filters: ReportFilters,
+    responses: ResponseQuerySet,
+    personal: bool,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """The export as a file (one of FILE_FORMATS), for a background job and the command's --output."""
+    if fmt not in FILE_FORMATS:
+        raise ValueError(f"No file writer for the format {fmt!r}")
+    if fmt == "xlsx":
+        write_xlsx(
+            out, consultation=consultation, filters=filters, responses=responses, personal=personal, progress=progress
+        )
+        return
+    rows = response_rows(consultation=consultation, responses=responses, personal=personal, progress=progress)
+    for line in csv_lines(rows):
+        out.write(line.encode("utf-8"))
+
+
 def _summary_rows(consultation: Consultation, filters: ReportFilters, summary: Any) -> Iterator[list[Any]]:
     yield [consultation.title]
     yield ["Filters", "; ".join(filters.describe()) or "None"]
@@ -178,6 +223,7 @@ def _summary_rows(consultation: Consultation, filters: ReportFilters, summary: A
     for title, rows in (
         ("By area", summary.by_area),
         ("By respondent type", summary.by_type),
+        ("By channel", summary.by_channel),
         ("Per day", summary.per_day),
     ):
         yield []

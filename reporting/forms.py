@@ -61,10 +61,14 @@ class FilterForm(forms.Form):
 class ExportForm(forms.Form):
     format = forms.ChoiceField(
         label="Format",
-        choices=[("csv", "CSV (opens in Excel)"), ("xlsx", "Excel workbook (XLSX): responses, summary and questions")],
+        choices=[
+            ("csv", "CSV (opens in Excel)"),
+            ("xlsx", "Excel workbook (XLSX): responses, summary and questions"),
+            ("docx", "Summary pack (Word, DOCX): the summary's figures to edit into the ICS's response"),
+        ],
         initial="csv",
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose CSV or XLSX"},
+        error_messages={"required": "Choose CSV, XLSX or a summary pack"},
     )
     personal_data = forms.BooleanField(
         label="Include personal data (email addresses, names and contact details)",

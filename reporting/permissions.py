@@ -22,6 +22,18 @@ rules.add_perm("reporting.view_consultation_report", can_view_consultation_repor
 rules.add_perm("reporting.view_export_log", is_pmo)
 
 
+@rules.predicate
+def may_see_export_job(user: Any, job: Any) -> bool:
+    """A background export's page and file: its owner and the PMO, and only while they may still see the
+    consultation's reports (checked again on every request: a manager moved to another area loses it)."""
+    if job is None or not can_view_consultation_report.test(user, job.consultation):
+        return False
+    return bool(job.user_id == user.pk or is_pmo.test(user))
+
+
+rules.add_perm("reporting.view_export_job", may_see_export_job)
+
+
 def reportable_consultations_filter(user: Any) -> Q:
     """A filter for Consultation querysets matching `reporting.view_consultation_report`."""
     if is_pmo(user):

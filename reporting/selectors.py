@@ -175,6 +175,7 @@ class Summary:
     by_type: list[Row]
     per_day: list[Row]
     questions: list[QuestionSummary]
+    by_channel: list[Row] = dataclasses.field(default_factory=list)  # online, by email, on paper (imported)
 
 
 def _percent(count: int, of: int) -> int | None:
@@ -251,6 +252,7 @@ def consultation_summary(*, consultation: Consultation, filters: ReportFilters) 
         individuals=Count("pk", filter=Q(respondent_type=kinds.INDIVIDUAL)),
         organisations=Count("pk", filter=Q(respondent_type=kinds.ORGANISATION)),
         late=Count("pk", filter=Q(is_late=True)),
+        **{f"channel_{value}": Count("pk", filter=Q(channel=value)) for value in Response.Channel.values},
     )
     by_area = [
         Row(name or NOT_GIVEN, n, _percent(n, totals["total"]))
@@ -276,6 +278,10 @@ def consultation_summary(*, consultation: Consultation, filters: ReportFilters) 
         by_type=by_type,
         per_day=_per_day(responses),
         questions=_question_summaries(responses, report_questions(consultation=consultation)),
+        by_channel=[
+            Row(str(label), totals[f"channel_{value}"], _percent(totals[f"channel_{value}"], totals["total"]))
+            for value, label in Response.Channel.choices
+        ],
     )
 
 
@@ -386,3 +392,10 @@ def equality_summary(*, consultation: Consultation) -> EqualitySummary:
         cells = [counts[f"{name}__{index}"] for index in range(len(labels))]
         tables.append((title, suppress(labels, cells, total=counts["total"])))
     return EqualitySummary(total=counts["total"], tables=tables)
+
+
+def export_jobs_of(*, user: Any, consultation: Consultation, limit: int = 10) -> list[Any]:
+    """The person's own recent background exports of this consultation, newest first (for the export page)."""
+    from .models import ExportJob
+
+    return list(ExportJob.objects.filter(user=user, consultation=consultation).order_by("-created_at", "-pk")[:limit])

@@ -103,7 +103,7 @@ def _equality(rng: random.Random, consultation: Consultation) -> EqualityMonitor
     )  # fmt: skip
 
 
-def _references(count: int) -> Iterator[str]:
+def unused_references(count: int) -> Iterator[str]:
     """Fresh references, none already used (checked in one query per batch)."""
     made: set[str] = set()
     while len(made) < count:
@@ -130,7 +130,7 @@ def responses_generate(*, consultation: Consultation, count: int, seed: int, now
     late_until = consultation.closes_at + (consultation.late_grace or datetime.timedelta(days=2))
     can_be_late = consultation.closes_at < now
 
-    references = _references(count)
+    references = unused_references(count)
     made = 0
     while made < count:
         size = min(BATCH, count - made)

@@ -10,22 +10,25 @@ import tempfile
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from engagement.questions import answer_label
 
-from . import exports, selectors, services
+from . import exports, pack, selectors, services
 from .forms import ExportForm, FilterForm
-from .models import ExportLog
+from .models import ExportJob, ExportLog
 
 View = Callable[..., HttpResponse]
 ANSWERS_PER_PAGE = 25
+BIGINT_MAX = 2**63 - 1
+REFRESH_SECONDS = 3  # an export job's page, while its file is made
 
 
 def reports_required(view: View) -> View:
@@ -118,7 +121,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and not filter_form.errors and form.is_valid():
         now = timezone.now()
         try:
-            log = services.export_record(
+            log, job = services.export_start(
                 consultation=consultation,
                 user=request.user,
                 fmt=form.cleaned_data["format"],
@@ -131,13 +134,27 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
             for name, messages in error.message_dict.items():
                 form.add_error(name if name in form.fields else None, messages)
         else:
+            if job is not None:  # too many responses to make while the person waits: a background job
+                return redirect("reporting:export_job", job.pk)
             return _download(log, consultation, filters, now)
     rows = exports.export_responses(consultation=consultation, filters=filters, until=timezone.now()).count()
-    context = {"consultation": consultation, "form": form, "filter_form": filter_form, "filters": filters, "rows": rows}
+    context = {
+        "consultation": consultation,
+        "form": form,
+        "filter_form": filter_form,
+        "filters": filters,
+        "rows": rows,
+        "in_background": rows > settings.REPORTING_EXPORT_INLINE_MAX,
+        "ttl_hours": settings.REPORTING_EXPORT_TTL_HOURS,
+        "jobs": selectors.export_jobs_of(user=request.user, consultation=consultation),
+        "now": timezone.now(),
+    }
     return render(request, "reporting/export.html", context)
 
 
 def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilters, now: Any) -> HttpResponse:
+    if log.format == ExportLog.Format.DOCX:
+        return _download_pack(consultation, filters, now)  # type: ignore[return-value]
     responses = exports.export_responses(consultation=consultation, filters=filters, until=now)
     name = f"{consultation.slug}-responses-{timezone.localtime(now):%Y%m%d-%H%M}.{log.format}"
     response: HttpResponse | StreamingHttpResponse | FileResponse
@@ -158,4 +175,77 @@ def _download(log: ExportLog, consultation: Any, filters: selectors.ReportFilter
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Cache-Control"] = "private, no-store"  # responses may hold personal data
+    return response  # type: ignore[return-value]
+
+
+def _download_pack(consultation: Any, filters: selectors.ReportFilters, now: Any) -> FileResponse:
+    """The summary pack (pack.py): the page's figures as a Word document."""
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+    pack.write_docx(out, consultation=consultation, filters=filters, now=now)
+    out.seek(0)
+    response = FileResponse(
+        out, as_attachment=True, filename=pack.docx_filename(consultation, now), content_type=pack.DOCX_CONTENT_TYPE
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _export_job(request: HttpRequest, pk: int) -> ExportJob:
+    """The job, or 404 for one this user may not see (permissions.py), so guessing ids reveals nothing."""
+    if pk > BIGINT_MAX:  # PostgreSQL would refuse the query (a 500): no job has such an id
+        raise Http404("No export you may see has that address.")
+    job = ExportJob.objects.select_related("consultation", "log").filter(pk=pk).first()
+    if job is None or not request.user.has_perm("reporting.view_export_job", job):
+        raise Http404("No export you may see has that address.")
+    return job
+
+
+@require_safe
+@reports_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background export's page: it refreshes itself (no JavaScript needed) until the file is ready or failed."""
+    job = _export_job(request, pk)
+    return _job_page(request, job)
+
+
+def _job_page(request: HttpRequest, job: ExportJob, status: int = 200) -> HttpResponse:
+    now = timezone.now()
+    expired = job.is_expired(now=now)
+    # Reloads itself while the file is made, so the progress shows without JavaScript, unless the person turns it
+    # off (WCAG 2.2.1). The Refresh header does what <meta http-equiv="refresh"> does; axe fails that element
+    # outright, as it cannot see the way to turn it off.
+    running = job.status in (ExportJob.Status.QUEUED, ExportJob.Status.RUNNING)
+    refresh = running and request.GET.get("refresh") != "off"
+    context = {
+        "job": job,
+        "consultation": job.consultation,
+        "expired": expired,
+        "refresh": refresh,
+        "ttl_hours": settings.REPORTING_EXPORT_TTL_HOURS,
+    }
+    response = render(request, "reporting/export_job.html", context, status=status)
+    response["Cache-Control"] = "private, no-store"  # the progress must be read afresh on each refresh
+    if refresh:
+        response["Refresh"] = str(REFRESH_SECONDS)
+    return response
+
+
+@require_safe
+@reports_required
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """The job's file, streamed, after the same permission check as its page; an expired one is gone (410)."""
+    job = _export_job(request, pk)
+    storage = services.export_storage()
+    expired = job.is_expired(now=timezone.now())
+    if job.status != ExportJob.Status.DONE or expired or not storage.exists(job.file_name):
+        return _job_page(request, job, status=410 if expired else 404)
+    name = f"{job.consultation.slug}-responses-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.{job.format}"
+    types: dict[str, str] = {
+        ExportLog.Format.CSV: "text/csv; charset=utf-8",
+        ExportLog.Format.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    }
+    response = FileResponse(
+        storage.open(job.file_name, "rb"), as_attachment=True, filename=name, content_type=types[job.format]
+    )
+    response["Cache-Control"] = "private, no-store"  # may hold personal data
     return response  # type: ignore[return-value]

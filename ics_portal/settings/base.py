@@ -333,3 +333,20 @@ ENGAGEMENT_RESPONDING_CACHE_SECONDS = env.float("ENGAGEMENT_RESPONDING_CACHE_SEC
 BENCH = env.bool("BENCH", default=False)
 # Reverse proxies in front of the app that append to X-Forwarded-For (0: clients connect directly).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- reporting ---
+# Exports of more responses than this run as a background job (reporting/services.py export_start); fewer
+# download at once.
+REPORTING_EXPORT_INLINE_MAX = env.int("REPORTING_EXPORT_INLINE_MAX", default=2000)
+# A job's file may be downloaded for this long after it is made; then the hourly clean-up deletes it.
+REPORTING_EXPORT_TTL_HOURS = env.int("REPORTING_EXPORT_TTL_HOURS", default=24)
+# Private: never under MEDIA_ROOT, only ever served by the job's download view after a permission check.
+REPORTING_EXPORT_ROOT = env.path("REPORTING_EXPORT_ROOT", default=str(VAR_DIR / "exports"))
+CELERY_BEAT_SCHEDULE["reporting-run-queued-export-jobs"] = {
+    "task": "reporting.tasks.run_queued_export_jobs",
+    "schedule": 60.0,
+}
+CELERY_BEAT_SCHEDULE["reporting-expire-export-jobs"] = {
+    "task": "reporting.tasks.expire_export_jobs",
+    "schedule": 3600.0,
+}

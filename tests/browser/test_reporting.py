@@ -104,3 +104,56 @@ def test_export_without_javascript_refuses_then_downloads(no_js_context, live_se
     assert download.value.suggested_filename.startswith("barnet-plan-responses-")
     log = ExportLog.objects.get()
     assert (log.rows, log.personal_data) == (8, True)
+
+
+def test_printed_summary_is_accessible_and_prints_to_pdf(page, live_server, assert_accessible, data) -> None:  # type: ignore[no-untyped-def]
+    import io
+
+    from pypdf import PdfReader
+
+    sign_in(page, live_server, data["pmo"])
+    barnet = data["boroughs"].barnet.pk
+    page.goto(live_server.url + f"/pmo/consultations/barnet-plan/?area={barnet}")
+    page.get_by_role("link", name="Print this summary").click()
+    assert f"area={barnet}" in page.url
+    assert "print=1" in page.url
+    expect(page.get_by_role("button", name="Print this summary")).to_be_visible()  # with JavaScript only
+    expect(page.locator(".nhsuk-header")).to_be_hidden()
+    expect(page.locator("#total-responses")).to_have_text("8")
+    assert_accessible(page, "print view on screen")
+
+    page.emulate_media(media="print")
+    for hidden in (".nhsuk-header", ".nhsuk-footer", ".nhsuk-breadcrumb", "summary:has-text('Filter the responses')",
+                   "text=Export these responses", ".app-print-view-only"):  # fmt: skip
+        expect(page.locator(hidden).first).to_be_hidden()
+    expect(page.get_by_role("table", name="Responses per day")).to_be_visible()
+    assert page.locator(".app-chart__bar").first.evaluate("bar => getComputedStyle(bar).fill") == "rgb(33, 43, 50)"
+    assert page.locator("tr").first.evaluate("row => getComputedStyle(row).breakInside") == "avoid"
+    assert_accessible(page, "summary emulating print")
+
+    pdf = page.pdf(format="A4")
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    assert len(pdf) > 20_000, len(pdf)
+    assert len(reader.pages) >= 2, len(reader.pages)
+    assert "Barnet plan" in text
+    assert "Total 8" in text  # the filtered total, as on the page
+    assert "Filter the responses" not in text
+    assert "Export these responses" not in text
+
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/")  # the browser's Print on the summary itself
+    expect(page.locator(".nhsuk-header")).to_be_hidden()
+    expect(page.get_by_role("link", name="Print this summary")).to_be_hidden()
+    expect(page.locator("#total-responses")).to_have_text("12")
+
+
+def test_print_view_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
+    page = no_js_context.new_page()
+    page.set_default_timeout(10_000)
+    sign_in(page, live_server, data["pmo"])
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/")
+    page.get_by_role("link", name="Print this summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".app-print-view-only")).to_contain_text("Use your browser’s Print command")
+    expect(page.get_by_role("button", name="Print this summary")).to_be_hidden()  # needs JavaScript
+    expect(page.get_by_role("table", name="Responses per day")).to_be_visible()  # printed open

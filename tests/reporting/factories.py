@@ -5,8 +5,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from engagement.models import Answer, Consultation, EqualityMonitoring, Response
-from tests.engagement.factories import ResponseFactory
+from engagement.models import Answer, Consultation, EqualityMonitoring, Question, Response
+from tests.engagement.factories import QuestionFactory, ResponseFactory
 
 
 def sent(
@@ -32,3 +32,16 @@ def sent(
 
 def equality(consultation: Consultation, n: int, **fields: str) -> None:
     EqualityMonitoring.objects.bulk_create(EqualityMonitoring(consultation=consultation, **fields) for _ in range(n))
+
+
+def export_questions(c: Consultation) -> dict[str, Question]:
+    """One question of each kind an export treats apart: choice with "Other", multiple choice, text, email."""
+    kind = Question.Kind
+    return {
+        "choice": QuestionFactory(consultation=c, order=1, kind=kind.SINGLE_CHOICE, choices=["A", "B"],
+                                  allow_other=True, text="Which?"),
+        "multi": QuestionFactory(consultation=c, order=2, kind=kind.MULTIPLE_CHOICE, choices=["Red", "Green"],
+                                 text="Colours?"),
+        "text": QuestionFactory(consultation=c, order=3, kind=kind.LONG_TEXT, text="Views?"),
+        "email": QuestionFactory(consultation=c, order=4, kind=kind.EMAIL, text="Contact?"),
+    }  # fmt: skip

@@ -16,10 +16,10 @@ from engagement.models import Question, Response
 from engagement.questions import OTHER
 from ics_portal.spreadsheets import FORMULA_STARTS, restore_cell
 from reporting.models import ExportLog
-from tests.engagement.factories import OrganisationFactory, QuestionFactory
+from tests.engagement.factories import OrganisationFactory
 from tests.factories import UserFactory
 
-from .factories import equality, sent
+from .factories import equality, export_questions, sent
 
 pytestmark = pytest.mark.django_db
 kind = Question.Kind
@@ -29,14 +29,7 @@ URL = "/pmo/consultations/barnet-plan/export/"
 @pytest.fixture
 def survey(boroughs):
     c = boroughs.barnet_c
-    c.q = {
-        "choice": QuestionFactory(consultation=c, order=1, kind=kind.SINGLE_CHOICE, choices=["A", "B"],
-                                  allow_other=True, text="Which?"),
-        "multi": QuestionFactory(consultation=c, order=2, kind=kind.MULTIPLE_CHOICE, choices=["Red", "Green"],
-                                 text="Colours?"),
-        "text": QuestionFactory(consultation=c, order=3, kind=kind.LONG_TEXT, text="Views?"),
-        "email": QuestionFactory(consultation=c, order=4, kind=kind.EMAIL, text="Contact?"),
-    }  # fmt: skip
+    c.q = export_questions(c)
     return c
 
 

@@ -266,3 +266,21 @@ def test_the_pmo_reaches_the_outbox_from_its_page_and_a_manager_does_not_see_the
     html = client.get("/pmo/").content.decode()
     assert "Programme office" in html
     assert 'href="/staff/outbox/"' not in html
+
+
+def test_summary_offers_a_print_view_with_the_same_filters(client, boroughs, survey, pmo_user):
+    sent(survey, area=boroughs.barnet)
+    client.force_login(pmo_user)
+    query = f"?area={boroughs.barnet.pk}&late=no"
+    html = client.get("/pmo/consultations/barnet-plan/" + query).content.decode()
+    assert 'href="/static/css/print.css" media="print"' in html
+    link = re.search(r'href="([^"]+)" id="print-link"', html)
+    assert link
+    assert link.group(1).replace("&amp;", "&") == (
+        f"/pmo/consultations/barnet-plan/?area={boroughs.barnet.pk}&late=no&print=1"
+    )
+    printed = client.get("/pmo/consultations/barnet-plan/" + query + "&print=1").content.decode()
+    assert 'href="/static/css/print.css" media="all"' in printed
+    assert '<details class="nhsuk-details" open>' in printed  # responses per day, printed open
+    assert text_of(printed, "total-responses") == "1"
+    assert 'id="print-link"' not in printed

@@ -1,7 +1,8 @@
-"""manage.py export_responses SLUG --format csv|xlsx [--output FILE] [--personal-data --reason TEXT]
+"""manage.py export_responses SLUG --format csv|xlsx|docx [--output FILE] [--personal-data --reason TEXT]
 
 The same export as the summary page's (reporting/exports.py), of every counted response, recorded in the export
-log as made by a command. CSV goes to standard output unless --output is given; XLSX needs --output.
+log as made by a command. CSV goes to standard output unless --output is given; XLSX and DOCX (the summary pack)
+need --output.
 """
 
 from typing import Any
@@ -11,13 +12,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from engagement.models import Consultation
-from reporting import exports, services
+from reporting import exports, pack, services
 from reporting.models import ExportLog
 from reporting.selectors import ReportFilters
 
 
 class Command(BaseCommand):
-    help = "Export a consultation's responses as CSV or XLSX (recorded in the export log)."
+    help = "Export a consultation's responses as CSV or XLSX, or its summary pack as DOCX (recorded in the export log)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("slug")
@@ -31,8 +32,8 @@ class Command(BaseCommand):
         if consultation is None:
             raise CommandError(f"No consultation has the slug {options['slug']!r}.")
         fmt = options["format"]
-        if fmt == ExportLog.Format.XLSX and not options["output"]:
-            raise CommandError("An XLSX export needs --output FILE.")
+        if fmt != ExportLog.Format.CSV and not options["output"]:
+            raise CommandError(f"--format {fmt} needs --output FILE.")
         filters = ReportFilters()
         now = timezone.now()
         try:
@@ -49,17 +50,21 @@ class Command(BaseCommand):
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from error
         responses = exports.export_responses(consultation=consultation, filters=filters, until=now)
-        if fmt == ExportLog.Format.XLSX:
+        if fmt == ExportLog.Format.DOCX:
             with open(options["output"], "wb") as out:
-                exports.write_xlsx(
-                    out, consultation=consultation, filters=filters, responses=responses, personal=log.personal_data
+                pack.write_docx(out, consultation=consultation, filters=filters, now=now)
+        elif options["output"]:
+            with open(options["output"], "wb") as out:
+                exports.write_export(
+                    out,
+                    fmt=fmt,
+                    consultation=consultation,
+                    filters=filters,
+                    responses=responses,
+                    personal=log.personal_data,
                 )
         else:
             rows = exports.response_rows(consultation=consultation, responses=responses, personal=log.personal_data)
-            if options["output"]:
-                with open(options["output"], "w", encoding="utf-8", newline="") as text:
-                    text.writelines(exports.csv_lines(rows))
-            else:
-                for line in exports.csv_lines(rows):
-                    self.stdout.write(line, ending="")
+            for line in exports.csv_lines(rows):
+                self.stdout.write(line, ending="")
         self.stderr.write(f"Exported {log.rows} responses of {consultation.title} ({fmt}).")
