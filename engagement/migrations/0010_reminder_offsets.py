@@ -8,7 +8,7 @@ import engagement.models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('engagement', '0008_outbox_moved_to_notifications'),
+        ('engagement', '0009_response_channel'),
     ]
 
     operations = [
