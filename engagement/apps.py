@@ -9,3 +9,22 @@ class EngagementConfig(AppConfig):
         from .services.emails import register_kinds
 
         register_kinds()
+        _register_follow_target()
+
+
+def _register_follow_target() -> None:
+    from django.urls import reverse
+
+    from notifications import targets
+
+    from .models import Consultation
+
+    targets.register(
+        targets.Target(
+            model=Consultation,
+            followable=lambda: Consultation.objects.published(),
+            title=lambda c: c.title,
+            url=lambda c: reverse("engagement:consultation_detail", args=[c.slug]),
+            noun="consultation",
+        )
+    )

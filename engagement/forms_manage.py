@@ -17,6 +17,7 @@ from . import deadlines
 from .models import Consultation, Document, Question, Section
 from .questions import CONDITION_KINDS
 from .services.consultations import document_type
+from .services.reminders import MAX_OFFSET_DAYS, reminder_offsets
 
 SUMMARY_MAX = 1000
 BODY_MAX = 50_000
@@ -75,6 +76,13 @@ class ConsultationForm(forms.Form):
             "min_value": "The number of hours must be 0 or more",
             "max_value": "The number of hours must be 336 (14 days) or fewer",
         },
+    )
+    reminder_offsets = forms.CharField(
+        label="Remind followers who have not responded (days before closing, optional)",
+        max_length=100,
+        required=False,
+        initial="7, 1",
+        help_text="Whole days, separated by commas, for example 7, 1. Leave empty for no reminders.",
     )
     onward_deadline = NHSDateField(
         label="Onward deadline (optional)",
@@ -138,11 +146,20 @@ class ConsultationForm(forms.Form):
             "opens_on": deadlines.london_date(consultation.opens_at),
             "closes_on": deadlines.london_date(consultation.closes_at),
             "late_grace_hours": int(grace.total_seconds() // 3600) if grace is not None else None,
+            "reminder_offsets": ", ".join(str(d) for d in reversed(reminder_offsets(consultation))),
             "onward_deadline": consultation.onward_deadline,
             "onward_deadline_text": consultation.onward_deadline_text,
             "target_areas": [a.pk for a in consultation.target_areas.all()],
             "functions": [f.pk for f in consultation.functions.all()],
         }
+
+    def clean_reminder_offsets(self) -> list[int]:
+        parts = [p.strip() for p in self.cleaned_data.get("reminder_offsets", "").split(",") if p.strip()]
+        if not all(p.isdigit() and 1 <= int(p) <= MAX_OFFSET_DAYS for p in parts):
+            raise forms.ValidationError(
+                f"Enter whole numbers of days from 1 to {MAX_OFFSET_DAYS}, separated by commas, like 7, 1"
+            )
+        return sorted({int(p) for p in parts}, reverse=True)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -166,6 +183,7 @@ class ConsultationForm(forms.Form):
             "opens_at": deadlines.opening_datetime(data["opens_on"]),
             "closes_at": deadlines.closing_datetime(data["closes_on"]),
             "late_grace": datetime.timedelta(hours=hours) if hours else None,
+            "reminder_offsets": data.get("reminder_offsets", []),
             "onward_deadline": data.get("onward_deadline"),
             "onward_deadline_text": data.get("onward_deadline_text", ""),
             "target_areas": [self.targets[pk] for pk in data.get("target_areas", []) if pk in self.targets],

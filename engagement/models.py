@@ -18,6 +18,10 @@ from governance.models import Area, Organisation, System
 from .querysets import ConsultationQuerySet, ResponseQuerySet
 
 
+def default_reminder_offsets() -> list[int]:
+    return [7, 1]
+
+
 class Consultation(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
@@ -53,6 +57,11 @@ class Consultation(models.Model):
     )
     late_grace = models.DurationField(
         null=True, blank=True, help_text="Accept responses this long after closing, marked as late."
+    )
+    reminder_offsets = models.JSONField(
+        default=default_reminder_offsets,
+        blank=True,
+        help_text="Days before closing when followers who have not responded are reminded (services/reminders.py).",
     )
     is_published = models.BooleanField(default=False)
     outcome = models.TextField(blank=True, max_length=50_000)

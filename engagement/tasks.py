@@ -4,9 +4,16 @@ from celery import shared_task
 from django.utils import timezone
 
 from .services.equality import equality_release
+from .services.reminders import reminders_plan
 
 
 @shared_task(ignore_result=True)
 def release_equality_answers() -> int:
     """Beat: move held equality answers into the monitoring table in shuffled batches (services/equality.py)."""
     return equality_release(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def plan_reminders() -> int:
+    """Beat, every 15 minutes: queue the reminders now due (services/reminders.py); the outbox sweep sends them."""
+    return sum(plan.planned for plan in reminders_plan(now=timezone.now()))

@@ -26,3 +26,23 @@ class GovernanceConfig(AppConfig):
         from . import permissions  # noqa: F401 - registers the rules
 
         post_migrate.connect(_reinstall_sqlite_triggers, sender=self)
+        _register_follow_target()
+
+
+def _register_follow_target() -> None:
+    """Followers of an area hear about consultations in it or below it (notifications/targets.py)."""
+    from django.urls import reverse
+
+    from notifications import targets
+
+    from .models import Area
+
+    targets.register(
+        targets.Target(
+            model=Area,
+            followable=lambda: Area.objects.select_related("system"),
+            title=lambda a: a.name,
+            url=lambda a: reverse("governance:area_detail", args=[a.system.slug, a.slug]),
+            noun="area",
+        )
+    )

@@ -86,6 +86,13 @@ def cached_component(macro: Any, params: dict[str, Any]) -> Any:
     return html
 
 
+def follow_panel(request: Any, target: Any) -> dict[str, Any]:
+    """The follow box's state for a consultation's or an area's page (templates/notifications/_follow.html)."""
+    from notifications.selectors import follow_panel as panel
+
+    return panel(user=getattr(request, "user", None), target=target)
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over DIRS; the NHS.UK macros come after it.
     loaders = [options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")]
@@ -101,6 +108,7 @@ def environment(**options: Any) -> Environment:
             "field_params": field_params,
             "form_error_list": error_list,
             "cached_component": cached_component,
+            "follow_panel": follow_panel,
         }
     )
     env.filters.update({"london": london, "london_time": london_time})

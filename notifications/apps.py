@@ -6,4 +6,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications (the email outbox)"
 
     def ready(self) -> None:
-        from . import permissions  # noqa: F401 (registers the rules)
+        from . import kinds, permissions  # noqa: F401 (permissions registers the rules)
+
+        # Not optional: it is the answer to a request the address just made.
+        kinds.register(kinds.Kind(name="follow_confirm", optional=False))

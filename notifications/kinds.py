@@ -4,16 +4,16 @@ notifications imports no feature app; engagement registers `receipt` and `resume
 allauth's mail. A kind says whether it is optional (an address on the suppression list is then skipped; sign-in
 codes and receipts are not optional), whether it is urgent (sent from the web process when the broker cannot take
 its task: a sign-in code a minute late, waiting for the sweep, is a resident left at the door), and how a row is
-rendered when it is sent: `context(email)` returns the template context, or `Skip(reason)` for "do not send,
+rendered when it is sent: `context(email, now=...)` returns the template context, or `Skip(reason)` for "do not send,
 because ...", recorded on the row. A kind without `context` is rendered when it is queued.
 
 Templates: `notifications/email/<kind>_subject.txt`, `<kind>_message.txt`, `<kind>_message.html` (as allauth
 names its own); allauth's kinds are rendered by allauth from its templates.
 """
 
-from collections.abc import Callable
+import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.template.loader import render_to_string
 
@@ -28,6 +28,12 @@ class Skip:
     reason: str
 
 
+class Renderer(Protocol):
+    """`now` is the sender's clock (the one `send_due_notifications --now` sets), for "has it closed yet?"."""
+
+    def __call__(self, email: "Email", *, now: datetime.datetime) -> "dict[str, Any] | Skip": ...
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -40,7 +46,7 @@ class Kind:
     name: str
     optional: bool
     urgent: bool = False
-    context: "Callable[[Email], dict[str, Any] | Skip] | None" = None
+    context: Renderer | None = None
     templates: str = ""  # the templates' prefix; default notifications/email/<name>
 
     @property

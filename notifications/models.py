@@ -101,3 +101,50 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return self.address
+
+
+class Follow(models.Model):
+    """Someone who asked to hear about a consultation or an area (a generic target, like `Email.about`, so that
+    notifications imports no feature app; `notifications/targets.py` says what may be followed).
+
+    Who: a signed-in account, or an email address confirmed by the link sent to it (double opt-in: until that link
+    is used, `confirmed_at` is empty and the row sends nothing but its confirmation).
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="follows"
+    )
+    email = models.EmailField(max_length=320, blank=True, help_text="Lower case; only for a follow without an account.")
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="Empty until the email's link is used.")
+
+    class Meta:
+        indexes = [models.Index(fields=["target_type", "target_id"], name="follow_target_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, email="") | models.Q(user__isnull=True) & ~models.Q(email=""),
+                name="follow_user_or_email",
+            ),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="follow_email_lower"),
+            # A signed-in follow is confirmed by the click that made it.
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=True) | models.Q(confirmed_at__isnull=False),
+                name="follow_user_confirmed",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "target_type", "target_id"],
+                condition=models.Q(user__isnull=False),
+                name="follow_unique_user",
+            ),
+            models.UniqueConstraint(
+                fields=["email", "target_type", "target_id"],
+                condition=models.Q(user__isnull=True),
+                name="follow_unique_email",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.email} follows {self.target_type.model} {self.target_id}"

@@ -1,10 +1,14 @@
-"""Reads for the staff outbox page."""
+"""Reads for the staff outbox page and the follow box."""
 
 from dataclasses import dataclass
+from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
-from .models import Email
+from . import targets
+from .forms import FollowByEmailForm
+from .models import Email, Follow
 
 
 @dataclass(frozen=True)
@@ -33,3 +37,21 @@ def emails_failed(*, limit: int = 100) -> list[Email]:
 
 def emails_failed_count() -> int:
     return Email.objects.filter(status=Email.Status.FAILED).count()
+
+
+def follow_panel(*, user: Any, target: Any) -> dict[str, Any]:
+    """What the follow box on a consultation's or an area's page shows: for an account, whether it follows."""
+    signed_in = bool(getattr(user, "is_authenticated", False))
+    following = (
+        signed_in
+        and Follow.objects.filter(
+            user=user, target_type=ContentType.objects.get_for_model(target), target_id=target.pk
+        ).exists()
+    )
+    return {
+        "key": targets.key(target),
+        "noun": targets.for_model(type(target)).noun,
+        "signed_in": signed_in,
+        "following": following,
+        "form": None if signed_in else FollowByEmailForm(auto_id="follow-%s"),
+    }

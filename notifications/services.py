@@ -24,18 +24,20 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from ics_portal.celery import publish
 
 from . import kinds
 from .kinds import Kind, Rendered, Skip
-from .models import Email, Suppression
+from .models import Email, Follow, Suppression
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +65,8 @@ def email_queue(
     """
     spec = kinds.get(kind)
     if rendered is None and context is not None:
+        if spec.optional:  # its text carries the unsubscribe link too, not only its headers
+            context = {"unsubscribe_url": unsubscribe_url(to), **context}
         rendered = kinds.render(spec, context)
     fields: dict[str, Any] = {"kind": kind, "to": to, "data": data}
     if rendered is not None:
@@ -154,14 +158,14 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
         _mark(email, status=Email.Status.SUPPRESSED, last_error=f"{email.to} is on the suppression list.")
         return "suppressed"
     try:
-        if spec.context is not None and not email.body_text and _render(email, spec) is not None:
+        if spec.context is not None and not email.body_text and _render(email, spec, now=now) is not None:
             return "suppressed"
         message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
-            headers={"Message-ID": email.message_id},
+            headers=_headers(email, spec),
             connection=connection,
         )
         if email.body_html:
@@ -177,13 +181,25 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
     return "sent"
 
 
-def _render(email: Email, spec: Kind) -> Skip | None:
+def _headers(email: Email, spec: Kind) -> dict[str, str]:
+    """Every email's headers are made here. An optional kind carries RFC 8058 one-click unsubscribe: a mail client
+    POSTs `List-Unsubscribe=One-Click` to the URL, which unsubscribes without signing in or a further page."""
+    headers = {"Message-ID": email.message_id}
+    if spec.optional:
+        headers["List-Unsubscribe"] = f"<{unsubscribe_url(email.to)}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    return headers
+
+
+def _render(email: Email, spec: Kind, *, now: datetime.datetime) -> Skip | None:
     """Render a row queued unrendered and keep the text (a retry sends the same); or record why not to send."""
     assert spec.context is not None
-    context = spec.context(email)
+    context = spec.context(email, now=now)
     if isinstance(context, Skip):
         _mark(email, status=Email.Status.SUPPRESSED, last_error=context.reason)
         return context
+    if spec.optional:
+        context.setdefault("unsubscribe_url", unsubscribe_url(email.to))
     rendered = kinds.render(spec, context)
     email.subject, email.body_text, email.body_html = rendered.subject, rendered.text, rendered.html
     _mark(email, subject=email.subject, body_text=email.body_text, body_html=email.body_html)
@@ -221,7 +237,12 @@ def _close(connection: BaseEmailBackend) -> None:
         logger.debug("Closing the SMTP connection failed", exc_info=True)
 
 
-def _send_batches(queryset: "models.QuerySet[Email]", *, now: datetime.datetime) -> int:
+Outcomes = list[tuple[Email, str]]
+
+
+def _send_batches(
+    queryset: "models.QuerySet[Email]", *, now: datetime.datetime, outcomes: Outcomes | None = None
+) -> int:
     sent = 0
     while batch := _claim(queryset, limit=BATCH):
         # One SMTP session per batch, not one per email (a connection and a handshake each cost more than a send).
@@ -231,22 +252,28 @@ def _send_batches(queryset: "models.QuerySet[Email]", *, now: datetime.datetime)
                 if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
                     _release(batch[n:])
                     break
-                sent += _deliver(email, now=now, connection=connection) == "sent"
+                outcome = _deliver(email, now=now, connection=connection)
+                sent += outcome == "sent"
+                if outcomes is not None:
+                    outcomes.append((email, outcome))
         finally:
             _close(connection)
     return sent
 
 
-def emails_send_due(*, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER) -> int:
+def emails_send_due(
+    *, now: datetime.datetime, older_than: datetime.timedelta = SWEEP_AFTER, outcomes: Outcomes | None = None
+) -> int:
     """Beat's sweep: make rows a dead worker left SENDING ready again, then send, in batches, READY rows whose
-    task was lost (written before now - older_than; younger ones are their task's) and retries that are due.
-    Returns how many were sent."""
+    task was lost (written before now - older_than; younger ones are their task's) and retries that are due
+    (and rows planned with a `not_before`, such as reminders). Returns how many were sent; `outcomes`, if given,
+    gets each row tried with its outcome (for `send_due_notifications` to print)."""
     stale = Email.objects.stale(now=now, after=STALE_SENDING)
     for pk in stale.values_list("pk", flat=True):
         logger.warning("Email %s was left sending by a worker that stopped; sending it again", pk)
     stale.update(status=Email.Status.READY, last_error="The worker stopped while sending it; sent again.")
     due = Email.objects.due(now=now).filter(Q(not_before__isnull=False) | Q(created_at__lte=now - older_than))
-    return _send_batches(due, now=now)
+    return _send_batches(due, now=now, outcomes=outcomes)
 
 
 @transaction.atomic
@@ -266,3 +293,112 @@ def email_send_again(*, email_id: int, by: str, now: datetime.datetime) -> Email
     email.save(update_fields=["status", "attempts", "not_before", "last_error"])
     transaction.on_commit(lambda: _publish(email_id=email.pk, urgent=False))
     return email
+
+
+# --- Following, and unsubscribing -------------------------------------------------------------------------------
+# Signed links, each salted for its one purpose so a token made for one cannot be used for the other.
+FOLLOW_CONFIRM_SALT = "notifications.follow.confirm"
+UNSUBSCRIBE_SALT = "notifications.unsubscribe"
+FOLLOW_CONFIRM_MAX_AGE = datetime.timedelta(days=7)
+BAD_LINK = "This link is not valid: it may have been copied wrongly or changed. Nothing has been changed."
+
+
+def site_url(path: str) -> str:
+    """An absolute address for an email (no request to build it from when a worker sends)."""
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def follow_add(*, user: Any, target: models.Model, now: datetime.datetime) -> Follow:
+    """A signed-in account follows `target` (confirmed by this click); following twice keeps the first."""
+    ct = ContentType.objects.get_for_model(target)
+    try:
+        with transaction.atomic():
+            follow, _ = Follow.objects.get_or_create(
+                user=user, target_type=ct, target_id=target.pk, defaults={"confirmed_at": now}
+            )
+    except IntegrityError:  # a double click raced its twin
+        follow = Follow.objects.get(user=user, target_type=ct, target_id=target.pk)
+    return follow
+
+
+def follow_remove(*, user: Any, target: models.Model) -> bool:
+    """Stop following; True if there was a follow to end."""
+    ct = ContentType.objects.get_for_model(target)
+    deleted, _ = Follow.objects.filter(user=user, target_type=ct, target_id=target.pk).delete()
+    return bool(deleted)
+
+
+def follow_confirm_token(follow: Follow) -> str:
+    return signing.dumps({"f": follow.pk, "e": follow.email}, salt=FOLLOW_CONFIRM_SALT, compress=True)
+
+
+@transaction.atomic
+def follow_request(*, email: str, target: models.Model, now: datetime.datetime) -> Follow:
+    """Signed out: record an unconfirmed follow for `email` and queue the confirmation with its signed link.
+    Nothing is sent to the address about `target` until the link is used. At most one confirmation an hour per
+    address and target (the dedup key), so the form cannot be used to flood someone's inbox."""
+    from .targets import for_model
+
+    address = email.strip().lower()
+    ct = ContentType.objects.get_for_model(target)
+    follow, _ = Follow.objects.get_or_create(email=address, user=None, target_type=ct, target_id=target.pk)
+    spec = for_model(type(target))
+    email_queue(
+        kind="follow_confirm",
+        to=address,
+        about=follow,
+        dedup_key=f"follow_confirm:{follow.pk}:{now:%Y-%m-%dT%H}",
+        context={
+            "title": spec.title(target),
+            "noun": spec.noun,
+            "target_url": site_url(spec.url(target)),
+            "confirm_url": site_url(reverse("notifications:follow_confirm", args=[follow_confirm_token(follow)])),
+            "days": FOLLOW_CONFIRM_MAX_AGE.days,
+        },
+    )
+    return follow
+
+
+def follow_from_token(token: str) -> Follow:
+    """The follow a confirmation link names; ValidationError(BAD_LINK) for a forged, altered or expired one."""
+    try:
+        payload = signing.loads(token, salt=FOLLOW_CONFIRM_SALT, max_age=FOLLOW_CONFIRM_MAX_AGE)
+        follow = Follow.objects.filter(pk=int(payload["f"]), email=str(payload["e"])).first()
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        follow = None
+    if follow is None:
+        raise ValidationError(BAD_LINK)
+    return follow
+
+
+def follow_confirm(*, token: str, now: datetime.datetime) -> Follow:
+    """The confirmation link was used (by a POST): the address now follows. Confirming again changes nothing."""
+    follow = follow_from_token(token)
+    Follow.objects.filter(pk=follow.pk, confirmed_at__isnull=True).update(confirmed_at=now)
+    follow.refresh_from_db()
+    return follow
+
+
+def unsubscribe_token(address: str) -> str:
+    return signing.dumps({"a": address.strip().lower()}, salt=UNSUBSCRIBE_SALT, compress=True)
+
+
+def unsubscribe_url(address: str) -> str:
+    return site_url(reverse("notifications:unsubscribe", args=[unsubscribe_token(address)]))
+
+
+def unsubscribe_address(token: str) -> str:
+    """The address an unsubscribe link was made for; ValidationError(BAD_LINK) if forged or altered. No expiry:
+    an unsubscribe link in an old email must still work."""
+    try:
+        return str(signing.loads(token, salt=UNSUBSCRIBE_SALT)["a"])
+    except (signing.BadSignature, KeyError, TypeError):
+        raise ValidationError(BAD_LINK) from None
+
+
+def unsubscribe(*, token: str) -> int:
+    """End every follow of the token's address (an email follow, or an account with that address): the optional
+    emails are all ones people get because they follow something. Returns how many follows ended."""
+    address = unsubscribe_address(token)
+    deleted, _ = Follow.objects.filter(Q(email=address) | Q(user__email__iexact=address)).delete()
+    return deleted

@@ -24,7 +24,7 @@ from functions.models import Function
 from governance.models import Area, Organisation
 
 from ..formatting import to_safe_html
-from ..models import Answer, Consultation, Document, Question, Response, Section
+from ..models import Answer, Consultation, Document, Question, Response, Section, default_reminder_offsets
 from ..questions import (
     CHOICE_KINDS,
     CONDITION_KINDS,
@@ -94,6 +94,7 @@ def consultation_create(
     onward_deadline: datetime.date | None = None,
     onward_deadline_text: str = "",
     late_grace: datetime.timedelta | None = None,
+    reminder_offsets: list[int] | None = None,
     slug: str = "",
 ) -> Consultation:
     """A new draft consultation, owned by `owner_area` in that area's system."""
@@ -115,6 +116,7 @@ def consultation_create(
         onward_deadline=onward_deadline,
         onward_deadline_text=onward_deadline_text.strip(),
         late_grace=late_grace,
+        reminder_offsets=default_reminder_offsets() if reminder_offsets is None else reminder_offsets,
         is_published=False,
         created_by=by if getattr(by, "pk", None) else None,
     )
@@ -127,7 +129,7 @@ def consultation_create(
 
 EDITABLE_FIELDS = (
     "title", "summary", "body", "contact_email", "lead_organisation", "owner_area", "opens_at", "closes_at",
-    "onward_deadline", "onward_deadline_text", "late_grace",
+    "onward_deadline", "onward_deadline_text", "late_grace", "reminder_offsets",
 )  # fmt: skip
 
 

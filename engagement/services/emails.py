@@ -6,6 +6,7 @@ response's answers at that moment, so the submission renders no templates; a res
 Neither is optional: a resident asked for each.
 """
 
+import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +17,7 @@ from notifications.models import Email
 from notifications.services import email_queue
 
 from ..models import Response
+from .reminders import reminder_context
 
 RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
 
@@ -23,6 +25,8 @@ RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
 def register_kinds() -> None:
     kinds.register(Kind(name="receipt", optional=False, context=receipt_context))
     kinds.register(Kind(name="resume_link", optional=False))
+    # Optional: followers asked for it and may unsubscribe (the sender adds the one-click headers).
+    kinds.register(Kind(name="reminder", optional=True, context=reminder_context))
 
 
 def receipt_render_payload(*, site_url: str, changed: bool) -> dict[str, Any]:
@@ -41,7 +45,7 @@ def receipt_queue(*, response: Response, site_url: str, changed: bool) -> Email:
     )
 
 
-def receipt_context(email: Email) -> dict[str, Any] | Skip:
+def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> dict[str, Any] | Skip:
     """The receipt's template context from its response as it is now; Skip if the response is gone."""
     from ..selectors.responses import answer_summary, responding_structure, response_answers
 

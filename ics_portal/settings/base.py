@@ -198,6 +198,8 @@ if ENTRA_CLIENT_ID:
 # The admin signs in through allauth (secure_admin_login in ics_portal/urls.py): the limits above guard it too.
 
 # --- Email ---
+# The portal's public address, for links in emails a worker sends (no request to take it from).
+SITE_URL = env("SITE_URL", default="http://localhost:8000")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ICS portal <no-reply@ics-portal.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # EMAIL_URL, e.g. smtp+tls://user:pass@smtp.example.org:587; without it mail is written to var/mail/.
@@ -308,6 +310,11 @@ CELERY_BEAT_SCHEDULE["notifications-send-due-emails"] = {
 CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
     "task": "engagement.tasks.release_equality_answers",
     "schedule": 600.0,
+}
+# Reminders to followers who have not responded, at each consultation's offsets (engagement/services/reminders.py).
+CELERY_BEAT_SCHEDULE["engagement-plan-reminders"] = {
+    "task": "engagement.tasks.plan_reminders",
+    "schedule": 900.0,
 }
 ENGAGEMENT_EQUALITY_BATCH = env.int("ENGAGEMENT_EQUALITY_BATCH", default=5)
 # Response submissions and save-and-return emails, per browser session first, then a much higher ceiling per

@@ -561,3 +561,19 @@ def test_the_list_counts_in_one_query_however_many_consultations(client, areas, 
     for _ in range(4):
         _responses(ConsultationFactory(owner_area=areas["a"][2]), sent=1, drafts=2, held=1)
     assert queries() == one
+
+
+def test_managers_set_the_reminder_offsets_and_a_bad_one_changes_nothing(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1], draft=True)
+    client.force_login(scoped_manager)
+    assert 'value="7, 1"' in client.get(reverse("engagement:manage_edit", args=[c.slug])).content.decode()
+    url = reverse("engagement:manage_edit", args=[c.slug])
+    response = client.post(url, _consultation_post(areas["a"][1], reminder_offsets="seven, 0"))
+    assert "Enter whole numbers of days from 1 to 90" in response.content.decode()
+    assert 'value="seven, 0"' in response.content.decode()
+    c.refresh_from_db()
+    assert c.reminder_offsets == [7, 1]
+    response = client.post(url, _consultation_post(areas["a"][1], reminder_offsets="2, 14 ,2"))
+    assert response.status_code == HTTPStatus.FOUND
+    c.refresh_from_db()
+    assert c.reminder_offsets == [14, 2]

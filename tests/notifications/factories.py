@@ -24,7 +24,7 @@ class EmailFactory(factory.django.DjangoModelFactory):
     body_html = "<p>Hi</p>"
 
 
-def _digest_context(email: Email) -> dict[str, Any] | Skip:
+def _digest_context(email: Email, *, now: Any = None) -> dict[str, Any] | Skip:
     data = email.data or {}
     if data.get("skip"):
         return Skip(str(data["skip"]))

@@ -2,17 +2,16 @@
 workers sending at once with a real PostgreSQL."""
 
 import datetime
-import threading
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from notifications import services as svc
 from notifications.kinds import Rendered
 from notifications.models import Email, Suppression
 from tests.notifications.factories import EmailFactory, test_kinds  # noqa: F401 (fixture)
+from tests.threads import at_once
 
 
 @pytest.mark.django_db
@@ -70,24 +69,7 @@ def test_two_workers_at_once_never_send_a_row_twice(smtp_sink: Any, monkeypatch:
     monkeypatch.setattr(svc, "BATCH", 5)
     rows = EmailFactory.create_batch(120)
     Email.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
-    start = threading.Barrier(2)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def sweep() -> None:
-        try:
-            start.wait(10)
-            counts.append(svc.emails_send_due(now=timezone.now()))
-        except BaseException as exc:  # reported below, not lost in the thread
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=sweep) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
+    counts, errors = at_once(lambda: svc.emails_send_due(now=timezone.now()))
     assert errors == []
     assert sum(counts) == 120
     assert all(counts), f"both workers sent some ({counts}): they ran at once"

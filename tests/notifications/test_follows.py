@@ -1,0 +1,115 @@
+"""Following a consultation or an area: one POST signed in; signed out, an email address and a confirmation link
+(double opt-in: nothing is followed until the link's button is pressed)."""
+
+import re
+from http import HTTPStatus
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+
+from notifications.models import Email, Follow
+from notifications.services import follow_confirm_token
+from tests.engagement.factories import AreaFactory, ConsultationFactory
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _key(obj) -> str:  # type: ignore[no-untyped-def]
+    return f"{obj._meta.label_lower}:{obj.pk}"
+
+
+def test_signed_in_follow_and_unfollow_a_consultation(client) -> None:  # type: ignore[no-untyped-def]
+    user = UserFactory()
+    consultation = ConsultationFactory()
+    client.force_login(user)
+    page = client.get(f"/consultations/{consultation.slug}/").content.decode()
+    assert 'action="/follow/"' in page
+    assert "Stop following" not in page
+
+    response = client.post("/follow/", {"target": _key(consultation)}, follow=True)
+    follow = Follow.objects.get()
+    assert (follow.user, follow.target) == (user, consultation)
+    assert follow.confirmed_at is not None
+    assert "You are following" in response.content.decode()
+    assert "Stop following" in response.content.decode()
+
+    client.post("/follow/", {"target": _key(consultation)})  # twice: still one
+    assert Follow.objects.count() == 1
+    response = client.post("/unfollow/", {"target": _key(consultation)}, follow=True)
+    assert not Follow.objects.exists()
+    assert "You are no longer following" in response.content.decode()
+
+
+def test_signed_in_follow_an_area_from_its_page(client) -> None:  # type: ignore[no-untyped-def]
+    area = AreaFactory()
+    client.force_login(UserFactory())
+    page = client.get(f"/ics/{area.system.slug}/{area.slug}/").content.decode()
+    assert f'value="{_key(area)}"' in page
+    client.post("/follow/", {"target": _key(area)})
+    assert Follow.objects.get().target == area
+
+
+def test_signed_out_follow_needs_the_emailed_link_then_its_button(client) -> None:  # type: ignore[no-untyped-def]
+    consultation = ConsultationFactory()
+    page = client.get(f"/consultations/{consultation.slug}/").content.decode()
+    assert 'name="email"' in page
+
+    response = client.post("/follow/", {"target": _key(consultation), "email": "Resident@Example.org "})
+    assert "Check your email" in response.content.decode()
+    follow = Follow.objects.get()
+    assert follow.email == "resident@example.org"
+    assert follow.confirmed_at is None
+    email = Email.objects.get(kind="follow_confirm")
+    assert email.to == "resident@example.org"
+    link = re.search(r"http://\S+/follow/confirm/(\S+)/", email.body_text)
+    assert link is not None
+
+    path = f"/follow/confirm/{link.group(1)}/"
+    assert "Follow" in client.get(path).content.decode()
+    follow.refresh_from_db()
+    assert follow.confirmed_at is None  # a GET (a link scanner) confirms nothing
+    assert "You are following" in client.post(path).content.decode()
+    follow.refresh_from_db()
+    assert follow.confirmed_at is not None
+
+
+def test_a_bad_address_shows_the_form_again_with_what_was_typed(client) -> None:  # type: ignore[no-untyped-def]
+    consultation = ConsultationFactory()
+    response = client.post("/follow/", {"target": _key(consultation), "email": "not an address"})
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    page = response.content.decode()
+    assert "Enter an email address in the correct format" in page
+    assert 'value="not an address"' in page
+    assert not Follow.objects.exists()
+    assert not Email.objects.exists()
+
+
+def test_a_forged_or_altered_confirmation_link_is_refused(client) -> None:  # type: ignore[no-untyped-def]
+    consultation = ConsultationFactory()
+    follow = Follow.objects.create(
+        email="a@example.org", target_type=ContentType.objects.get_for_model(consultation), target_id=consultation.pk
+    )
+    token = follow_confirm_token(follow)
+    for bad in (token[:-2] + "xx", "forged", token.replace(token[1], "Z" if token[1] != "Z" else "Y", 1)):
+        response = client.post(f"/follow/confirm/{bad}/")
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "This link is not valid" in response.content.decode()
+    follow.refresh_from_db()
+    assert follow.confirmed_at is None
+
+
+def test_a_draft_or_unknown_target_cannot_be_followed(client) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(UserFactory())
+    draft = ConsultationFactory(draft=True)
+    for target in (_key(draft), "engagement.consultation:999999", "accounts.user:1", "nonsense", ""):
+        response = client.post("/follow/", {"target": target})
+        assert response.status_code == HTTPStatus.BAD_REQUEST
+        assert "can no longer be followed" in response.content.decode()
+    assert not Follow.objects.exists()
+
+
+def test_signed_out_unfollow_sends_to_sign_in(client) -> None:  # type: ignore[no-untyped-def]
+    response = client.post("/unfollow/", {"target": "x"})
+    assert response.status_code == HTTPStatus.FOUND
+    assert "/accounts/login/" in response["Location"]
