@@ -237,6 +237,10 @@ class Response(models.Model):
         default=Channel.ONLINE,
         help_text="How it arrived: online, or by email or on paper and recorded by manage.py import_responses.",
     )
+    is_synthetic = models.BooleanField(
+        default=False,
+        help_text="Made up by manage.py generate_responses (the demo, benchmarks): summaries say so.",
+    )
     submission_token = models.CharField(
         max_length=64,
         unique=True,

@@ -176,6 +176,7 @@ class Summary:
     per_day: list[Row]
     questions: list[QuestionSummary]
     by_channel: list[Row] = dataclasses.field(default_factory=list)  # online, by email, on paper (imported)
+    synthetic: int = 0  # made up for the demo or a benchmark (generate_responses): the page says so
 
 
 def _percent(count: int, of: int) -> int | None:
@@ -252,6 +253,7 @@ def consultation_summary(*, consultation: Consultation, filters: ReportFilters) 
         individuals=Count("pk", filter=Q(respondent_type=kinds.INDIVIDUAL)),
         organisations=Count("pk", filter=Q(respondent_type=kinds.ORGANISATION)),
         late=Count("pk", filter=Q(is_late=True)),
+        synthetic=Count("pk", filter=Q(is_synthetic=True)),
         **{f"channel_{value}": Count("pk", filter=Q(channel=value)) for value in Response.Channel.values},
     )
     by_area = [
@@ -274,6 +276,7 @@ def consultation_summary(*, consultation: Consultation, filters: ReportFilters) 
         organisations=totals["organisations"],
         not_given=not_given,
         late=totals["late"],
+        synthetic=totals["synthetic"],
         by_area=by_area,
         by_type=by_type,
         per_day=_per_day(responses),

@@ -154,6 +154,7 @@ def responses_generate(*, consultation: Consultation, count: int, seed: int, now
                     is_late=late,
                     submitted_at=at,
                     consent_to_contact=rng.random() < 0.3,
+                    is_synthetic=True,
                 )
             )
             given: dict[int, Any] = {}

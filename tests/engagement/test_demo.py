@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -11,7 +12,7 @@ import engagement.demo
 import functions.demo
 import governance.demo
 from engagement import deadlines
-from engagement.models import Consultation, ManagerScope, Question
+from engagement.models import Consultation, ManagerScope, Question, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +67,20 @@ def test_demo_builds_every_state_and_is_idempotent() -> None:
 def test_demo_without_governance_fails_clearly() -> None:
     with pytest.raises(engagement.demo.DemoPrerequisiteMissingError, match=r"run governance\.demo first"):
         engagement.demo.load(now=timezone.now(), out=io.StringIO())
+
+
+def test_the_seed_consultations_carry_synthetic_responses_the_summary_labels(client: Any, pmo_user: Any) -> None:
+    """`make run` shows the PMO a real summary: a few hundred made-up responses, said to be made up; once only."""
+    import reporting.demo
+
+    now = timezone.now()
+    _load_all(now)
+    reporting.demo.load(now=now, out=io.StringIO())
+    reporting.demo.load(now=now, out=io.StringIO())  # idempotent: no second batch
+    nel = Consultation.objects.get(slug="nel-next-steps-for-integrated-care-systems")
+    expected = reporting.demo.DEMO_RESPONSES[nel.slug]
+    assert Response.objects.counted().filter(consultation=nel, is_synthetic=True).count() == expected
+    assert not Response.objects.filter(is_synthetic=True, consultation__slug__endswith="-demo").exists()
+    client.force_login(pmo_user)
+    page = client.get(f"/pmo/consultations/{nel.slug}/").content.decode()
+    assert f"These {expected} responses are demonstration data" in page

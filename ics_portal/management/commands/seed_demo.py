@@ -11,9 +11,10 @@ import accounts.demo
 import engagement.demo
 import functions.demo
 import governance.demo
+import reporting.demo
 
 # Order matters: structure first, then what hangs off it.
-LOADERS = (accounts.demo, governance.demo, functions.demo, engagement.demo)
+LOADERS = (accounts.demo, governance.demo, functions.demo, engagement.demo, reporting.demo)
 
 # Demo accounts have no password; the risk is who can read their mail, and made-up consultations shown publicly.
 REFUSAL = (
