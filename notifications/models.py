@@ -9,7 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 
-from .querysets import EmailQuerySet
+from .querysets import EmailQuerySet, InviteeQuerySet
 
 
 def new_dedup_key() -> str:
@@ -148,3 +148,43 @@ class Follow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or self.email} follows {self.target_type.model} {self.target_id}"
+
+
+class Invitee(models.Model):
+    """A stakeholder a manager invited to a consultation from an uploaded list (`notifications/invites.py`): told
+    when it opens and reminded before it closes unless they (or their organisation) have responded.
+
+    The consultation is a generic target, like `Follow.target`, so notifications imports no feature app. The
+    organisation is a foreign key (governance sits below every feature app) so "responded on behalf of it" is an
+    id comparison; a name that matched no organisation is kept as typed in `organisation_name`.
+    """
+
+    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    target_id = models.PositiveBigIntegerField()
+    target = GenericForeignKey("target_type", "target_id")
+    email = models.EmailField(max_length=320, help_text="Lower case.")
+    name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(
+        "governance.Organisation", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    organisation_name = models.CharField(max_length=200, blank=True, help_text="As typed, or the matched name.")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    unsubscribed_at = models.DateTimeField(
+        null=True, blank=True, help_text="They used an unsubscribe link: no more optional emails."
+    )
+
+    objects = InviteeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("name", "email")
+        constraints = [
+            models.UniqueConstraint(fields=["target_type", "target_id", "email"], name="invitee_unique_email"),
+            models.CheckConstraint(condition=models.Q(email=Lower("email")), name="invitee_email_lower"),
+            models.CheckConstraint(condition=~models.Q(email=""), name="invitee_email_present"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}> invited to {self.target_type.model} {self.target_id}"

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 if TYPE_CHECKING:
-    from .models import Email  # noqa: F401
+    from .models import Email, Invitee  # noqa: F401
 
 
 class EmailQuerySet(models.QuerySet["Email"]):
@@ -22,3 +22,13 @@ class EmailQuerySet(models.QuerySet["Email"]):
 
     def about(self, obj: models.Model) -> "EmailQuerySet":
         return self.filter(about_type=ContentType.objects.get_for_model(obj), about_id=obj.pk)
+
+
+class InviteeQuerySet(models.QuerySet["Invitee"]):
+    def invited_to(self, obj: models.Model) -> "InviteeQuerySet":
+        """The invite list of `obj` (a consultation)."""
+        return self.filter(target_type=ContentType.objects.get_for_model(obj), target_id=obj.pk)
+
+    def subscribed(self) -> "InviteeQuerySet":
+        """Those who have not unsubscribed: the ones optional emails go to."""
+        return self.filter(unsubscribed_at__isnull=True)

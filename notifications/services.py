@@ -17,6 +17,7 @@ Failures: a temporary one (SMTP 4xx, a connection error, a rendering error) puts
 optional kind honours (such a row is marked SUPPRESSED, with the reason, instead of sent).
 """
 
+import dataclasses
 import datetime
 import logging
 import smtplib
@@ -36,8 +37,9 @@ from django.utils import timezone
 from ics_portal.celery import publish
 
 from . import kinds
+from .invites import InviteRow
 from .kinds import Kind, Rendered, Skip
-from .models import Email, Follow, Suppression
+from .models import Email, Follow, Invitee, Suppression
 
 logger = logging.getLogger(__name__)
 
@@ -396,9 +398,66 @@ def unsubscribe_address(token: str) -> str:
         raise ValidationError(BAD_LINK) from None
 
 
-def unsubscribe(*, token: str) -> int:
-    """End every follow of the token's address (an email follow, or an account with that address): the optional
-    emails are all ones people get because they follow something. Returns how many follows ended."""
+@transaction.atomic
+def unsubscribe(*, token: str, now: datetime.datetime | None = None) -> int:
+    """End every follow of the token's address (an email follow, or an account with that address) and mark it
+    unsubscribed on every invite list: the optional emails are all ones people get because they follow something
+    or were invited. The invitee rows stay, so the manager sees who opted out and a re-upload cannot add them
+    again. Returns how many follows and invitations ended."""
     address = unsubscribe_address(token)
     deleted, _ = Follow.objects.filter(Q(email=address) | Q(user__email__iexact=address)).delete()
-    return deleted
+    invited = Invitee.objects.filter(email=address).subscribed().update(unsubscribed_at=now or timezone.now())
+    return deleted + invited
+
+
+@dataclasses.dataclass(frozen=True)
+class InviteesImported:
+    added: int
+    already_listed: int
+    matched_organisations: int
+
+
+@transaction.atomic
+def invitees_import(
+    *, target: models.Model, rows: list[InviteRow], organisations: "models.QuerySet[Any]", by: Any
+) -> InviteesImported:
+    """Add a parsed, clean file's people to `target`'s invite list in one transaction; someone already on it (by
+    address) is left as they are, so uploading the same list twice adds nobody. An organisation is matched to one
+    of `organisations` (the caller's: the consultation's system's) by name, ignoring case; if none or more than
+    one has that name, the typed name is kept."""
+    by_name: dict[str, list[Any]] = {}
+    wanted = {row.organisation.casefold() for row in rows if row.organisation}
+    for organisation in organisations.only("pk", "name"):
+        if organisation.name.casefold() in wanted:
+            by_name.setdefault(organisation.name.casefold(), []).append(organisation)
+    target_type = ContentType.objects.get_for_model(target)
+    listed = set(
+        Invitee.objects.invited_to(target).filter(email__in=[r.email for r in rows]).values_list("email", flat=True)
+    )
+    new, matched = [], 0
+    for row in rows:
+        if row.email in listed:
+            continue
+        found = by_name.get(row.organisation.casefold(), [])
+        organisation = found[0] if len(found) == 1 else None
+        matched += organisation is not None
+        new.append(
+            Invitee(
+                target_type=target_type,
+                target_id=target.pk,
+                email=row.email,
+                name=row.name,
+                organisation=organisation,
+                organisation_name=organisation.name if organisation else row.organisation,
+                added_by=by if getattr(by, "pk", None) else None,
+            )
+        )
+    # ignore_conflicts: a second upload of the same file at the same moment adds nobody twice (the constraint).
+    created = Invitee.objects.bulk_create(new, batch_size=2000, ignore_conflicts=True)
+    return InviteesImported(added=len(created), already_listed=len(listed), matched_organisations=matched)
+
+
+@transaction.atomic
+def invitee_remove(*, invitee: Invitee) -> None:
+    """Take someone off an invite list; emails already planned for them are skipped when sent (not invited)."""
+    invitee.delete()

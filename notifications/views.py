@@ -126,6 +126,6 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except ValidationError as error:
         return _link_refused(request, " ".join(error.messages))
     if request.method == "POST":
-        services.unsubscribe(token=token)
+        services.unsubscribe(token=token, now=timezone.now())
         return render(request, "notifications/unsubscribed.html", {"email": address})
     return render(request, "notifications/unsubscribe.html", {"email": address})

@@ -1,8 +1,9 @@
-"""Reminders before a consultation closes, to its followers who have not yet responded.
+"""Reminders before a consultation closes, to its followers and invitees who have not yet responded.
 
 Who: confirmed follows of the consultation, or of its owner area or any area above it (an area's followers hear
-about consultations in it or below it). "Responded" is a sent response to the consultation by the follower's
-account or from their email address. One reminder per address at each of the consultation's offsets
+about consultations in it or below it), and its invite list (notifications.Invitee) less those who unsubscribed.
+"Responded" is a sent response to the consultation by the account or from the address, or, for an invitee with an
+organisation, one sent on behalf of that organisation. One reminder per address at each of the consultation's offsets
 (`Consultation.reminder_offsets`, days before closing, London wall clock: 7 days before 11:59pm on Sunday
 29 March is 11:59pm on 22 March although the clocks changed between). If planning starts late (beat was down,
 or the consultation opened inside the window), only the nearest due offset is planned, never two at once, and
@@ -26,7 +27,7 @@ from django.db.models.functions import Lower
 
 from governance.models import Area
 from notifications.kinds import Skip
-from notifications.models import Email, Follow
+from notifications.models import Email, Follow, Invitee
 from notifications.services import site_url
 
 from .. import deadlines
@@ -36,7 +37,7 @@ KIND = "reminder"
 MAX_OFFSET_DAYS = 90
 INSERT_BATCH = 2000
 ALREADY_RESPONDED = "already responded"
-UNSUBSCRIBED = "unsubscribed: no longer follows it"
+UNSUBSCRIBED = "unsubscribed: no longer follows it or is invited"
 CLOSED = "the consultation has closed"
 GONE = "the consultation was deleted or unpublished"
 
@@ -84,12 +85,64 @@ def followers(consultation: Consultation) -> "models.QuerySet[Follow]":
     )
 
 
-def not_responded(follows: "models.QuerySet[Follow]", consultation: Consultation) -> "models.QuerySet[Follow]":
-    """Without those whose account or address sent a response (a held, suspected one too: they did respond)."""
+def invitees(consultation: Consultation) -> "models.QuerySet[Invitee]":
+    """Its invite list, less those who unsubscribed, annotated with `address` like followers()."""
+    return Invitee.objects.invited_to(consultation).subscribed().annotate(address=F("email"))
+
+
+def _responded_addresses(consultation: Consultation) -> "list[models.QuerySet[Any]]":
+    """Subqueries of the addresses that count as having responded (a held, suspected response too: they did):
+    a sent response's address, its account's address, and invitees whose organisation sent a response on its
+    behalf (matched by the organisation, or by its typed name when the invitee's matched none)."""
     sent = Response.objects.filter(consultation=consultation).sent()
-    by_address = sent.exclude(email="").annotate(e=Lower("email")).values("e")
-    by_account = follows.exclude(user__in=sent.filter(user__isnull=False).values("user"))
-    return by_account.exclude(address__in=by_address)  # type: ignore[misc]  # followers()' annotation
+    by_organisation = (
+        Invitee.objects.invited_to(consultation)
+        .annotate(typed=Lower("organisation_name"))
+        .filter(
+            Q(organisation__in=sent.filter(organisation__isnull=False).values("organisation"))
+            | Q(
+                organisation__isnull=True,
+                typed__in=sent.exclude(organisation_name="").annotate(o=Lower("organisation_name")).values("o"),
+            )
+        )
+    )
+    return [
+        sent.exclude(email="").annotate(e=Lower("email")).values("e"),
+        sent.filter(user__isnull=False).annotate(e=Lower("user__email")).values("e"),
+        by_organisation.values("email"),
+    ]
+
+
+def not_responded(people: "models.QuerySet[Any]", consultation: Consultation) -> "models.QuerySet[Any]":
+    """`people` (follows or invitees, annotated with `address`) without those who count as having responded."""
+    for responded in _responded_addresses(consultation):
+        people = people.exclude(address__in=responded)
+    return people
+
+
+def audience(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
+    """Every address told about it: its followers' and its invitees', one row per address (a UNION)."""
+    follows, invited = _people(consultation, address=address)
+    return follows.values_list("address", flat=True).union(invited.values_list("address", flat=True))
+
+
+def _people(consultation: Consultation, *, address: str | None) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+    # "address" is an annotation, which the type checker's plugin cannot see.
+    follows: models.QuerySet[Any] = followers(consultation)
+    invited: models.QuerySet[Any] = invitees(consultation)
+    if address is not None:
+        follows, invited = follows.filter(address=address), invited.filter(email=address)
+    return follows, invited
+
+
+def reminded(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
+    """The audience's addresses that have not responded: who a reminder goes to, one row per address."""
+    follows, invited = _people(consultation, address=address)
+    return (
+        not_responded(follows, consultation)
+        .values_list("address", flat=True)
+        .union(not_responded(invited, consultation).values_list("address", flat=True))
+    )
 
 
 def dedup_key(*, consultation_id: int, offset_days: int, address: str) -> str:
@@ -125,12 +178,8 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
             plans.append(plan)
             if plan.state != "planned":
                 continue
-            follows = followers(consultation)
-            # "address" is followers()' annotation, which the type checker's plugin cannot see.
-            everyone = follows.values("address").distinct().count()  # type: ignore[misc]
-            remaining = not_responded(follows, consultation)
-            addresses = list(remaining.values_list("address", flat=True).distinct())  # type: ignore[misc]
-            plan.responded = everyone - len(addresses)
+            addresses = list(reminded(consultation))
+            plan.responded = audience(consultation).count() - len(addresses)
             prefix = f"{KIND}:{consultation.pk}:{plan.offset_days}d:"
             existing = set(Email.objects.filter(dedup_key__startswith=prefix).values_list("dedup_key", flat=True))
             rows = []
@@ -169,11 +218,11 @@ def reminder_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] 
     if now > consultation.closes_at:
         return Skip(CLOSED)
     address = email.to.lower()
-    follows = followers(consultation).filter(address=address)  # type: ignore[misc]
-    if not follows.exists():
+    if not audience(consultation, address=address).exists():
         return Skip(UNSUBSCRIBED)
-    if not_responded(follows, consultation).count() < follows.count():
+    if not reminded(consultation, address=address).exists():
         return Skip(ALREADY_RESPONDED)
+    follows = followers(consultation).filter(address=address)  # type: ignore[misc]
     user_ids = follows.exclude(user=None).values("user")
     has_draft = Response.objects.filter(consultation=consultation, user__in=user_ids).in_progress().exists()
     closes_at = consultation.closes_at
