@@ -4,6 +4,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from .services.equality import equality_release
+from .services.openings import openings_plan
 from .services.reminders import reminders_plan
 
 
@@ -15,5 +16,8 @@ def release_equality_answers() -> int:
 
 @shared_task(ignore_result=True)
 def plan_reminders() -> int:
-    """Beat, every 15 minutes: queue the reminders now due (services/reminders.py); the outbox sweep sends them."""
-    return sum(plan.planned for plan in reminders_plan(now=timezone.now()))
+    """Beat, every 15 minutes: queue the opening emails and reminders now due (services/openings.py,
+    services/reminders.py); the outbox sweep sends them."""
+    now = timezone.now()
+    opened = sum(plan.planned for plan in openings_plan(now=now))
+    return opened + sum(plan.planned for plan in reminders_plan(now=now))

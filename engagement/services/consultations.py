@@ -18,10 +18,12 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.text import slugify
 
 from functions.models import Function
 from governance.models import Area, Organisation
+from notifications.models import Invitee
 
 from ..formatting import to_safe_html
 from ..models import Answer, Consultation, Document, Question, Response, Section, default_reminder_offsets
@@ -34,6 +36,7 @@ from ..questions import (
     condition_value,
     condition_values,
 )
+from .openings import opening_plan
 
 MAX_CHOICES = 30
 CHOICE_MAX_LENGTH = 200
@@ -213,14 +216,16 @@ def consultation_close(*, consultation: Consultation, by: Any, now: datetime.dat
 
 
 @transaction.atomic
-def consultation_publish(*, consultation: Consultation, by: Any) -> Consultation:
-    """Make a draft public. It needs at least one question; it opens and closes by its dates."""
+def consultation_publish(*, consultation: Consultation, by: Any, now: datetime.datetime | None = None) -> Consultation:
+    """Make a draft public. It needs at least one question; it opens and closes by its dates. If it is open at
+    once, its opening emails are queued now (else beat's planner queues them when `opens_at` comes)."""
     if consultation.is_published:
         return consultation
     if not consultation.questions.exists():
         raise ValidationError("Add at least one question before publishing the consultation.")
     consultation.is_published = True
     consultation.save(update_fields=["is_published", "updated_at"])
+    opening_plan(consultation=consultation, now=now or timezone.now())
     return consultation
 
 
@@ -265,6 +270,7 @@ def consultation_delete(*, consultation: Consultation, by: Any) -> None:
     if consultation.is_published or consultation.responses.exists():
         raise ValidationError("Only a draft with no responses can be deleted. Unpublish it instead.")
     consultation.questions.update(show_if_question=None)
+    Invitee.objects.invited_to(consultation).delete()  # a generic target: no cascade would reach them
     consultation.delete()
 
 

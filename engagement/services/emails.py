@@ -1,4 +1,5 @@
-"""Engagement's emails, sent through the notifications outbox: receipts and save-and-return links.
+"""Engagement's emails, sent through the notifications outbox: receipts, save-and-return links, reminders and
+opening emails (`reminders.py`, `openings.py`).
 
 `register_kinds` (called from EngagementConfig.ready) tells notifications about both kinds. A receipt is queued
 unrendered in the submission's transaction (`receipt_queue`) and rendered by the worker that sends it, from the
@@ -17,6 +18,7 @@ from notifications.models import Email
 from notifications.services import email_queue
 
 from ..models import Response
+from .openings import opening_context
 from .reminders import reminder_context
 
 RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
@@ -27,6 +29,7 @@ def register_kinds() -> None:
     kinds.register(Kind(name="resume_link", optional=False))
     # Optional: followers asked for it and may unsubscribe (the sender adds the one-click headers).
     kinds.register(Kind(name="reminder", optional=True, context=reminder_context))
+    kinds.register(Kind(name="consultation_opened", optional=True, context=opening_context))
 
 
 def receipt_render_payload(*, site_url: str, changed: bool) -> dict[str, Any]:

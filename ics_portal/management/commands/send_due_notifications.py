@@ -1,5 +1,5 @@
-"""`manage.py send_due_notifications [--now ISO] [--dry-run]`: exactly what beat runs (plan the reminders now
-due, then the outbox sweep), printing what it planned and sent and, for what it did not, why.
+"""`manage.py send_due_notifications [--now ISO] [--dry-run]`: exactly what beat runs (plan the opening emails
+and reminders now due, then the outbox sweep), printing what it planned and sent and, for what it did not, why.
 
 It lives in ics_portal because it composes two apps' beat tasks (engagement's planning, notifications' sweep).
 """
@@ -12,6 +12,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from engagement import deadlines
+from engagement.services.openings import OPENED_WITHIN, openings_plan
 from engagement.services.reminders import reminders_plan
 from notifications.models import Email
 from notifications.services import Outcomes, emails_send_due
@@ -34,7 +35,7 @@ def parse_now(value: str | None) -> datetime.datetime:
 
 
 class Command(BaseCommand):
-    help = "Plan the reminders now due and send the outbox's due emails, as beat does; say why anything was not."
+    help = "Plan the opening emails and reminders now due and send the outbox's due emails, as beat does; say why anything was not."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--now", help="Act as if it were this time (ISO 8601; no offset means London time).")
@@ -62,6 +63,18 @@ class Command(BaseCommand):
             self.stdout.write(f"Not sent: {email.kind} to {email.to}: {tried[email.pk]}: {email.last_error}")
 
     def _plan(self, *, now: datetime.datetime, dry_run: bool) -> None:
+        verb = "would plan" if dry_run else "planned"
+        openings = openings_plan(now=now, dry_run=dry_run)
+        if not openings:
+            self.stdout.write("Opening emails: no consultation is open")
+        for opening in openings:
+            who = "invitees and followers"
+            if not opening.followers_too:
+                who = f"invitees only (it opened more than {OPENED_WITHIN.days} days ago)"
+            self.stdout.write(
+                f"Opening email for '{opening.consultation.title}' to {who}: {verb} {opening.planned}; "
+                f"already planned or sent: {opening.already_planned}"
+            )
         plans = reminders_plan(now=now, dry_run=dry_run)
         if not plans:
             self.stdout.write("Reminders: no open consultation has reminders")
@@ -69,7 +82,6 @@ class Command(BaseCommand):
             what = f"Reminder {plan.offset_days} days before '{plan.consultation.title}' closes"
             when = plan.due_at.astimezone(deadlines.LONDON)
             if plan.state == "planned":
-                verb = "would plan" if dry_run else "planned"
                 self.stdout.write(
                     f"{what}: {verb} {plan.planned}; already planned or sent: {plan.already_planned}; "
                     f"skipped, already responded: {plan.responded}"
