@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from functions.models import Function
 from governance.models import Area, Organisation
 from ics_portal.forms import NHSDateField
+from notifications.invites import MAX_BYTES, InviteFileRefusedError, InviteRow, invitees_parse
 
 from . import deadlines
 from .models import Consultation, Document, Question, Section
@@ -348,3 +349,32 @@ class OutcomeForm(forms.Form):
         help_text="What you heard and what was decided. Same simple formatting as the details.",
         error_messages={"required": "Enter the outcome"},
     )
+
+
+class InviteListForm(forms.Form):
+    """An uploaded invite list, read whole: every bad row becomes one error naming its line, and `rows` is set
+    only for a clean file (the service then imports all of it or nothing)."""
+
+    file = forms.FileField(
+        label="CSV file of people to invite",
+        help_text=(
+            "A header row with the columns name, email and organisation (organisation may be left empty), then one "
+            f"row per person. Save it from Excel as “CSV UTF-8”. Smaller than {MAX_BYTES // (1024 * 1024)}MB."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={"required": "Select a CSV file", "empty": "The selected file is empty"},
+    )
+
+    rows: list[InviteRow]
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if (upload.size or 0) > MAX_BYTES:
+            raise ValidationError(f"The file must be smaller than {MAX_BYTES // (1024 * 1024)}MB.")
+        try:
+            self.rows = invitees_parse(data=upload.read())
+        except InviteFileRefusedError as refused:
+            raise ValidationError(
+                ["Nobody was added. Correct the file and upload it again.", *refused.shown()]
+            ) from None
+        return upload

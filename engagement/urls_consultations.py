@@ -41,6 +41,8 @@ urlpatterns = [
     path(M + "questions/order/", manage.questions_reorder, name="manage_questions_reorder"),
     path(M + "questions/<int:pk>/edit/", manage.question_form, name="manage_question_edit"),
     path(M + "questions/<int:pk>/delete/", manage.question_delete, name="manage_question_delete"),
+    path(M + "invitees/", manage.invitees, name="manage_invitees"),
+    path(M + "invitees/<int:pk>/remove/", manage.invitee_remove, name="manage_invitee_remove"),
     path(M + "documents/new/", manage.document_add, name="manage_document_add"),
     path(M + "documents/<int:pk>/delete/", manage.document_delete, name="manage_document_delete"),
 ]

@@ -4,11 +4,12 @@ import dataclasses
 import datetime
 from typing import Any
 
+from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
 from functions.models import Function
-from governance.models import Area
+from governance.models import Area, Organisation
 
 from ..models import Answer, Consultation, Document, Question, Response, Section
 from ..permissions import manageable_areas_filter, manageable_consultations_filter
@@ -151,3 +152,9 @@ def listing_filter_areas() -> list[Area]:
         .select_related("level", "system")
         .order_by("system__name", "-level__rank", "name")
     )
+
+
+def organisations_for(*, consultation: Consultation) -> "models.QuerySet[Organisation]":
+    """The organisations an invite list's typed names are matched against: the consultation's system's, and
+    those of no system."""
+    return Organisation.objects.filter(Q(system_id=consultation.system_id) | Q(system__isnull=True))

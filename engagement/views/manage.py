@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,8 +21,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from notifications import services as notification_services
+from notifications.models import Invitee
+
 from .. import permissions  # noqa: F401  (registers the rules)
-from ..forms_manage import ConsultationForm, DocumentForm, OutcomeForm, QuestionForm, ReorderForm, SectionForm
+from ..forms_manage import (
+    ConsultationForm,
+    DocumentForm,
+    InviteListForm,
+    OutcomeForm,
+    QuestionForm,
+    ReorderForm,
+    SectionForm,
+)
 from ..models import Consultation, Document, Question, Response, Section
 from ..references import normalise
 from ..selectors import consultations as selectors
@@ -194,6 +206,7 @@ def consultation_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "questions": questions,
             "answered": selectors.answered_question_ids(consultation=consultation),
             "documents": list(consultation.documents.order_by("order", "title")),
+            "invitee_count": Invitee.objects.invited_to(consultation).count(),
             "reorder_form": reorder,
             "section_reorder_form": ReorderForm(items=sections, label=lambda s: f"Order of “{s.title}”"),
             "now": now,
@@ -435,6 +448,47 @@ def document_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _confirm_delete(
         request, consultation, f"document “{document.title}”", lambda: services.document_delete(document=document)
     )
+
+
+# --- Invite list ---------------------------------------------------------------------------------------------
+
+INVITEES_PER_PAGE = 50
+
+
+@manager_required
+def invitees(request: HttpRequest, slug: str) -> HttpResponse:
+    """The invite list: upload a CSV (all of it or nothing), see who is on it, a page at a time."""
+    consultation = _managed(request, slug)
+    form = InviteListForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        result = notification_services.invitees_import(
+            target=consultation,
+            rows=form.rows,
+            organisations=selectors.organisations_for(consultation=consultation),
+            by=request.user,
+        )
+        text = f"{result.added} {'person' if result.added == 1 else 'people'} added to the invite list."
+        if result.already_listed:
+            text += f" {result.already_listed} already on it were left as they were."
+        messages.success(request, text)
+        return redirect(reverse("engagement:manage_invitees", args=[consultation.slug]))
+    listed = Invitee.objects.invited_to(consultation).select_related("organisation")
+    page = Paginator(listed, INVITEES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request, "engagement/manage/invitees.html", {"form": form, "consultation": consultation, "page": page}
+    )
+
+
+@manager_required
+def invitee_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = _managed(request, slug)
+    # Looked up within this consultation's list: another list's id is a 404, whoever guesses it.
+    invitee = get_object_or_404(Invitee.objects.invited_to(consultation), pk=pk)
+    if request.method == "POST":
+        notification_services.invitee_remove(invitee=invitee)
+        messages.success(request, f"Removed {invitee.name} ({invitee.email}) from the invite list.")
+        return redirect(reverse("engagement:manage_invitees", args=[consultation.slug]))
+    return render(request, "engagement/manage/invitee_remove.html", {"consultation": consultation, "invitee": invitee})
 
 
 def _confirm_delete(
