@@ -45,9 +45,12 @@ def dedup_key(*, consultation_id: int, address: str) -> str:
     return f"{KIND}:{consultation_id}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
 
 
-def opening_plan(*, consultation: Consultation, now: datetime.datetime, dry_run: bool = False) -> OpeningPlan:
-    """Queue the opening email to everyone in its audience not yet sent one (nothing unless it is open at `now`)."""
-    plan = OpeningPlan(consultation, followers_too=now - consultation.opens_at <= OPENED_WITHIN)
+def opening_plan(
+    *, consultation: Consultation, now: datetime.datetime, dry_run: bool = False, published_now: bool = False
+) -> OpeningPlan:
+    """Queue the opening email to everyone in its audience not yet sent one (nothing unless it is open at `now`).
+    `published_now`: it became open this moment although `opens_at` may be long past, so followers hear too."""
+    plan = OpeningPlan(consultation, followers_too=published_now or now - consultation.opens_at <= OPENED_WITHIN)
     if not (consultation.is_published and consultation.opens_at <= now <= consultation.closes_at):
         return plan
     people = audience(consultation) if plan.followers_too else invitees(consultation).values_list("email", flat=True)
