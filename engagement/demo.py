@@ -18,14 +18,19 @@ deleted.
 import datetime
 from typing import Any, TextIO
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 
 from accounts.models import User
 from governance.models import Area, Organisation
+from notifications.invites import InviteRow
+from notifications.models import Follow
+from notifications.services import invitees_import
 
 from .deadlines import closing_datetime, opening_datetime
 from .formatting import to_safe_html
-from .models import Answer, Consultation, ManagerScope, Question, Section
+from .models import Answer, Consultation, ManagerScope, Question, Response, Section
+from .references import new_reference
 
 K = Question.Kind
 
@@ -427,6 +432,67 @@ def _load_managers(tally: dict[str, int]) -> None:
         tally["created" if created else "unchanged"] += 1
 
 
+# The open demo consultation's audience (Camden's, in NCL): who follows what, who is invited, and who has already
+# responded and how, so `send_due_notifications --now <7 days before it closes>` reminds exactly the others:
+# follower.ncl@, resident@ (an account), healthwatch@ and gp.lead@ (tests/engagement/test_demo.py).
+AUDIENCE_CONSULTATION = "camden-neighbourhood-health-and-care-demo"
+DEMO_FOLLOWS = [  # (address, area slug or None for the consultation itself, is an account)
+    ("follower.ncl@example.com", "ncl", False),  # the ICS above: reminded
+    ("follower.camden@example.com", "camden", False),  # responded from this address: not reminded
+    ("follower.islington@example.com", "islington", False),  # a sibling borough: not told at all
+    ("resident@example.com", None, True),  # the demo resident's account follows it: reminded
+]
+DEMO_INVITEES = [  # (name, address, organisation as a manager would type it)
+    ("Camden council lead", "council.lead@example.org", "london borough of camden"),  # the council responded
+    ("Carers centre", "carers@example.org", "Camden Carers Centre"),  # responded by typed name
+    ("Healthwatch Camden", "healthwatch@example.org", "Healthwatch Camden"),  # no response: reminded
+    ("GP lead", "gp.lead@example.org", ""),  # no response: reminded
+]
+DEMO_AUDIENCE_RESPONSES = [  # (address, respondent type, organisation name); marked synthetic
+    ("follower.camden@example.com", "individual", ""),
+    ("council.officer@example.org", "organisation", "London Borough of Camden"),
+    ("volunteer@example.org", "organisation", "Camden Carers Centre"),
+]
+
+
+def _load_audience(now: datetime.datetime, tally: dict[str, int]) -> None:
+    consultation = Consultation.objects.get(slug=AUDIENCE_CONSULTATION)
+    ncl = consultation.system
+    for address, area_slug, is_account in DEMO_FOLLOWS:
+        target: models.Model = consultation if area_slug is None else Area.objects.get(system=ncl, slug=area_slug)
+        who: dict[str, Any] = (
+            {"user": User.objects.get(email=address), "email": ""} if is_account else {"user": None, "email": address}
+        )
+        _follow, created = Follow.objects.get_or_create(
+            **who,
+            target_type=ContentType.objects.get_for_model(target),
+            target_id=target.pk,
+            defaults={"confirmed_at": now},
+        )
+        tally["created" if created else "unchanged"] += 1
+    organisations = Organisation.objects.filter(system=ncl)
+    for address, kind, organisation_name in DEMO_AUDIENCE_RESPONSES:
+        if Response.objects.filter(consultation=consultation, email=address).exists():
+            tally["unchanged"] += 1
+            continue
+        Response.objects.create(
+            consultation=consultation,
+            reference=new_reference(),
+            state=Response.State.SUBMITTED,
+            submitted_at=now - datetime.timedelta(days=2),
+            email=address,
+            respondent_type=kind,
+            organisation=organisations.filter(name__iexact=organisation_name).first() if organisation_name else None,
+            organisation_name=organisation_name,
+            is_synthetic=True,
+        )
+        tally["created"] += 1
+    rows = [InviteRow(line=n, name=name, email=e, organisation=o) for n, (name, e, o) in enumerate(DEMO_INVITEES, 2)]
+    result = invitees_import(target=consultation, rows=rows, organisations=organisations, by=None)
+    tally["created"] += result.added
+    tally["unchanged"] += result.already_listed
+
+
 @transaction.atomic
 def load(*, now: datetime.datetime, out: TextIO) -> None:
     """Create or update this app's demo records idempotently."""
@@ -434,7 +500,9 @@ def load(*, now: datetime.datetime, out: TextIO) -> None:
     for spec in _historical() + _current(now):
         _load_consultation(spec, tally)
     _load_managers(tally)
+    _load_audience(now, tally)
     out.write(
-        f"Consultations (3 closed from the seeds, 1 open, 1 forthcoming) and manager scopes: {tally['created']} "
+        f"Consultations (3 closed from the seeds, 1 open, 1 forthcoming), manager scopes and the open one's "
+        f"followers, invitees and their responses: {tally['created']} "
         f"created, {tally['updated']} updated, {tally['unchanged']} unchanged.\n"
     )

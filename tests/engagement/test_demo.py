@@ -80,7 +80,42 @@ def test_the_seed_consultations_carry_synthetic_responses_the_summary_labels(cli
     nel = Consultation.objects.get(slug="nel-next-steps-for-integrated-care-systems")
     expected = reporting.demo.DEMO_RESPONSES[nel.slug]
     assert Response.objects.counted().filter(consultation=nel, is_synthetic=True).count() == expected
-    assert not Response.objects.filter(is_synthetic=True, consultation__slug__endswith="-demo").exists()
+    # The demo consultations carry none of reporting's batches: only the three responses of the open one's
+    # audience (engagement/demo.py DEMO_AUDIENCE_RESPONSES), so its reminders have someone to leave out.
+    on_demo_ones = Response.objects.filter(is_synthetic=True, consultation__slug__endswith="-demo")
+    assert sorted(on_demo_ones.values_list("email", flat=True)) == sorted(
+        address for address, _kind, _organisation in engagement.demo.DEMO_AUDIENCE_RESPONSES
+    )
     client.force_login(pmo_user)
     page = client.get(f"/pmo/consultations/{nel.slug}/").content.decode()
     assert f"These {expected} responses are demonstration data" in page
+
+
+def test_demo_reminders_go_to_exactly_the_followers_and_invitees_who_have_not_responded(settings: Any) -> None:
+    from django.core.management import call_command
+
+    from engagement.services.reminders import reminder_due_at
+    from notifications.models import Email, Follow, Invitee
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    now = timezone.now()
+    _load_all(now)
+    _load_all(now)  # idempotent: nobody followed, invited or responding twice
+    consultation = Consultation.objects.get(slug=engagement.demo.AUDIENCE_CONSULTATION)
+    assert Follow.objects.count() == 4
+    assert Invitee.objects.invited_to(consultation).count() == 4
+    assert Invitee.objects.get(email="council.lead@example.org").organisation is not None  # matched by name
+    assert Response.objects.filter(consultation=consultation).sent().count() == 3
+
+    seven = reminder_due_at(consultation.closes_at, 7)
+    out = io.StringIO()
+    call_command("send_due_notifications", "--now", seven.isoformat(), stdout=out)
+    reminded = sorted(Email.objects.filter(kind="reminder", status="sent").values_list("to", flat=True))
+    assert reminded == [
+        "follower.ncl@example.com",
+        "gp.lead@example.org",
+        "healthwatch@example.org",
+        "resident@example.com",
+    ]
+    assert "planned 4; already planned or sent: 0; skipped, already responded: 3" in out.getvalue()
+    assert not Email.objects.exclude(status="sent").exists(), out.getvalue()
