@@ -10,20 +10,18 @@ added to the list of an open consultation hear at the next pass; followers only 
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 
 from notifications.kinds import Skip
 from notifications.models import Email
-from notifications.services import site_url
+from notifications.services import address_key, emails_plan, site_url
 
 from .. import deadlines
 from ..models import Consultation
-from .reminders import CLOSED, GONE, INSERT_BATCH, audience, invitees
+from .reminders import CLOSED, GONE, audience, invitees
 
 KIND = "consultation_opened"
 OPENED_WITHIN = datetime.timedelta(days=2)
@@ -42,7 +40,7 @@ class OpeningPlan:
 
 def dedup_key(*, consultation_id: int, address: str) -> str:
     # Hashed: an address may be 320 characters and the key at most 200.
-    return f"{KIND}:{consultation_id}:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    return f"{KIND}:{consultation_id}:{address_key(address)}"
 
 
 def opening_plan(
@@ -54,23 +52,15 @@ def opening_plan(
     if not (consultation.is_published and consultation.opens_at <= now <= consultation.closes_at):
         return plan
     people = audience(consultation) if plan.followers_too else invitees(consultation).values_list("email", flat=True)
-    prefix = f"{KIND}:{consultation.pk}:"
-    existing = set(Email.objects.filter(dedup_key__startswith=prefix).values_list("dedup_key", flat=True))
-    about_type = ContentType.objects.get_for_model(Consultation)
-    rows = []
-    for address in people:
-        key = dedup_key(consultation_id=consultation.pk, address=address)
-        if key in existing:
-            plan.already_planned += 1
-            continue
-        rows.append(
-            Email(kind=KIND, to=address, about_type=about_type, about_id=consultation.pk, dedup_key=key, not_before=now)
-        )
-    plan.planned = len(rows)
-    if not dry_run:
-        # ignore_conflicts: a second beat planning the same rows at this moment inserts nothing twice.
-        with transaction.atomic():
-            Email.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+    result = emails_plan(
+        kind=KIND,
+        addresses=people,
+        about=consultation,
+        key_prefix=f"{KIND}:{consultation.pk}:",
+        not_before=now,
+        dry_run=dry_run,
+    )
+    plan.planned, plan.already_planned = result.planned, result.already_planned
     return plan
 
 

@@ -16,19 +16,18 @@ things changed meanwhile: already responded, unsubscribed, closed.
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import models, transaction
+from django.db import models
 from django.db.models import Case, F, Q, When
 from django.db.models.functions import Lower
 
 from governance.models import Area
 from notifications.kinds import Skip
 from notifications.models import Email, Follow, Invitee
-from notifications.services import site_url
+from notifications.services import address_key, emails_plan, site_url
 
 from .. import deadlines
 from ..models import Consultation, Response
@@ -147,7 +146,7 @@ def reminded(consultation: Consultation, *, address: str | None = None) -> "mode
 
 def dedup_key(*, consultation_id: int, offset_days: int, address: str) -> str:
     # Hashed: an address may be 320 characters and the key at most 200.
-    return f"{KIND}:{consultation_id}:{offset_days}d:{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    return f"{KIND}:{consultation_id}:{offset_days}d:{address_key(address)}"
 
 
 def _offset_states(consultation: Consultation, *, now: datetime.datetime) -> list[OffsetPlan]:
@@ -172,38 +171,23 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
     """Queue the reminders due at `now` for every open consultation; with `dry_run`, count them and write nothing.
     Rows are READY with `not_before=now`, so the outbox's one-minute sweep sends them (no task per row)."""
     plans: list[OffsetPlan] = []
-    consultation_type = ContentType.objects.get_for_model(Consultation)
     for consultation in Consultation.objects.open(now=now).order_by("closes_at", "pk"):
         for plan in _offset_states(consultation, now=now):
             plans.append(plan)
             if plan.state != "planned":
                 continue
-            addresses = list(reminded(consultation))
-            plan.responded = audience(consultation).count() - len(addresses)
-            prefix = f"{KIND}:{consultation.pk}:{plan.offset_days}d:"
-            existing = set(Email.objects.filter(dedup_key__startswith=prefix).values_list("dedup_key", flat=True))
-            rows = []
-            for address in addresses:
-                key = dedup_key(consultation_id=consultation.pk, offset_days=plan.offset_days, address=address)
-                if key in existing:
-                    plan.already_planned += 1
-                    continue
-                rows.append(
-                    Email(
-                        kind=KIND,
-                        to=address,
-                        about_type=consultation_type,
-                        about_id=consultation.pk,
-                        dedup_key=key,
-                        data={"offset_days": plan.offset_days},
-                        not_before=now,
-                    )
-                )
-            plan.planned = len(rows)
-            if not dry_run:
-                # ignore_conflicts: a second beat planning the same rows at this moment inserts nothing twice.
-                with transaction.atomic():
-                    Email.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
+            remaining = reminded(consultation)
+            result = emails_plan(
+                kind=KIND,
+                addresses=remaining,
+                about=consultation,
+                key_prefix=f"{KIND}:{consultation.pk}:{plan.offset_days}d:",
+                not_before=now,
+                data={"offset_days": plan.offset_days},
+                dry_run=dry_run,
+            )
+            plan.planned, plan.already_planned = result.planned, result.already_planned
+            plan.responded = audience(consultation).count() - (result.planned + result.already_planned)
     return plans
 
 

@@ -3,6 +3,7 @@ area's), once only however often planning runs, at publish or by the planner; re
 "responded" by account, address or organisation; and a real SMTP delivery with the one-click unsubscribe headers."""
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -255,3 +256,18 @@ def test_send_due_notifications_prints_openings_and_skips(consultation, settings
     assert "planned 0; already planned or sent: 4" in text
     assert "Sent: 4" in text
     assert f"Not sent: consultation_opened to invited@example.org: suppressed: {NOT_INVITED}" in text
+
+
+def test_the_databases_keys_are_the_ones_python_computes(consultation) -> None:  # type: ignore[no-untyped-def]
+    """PostgreSQL plans by INSERT ... SELECT, hashing in SQL; the Python path (SQLite, dry runs) must find the same
+    keys, or a dry run after a real one, or `make run`'s planner, would plan everyone twice."""
+    from engagement.services import openings
+
+    openings_plan(now=OPENS)
+    (dry,) = openings_plan(now=OPENS, dry_run=True)
+    assert (dry.planned, dry.already_planned) == (0, 5)
+    for email in Email.objects.all():
+        assert email.dedup_key == openings.dedup_key(consultation_id=consultation.pk, address=email.to)
+        assert re.fullmatch(r"<[0-9a-f-]{36}@[^@>]+>", email.message_id)
+        assert (email.status, email.attempts, email.about) == (Email.Status.READY, 0, consultation)
+    assert len({e.message_id for e in Email.objects.all()}) == 5
