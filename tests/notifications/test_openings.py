@@ -271,3 +271,14 @@ def test_the_databases_keys_are_the_ones_python_computes(consultation) -> None: 
         assert re.fullmatch(r"<[0-9a-f-]{36}@[^@>]+>", email.message_id)
         assert (email.status, email.attempts, email.about) == (Email.Status.READY, 0, consultation)
     assert len({e.message_id for e in Email.objects.all()}) == 5
+
+
+def test_the_python_path_plans_the_same_rows_once(consultation, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """`make run` plans on SQLite through bulk_create; a PostgreSQL pass after it must find every row planned."""
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    (first,) = openings_plan(now=OPENS)
+    assert (first.planned, first.already_planned) == (5, 0)
+    monkeypatch.undo()
+    (second,) = openings_plan(now=OPENS)
+    assert (second.planned, second.already_planned) == (0, 5)
+    assert to("consultation_opened") == TOLD
