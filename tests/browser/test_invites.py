@@ -52,3 +52,11 @@ def test_upload_a_bad_file_then_a_good_one(page, live_server, assert_accessible,
     expect(page.get_by_role("cell", name="Asha Patel", exact=True)).to_be_visible()
     assert_accessible(page, f"invite list with two people at {width}px")
     assert sorted(Invitee.objects.values_list("email", flat=True)) == ["asha@example.org", "ben@example.org"]
+
+    # Removing one: a confirmation page (axe), then the list without them.
+    page.get_by_role("link", name="Remove Asha Patel (asha@example.org)").click()
+    expect(page.locator("h1")).to_have_text("Remove Asha Patel from the invite list?")
+    assert_accessible(page, f"remove an invitee at {width}px")
+    page.get_by_role("button", name="Yes, remove them").click()
+    expect(page.get_by_text("Removed Asha Patel (asha@example.org) from the invite list.")).to_be_visible()
+    assert list(Invitee.objects.values_list("email", flat=True)) == ["ben@example.org"]
