@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from notifications.invites import MAX_BYTES, MAX_ROWS, InviteFileRefusedError, invitees_parse
 from notifications.models import Invitee
@@ -224,3 +226,28 @@ def test_people_without_the_role_are_refused(client, staff_user, consultation) -
     client.force_login(staff_user)
     assert upload(client, consultation, GOOD.encode()).status_code == HTTPStatus.FORBIDDEN
     assert not Invitee.objects.exists()
+
+
+CELLS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=30)
+
+
+@given(
+    raw=st.one_of(
+        st.binary(max_size=300),
+        st.lists(st.lists(CELLS, max_size=5), max_size=6).map(
+            lambda rows: "\n".join(",".join(cells) for cells in [["name", "email"], *rows]).encode()
+        ),
+    )
+)
+@settings(max_examples=300, deadline=None)
+def test_any_upload_is_read_or_refused_in_words_never_a_crash(raw: bytes) -> None:
+    """Whatever bytes a manager uploads: the people, or plain-English problems; never another exception (a 500)."""
+    rows, problems = [], []
+    try:
+        rows = invitees_parse(data=raw)
+    except InviteFileRefusedError as refused:
+        problems = refused.problems
+    assert bool(rows) != bool(problems)
+    assert all(isinstance(p, str) for p in problems)
+    assert all(problems)
+    assert len({r.email for r in rows}) == len(rows)
