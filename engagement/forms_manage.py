@@ -84,6 +84,19 @@ class ConsultationForm(forms.Form):
         initial="7, 1",
         help_text="Whole days, separated by commas, for example 7, 1. Leave empty for no reminders.",
     )
+    retention_months = forms.IntegerField(
+        label="Keep respondents' personal data for (months after closing)",
+        min_value=1,
+        max_value=120,
+        initial=24,
+        help_text="Then names, email addresses and contact details are removed; the anonymous answers are kept.",
+        error_messages={
+            "required": "Enter how many months to keep personal data, like 24",
+            "invalid": "Enter the number of months as a whole number, like 24",
+            "min_value": "Keep personal data for at least 1 month",
+            "max_value": "Keep personal data for 120 months (10 years) or fewer",
+        },
+    )
     onward_deadline = NHSDateField(
         label="Onward deadline (optional)",
         required=False,
@@ -147,6 +160,7 @@ class ConsultationForm(forms.Form):
             "closes_on": deadlines.london_date(consultation.closes_at),
             "late_grace_hours": int(grace.total_seconds() // 3600) if grace is not None else None,
             "reminder_offsets": ", ".join(str(d) for d in reversed(reminder_offsets(consultation))),
+            "retention_months": consultation.retention_months,
             "onward_deadline": consultation.onward_deadline,
             "onward_deadline_text": consultation.onward_deadline_text,
             "target_areas": [a.pk for a in consultation.target_areas.all()],
@@ -184,6 +198,7 @@ class ConsultationForm(forms.Form):
             "closes_at": deadlines.closing_datetime(data["closes_on"]),
             "late_grace": datetime.timedelta(hours=hours) if hours else None,
             "reminder_offsets": data.get("reminder_offsets", []),
+            "retention_months": data.get("retention_months") or 24,
             "onward_deadline": data.get("onward_deadline"),
             "onward_deadline_text": data.get("onward_deadline_text", ""),
             "target_areas": [self.targets[pk] for pk in data.get("target_areas", []) if pk in self.targets],
@@ -339,12 +354,3 @@ class DocumentForm(forms.Form):
             )
             raise ValidationError(messages) from None
         return upload
-
-
-class OutcomeForm(forms.Form):
-    outcome = forms.CharField(
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="What you heard and what was decided. Same simple formatting as the details.",
-        error_messages={"required": "Enter the outcome"},
-    )
