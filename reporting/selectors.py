@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from engagement.models import Answer, Consultation, EqualityMonitoring, Question, Response
+from engagement.models import PREFER_NOT, Answer, Consultation, EqualityMonitoring, Question, Response
 from engagement.querysets import ConsultationQuerySet, ResponseQuerySet
 from engagement.questions import (
     CHOICE_KINDS,
@@ -402,3 +402,118 @@ def export_jobs_of(*, user: Any, consultation: Consultation, limit: int = 10) ->
     from .models import ExportJob
 
     return list(ExportJob.objects.filter(user=user, consultation=consultation).order_by("-created_at", "-pk")[:limit])
+
+
+# --- Who we have not heard from: responses against the areas' populations ---------------------------------------
+PER = 10_000
+FURTHEST_BELOW = 3
+
+
+@dataclasses.dataclass
+class ReachRow:
+    label: str
+    population: int
+    responses: int | None  # None when suppressed (age bands: equality data)
+    shown: str  # the count as shown: digits, or the suppression's words
+    per_10k: float | None
+    source: str = ""
+    year: int | None = None
+
+
+@dataclasses.dataclass
+class Reach:
+    rows: list[ReachRow]  # areas, most local level with populations, by name
+    rate: float | None  # responses per 10,000 residents across those areas
+    below: list[ReachRow]  # the areas furthest below that rate, worst first
+    level_name: str = ""
+    age_rows: list[ReachRow] = dataclasses.field(default_factory=list)
+    age_rate: float | None = None
+    equality_total: int = 0
+
+
+def _per_10k(count: int, population: int) -> float:
+    return round(PER * count / population, 1)
+
+
+def population_reach(*, consultation: Consultation, filters: ReportFilters) -> Reach:
+    """Responses per 10,000 residents for each area of the consultation's system with a recorded population (the
+    most local level that has them, latest year; within the area filter), the rate across them, and the areas
+    furthest below it. The counts follow the summary's filters; each area counts the responses from it and every
+    area below it (the one tree walk). Four queries whatever the number of areas or responses."""
+    from governance.models import AreaPopulation
+
+    figures = AreaPopulation.objects.filter(area__system_id=consultation.system_id).select_related("area__level")
+    if filters.area is not None:
+        figures = figures.filter(area__in=filters.areas)
+    latest: dict[tuple[int, str], AreaPopulation] = {}
+    for figure in figures.order_by("year"):
+        latest[(figure.area_id, figure.age_band)] = figure
+    totals = [f for (_area, band), f in latest.items() if not band]
+    if not totals:
+        return Reach(rows=[], rate=None, below=[])
+    # The most local level with figures (boroughs, say), so no resident is counted twice.
+    rank = min(f.area.level.rank for f in totals)
+    chosen = sorted((f for f in totals if f.area.level.rank == rank), key=lambda f: f.area.name)
+    responses = responses_for_report(consultation=consultation, filters=filters)
+    # The chosen areas share one rank, so the walk's number of steps is known: no query per area to find it.
+    below_each = {
+        f"a{f.area_id}": Count(
+            "pk", filter=Q(area__in=Area.objects.descendants_of([f.area_id], include_self=True, steps=rank - 1))
+        )
+        for f in chosen
+    }
+    counts = responses.aggregate(**below_each)
+    rows = [
+        ReachRow(
+            label=f.area.name,
+            population=f.population,
+            responses=counts[f"a{f.area_id}"],
+            shown=f"{counts[f'a{f.area_id}']:,}",
+            per_10k=_per_10k(counts[f"a{f.area_id}"], f.population),
+            source=f.source,
+            year=f.year,
+        )
+        for f in chosen
+    ]
+    heard, people = sum(r.responses or 0 for r in rows), sum(r.population for r in rows)
+    rate = _per_10k(heard, people)
+    below = sorted((r for r in rows if (r.per_10k or 0) < rate), key=lambda r: (r.per_10k, r.label))
+    reach = Reach(rows=rows, rate=rate, below=below[:FURTHEST_BELOW], level_name=chosen[0].area.level.name)
+    _age_bands(reach, consultation=consultation, areas={f.area_id for f in chosen}, latest=latest)
+    return reach
+
+
+def _age_bands(reach: Reach, *, consultation: Consultation, areas: set[int], latest: dict[Any, Any]) -> None:
+    """By age band, when every chosen area has figures by band: the equality form's age answers (in aggregate,
+    never linked to a response, so the summary's filters cannot narrow them) against the residents of each band,
+    with the equality tables' small-number suppression."""
+    bands = [(value, label) for value, label in EqualityMonitoring.AGE_BANDS if value != PREFER_NOT[0]]
+    population = {value: 0 for value, _label in bands}
+    for (area_id, band), figure in latest.items():
+        if area_id in areas and band in population:
+            population[band] += figure.population
+    bands = [(value, label) for value, label in bands if population[value]]
+    if not bands:
+        return
+    records = EqualityMonitoring.objects.filter(consultation=consultation)
+    counts = records.aggregate(
+        total=Count("pk"), **{f"b_{value}": Count("pk", filter=Q(age_band=value)) for value, _label in bands}
+    )
+    cells = [counts[f"b_{value}"] for value, _label in bands]
+    table = suppress([label for _value, label in bands], cells, total=counts["total"])
+    reach.equality_total = counts["total"]
+    shown_total = 0
+    for (value, label), cell, n in zip(bands, table.cells, cells, strict=True):
+        visible = not table.withheld and cell.shown.replace(",", "").isdigit()
+        shown_total += n
+        reach.age_rows.append(
+            ReachRow(
+                label=label,
+                population=population[value],
+                responses=n if visible else None,
+                shown=cell.shown,
+                per_10k=_per_10k(n, population[value]) if visible else None,
+            )
+        )
+    if not table.withheld:
+        reach.age_rate = _per_10k(shown_total, sum(population[v] for v, _l in bands))
