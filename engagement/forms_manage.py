@@ -14,7 +14,7 @@ from governance.models import Area, Organisation
 from ics_portal.forms import NHSDateField
 
 from . import deadlines
-from .models import Consultation, Document, Question, Section
+from .models import DEFAULT_RETENTION_MONTHS, Consultation, Document, Question, Section
 from .questions import CONDITION_KINDS
 from .services.consultations import document_type
 from .services.reminders import MAX_OFFSET_DAYS, reminder_offsets
@@ -88,10 +88,11 @@ class ConsultationForm(forms.Form):
         label="Keep respondents' personal data for (months after closing)",
         min_value=1,
         max_value=120,
-        initial=24,
-        help_text="Then names, email addresses and contact details are removed; the anonymous answers are kept.",
+        initial=DEFAULT_RETENTION_MONTHS,
+        required=False,
+        help_text="Then email addresses and contact details are removed; the anonymous answers are kept. Leave "
+        "empty for 24 months.",
         error_messages={
-            "required": "Enter how many months to keep personal data, like 24",
             "invalid": "Enter the number of months as a whole number, like 24",
             "min_value": "Keep personal data for at least 1 month",
             "max_value": "Keep personal data for 120 months (10 years) or fewer",
@@ -198,7 +199,7 @@ class ConsultationForm(forms.Form):
             "closes_at": deadlines.closing_datetime(data["closes_on"]),
             "late_grace": datetime.timedelta(hours=hours) if hours else None,
             "reminder_offsets": data.get("reminder_offsets", []),
-            "retention_months": data.get("retention_months") or 24,
+            "retention_months": data.get("retention_months") or DEFAULT_RETENTION_MONTHS,
             "onward_deadline": data.get("onward_deadline"),
             "onward_deadline_text": data.get("onward_deadline_text", ""),
             "target_areas": [self.targets[pk] for pk in data.get("target_areas", []) if pk in self.targets],

@@ -17,6 +17,8 @@ from governance.models import Area, Organisation, System
 
 from .querysets import ConsultationQuerySet, ResponseQuerySet
 
+DEFAULT_RETENTION_MONTHS = 24
+
 
 def default_reminder_offsets() -> list[int]:
     return [7, 1]
@@ -65,7 +67,7 @@ class Consultation(models.Model):
     )
     is_published = models.BooleanField(default=False)
     retention_months = models.PositiveSmallIntegerField(
-        default=24,
+        default=DEFAULT_RETENTION_MONTHS,
         help_text="Months after closing when respondents' personal data is removed (retention/services.py).",
     )
     # Set and cleared by the outcomes app's services ("you said, we did"), which own the outcome itself.

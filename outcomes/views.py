@@ -64,7 +64,7 @@ def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "closed": now > consultation.closes_at,
         "themes": selectors.outcome_themes(consultation=consultation),
     }
-    return render(request, "outcomes/edit.html", context, status=400 if form.errors else 200)
+    return render(request, "outcomes/edit.html", context)
 
 
 @require_POST

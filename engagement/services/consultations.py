@@ -24,7 +24,16 @@ from functions.models import Function
 from governance.models import Area, Organisation
 
 from ..formatting import to_safe_html
-from ..models import Answer, Consultation, Document, Question, Response, Section, default_reminder_offsets
+from ..models import (
+    DEFAULT_RETENTION_MONTHS,
+    Answer,
+    Consultation,
+    Document,
+    Question,
+    Response,
+    Section,
+    default_reminder_offsets,
+)
 from ..questions import (
     CHOICE_KINDS,
     CONDITION_KINDS,
@@ -95,7 +104,7 @@ def consultation_create(
     onward_deadline_text: str = "",
     late_grace: datetime.timedelta | None = None,
     reminder_offsets: list[int] | None = None,
-    retention_months: int = 24,
+    retention_months: int = DEFAULT_RETENTION_MONTHS,
     slug: str = "",
 ) -> Consultation:
     """A new draft consultation, owned by `owner_area` in that area's system."""

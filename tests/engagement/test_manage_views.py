@@ -164,45 +164,6 @@ def test_edit_page_shows_current_values(client, areas, scoped_manager) -> None: 
     assert 'value="Original title"' in body
 
 
-def test_publish_outcome_only_after_closing(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
-    open_one = ConsultationFactory(owner_area=areas["a"][1])
-    closed = ConsultationFactory(owner_area=areas["a"][1], closed=True)
-    client.force_login(scoped_manager)
-    response = client.post(reverse("engagement:manage_outcome", args=[open_one.slug]), {"outcome": "We decided."})
-    assert "once the consultation has closed" in response.content.decode()
-    open_one.refresh_from_db()
-    assert open_one.outcome_published_at is None
-    response = client.post(reverse("engagement:manage_outcome", args=[closed.slug]), {"outcome": "We decided X."})
-    assert response.status_code == HTTPStatus.FOUND
-    closed.refresh_from_db()
-    assert closed.outcome_published_at is not None
-    page = client.get(reverse("engagement:consultation_detail", args=[closed.slug])).content.decode()
-    assert "We decided X." in page
-
-
-def test_withdraw_outcome_then_unpublish(client, areas, scoped_manager, other_manager) -> None:  # type: ignore[no-untyped-def]
-    """Unpublishing refuses while an outcome is published and says to withdraw it: the manage page offers that."""
-    c = ConsultationFactory(owner_area=areas["a"][1], closed=True)
-    client.force_login(scoped_manager)
-    client.post(reverse("engagement:manage_outcome", args=[c.slug]), {"outcome": "We decided X."})
-    page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
-    assert reverse("engagement:manage_outcome_withdraw", args=[c.slug]) in page
-    refused = client.post(reverse("engagement:manage_unpublish", args=[c.slug]), follow=True).content.decode()
-    assert "withdraw the outcome before unpublishing" in refused
-    client.force_login(other_manager)  # a manager of another area changes nothing
-    assert client.post(reverse("engagement:manage_outcome_withdraw", args=[c.slug])).status_code == HTTPStatus.NOT_FOUND
-    c.refresh_from_db()
-    assert c.outcome_published_at is not None
-    client.force_login(scoped_manager)
-    client.post(reverse("engagement:manage_outcome_withdraw", args=[c.slug]))
-    c.refresh_from_db()
-    assert c.outcome_published_at is None
-    assert "We decided X." not in client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
-    client.post(reverse("engagement:manage_unpublish", args=[c.slug]))
-    c.refresh_from_db()
-    assert not c.is_published
-
-
 # --- questions and sections ------------------------------------------------------------------------------------------
 
 
