@@ -69,17 +69,23 @@ def consultations_due(*, now: datetime.datetime) -> list[Consultation]:
 
 def _outbox(consultation: Consultation) -> "models.QuerySet[Email]":
     responses = Response.objects.filter(consultation=consultation).values("pk")
-    about = Q(about_type=ContentType.objects.get_for_model(Consultation), about_id=consultation.pk) | Q(
-        about_type=ContentType.objects.get_for_model(Response), about_id__in=responses
+    follows = _follows(consultation).values("pk")
+    about = (
+        Q(about_type=ContentType.objects.get_for_model(Consultation), about_id=consultation.pk)
+        | Q(about_type=ContentType.objects.get_for_model(Response), about_id__in=responses)
+        | Q(about_type=ContentType.objects.get_for_model(Follow), about_id__in=follows)  # confirmation links
     )
     holds_data = ~Q(to="") | ~Q(body_text="") | ~Q(body_html="") | Q(data__isnull=False)
     return Email.objects.filter(about & holds_data)
 
 
+def _follows(consultation: Consultation) -> "models.QuerySet[Follow]":
+    return Follow.objects.filter(target_type=ContentType.objects.get_for_model(Consultation), target_id=consultation.pk)
+
+
 def _querysets(consultation: Consultation) -> dict[str, "models.QuerySet[models.Model]"]:
     responses = Response.objects.filter(consultation=consultation)
     sent = responses.exclude(state=Response.State.DRAFT)
-    target = ContentType.objects.get_for_model(Consultation)
     return {
         "drafts": responses.filter(state=Response.State.DRAFT),
         "emails": sent.filter(~Q(email="") | Q(consent_to_contact=True)),
@@ -89,7 +95,7 @@ def _querysets(consultation: Consultation) -> dict[str, "models.QuerySet[models.
         "tokens": sent.filter(submission_token__isnull=False),
         "outbox": _outbox(consultation),
         "held_equality": PendingEquality.objects.filter(consultation=consultation),
-        "follows": Follow.objects.filter(target_type=target, target_id=consultation.pk),
+        "follows": _follows(consultation),
     }  # type: ignore[dict-item]
 
 
@@ -104,9 +110,10 @@ def consultation_personal_data_purge(
         purge.counts = {name: sets[name].count() for name, _ in KINDS}
         if dry_run:
             return purge
+        # The outbox first: which rows are about follows and drafts is read from them before they go.
+        sets["outbox"].update(to="", body_text="", body_html="", data=None)
         sets["held_equality"].delete()
         sets["follows"].delete()
-        sets["outbox"].update(to="", body_text="", body_html="", data=None)
         sets["email_answers"].delete()
         sets["drafts"].delete()
         sets["emails"].update(email="", consent_to_contact=False)

@@ -36,4 +36,5 @@ class Command(BaseCommand):
             for name, words in KINDS:
                 self.stdout.write(f"  {purge.counts[name]} {words}")
         total = sum(p.total for p in purges)
-        self.stdout.write(f"{'Dry run: ' if dry_run else ''}{total} items {verb} from {len(purges)} consultations.")
+        done = "would be removed" if dry_run else "removed"
+        self.stdout.write(f"{'Dry run: ' if dry_run else ''}{total} items {done} from {len(purges)} consultations.")
