@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from engagement.models import PREFER_NOT, Answer, Consultation, EqualityMonitoring, Question, Response
+from engagement.models import Answer, Consultation, EqualityMonitoring, Question, Response
 from engagement.querysets import ConsultationQuerySet, ResponseQuerySet
 from engagement.questions import (
     CHOICE_KINDS,
@@ -427,7 +427,6 @@ class Reach:
     below: list[ReachRow]  # the areas furthest below that rate, worst first
     level_name: str = ""
     age_rows: list[ReachRow] = dataclasses.field(default_factory=list)
-    age_rate: float | None = None
     equality_total: int = 0
 
 
@@ -484,36 +483,33 @@ def population_reach(*, consultation: Consultation, filters: ReportFilters) -> R
 
 
 def _age_bands(reach: Reach, *, consultation: Consultation, areas: set[int], latest: dict[Any, Any]) -> None:
-    """By age band, when every chosen area has figures by band: the equality form's age answers (in aggregate,
-    never linked to a response, so the summary's filters cannot narrow them) against the residents of each band,
-    with the equality tables' small-number suppression."""
-    bands = [(value, label) for value, label in EqualityMonitoring.AGE_BANDS if value != PREFER_NOT[0]]
-    population = {value: 0 for value, _label in bands}
+    """By age band, when the chosen areas have figures by band: the equality form's age answers against the
+    residents of each band. The counts are the equality section's own age table, cell for cell, so the page hides
+    the same small numbers in both places (suppression.py) and nothing can be worked out from the two together.
+    Equality answers are never linked to a response, so the summary's filters cannot narrow them."""
+    population: dict[str, int] = {}
     for (area_id, band), figure in latest.items():
-        if area_id in areas and band in population:
-            population[band] += figure.population
-    bands = [(value, label) for value, label in bands if population[value]]
-    if not bands:
+        if area_id in areas and band:
+            population[band] = population.get(band, 0) + figure.population
+    if not population:
         return
-    records = EqualityMonitoring.objects.filter(consultation=consultation)
-    counts = records.aggregate(
-        total=Count("pk"), **{f"b_{value}": Count("pk", filter=Q(age_band=value)) for value, _label in bands}
-    )
-    cells = [counts[f"b_{value}"] for value, _label in bands]
-    table = suppress([label for _value, label in bands], cells, total=counts["total"])
-    reach.equality_total = counts["total"]
-    shown_total = 0
-    for (value, label), cell, n in zip(bands, table.cells, cells, strict=True):
-        visible = not table.withheld and cell.shown.replace(",", "").isdigit()
-        shown_total += n
+    equality = equality_summary(consultation=consultation)
+    age_title = next(title for name, title, _choices in EQUALITY_FIELDS if name == "age_band")
+    table = dict(equality.tables)[age_title]
+    labels = dict(EqualityMonitoring.AGE_BANDS)
+    cells = {cell.label: cell.shown for cell in table.cells}
+    reach.equality_total = equality.total
+    for value, label in EqualityMonitoring.AGE_BANDS:
+        if value not in population:
+            continue
+        shown = "not shown" if table.withheld else cells.get(labels[value], "0")
+        count = int(shown) if shown.isdigit() else None
         reach.age_rows.append(
             ReachRow(
                 label=label,
                 population=population[value],
-                responses=n if visible else None,
-                shown=cell.shown,
-                per_10k=_per_10k(n, population[value]) if visible else None,
+                responses=count,
+                shown=shown,
+                per_10k=_per_10k(count, population[value]) if count is not None else None,
             )
         )
-    if not table.withheld:
-        reach.age_rate = _per_10k(shown_total, sum(population[v] for v, _l in bands))
