@@ -51,7 +51,7 @@ def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 form.add_error(None, error.messages)
         else:
             if publishing:
-                messages.success(request, f"Outcome published. {queued} respondents who asked will be emailed.")
+                messages.success(request, f"Outcome published. {_told(queued)}")
             elif outcome.is_published:
                 messages.success(request, "Published outcome updated.")
             else:
@@ -65,6 +65,12 @@ def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
         "themes": selectors.outcome_themes(consultation=consultation),
     }
     return render(request, "outcomes/edit.html", context)
+
+
+def _told(queued: int) -> str:
+    if queued == 0:
+        return "No respondent is waiting to be emailed about it."
+    return f"{queued} respondent{'s' if queued != 1 else ''} who asked to hear about it will be emailed."
 
 
 @require_POST

@@ -143,7 +143,7 @@ def test_the_email_goes_once_to_each_consenting_respondent_through_smtp(client, 
 
     client.force_login(scene.borough_manager)
     response = client.post(edit_url(c), {**FORM, "action": "publish"}, follow=True)
-    assert "1 respondents who asked will be emailed" in response.content.decode()
+    assert "1 respondent who asked to hear about it will be emailed." in response.content.decode()
     client.post(edit_url(c), {**FORM, "decision": "We chose option 2, with changes.", "action": "save"})
     services.outcome_publish(outcome=Outcome.objects.get(), by=None, now=timezone.now())  # again: nothing new
     assert list(Email.objects.filter(kind=KIND).values_list("to", flat=True)) == ["ann@example.org"]
