@@ -538,3 +538,23 @@ def test_managers_set_the_reminder_offsets_and_a_bad_one_changes_nothing(client,
     assert response.status_code == HTTPStatus.FOUND
     c.refresh_from_db()
     assert c.reminder_offsets == [14, 2]
+
+
+def test_managers_set_the_retention_period_and_a_bad_one_changes_nothing(  # type: ignore[no-untyped-def]
+    client, areas, scoped_manager, other_manager
+) -> None:
+    c = ConsultationFactory(owner_area=areas["a"][1], draft=True)
+    url = reverse("engagement:manage_edit", args=[c.slug])
+    client.force_login(other_manager)
+    assert client.post(url, _consultation_post(areas["a"][1], retention_months="6")).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(scoped_manager)
+    assert 'value="24"' in client.get(url).content.decode()
+    for bad, message in (("0", "at least 1 month"), ("121", "120 months (10 years) or fewer"), ("two", "whole")):
+        response = client.post(url, _consultation_post(areas["a"][1], retention_months=bad))
+        assert message in response.content.decode()
+        c.refresh_from_db()
+        assert c.retention_months == 24
+    response = client.post(url, _consultation_post(areas["a"][1], retention_months="36"))
+    assert response.status_code == HTTPStatus.FOUND
+    c.refresh_from_db()
+    assert c.retention_months == 36
