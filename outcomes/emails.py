@@ -8,7 +8,7 @@ import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models, transaction
 
 from engagement.models import Consultation, Response
 from notifications import kinds
@@ -18,6 +18,7 @@ from notifications.services import site_url
 
 KIND = "outcome_published"
 WITHDRAWN = "The outcome was withdrawn before this email was sent."
+NO_CONSENT = "No sent response from this address agrees to be contacted any more."
 INSERT_BATCH = 1000
 
 
@@ -29,15 +30,13 @@ def dedup_key(*, consultation_id: int, address: str) -> str:
     return f"{KIND}:{consultation_id}:{address}"
 
 
+def _consenting(consultation: Consultation) -> "models.QuerySet[Response]":
+    return Response.objects.counted().filter(consultation=consultation, consent_to_contact=True).exclude(email="")
+
+
 def consenting_addresses(*, consultation: Consultation) -> list[str]:
     """Each address once (lower case) of the sent, counted responses that agreed to be contacted."""
-    rows = (
-        Response.objects.counted()
-        .filter(consultation=consultation, consent_to_contact=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
-    return sorted({address.strip().lower() for address in rows})
+    return sorted({address.strip().lower() for address in _consenting(consultation).values_list("email", flat=True)})
 
 
 def outcome_emails_queue(*, consultation: Consultation, now: datetime.datetime) -> int:
@@ -72,6 +71,9 @@ def outcome_email_context(email: Email, *, now: datetime.datetime) -> dict[str, 
     outcome = outcome_published_for(consultation=consultation) if consultation else None
     if consultation is None or outcome is None:
         return Skip(WITHDRAWN)
+    # Checked again when sent: personal data purged since, or a response's consent withdrawn, stops it.
+    if not _consenting(consultation).filter(email__iexact=email.to).exists():
+        return Skip(NO_CONSENT)
     return {
         "consultation": consultation,
         "outcome": outcome,

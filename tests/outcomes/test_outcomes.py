@@ -13,7 +13,7 @@ from engagement.models import Consultation
 from notifications.models import Email
 from notifications.services import emails_send_due
 from outcomes import services
-from outcomes.emails import KIND
+from outcomes.emails import KIND, NO_CONSENT
 from outcomes.models import Outcome
 from tests.engagement.factories import ConsultationFactory, ResponseFactory
 
@@ -167,6 +167,18 @@ def test_an_email_not_yet_sent_is_skipped_when_the_outcome_is_withdrawn(client, 
     emails_send_due(now=timezone.now() + datetime.timedelta(minutes=1))
     assert smtp_sink.messages == []
     assert Email.objects.get(kind=KIND).status == Email.Status.SUPPRESSED
+
+
+def test_an_email_not_yet_sent_is_skipped_when_consent_is_gone(scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    response = sent(c, "ann@example.org")
+    outcome = services.outcome_save(consultation=c, by=None, points=[], decided_function=None, **_texts())
+    services.outcome_publish(outcome=outcome, by=None, now=timezone.now())
+    response.consent_to_contact = False  # e.g. the retention purge ran in between
+    response.save()
+    emails_send_due(now=timezone.now() + datetime.timedelta(minutes=1))
+    assert smtp_sink.messages == []
+    assert Email.objects.get(kind=KIND).last_error == NO_CONSENT
 
 
 def test_editing_a_published_outcome_keeps_its_history(scene) -> None:  # type: ignore[no-untyped-def]
