@@ -83,4 +83,4 @@ class AreaPopulationAdmin(admin.ModelAdmin):
     list_display = ("area", "age_band", "year", "population", "source")
     list_filter = ("year", "area__system")
     search_fields = ("area__name",)
-    autocomplete_fields = ("area",)
+    raw_id_fields = ("area",)
