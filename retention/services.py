@@ -4,7 +4,9 @@ A consultation's personal data is due for removal `retention_months` after it cl
 response email addresses, links to accounts, organisation roles and the contact consent; answers to email-address
 questions; drafts never sent (with their answers and held equality answers); submission tokens (a stale form or a
 save-and-return link then matches nothing); outbox rows about the consultation or its responses (address, bodies,
-render data); held equality answers (`PendingEquality`); follows of the consultation. What stays: sent responses'
+render data); held equality answers (`PendingEquality`: by then the ten-minute release has counted every sent
+response's, so what is left belongs to drafts or to responses still held as suspected, which never counted);
+follows of the consultation. What stays: sent responses'
 reference, area, respondent type, organisation name, answers and dates, and the released equality table, so every
 summary still works.
 
@@ -23,6 +25,7 @@ from django.db.models import Q
 from engagement.models import Answer, Consultation, PendingEquality, Question, Response
 from notifications.models import Email, Follow
 
+PURGED = "Not sent: its personal data was removed after the retention period."
 KINDS = (
     ("drafts", "drafts never sent"),
     ("emails", "response email addresses"),
@@ -110,7 +113,9 @@ def consultation_personal_data_purge(
         purge.counts = {name: sets[name].count() for name, _ in KINDS}
         if dry_run:
             return purge
-        # The outbox first: which rows are about follows and drafts is read from them before they go.
+        # The outbox first: which rows are about follows and drafts is read from them before they go. A row not
+        # yet sent is never sent now (it has no address left), and says why.
+        sets["outbox"].filter(status=Email.Status.READY).update(status=Email.Status.SUPPRESSED, last_error=PURGED)
         sets["outbox"].update(to="", body_text="", body_html="", data=None)
         sets["held_equality"].delete()
         sets["follows"].delete()
