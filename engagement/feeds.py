@@ -38,6 +38,9 @@ class ConsultationFeed(Feed):
     feed_type = Atom1Feed
     title = "Consultations"
     subtitle = "Consultations by the integrated care systems: what is open, forthcoming and closed."
+    # A template, so a published outcome ("you said, we did", the outcomes app) joins the entry without
+    # engagement importing that app: the template asks the `outcome_panel` global.
+    description_template = "engagement/feed_item.txt"
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FeedRequest:
         return FeedRequest(now=timezone.now(), host=request.get_host().rsplit(":", 1)[0].lower())
@@ -62,6 +65,14 @@ class ConsultationFeed(Feed):
     def item_description(self, item: Item) -> str:
         consultation, feed = item
         return f"{status_sentence(consultation, now=feed.now)}. {consultation.summary}"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        consultation, feed = kwargs["item"]
+        return {
+            "consultation": consultation,
+            "description": self.item_description(kwargs["item"]),
+            "has_outcome": consultation.status_at(now=feed.now) == Consultation.Status.OUTCOME_PUBLISHED,
+        }
 
     def item_link(self, item: Item) -> str:
         return reverse("engagement:consultation_detail", args=[item[0].slug])

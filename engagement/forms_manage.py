@@ -15,7 +15,7 @@ from ics_portal.forms import NHSDateField
 from notifications.invites import MAX_BYTES, InviteFileRefusedError, InviteRow, invitees_parse
 
 from . import deadlines
-from .models import Consultation, Document, Question, Section
+from .models import DEFAULT_RETENTION_MONTHS, Consultation, Document, Question, Section
 from .questions import CONDITION_KINDS
 from .services.consultations import document_type
 from .services.reminders import MAX_OFFSET_DAYS, reminder_offsets
@@ -85,6 +85,20 @@ class ConsultationForm(forms.Form):
         initial="7, 1",
         help_text="Whole days, separated by commas, for example 7, 1. Leave empty for no reminders.",
     )
+    retention_months = forms.IntegerField(
+        label="Keep respondents' personal data for (months after closing)",
+        min_value=1,
+        max_value=120,
+        initial=DEFAULT_RETENTION_MONTHS,
+        required=False,
+        help_text="Then email addresses and contact details are removed; the anonymous answers are kept. Leave "
+        "empty for 24 months.",
+        error_messages={
+            "invalid": "Enter the number of months as a whole number, like 24",
+            "min_value": "Keep personal data for at least 1 month",
+            "max_value": "Keep personal data for 120 months (10 years) or fewer",
+        },
+    )
     onward_deadline = NHSDateField(
         label="Onward deadline (optional)",
         required=False,
@@ -148,6 +162,7 @@ class ConsultationForm(forms.Form):
             "closes_on": deadlines.london_date(consultation.closes_at),
             "late_grace_hours": int(grace.total_seconds() // 3600) if grace is not None else None,
             "reminder_offsets": ", ".join(str(d) for d in reversed(reminder_offsets(consultation))),
+            "retention_months": consultation.retention_months,
             "onward_deadline": consultation.onward_deadline,
             "onward_deadline_text": consultation.onward_deadline_text,
             "target_areas": [a.pk for a in consultation.target_areas.all()],
@@ -185,6 +200,7 @@ class ConsultationForm(forms.Form):
             "closes_at": deadlines.closing_datetime(data["closes_on"]),
             "late_grace": datetime.timedelta(hours=hours) if hours else None,
             "reminder_offsets": data.get("reminder_offsets", []),
+            "retention_months": data.get("retention_months") or DEFAULT_RETENTION_MONTHS,
             "onward_deadline": data.get("onward_deadline"),
             "onward_deadline_text": data.get("onward_deadline_text", ""),
             "target_areas": [self.targets[pk] for pk in data.get("target_areas", []) if pk in self.targets],
@@ -340,15 +356,6 @@ class DocumentForm(forms.Form):
             )
             raise ValidationError(messages) from None
         return upload
-
-
-class OutcomeForm(forms.Form):
-    outcome = forms.CharField(
-        max_length=BODY_MAX,
-        widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="What you heard and what was decided. Same simple formatting as the details.",
-        error_messages={"required": "Enter the outcome"},
-    )
 
 
 class InviteListForm(forms.Form):

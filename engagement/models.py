@@ -17,6 +17,8 @@ from governance.models import Area, Organisation, System
 
 from .querysets import ConsultationQuerySet, ResponseQuerySet
 
+DEFAULT_RETENTION_MONTHS = 24
+
 
 def default_reminder_offsets() -> list[int]:
     return [7, 1]
@@ -64,7 +66,11 @@ class Consultation(models.Model):
         help_text="Days before closing when followers who have not responded are reminded (services/reminders.py).",
     )
     is_published = models.BooleanField(default=False)
-    outcome = models.TextField(blank=True, max_length=50_000)
+    retention_months = models.PositiveSmallIntegerField(
+        default=DEFAULT_RETENTION_MONTHS,
+        help_text="Months after closing when respondents' personal data is removed (retention/services.py).",
+    )
+    # Set and cleared by the outcomes app's services ("you said, we did"), which own the outcome itself.
     outcome_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -79,6 +85,9 @@ class Consultation(models.Model):
         ordering = ("closes_at",)
         constraints = [
             models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="consultation_closes_after_opening"),
+            models.CheckConstraint(
+                condition=Q(retention_months__gte=1, retention_months__lte=120), name="consultation_retention_months"
+            ),
         ]
 
     def __str__(self) -> str:

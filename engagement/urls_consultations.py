@@ -28,8 +28,7 @@ urlpatterns = [
     path(M + "preview/", manage.consultation_preview, name="manage_preview"),
     path(M + "publish/", manage.consultation_publish, name="manage_publish"),
     path(M + "unpublish/", manage.consultation_unpublish, name="manage_unpublish"),
-    path(M + "outcome/", manage.consultation_outcome, name="manage_outcome"),
-    path(M + "outcome/withdraw/", manage.consultation_withdraw_outcome, name="manage_outcome_withdraw"),
+    # M + "outcome/": the outcomes app ("you said, we did").
     path(M + "close/", manage.consultation_close, name="manage_close"),
     path(M + "suspected/", manage.suspected_list, name="manage_suspected"),
     path(M + "suspected/<str:reference>/release/", manage.suspected_release, name="manage_suspected_release"),

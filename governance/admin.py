@@ -7,7 +7,7 @@ wrong parent or level even if a form let one through; clean() explains the rule 
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Area, AreaCode, Board, BoardMember, Level, Membership, Organisation, System
+from .models import Area, AreaCode, AreaPopulation, Board, BoardMember, Level, Membership, Organisation, System
 
 
 class LevelInline(admin.StackedInline):
@@ -74,3 +74,13 @@ class BoardAdmin(SimpleHistoryAdmin):
     list_select_related = ("area",)
     raw_id_fields = ("area",)
     inlines = (BoardMemberInline,)
+
+
+@admin.register(AreaPopulation)
+class AreaPopulationAdmin(admin.ModelAdmin):
+    """Read here; recorded by manage.py import_population, which checks every row first."""
+
+    list_display = ("area", "age_band", "year", "population", "source")
+    list_filter = ("year", "area__system")
+    search_fields = ("area__name",)
+    raw_id_fields = ("area",)

@@ -10,9 +10,11 @@ Idempotent: every write is an upsert that saves only real changes (governance/se
 
 import datetime
 from collections import Counter
+from pathlib import Path
 from typing import Any, TextIO
 
 from . import services
+from .importers import ImportResult, import_population
 from .models import Area, AreaCode, Board, BoardMember, Level, Organisation, System
 
 Kind = Organisation.Kind
@@ -335,7 +337,21 @@ def load(*, now: datetime.datetime, out: TextIO) -> None:
     tally = _Tally()
     load_ncl(tally)
     load_nel(tally)
+    population = load_population()
     out.write(
         "ICS structure (NCL, NEL): "
         f"{tally['created']} created, {tally['updated']} updated, {tally['unchanged']} unchanged.\n"
     )
+    out.write(f"Population (ONS Census 2021): {population.summary()}\n")
+
+
+POPULATION_FILE = Path(__file__).resolve().parent / "data" / "ons_census_2021_usual_residents.csv"
+
+
+def load_population() -> ImportResult:
+    """The boroughs' ONS Census 2021 usual residents, from the file shipped with its source (idempotent)."""
+    with POPULATION_FILE.open(encoding="utf-8", newline="") as file:
+        result = import_population(file)
+    if result.errors:
+        raise RuntimeError("; ".join(str(e) for e in result.errors))
+    return result

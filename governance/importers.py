@@ -687,3 +687,73 @@ def import_epcn(
                 result.record(0, services.area_remove_placeholder(area=placeholder), f"placeholder {name!r}")
 
     return _run(result, apply)
+
+
+# --- Population (import_population) ---------------------------------------------------------------------------
+POPULATION_COLUMNS = {
+    "gss": ["gsscode", "gss", "areacode", "code"],
+    "area": ["area", "areaname", "name"],
+    "age_band": ["ageband", "age"],
+    "population": ["population", "usualresidents", "observation", "count"],
+    "year": ["year"],
+    "source": ["source"],
+}
+# The equality form's age band codes (16_24, 75_plus, under_16); blank is all ages.
+AGE_BAND_RE = re.compile(r"^(under_\d{1,3}|\d{1,3}_\d{1,3}|\d{1,3}_plus)$")
+MAX_SOURCE = 300
+
+
+def import_population(file: TextIO, *, dry_run: bool = False) -> ImportResult:
+    """Population figures by GSS code (and optionally age band), e.g. ONS Census 2021 usual residents. Every bad
+    row is listed with its line and then nothing is written; importing the same file again changes nothing."""
+    result = ImportResult(dry_run=dry_run)
+    rows = read_csv(file, POPULATION_COLUMNS, required=["gss", "population", "year", "source"])
+    if not rows:
+        raise ImportFileError("The file has no rows after the first line.")
+    codes = {
+        c.code: c.area
+        for c in AreaCode.objects.filter(
+            scheme=AreaCode.Scheme.GSS, code__in=[r.get("gss").upper() for r in rows]
+        ).select_related("area")
+    }
+    seen: dict[tuple[str, str, int], int] = {}
+    valid: list[tuple[int, Area, str, int, int, str]] = []
+    for row in rows:
+        problems = []
+        gss, band = row.get("gss").upper(), row.get("age_band").lower().replace(" ", "_")
+        area = codes.get(gss)
+        if not GSS_RE.match(gss):
+            problems.append(f"{row.get('gss')!r} is not a GSS code (a letter then 8 digits, like E09000003)")
+        elif area is None:
+            problems.append(f"no area has the GSS code {gss}")
+        if band and not AGE_BAND_RE.match(band):
+            problems.append(f"{row.get('age_band')!r} is not an age band like 16_24, 75_plus or under_16 (or blank)")
+        raw_population = row.get("population").replace(",", "")
+        if not raw_population.isdigit() or int(raw_population) == 0:
+            problems.append(f"population {row.get('population')!r} is not a whole number above 0")
+        year = row.get("year")
+        if not (year.isdigit() and 1800 <= int(year) <= 2200):
+            problems.append(f"year {year!r} is not a year like 2021")
+        source = row.get("source")
+        if not source:
+            problems.append("the source is empty: say where the figure comes from")
+        elif len(source) > MAX_SOURCE:
+            problems.append(f"the source is longer than {MAX_SOURCE} characters")
+        if not problems:
+            key = (gss, band, int(year))
+            if key in seen:
+                problems.append(f"the same area, age band and year as line {seen[key]}")
+            seen[key] = row.line
+        if problems:
+            result.errors.extend(RowError(row.line, p) for p in problems)
+        elif area is not None:
+            valid.append((row.line, area, band, int(raw_population), int(year), source))
+
+    def apply() -> None:
+        for line, area, band, population, year, source in valid:
+            outcome = services.area_population_set(
+                area=area, age_band=band, year=year, population=population, source=source
+            )
+            result.record(line, outcome, f"population of {area.name} {year}{' ' + band if band else ''}")
+
+    return _run(result, apply)

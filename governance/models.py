@@ -244,3 +244,26 @@ class BoardMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_name} ({self.get_role_display()})"
+
+
+class AreaPopulation(models.Model):
+    """How many people live in an area, from a named source and year (e.g. ONS Census 2021 usual residents),
+    for the whole area (`age_band` empty) or one age band (the equality form's bands). Imported by
+    `manage.py import_population`; the ONS figures for the NCL and NEL boroughs ship in governance/data/."""
+
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="populations")
+    age_band = models.CharField(max_length=30, blank=True, help_text="Empty for all ages.")
+    population = models.PositiveIntegerField()
+    source = models.CharField(max_length=300, help_text="Where the figure comes from, with its address.")
+    year = models.PositiveSmallIntegerField()
+
+    class Meta:
+        ordering = ("area", "age_band", "-year")
+        constraints = [
+            models.UniqueConstraint(fields=["area", "age_band", "year"], name="areapopulation_unique"),
+            models.CheckConstraint(condition=Q(population__gt=0), name="areapopulation_positive"),
+            models.CheckConstraint(condition=Q(year__gte=1800, year__lte=2200), name="areapopulation_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area}: {self.population} ({self.year}{', ' + self.age_band if self.age_band else ''})"

@@ -14,7 +14,7 @@ from typing import Any
 from django.db import models, transaction
 from django.utils.text import slugify
 
-from .models import Area, AreaCode, Board, BoardMember, Level, Membership, Organisation, System
+from .models import Area, AreaCode, AreaPopulation, Board, BoardMember, Level, Membership, Organisation, System
 
 
 class Change(enum.StrEnum):
@@ -146,6 +146,16 @@ def area_code_set(
         AreaCode,
         lookup={"scheme": scheme, "code": code},
         values={"area": area, "valid_from": valid_from, "valid_to": valid_to},
+    )
+
+
+@transaction.atomic
+def area_population_set(*, area: Area, age_band: str, year: int, population: int, source: str) -> Outcome:
+    """Record how many people live in an area (all ages when `age_band` is blank) in `year`, from `source`."""
+    return _upsert(
+        AreaPopulation,
+        lookup={"area": area, "age_band": age_band, "year": year},
+        values={"population": population, "source": source},
     )
 
 

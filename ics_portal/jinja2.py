@@ -93,6 +93,13 @@ def follow_panel(request: Any, target: Any) -> dict[str, Any]:
     return panel(user=getattr(request, "user", None), target=target)
 
 
+def outcome_panel(consultation: Any) -> dict[str, Any]:
+    """The published outcome for a consultation's page and feed (templates/outcomes/_outcome.html)."""
+    from outcomes.selectors import outcome_panel as panel
+
+    return panel(consultation=consultation)
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over DIRS; the NHS.UK macros come after it.
     loaders = [options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")]
@@ -109,6 +116,7 @@ def environment(**options: Any) -> Environment:
             "form_error_list": error_list,
             "cached_component": cached_component,
             "follow_panel": follow_panel,
+            "outcome_panel": outcome_panel,
         }
     )
     env.filters.update({"london": london, "london_time": london_time})

@@ -29,6 +29,7 @@ urlpatterns = [
     path("", include("engagement.urls")),
     path("", include("notifications.urls")),
     path("", include("reporting.urls")),
+    path("", include("outcomes.urls")),
 ]
 
 handler400 = "ics_portal.views.bad_request"

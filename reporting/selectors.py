@@ -402,3 +402,114 @@ def export_jobs_of(*, user: Any, consultation: Consultation, limit: int = 10) ->
     from .models import ExportJob
 
     return list(ExportJob.objects.filter(user=user, consultation=consultation).order_by("-created_at", "-pk")[:limit])
+
+
+# --- Who we have not heard from: responses against the areas' populations ---------------------------------------
+PER = 10_000
+FURTHEST_BELOW = 3
+
+
+@dataclasses.dataclass
+class ReachRow:
+    label: str
+    population: int
+    responses: int | None  # None when suppressed (age bands: equality data)
+    shown: str  # the count as shown: digits, or the suppression's words
+    per_10k: float | None
+    source: str = ""
+    year: int | None = None
+
+
+@dataclasses.dataclass
+class Reach:
+    rows: list[ReachRow]  # areas, most local level with populations, by name
+    rate: float | None  # responses per 10,000 residents across those areas
+    below: list[ReachRow]  # the areas furthest below that rate, worst first
+    level_name: str = ""
+    age_rows: list[ReachRow] = dataclasses.field(default_factory=list)
+    equality_total: int = 0
+
+
+def _per_10k(count: int, population: int) -> float:
+    return round(PER * count / population, 1)
+
+
+def population_reach(*, consultation: Consultation, filters: ReportFilters) -> Reach:
+    """Responses per 10,000 residents for each area of the consultation's system with a recorded population (the
+    most local level that has them, latest year; within the area filter), the rate across them, and the areas
+    furthest below it. The counts follow the summary's filters; each area counts the responses from it and every
+    area below it (the one tree walk). Four queries whatever the number of areas or responses."""
+    from governance.models import AreaPopulation
+
+    figures = AreaPopulation.objects.filter(area__system_id=consultation.system_id).select_related("area__level")
+    if filters.area is not None:
+        figures = figures.filter(area__in=filters.areas)
+    latest: dict[tuple[int, str], AreaPopulation] = {}
+    for figure in figures.order_by("year"):
+        latest[(figure.area_id, figure.age_band)] = figure
+    totals = [f for (_area, band), f in latest.items() if not band]
+    if not totals:
+        return Reach(rows=[], rate=None, below=[])
+    # The most local level with figures (boroughs, say), so no resident is counted twice.
+    rank = min(f.area.level.rank for f in totals)
+    chosen = sorted((f for f in totals if f.area.level.rank == rank), key=lambda f: f.area.name)
+    responses = responses_for_report(consultation=consultation, filters=filters)
+    # The chosen areas share one rank, so the walk's number of steps is known: no query per area to find it.
+    below_each = {
+        f"a{f.area_id}": Count(
+            "pk", filter=Q(area__in=Area.objects.descendants_of([f.area_id], include_self=True, steps=rank - 1))
+        )
+        for f in chosen
+    }
+    counts = responses.aggregate(**below_each)
+    rows = [
+        ReachRow(
+            label=f.area.name,
+            population=f.population,
+            responses=counts[f"a{f.area_id}"],
+            shown=f"{counts[f'a{f.area_id}']:,}",
+            per_10k=_per_10k(counts[f"a{f.area_id}"], f.population),
+            source=f.source,
+            year=f.year,
+        )
+        for f in chosen
+    ]
+    heard, people = sum(r.responses or 0 for r in rows), sum(r.population for r in rows)
+    rate = _per_10k(heard, people)
+    below = sorted((r for r in rows if (r.per_10k or 0) < rate), key=lambda r: (r.per_10k, r.label))
+    reach = Reach(rows=rows, rate=rate, below=below[:FURTHEST_BELOW], level_name=chosen[0].area.level.name)
+    _age_bands(reach, consultation=consultation, areas={f.area_id for f in chosen}, latest=latest)
+    return reach
+
+
+def _age_bands(reach: Reach, *, consultation: Consultation, areas: set[int], latest: dict[Any, Any]) -> None:
+    """By age band, when the chosen areas have figures by band: the equality form's age answers against the
+    residents of each band. The counts are the equality section's own age table, cell for cell, so the page hides
+    the same small numbers in both places (suppression.py) and nothing can be worked out from the two together.
+    Equality answers are never linked to a response, so the summary's filters cannot narrow them."""
+    population: dict[str, int] = {}
+    for (area_id, band), figure in latest.items():
+        if area_id in areas and band:
+            population[band] = population.get(band, 0) + figure.population
+    if not population:
+        return
+    equality = equality_summary(consultation=consultation)
+    age_title = next(title for name, title, _choices in EQUALITY_FIELDS if name == "age_band")
+    table = dict(equality.tables)[age_title]
+    labels = dict(EqualityMonitoring.AGE_BANDS)
+    cells = {cell.label: cell.shown for cell in table.cells}
+    reach.equality_total = equality.total
+    for value, label in EqualityMonitoring.AGE_BANDS:
+        if value not in population:
+            continue
+        shown = "not shown" if table.withheld else cells.get(labels[value], "0")
+        count = int(shown) if shown.isdigit() else None
+        reach.age_rows.append(
+            ReachRow(
+                label=label,
+                population=population[value],
+                responses=count,
+                shown=shown,
+                per_10k=_per_10k(count, population[value]) if count is not None else None,
+            )
+        )

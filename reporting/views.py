@@ -72,6 +72,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         "summary": selectors.consultation_summary(consultation=consultation, filters=filters),
         "organisations": list(selectors.organisation_responses(consultation=consultation, filters=filters)),
         "equality": selectors.equality_summary(consultation=consultation),
+        "reach": selectors.population_reach(consultation=consultation, filters=filters),
         "now": timezone.now(),
         "answer_label": answer_label,
     }

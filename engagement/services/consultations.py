@@ -1,4 +1,4 @@
-"""Writes for consultation authoring: create, edit, close early, sections, questions, documents, publish, outcome.
+"""Writes for consultation authoring: create, edit, close early, sections, questions, documents, publish (the outcome: the outcomes app).
 
 Every function is keyword-only, typed and atomic, and raises django.core.exceptions.ValidationError with a
 plain-English message when a change is not allowed; nothing is changed in that case. Once responses exist, a
@@ -26,7 +26,16 @@ from governance.models import Area, Organisation
 from notifications.models import Invitee
 
 from ..formatting import to_safe_html
-from ..models import Answer, Consultation, Document, Question, Response, Section, default_reminder_offsets
+from ..models import (
+    DEFAULT_RETENTION_MONTHS,
+    Answer,
+    Consultation,
+    Document,
+    Question,
+    Response,
+    Section,
+    default_reminder_offsets,
+)
 from ..questions import (
     CHOICE_KINDS,
     CONDITION_KINDS,
@@ -98,6 +107,7 @@ def consultation_create(
     onward_deadline_text: str = "",
     late_grace: datetime.timedelta | None = None,
     reminder_offsets: list[int] | None = None,
+    retention_months: int = DEFAULT_RETENTION_MONTHS,
     slug: str = "",
 ) -> Consultation:
     """A new draft consultation, owned by `owner_area` in that area's system."""
@@ -120,6 +130,7 @@ def consultation_create(
         onward_deadline_text=onward_deadline_text.strip(),
         late_grace=late_grace,
         reminder_offsets=default_reminder_offsets() if reminder_offsets is None else reminder_offsets,
+        retention_months=retention_months,
         is_published=False,
         created_by=by if getattr(by, "pk", None) else None,
     )
@@ -133,6 +144,7 @@ def consultation_create(
 EDITABLE_FIELDS = (
     "title", "summary", "body", "contact_email", "lead_organisation", "owner_area", "opens_at", "closes_at",
     "onward_deadline", "onward_deadline_text", "late_grace", "reminder_offsets",
+    "retention_months",
 )  # fmt: skip
 
 
@@ -236,31 +248,6 @@ def consultation_unpublish(*, consultation: Consultation, by: Any) -> Consultati
         raise ValidationError("The outcome has been published: withdraw the outcome before unpublishing.")
     consultation.is_published = False
     consultation.save(update_fields=["is_published", "updated_at"])
-    return consultation
-
-
-@transaction.atomic
-def consultation_publish_outcome(
-    *, consultation: Consultation, by: Any, outcome: str, now: datetime.datetime
-) -> Consultation:
-    """Publish what was decided. Only after the consultation has closed."""
-    if not consultation.is_published:
-        raise ValidationError("Publish the consultation before publishing its outcome.")
-    if now <= consultation.closes_at:
-        raise ValidationError("You can publish the outcome once the consultation has closed.")
-    cleaned = to_safe_html(outcome)
-    if not cleaned:
-        raise ValidationError({"outcome": "Enter the outcome."})
-    consultation.outcome = cleaned
-    consultation.outcome_published_at = consultation.outcome_published_at or now
-    consultation.save(update_fields=["outcome", "outcome_published_at", "updated_at"])
-    return consultation
-
-
-@transaction.atomic
-def consultation_withdraw_outcome(*, consultation: Consultation, by: Any) -> Consultation:
-    consultation.outcome_published_at = None
-    consultation.save(update_fields=["outcome_published_at", "updated_at"])
     return consultation
 
 

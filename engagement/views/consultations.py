@@ -67,7 +67,6 @@ def detail_context(consultation: Consultation, *, now: datetime.datetime, previe
         "opening_text": deadlines.describe_opening(consultation.opens_at),
         "onward_text": onward_sentence(consultation),
         "body_html": render_body(consultation.body),
-        "outcome_html": render_body(consultation.outcome) if status == Consultation.Status.OUTCOME_PUBLISHED else "",
         "documents": [(d, document_description(d)) for d in consultation.documents.all()],
         "functions": functions,
         "contact_html": format_html('<a href="mailto:{0}">{0}</a>', consultation.contact_email)

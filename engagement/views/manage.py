@@ -1,5 +1,5 @@
 """Consultation managers' pages: list, create, edit, close early, questions, sections, documents, preview, publish,
-outcome, and the responses held as suspected automated.
+invite lists, and the responses held as suspected automated (the outcome is in `outcomes/`).
 
 Every page works without JavaScript: plain forms, one POST per action, redirect after success. Access: anonymous
 people are sent to sign in; signed-in people without the role and an area get 403; a manager asking for a
@@ -29,7 +29,6 @@ from ..forms_manage import (
     ConsultationForm,
     DocumentForm,
     InviteListForm,
-    OutcomeForm,
     QuestionForm,
     ReorderForm,
     SectionForm,
@@ -246,37 +245,10 @@ def consultation_publish(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @manager_required
-def consultation_withdraw_outcome(request: HttpRequest, slug: str) -> HttpResponse:
-    """Unpublishing refuses while an outcome is published and says to withdraw it first: this is where."""
-    return _state_change(
-        request, slug, services.consultation_withdraw_outcome, "Outcome withdrawn: residents no longer see it."
-    )
-
-
-@require_POST
-@manager_required
 def consultation_unpublish(request: HttpRequest, slug: str) -> HttpResponse:
     return _state_change(
         request, slug, services.consultation_unpublish, "Consultation unpublished: residents can no longer see it."
     )
-
-
-@manager_required
-def consultation_outcome(request: HttpRequest, slug: str) -> HttpResponse:
-    now = timezone.now()
-    consultation = _managed(request, slug)
-    form = OutcomeForm(request.POST or None, initial={"outcome": consultation.outcome})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.consultation_publish_outcome(
-                consultation=consultation, by=request.user, outcome=form.cleaned_data["outcome"], now=now
-            )
-        except ValidationError as error:
-            _apply_errors(form, error)
-        else:
-            messages.success(request, "Outcome published.")
-            return redirect(_overview(consultation))
-    return render(request, "engagement/manage/outcome_form.html", {"form": form, "consultation": consultation})
 
 
 # --- Responses held as suspected automated ----------------------------------------------------------------------

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "notifications",
     "engagement",
     "reporting",
+    "outcomes",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -245,6 +247,8 @@ REDIS_BROKER_TRANSPORT_OPTIONS = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = REDIS_BROKER_TRANSPORT_OPTIONS
+from celery.schedules import crontab
+
 CELERY_BEAT_SCHEDULE: dict = {}
 if CELERY_BROKER_URL.startswith("filesystem://"):
     _queue = VAR_DIR / "broker"
@@ -315,6 +319,11 @@ CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
 CELERY_BEAT_SCHEDULE["engagement-plan-reminders"] = {
     "task": "engagement.tasks.plan_reminders",
     "schedule": 900.0,
+}
+# Respondents' personal data removed once each consultation's retention period has passed (retention/services.py).
+CELERY_BEAT_SCHEDULE["retention-purge-personal-data"] = {
+    "task": "retention.tasks.purge_personal_data",
+    "schedule": crontab(hour=3, minute=30),  # daily at 03:30 UTC (CELERY_TIMEZONE)
 }
 ENGAGEMENT_EQUALITY_BATCH = env.int("ENGAGEMENT_EQUALITY_BATCH", default=5)
 # Response submissions and save-and-return emails, per browser session first, then a much higher ceiling per

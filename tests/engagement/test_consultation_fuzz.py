@@ -22,7 +22,8 @@ FIELDS = [
     "opens_on-year", "closes_on-day", "closes_on-month", "closes_on-year", "late_grace_hours", "onward_deadline-day",
     "onward_deadline-month", "onward_deadline-year", "onward_deadline_text", "target_areas", "functions", "text",
     "hint", "kind", "required", "choices", "allow_other", "max_choices", "max_length", "section", "show_if_question",
-    "show_if_value", "intro", "outcome", "order_1", "order_2",
+    "show_if_value", "intro", "what_we_heard", "points", "decision", "decided_function", "action", "retention_months",
+    "order_1", "order_2",
 ]  # fmt: skip
 form_data = st.dictionaries(st.sampled_from(FIELDS), st.one_of(text, st.integers(-5, 10**6).map(str)), max_size=12)
 SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -52,7 +53,7 @@ def _urls(s: dict[str, Any]) -> list[str]:
         reverse("engagement:manage_section_add", args=[slug]),
         reverse("engagement:manage_section_edit", args=[slug, s["section"].pk]),
         reverse("engagement:manage_sections_reorder", args=[slug]),
-        reverse("engagement:manage_outcome", args=[slug]),
+        reverse("outcomes:edit", args=[slug]),
         reverse("engagement:manage_document_add", args=[slug]),
     ]
 

@@ -164,45 +164,6 @@ def test_edit_page_shows_current_values(client, areas, scoped_manager) -> None: 
     assert 'value="Original title"' in body
 
 
-def test_publish_outcome_only_after_closing(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
-    open_one = ConsultationFactory(owner_area=areas["a"][1])
-    closed = ConsultationFactory(owner_area=areas["a"][1], closed=True)
-    client.force_login(scoped_manager)
-    response = client.post(reverse("engagement:manage_outcome", args=[open_one.slug]), {"outcome": "We decided."})
-    assert "once the consultation has closed" in response.content.decode()
-    open_one.refresh_from_db()
-    assert open_one.outcome_published_at is None
-    response = client.post(reverse("engagement:manage_outcome", args=[closed.slug]), {"outcome": "We decided X."})
-    assert response.status_code == HTTPStatus.FOUND
-    closed.refresh_from_db()
-    assert closed.outcome_published_at is not None
-    page = client.get(reverse("engagement:consultation_detail", args=[closed.slug])).content.decode()
-    assert "We decided X." in page
-
-
-def test_withdraw_outcome_then_unpublish(client, areas, scoped_manager, other_manager) -> None:  # type: ignore[no-untyped-def]
-    """Unpublishing refuses while an outcome is published and says to withdraw it: the manage page offers that."""
-    c = ConsultationFactory(owner_area=areas["a"][1], closed=True)
-    client.force_login(scoped_manager)
-    client.post(reverse("engagement:manage_outcome", args=[c.slug]), {"outcome": "We decided X."})
-    page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
-    assert reverse("engagement:manage_outcome_withdraw", args=[c.slug]) in page
-    refused = client.post(reverse("engagement:manage_unpublish", args=[c.slug]), follow=True).content.decode()
-    assert "withdraw the outcome before unpublishing" in refused
-    client.force_login(other_manager)  # a manager of another area changes nothing
-    assert client.post(reverse("engagement:manage_outcome_withdraw", args=[c.slug])).status_code == HTTPStatus.NOT_FOUND
-    c.refresh_from_db()
-    assert c.outcome_published_at is not None
-    client.force_login(scoped_manager)
-    client.post(reverse("engagement:manage_outcome_withdraw", args=[c.slug]))
-    c.refresh_from_db()
-    assert c.outcome_published_at is None
-    assert "We decided X." not in client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
-    client.post(reverse("engagement:manage_unpublish", args=[c.slug]))
-    c.refresh_from_db()
-    assert not c.is_published
-
-
 # --- questions and sections ------------------------------------------------------------------------------------------
 
 
@@ -577,3 +538,23 @@ def test_managers_set_the_reminder_offsets_and_a_bad_one_changes_nothing(client,
     assert response.status_code == HTTPStatus.FOUND
     c.refresh_from_db()
     assert c.reminder_offsets == [14, 2]
+
+
+def test_managers_set_the_retention_period_and_a_bad_one_changes_nothing(  # type: ignore[no-untyped-def]
+    client, areas, scoped_manager, other_manager
+) -> None:
+    c = ConsultationFactory(owner_area=areas["a"][1], draft=True)
+    url = reverse("engagement:manage_edit", args=[c.slug])
+    client.force_login(other_manager)
+    assert client.post(url, _consultation_post(areas["a"][1], retention_months="6")).status_code == HTTPStatus.NOT_FOUND
+    client.force_login(scoped_manager)
+    assert 'value="24"' in client.get(url).content.decode()
+    for bad, message in (("0", "at least 1 month"), ("121", "120 months (10 years) or fewer"), ("two", "whole")):
+        response = client.post(url, _consultation_post(areas["a"][1], retention_months=bad))
+        assert message in response.content.decode()
+        c.refresh_from_db()
+        assert c.retention_months == 24
+    response = client.post(url, _consultation_post(areas["a"][1], retention_months="36"))
+    assert response.status_code == HTTPStatus.FOUND
+    c.refresh_from_db()
+    assert c.retention_months == 36

@@ -212,13 +212,6 @@ def test_forthcoming_page_shows_opening(client) -> None:  # type: ignore[no-unty
     assert "Respond to this consultation" not in body
 
 
-def test_outcome_page(client) -> None:  # type: ignore[no-untyped-def]
-    c = ConsultationFactory(closed=True, outcome="<p>We chose option 2.</p>", outcome_published_at=timezone.now())
-    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
-    assert "Outcome published" in body
-    assert "We chose option 2." in body
-
-
 def test_open_page_links_to_respond_flow_when_it_exists(client) -> None:  # type: ignore[no-untyped-def]
     from django.urls import NoReverseMatch
 

@@ -1,0 +1,54 @@
+from django import forms
+
+from functions.models import Function
+
+from .models import POINT_MAX, POINTS_MAX, TEXT_MAX
+
+
+class OutcomeForm(forms.Form):
+    what_we_heard = forms.CharField(
+        label="What we heard",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="A summary in your words of what residents and organisations told you.",
+        error_messages={"required": "Enter what you heard"},
+    )
+    points = forms.CharField(
+        label="Headline points (optional)",
+        required=False,
+        max_length=POINTS_MAX * (POINT_MAX + 1),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=f"One point a line, at most {POINTS_MAX} points of {POINT_MAX} characters each.",
+    )
+    decision = forms.CharField(
+        label="What we decided",
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter what was decided"},
+    )
+    decided_function = forms.ModelChoiceField(
+        label="The function the decision falls under (optional)",
+        queryset=Function.objects.none(),
+        required=False,
+        empty_label="None: the consultation's owner decided",
+        help_text="From the function matrix: the level that owns it is shown as the level that decided.",
+        error_messages={"invalid_choice": "Choose a function from the list"},
+    )
+
+    def __init__(self, *args: object, functions: list[Function], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["decided_function"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = Function.objects.filter(pk__in=[f.pk for f in functions]).select_related("owner")
+        field.label_from_instance = lambda f: f"{f.title} (owned by {f.owner.name})"  # type: ignore[method-assign,assignment]
+
+    def clean_points(self) -> list[str]:
+        lines = [line.strip() for line in self.cleaned_data["points"].splitlines() if line.strip()]
+        if len(lines) > POINTS_MAX:
+            raise forms.ValidationError(f"Enter at most {POINTS_MAX} headline points (you entered {len(lines)})")
+        long = [i for i, line in enumerate(lines, 1) if len(line) > POINT_MAX]
+        if long:
+            raise forms.ValidationError(
+                f"Headline point {long[0]} is longer than {POINT_MAX} characters: shorten it or split it"
+            )
+        return lines

@@ -1,0 +1,85 @@
+"""The outcome's page for the consultation's managers: write it, save a draft, publish it, withdraw it."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from engagement.models import Consultation
+
+from . import selectors, services
+from .forms import OutcomeForm
+
+
+def _managed(request: HttpRequest, slug: str) -> Consultation:
+    consultation = get_object_or_404(Consultation.objects.select_related("system", "owner_area__level"), slug=slug)
+    # The consultation's managers only (engagement's rule: managers of its area or an area above it).
+    if not request.user.has_perm("engagement.manage_consultation", consultation):
+        raise Http404("No consultation you manage has that address.")
+    return consultation
+
+
+@login_required
+def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    now = timezone.now()
+    consultation = _managed(request, slug)
+    outcome = selectors.outcome_for_editing(consultation=consultation)
+    initial = {}
+    if outcome is not None:
+        initial = {
+            "what_we_heard": outcome.what_we_heard,
+            "points": "\n".join(outcome.points),
+            "decision": outcome.decision,
+            "decided_function": outcome.decided_function_id,
+        }
+    functions = selectors.decision_functions(consultation=consultation)
+    form = OutcomeForm(request.POST or None, initial=initial, functions=functions)
+    publishing = request.POST.get("action") == "publish"
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = services.outcome_save(consultation=consultation, by=request.user, **form.cleaned_data)
+            if publishing:
+                queued = services.outcome_publish(outcome=outcome, by=request.user, now=now)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for name, errors in error.message_dict.items():
+                    form.add_error(name if name in form.fields else None, errors)
+            else:
+                form.add_error(None, error.messages)
+        else:
+            if publishing:
+                messages.success(request, f"Outcome published. {_told(queued)}")
+            elif outcome.is_published:
+                messages.success(request, "Published outcome updated.")
+            else:
+                messages.success(request, "Draft saved: residents cannot see it until you publish it.")
+            return redirect("outcomes:edit", consultation.slug)
+    context = {
+        "form": form,
+        "consultation": consultation,
+        "outcome": outcome,
+        "closed": now > consultation.closes_at,
+        "themes": selectors.outcome_themes(consultation=consultation),
+    }
+    return render(request, "outcomes/edit.html", context)
+
+
+def _told(queued: int) -> str:
+    if queued == 0:
+        return "No respondent is waiting to be emailed about it."
+    return f"{queued} respondent{'s' if queued != 1 else ''} who asked to hear about it will be emailed."
+
+
+@require_POST
+@login_required
+def outcome_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
+    consultation = _managed(request, slug)
+    outcome = selectors.outcome_for_editing(consultation=consultation)
+    if outcome is None or not outcome.is_published:
+        raise Http404("This consultation has no published outcome.")
+    services.outcome_withdraw(outcome=outcome, by=request.user)
+    messages.success(request, "Outcome withdrawn: residents no longer see it. It is kept as a draft.")
+    return redirect("outcomes:edit", consultation.slug)

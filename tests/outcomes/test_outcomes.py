@@ -1,0 +1,206 @@
+"""You said, we did: who may write and publish an outcome, what the public sees and when, and who is emailed."""
+
+import datetime
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from engagement.models import Consultation
+from notifications.models import Email
+from notifications.services import emails_send_due
+from outcomes import services
+from outcomes.emails import KIND, NO_CONSENT
+from outcomes.models import Outcome
+from tests.engagement.factories import ConsultationFactory, ResponseFactory
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "what_we_heard": "Most of you wanted care closer to home.",
+    "points": "More clinics in the evening\n\nFewer trips to hospital",
+    "decision": "We chose option 2.",
+}
+
+
+def edit_url(c: Consultation) -> str:
+    return reverse("outcomes:edit", args=[c.slug])
+
+
+def page(client: Any, c: Consultation) -> str:
+    return client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+
+
+def feed(client: Any) -> str:
+    return client.get(reverse("engagement:consultation_feed")).content.decode()
+
+
+def sent(c: Consultation, email: str, *, consent: bool = True, **kw: Any) -> Any:
+    return ResponseFactory(
+        consultation=c,
+        email=email,
+        consent_to_contact=consent,
+        state="submitted",
+        submitted_at=c.closes_at - datetime.timedelta(days=1),
+        **kw,
+    )
+
+
+def test_only_the_consultations_managers_may_write_or_publish(client, scene, resident, pmo_user) -> None:  # type: ignore[no-untyped-def]
+    """Managers of its area and of the area above may; a manager below it, of another system, the PMO and a
+    resident get "not found" and change nothing; signed out goes to sign in."""
+    c = scene.consultation
+    data = {**FORM, "action": "publish"}
+    assert client.post(edit_url(c), data).status_code == HTTPStatus.FOUND
+    assert "/accounts/login/" in client.post(edit_url(c), data)["Location"]
+    for user in (scene.neighbourhood_manager, scene.other_manager, pmo_user, resident):
+        client.force_login(user)
+        assert client.get(edit_url(c)).status_code == HTTPStatus.NOT_FOUND, user
+        assert client.post(edit_url(c), data).status_code == HTTPStatus.NOT_FOUND, user
+    assert not Outcome.objects.exists()
+
+    client.force_login(scene.borough_manager)
+    assert client.post(edit_url(c), {**FORM, "action": "save"}).status_code == HTTPStatus.FOUND
+    client.force_login(scene.system_manager)
+    assert client.post(edit_url(c), data).status_code == HTTPStatus.FOUND
+    outcome = Outcome.objects.get()
+    assert outcome.published_by == scene.system_manager
+    assert outcome.published_at is not None
+    c.refresh_from_db()
+    assert c.outcome_published_at == outcome.published_at
+
+    client.force_login(scene.other_manager)  # withdrawing is the managers' too
+    assert client.post(reverse("outcomes:withdraw", args=[c.slug])).status_code == HTTPStatus.NOT_FOUND
+    assert Outcome.objects.get().published_at is not None
+
+
+def test_a_draft_is_invisible_and_the_published_outcome_shows_on_the_page_and_in_the_feed(client, scene) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    client.force_login(scene.borough_manager)
+    client.post(edit_url(c), {**FORM, "decided_function": scene.function.pk, "action": "save"})
+    client.logout()
+    assert "We chose option 2." not in page(client, c)
+    assert "We chose option 2." not in feed(client)
+    assert "You said, we did" not in page(client, c)
+
+    client.force_login(scene.borough_manager)
+    client.post(edit_url(c), {**FORM, "decided_function": scene.function.pk, "action": "publish"})
+    client.logout()
+    body = page(client, c)
+    assert "Outcome published" in body
+    for text in ("Most of you wanted care closer to home.", "More clinics in the evening", "We chose option 2."):
+        assert text in body
+    assert f"Decided at the {scene.borough.level.name} level, which owns" in body
+    assert reverse("functions:function_detail", args=[scene.function.pk]) in body
+    assert "We chose option 2." in feed(client)
+
+    client.force_login(scene.borough_manager)
+    client.post(reverse("outcomes:withdraw", args=[c.slug]))
+    client.logout()
+    assert "We chose option 2." not in page(client, c)
+    assert "We chose option 2." not in feed(client)
+    assert Outcome.objects.get().published_at is None  # kept as a draft
+
+
+def test_publishing_before_closing_is_refused_with_a_reason_and_saves_only_the_draft(client, scene) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=scene.borough, system=scene.top.system)
+    client.force_login(scene.borough_manager)
+    body = client.post(edit_url(c), {**FORM, "action": "publish"}).content.decode()
+    assert "You can publish the outcome once the consultation has closed." in body
+    assert not Outcome.objects.filter(published_at__isnull=False).exists()
+    c.refresh_from_db()
+    assert c.outcome_published_at is None
+
+
+def test_bad_input_says_what_is_wrong_and_keeps_what_was_typed(client, scene) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    client.force_login(scene.borough_manager)
+    long_point = "x" * 501
+    body = client.post(
+        edit_url(c), {"what_we_heard": "Typed text kept", "points": long_point, "decision": "", "action": "publish"}
+    ).content.decode()
+    assert "<title>Error: " in body
+    assert "Enter what was decided" in body
+    assert "Headline point 1 is longer than 500 characters" in body
+    assert "Typed text kept" in body
+    body = client.post(edit_url(c), {**FORM, "decided_function": "99999", "action": "save"}).content.decode()
+    assert "Choose a function from the list" in body
+    assert not Outcome.objects.exists()
+
+
+def test_the_email_goes_once_to_each_consenting_respondent_through_smtp(client, scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    sent(c, "ann@example.org")
+    sent(c, "ANN@example.org")  # the same address twice: one email
+    sent(c, "bo@example.org", consent=False)
+    sent(c, "cy@example.org", suspected_automated=True, suspected_at=timezone.now())  # held: not counted
+    ResponseFactory(consultation=c, email="draft@example.org", consent_to_contact=True)  # never sent
+    other = ConsultationFactory(owner_area=scene.borough, system=scene.top.system, closed=True)
+    sent(other, "di@example.org")  # another consultation's respondent
+
+    client.force_login(scene.borough_manager)
+    response = client.post(edit_url(c), {**FORM, "action": "publish"}, follow=True)
+    assert "1 respondent who asked to hear about it will be emailed." in response.content.decode()
+    client.post(edit_url(c), {**FORM, "decision": "We chose option 2, with changes.", "action": "save"})
+    services.outcome_publish(outcome=Outcome.objects.get(), by=None, now=timezone.now())  # again: nothing new
+    assert list(Email.objects.filter(kind=KIND).values_list("to", flat=True)) == ["ann@example.org"]
+
+    emails_send_due(now=timezone.now() + datetime.timedelta(minutes=1))
+    assert smtp_sink.to() == ["ann@example.org"]
+    message = smtp_sink.messages[0]
+    assert message["Subject"] == f"You said, we did: the outcome of {c.title}"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
+    assert f"/consultations/{c.slug}/#outcome" in text
+    assert "/unsubscribe/" in text
+
+
+def test_an_email_not_yet_sent_is_skipped_when_the_outcome_is_withdrawn(client, scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    sent(c, "ann@example.org")
+    outcome = services.outcome_save(consultation=c, by=None, points=[], decided_function=None, **_texts())
+    services.outcome_publish(outcome=outcome, by=None, now=timezone.now())
+    services.outcome_withdraw(outcome=outcome, by=None)
+    emails_send_due(now=timezone.now() + datetime.timedelta(minutes=1))
+    assert smtp_sink.messages == []
+    assert Email.objects.get(kind=KIND).status == Email.Status.SUPPRESSED
+
+
+def test_an_email_not_yet_sent_is_skipped_when_consent_is_gone(scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    response = sent(c, "ann@example.org")
+    outcome = services.outcome_save(consultation=c, by=None, points=[], decided_function=None, **_texts())
+    services.outcome_publish(outcome=outcome, by=None, now=timezone.now())
+    response.consent_to_contact = False  # e.g. the retention purge ran in between
+    response.save()
+    emails_send_due(now=timezone.now() + datetime.timedelta(minutes=1))
+    assert smtp_sink.messages == []
+    assert Email.objects.get(kind=KIND).last_error == NO_CONSENT
+
+
+def test_editing_a_published_outcome_keeps_its_history(scene) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    outcome = services.outcome_save(consultation=c, by=None, points=["One"], decided_function=None, **_texts())
+    services.outcome_publish(outcome=outcome, by=None, now=timezone.now())
+    services.outcome_save(consultation=c, by=None, points=["One", "Two"], decided_function=None, **_texts("Changed"))
+    outcome.refresh_from_db()
+    assert outcome.published_at is not None
+    assert outcome.decision == "Changed"
+    assert [h.decision for h in outcome.history.order_by("history_date")] == ["Decided", "Decided", "Changed"]
+
+
+def test_a_function_from_another_system_is_refused(scene) -> None:  # type: ignore[no-untyped-def]
+    from tests.engagement.factories import area_tree
+    from tests.functions.factories import FunctionFactory
+
+    far = area_tree(slug="far")[0]
+    foreign = FunctionFactory(system=far.system, owner=far.level)
+    with pytest.raises(ValidationError, match="this system's matrix"):
+        services.outcome_save(consultation=scene.consultation, by=None, points=[], decided_function=foreign, **_texts())
+
+
+def _texts(decision: str = "Decided") -> dict[str, str]:
+    return {"what_we_heard": "Heard", "decision": decision}
