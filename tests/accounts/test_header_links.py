@@ -96,3 +96,24 @@ def test_the_pmo_refused_the_admin_is_told_who_can_give_roles(client):
     refused = client.get("/pmo/export-log/")
     assert refused.status_code == HTTPStatus.FORBIDDEN
     assert "consultation manager" in refused.content.decode()
+
+
+def test_the_header_costs_the_same_few_queries_however_many_areas_a_manager_has(client, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def home_queries(user) -> int:
+        client.force_login(user)
+        client.get("/")
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/")
+        return len(captured.captured_queries)
+
+    resident = home_queries(make("resident"))
+    one = make("manager")
+    small = home_queries(one)
+    big = UserFactory(email="big.manager@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+    for _ in range(20):
+        ManagerScope.objects.create(user=big, area=AreaFactory())
+    assert home_queries(big) == small
+    assert small <= resident + 1, "the manager's areas: one query, read once for both links"
