@@ -98,7 +98,7 @@ def test_the_pmo_refused_the_admin_is_told_who_can_give_roles(client):
     assert "consultation manager" in refused.content.decode()
 
 
-def test_the_header_costs_the_same_few_queries_however_many_areas_a_manager_has(client, django_assert_num_queries):
+def test_the_header_costs_the_same_few_queries_however_many_areas_a_manager_has(client):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

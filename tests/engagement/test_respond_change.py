@@ -54,6 +54,7 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
 
     assert r.status_code == HTTPStatus.FOUND
     assert r["Location"] == url("respond_check", survey)
+    assert r["Cache-Control"] == "private, no-store", "the link opens a resident's answers"
     check = later.get(url("respond_check", survey)).content.decode()
     assert "Because it is local &amp; &lt;simple&gt;" in check, "the sent answers"
     assert "Send your changes" in check
