@@ -5,8 +5,9 @@ open/closed decision in it uses that. The draft is a Response row (state=draft) 
 anonymous residents and through the user for signed-in ones, so refresh and back lose nothing. Sending goes the
 same way for everyone: the check-answers form carries the draft's submission token, the draft is found through
 the session or the account (never through the form), and `svc.response_submit` checks every required step and
-sends it. Sending forgets the draft from the session, and the session only ever names drafts, so the next person
-on a shared computer neither sees nor takes over (by signing in) a response sent before them. Every page here is
+sends it. Sending forgets the draft from the session, and the session only ever names drafts (or a sent response
+reopened with its receipt's signed change link, until the changes are sent), so the next person on a shared
+computer neither sees nor takes over (by signing in) a response sent before them. Every page here is
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
 """
 

@@ -67,6 +67,7 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
     assert r["Location"] == url("respond_done", survey, response.reference), "the reference is kept"
     assert Response.objects.count() == 1, "replaced, not a second response"
     assert Response.objects.counted().count() == counted_before == 1
+    assert survey.__class__.objects.with_response_counts().get(pk=survey.pk).sent_count == 1, "the managers' count"
     assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
     assert Answer.objects.filter(response=response, question=q["agree"]).count() == 1
     done = later.get(r["Location"]).content.decode()
