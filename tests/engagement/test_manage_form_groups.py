@@ -78,3 +78,20 @@ def test_an_area_from_another_system_is_refused_with_a_message(client, many, are
     assert "Choose areas from the list: they must be in your systems" in html
     assert all("open" in d.attrs for d in groups(html, "Areas it is aimed at")), "opened to show the error"
     assert not c.target_areas.exists()
+
+
+def test_optional_settings_are_folded_away_and_open_on_their_error(client, many, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(scoped_manager)
+    html = client.get(reverse("engagement:manage_create")).content.decode()
+    folded = next(d for d in parse(html).find_all("details") if "Optional settings" in d.one("summary").text)
+    assert "open" not in folded.attrs
+    assert folded.find_all("input", name="reminder_offsets"), "still sent with the form when closed"
+
+    data = _consultation_post(many["middle"], reminder_offsets="seven")
+    page = client.post(reverse("engagement:manage_create"), data)
+    assert page.status_code == HTTPStatus.OK
+    folded = next(
+        d for d in parse(page.content.decode()).find_all("details") if "Optional settings" in d.one("summary").text
+    )
+    assert "open" in folded.attrs, "the error is visible where the error summary links"
+    assert not Consultation.objects.exists()
