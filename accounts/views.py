@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
+from .permissions import work_links
+
 
 def _links(items: list[tuple[str, str, str]]) -> list[dict[str, str]]:
     """(url name, text, description) to links, skipping pages that do not exist (yet)."""
@@ -34,14 +36,9 @@ def _role_view(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..
 def account_home(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     areas = [{"href": reverse("engagement:my_responses"), "text": "Your responses to consultations"}]
-    if user.has_perm("engagement.access_management"):
-        areas.append({"href": reverse("engagement:manage_list"), "text": "Manage consultations"})
     if user.has_perm("accounts.browse_internal"):
         areas.append({"href": reverse("accounts:staff"), "text": "Staff pages"})
-    if user.has_perm("reporting.view_reports"):
-        areas.append({"href": reverse("reporting:index"), "text": "Programme office (PMO)"})
-    if user.is_active and user.is_staff:
-        areas.append({"href": reverse("admin:index"), "text": "Site administration"})
+    areas.extend(work_links(user=user))  # the header's links, decided in one place
     return render(request, "account/home.html", {"areas": areas})
 
 

@@ -28,6 +28,20 @@ def _area_label(area: Area) -> str:
     return f"{area.name} ({area.level.name}, {area.system.short_name})"
 
 
+def _target_group(area: Area) -> str:
+    # Stand-in names (e.g. networks before the real list is imported) apart, so they are not chosen by mistake.
+    kind = "placeholder names" if area.is_placeholder else area.level.name
+    return f"{area.system.short_name}: {kind}"
+
+
+def _grouped(pairs: Any) -> list[tuple[str, list[tuple[int, str]]]]:
+    """Django's grouped choices from (group label, choice) pairs, groups in first-seen order, placeholders last."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for label, choice in pairs:
+        groups.setdefault(label, []).append(choice)
+    return sorted(groups.items(), key=lambda item: "placeholder names" in item[0])
+
+
 class ConsultationForm(forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     owner_area = forms.TypedChoiceField(
@@ -112,8 +126,10 @@ class ConsultationForm(forms.Form):
     )
     target_areas = forms.TypedMultipleChoiceField(
         label="Areas it is aimed at (optional)",
+        help_text="Open a level to choose its areas.",
         coerce=int,
         required=False,
+        error_messages={"invalid_choice": "Choose areas from the list: they must be in your systems"},
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -135,7 +151,9 @@ class ConsultationForm(forms.Form):
         self.fields["lead_organisation"].choices = [("", "None")] + [  # type: ignore[attr-defined]
             (o.pk, o.name) for o in self.organisations.values()
         ]
-        self.fields["target_areas"].choices = [(a.pk, _area_label(a)) for a in target_choices]  # type: ignore[attr-defined]
+        self.fields["target_areas"].choices = _grouped(  # type: ignore[attr-defined]
+            (_target_group(a), (a.pk, a.name)) for a in target_choices
+        )
         self.function_objects = {
             f.pk: f
             for f in Function.objects.filter(system_id__in=system_ids)
@@ -143,10 +161,9 @@ class ConsultationForm(forms.Form):
             .select_related("owner", "system")
             .order_by("system__name", "position", "pk")
         }
-        self.fields["functions"].choices = [  # type: ignore[attr-defined]
-            (f.pk, f"{f.title} (owned by {f.owner.name}, {f.system.short_name})")
-            for f in self.function_objects.values()
-        ]
+        self.fields["functions"].choices = _grouped(  # type: ignore[attr-defined]
+            (f"{f.system.short_name}: owned by {f.owner.name}", (f.pk, f.title)) for f in self.function_objects.values()
+        )
 
     @classmethod
     def initial_for(cls, consultation: Consultation) -> dict[str, Any]:

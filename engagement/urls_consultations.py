@@ -26,6 +26,8 @@ urlpatterns = [
     path(M, manage.consultation_manage, name="manage_consultation"),
     path(M + "edit/", manage.consultation_edit, name="manage_edit"),
     path(M + "preview/", manage.consultation_preview, name="manage_preview"),
+    path(M + "preview/page/<int:number>/", manage.preview_page, name="manage_preview_page"),
+    path(M + "preview/check/", manage.preview_check, name="manage_preview_check"),
     path(M + "publish/", manage.consultation_publish, name="manage_publish"),
     path(M + "unpublish/", manage.consultation_unpublish, name="manage_unpublish"),
     # M + "outcome/": the outcomes app ("you said, we did").

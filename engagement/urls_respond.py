@@ -16,4 +16,5 @@ urlpatterns = [
     path("consultations/<slug:slug>/respond/done/<str:reference>/", respond.respond_done, name="respond_done"),
     path("consultations/<slug:slug>/respond/save/", respond.respond_save, name="respond_save"),
     path("consultations/<slug:slug>/respond/resume/<str:token>/", respond.respond_resume, name="respond_resume"),
+    path("consultations/<slug:slug>/respond/change/<str:token>/", respond.respond_change, name="respond_change"),
 ]

@@ -117,6 +117,28 @@ def _choice_items(bf: BoundField, multiple: bool, conditionals: dict[str, Any]) 
     return items
 
 
+def _is_grouped(bf: BoundField) -> bool:
+    return any(isinstance(options, list | tuple) for _label, options in bf.field.choices)  # type: ignore[attr-defined]
+
+
+def _choice_groups(bf: BoundField, *, open_all: bool) -> list[dict[str, Any]]:
+    """[{label, open, idPrefix, items}] for grouped choices; the first input takes the field's id."""
+    value = bf.value() or []
+    selected = {str(v) for v in value}
+    groups = []
+    for index, (label, options) in enumerate(bf.field.choices):  # type: ignore[attr-defined]
+        items = [{"value": str(v), "text": str(t), "checked": str(v) in selected} for v, t in options]
+        groups.append(
+            {
+                "label": f"{label} ({len(items)})",
+                "open": open_all or any(item["checked"] for item in items),
+                "idPrefix": bf.auto_id if index == 0 else f"{bf.auto_id}-group{index + 1}",
+                "items": items,
+            }
+        )
+    return groups
+
+
 def _character_count(params: dict[str, Any], id_: str, max_length: int) -> None:
     """The character count component's wrapper around an NHS.UK input (its macro only wraps a textarea): the
     same module, classes and message, so the limit shows without JavaScript and the count with it."""
@@ -173,6 +195,13 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
             }
             for i, part in enumerate(NHSDateWidget.parts)
         ]
+    elif isinstance(widget, forms.CheckboxSelectMultiple) and _is_grouped(bf):
+        # A long list in groups (Django's grouped choices): each group a details element, open when it holds a
+        # choice or the field an error, so the form stays short and works without JavaScript.
+        component = "groupedCheckboxes"
+        params["fieldset"] = {"legend": legend}
+        params["groups"] = _choice_groups(bf, open_all=bool(error))
+        params.pop("id")
     elif isinstance(widget, forms.CheckboxSelectMultiple):  # before RadioSelect: it is a subclass of it
         component = "checkboxes"
         params["idPrefix"] = bf.auto_id

@@ -100,6 +100,13 @@ def outcome_panel(consultation: Any) -> dict[str, Any]:
     return panel(consultation=consultation)
 
 
+def work_links(request: Any) -> list[dict[str, str]]:
+    """The header's links to the signed-in user's work (accounts/permissions.py)."""
+    from accounts.permissions import work_links as links
+
+    return links(user=getattr(request, "user", None))
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over DIRS; the NHS.UK macros come after it.
     loaders = [options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")]
@@ -117,6 +124,7 @@ def environment(**options: Any) -> Environment:
             "cached_component": cached_component,
             "follow_panel": follow_panel,
             "outcome_panel": outcome_panel,
+            "work_links": work_links,
         }
     )
     env.filters.update({"london": london, "london_time": london_time})

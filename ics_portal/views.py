@@ -5,6 +5,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import (
     Http404,
@@ -21,6 +22,7 @@ from django.utils.html import escape
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from accounts.permissions import access_advice
 from engagement.forms_respond import NOT_SHOWN_BACK, posted_answers
 from engagement.models import Response
 from engagement.selectors import responses as responding_sel
@@ -98,11 +100,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    # The view's own reason (what the page is for), then what this user's role can do about it.
+    reason = str(exception or "") if isinstance(exception, PermissionDenied) else ""
     return _error(
         request,
         403,
         "You do not have permission to see this page",
-        "If you think you should, sign in with the account that has access or contact the programme office.",
+        reason or "Your account does not have access to this page.",
+        advice=access_advice(user=getattr(request, "user", None)),
     )
 
 

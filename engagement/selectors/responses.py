@@ -87,13 +87,14 @@ class Structure:
 
 def responding_structure(*, consultation: Consultation) -> Structure:
     """The questions and pages a resident answers; cached per worker like consultation_for_responding."""
+    return _cached(("structure", consultation.pk), lambda: preview_structure(consultation=consultation))
 
-    def load() -> Structure:
-        questions = consultation_questions(consultation=consultation)
-        pages = consultation_pages(consultation=consultation, questions=questions)
-        return Structure(questions, {q.pk: q for q in questions}, pages)
 
-    return _cached(("structure", consultation.pk), load)
+def preview_structure(*, consultation: Consultation) -> Structure:
+    """The same structure read afresh: a manager previewing sees the edit they have just made."""
+    questions = consultation_questions(consultation=consultation)
+    pages = consultation_pages(consultation=consultation, questions=questions)
+    return Structure(questions, {q.pk: q for q in questions}, pages)
 
 
 def response_answers(*, response: Response) -> dict[int, tuple[Any, str]]:

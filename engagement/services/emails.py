@@ -11,6 +11,7 @@ import datetime
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
 from notifications import kinds
 from notifications.kinds import Kind, Skip
@@ -51,6 +52,7 @@ def receipt_queue(*, response: Response, site_url: str, changed: bool) -> Email:
 def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> dict[str, Any] | Skip:
     """The receipt's template context from its response as it is now; Skip if the response is gone."""
     from ..selectors.responses import answer_summary, responding_structure, response_answers
+    from .responses import change_token_make
 
     response = None
     if email.about_id is not None and email.about_type_id == ContentType.objects.get_for_model(Response).pk:
@@ -68,6 +70,13 @@ def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> di
         "changed": bool(payload.get("changed")),
         "site_url": site_url,
         "consultation_url": f"{site_url}/consultations/{consultation.slug}/",
+        # Sent without an account: a signed link to change it until closing; with one, the account's page.
+        "change_url": (
+            f"{site_url}{reverse('engagement:respond_change', args=[consultation.slug, change_token_make(response=response)])}"
+            if response.user_id is None
+            else f"{site_url}{reverse('engagement:my_responses')}"
+        ),
+        "change_until": consultation.closes_at,
     }
 
 

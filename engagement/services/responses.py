@@ -86,13 +86,17 @@ def response_claim(*, response: Response, user: Any) -> Response:
     return response
 
 
-def response_is_editable(*, response: Response, user: Any, now: datetime.datetime) -> bool:
-    """A draft while the consultation accepts responses; a submitted one by its signed-in owner until then."""
+def response_is_editable(*, response: Response, user: Any, now: datetime.datetime, reopened: bool = False) -> bool:
+    """A draft while the consultation accepts responses; a submitted one until then by its signed-in owner, or,
+    sent without an account, when `reopened` (this browser followed the receipt's signed change link)."""
     if not response.consultation.accepts_responses_at(now=now):
         return False
     if response.state == Response.State.DRAFT:
         return True
-    return bool(response.user_id) and user.is_authenticated and response.user_id == user.pk
+    if response.user_id is None:
+        # Until the deadline, not into a late grace period: a change must not turn an on-time response late.
+        return reopened and now <= response.consultation.closes_at
+    return user.is_authenticated and response.user_id == user.pk
 
 
 def _hidden(structure: Structure, stored: dict[int, tuple[Any, str]]) -> list[int]:
@@ -243,19 +247,34 @@ def response_submit(
         return SubmitResult(SubmitOutcome.SUBMITTED, response)
 
 
-# --- Save and come back later ---
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=RESUME_SALT)
+# --- Signed links: save and come back later, and changing a sent response ---
+# One mechanism for both: a TimestampSigner over "<pk>.<reference>", each purpose with its own salt, so a link of
+# one kind never opens the other. A resume link expires after RESUME_MAX_AGE; a change link works while the
+# consultation accepts responses (the views check that with the request's `now`), as its deadline may be months off.
+CHANGE_SALT = "engagement.response.change"
 
 
-def resume_token_make(*, response: Response, now: datetime.datetime | None = None) -> str:
-    """A signed token naming the draft; `now` only to make an old token in tests (defaults to the clock)."""
-    signer = _signer()
+def _signer(salt: str = RESUME_SALT) -> signing.TimestampSigner:
+    return signing.TimestampSigner(salt=salt)
+
+
+def _token_make(*, response: Response, salt: str, now: datetime.datetime | None) -> str:
+    signer = _signer(salt)
     payload = f"{response.pk}.{response.reference}"
     if now is None:
         return signer.sign(payload)
     stamped = f"{payload}{signer.sep}{signing.b62_encode(int(now.timestamp()))}"
     return signing.Signer.sign(signer, stamped)
+
+
+def resume_token_make(*, response: Response, now: datetime.datetime | None = None) -> str:
+    """A signed token naming the draft; `now` only to make an old token in tests (defaults to the clock)."""
+    return _token_make(response=response, salt=RESUME_SALT, now=now)
+
+
+def change_token_make(*, response: Response) -> str:
+    """A signed token naming a sent response, for its receipt's "change your response" link."""
+    return _token_make(response=response, salt=CHANGE_SALT, now=None)
 
 
 class ResumeLinkError(Exception):
@@ -264,10 +283,9 @@ class ResumeLinkError(Exception):
         self.reason = reason  # "expired" or "invalid"
 
 
-def resume_token_read(*, token: str, max_age: datetime.timedelta = RESUME_MAX_AGE) -> Response:
-    """The draft a resume token names. Raises ResumeLinkError('expired'|'invalid')."""
+def _token_read(*, token: str, salt: str, max_age: datetime.timedelta | None) -> Response:
     try:
-        payload = _signer().unsign(token, max_age=max_age)
+        payload = _signer(salt).unsign(token, max_age=max_age)
     except signing.SignatureExpired:
         raise ResumeLinkError("expired") from None
     except signing.BadSignature:
@@ -279,6 +297,20 @@ def resume_token_read(*, token: str, max_age: datetime.timedelta = RESUME_MAX_AG
         else None
     )
     if response is None:
+        raise ResumeLinkError("invalid")
+    return response
+
+
+def resume_token_read(*, token: str, max_age: datetime.timedelta = RESUME_MAX_AGE) -> Response:
+    """The draft a resume token names. Raises ResumeLinkError('expired'|'invalid')."""
+    return _token_read(token=token, salt=RESUME_SALT, max_age=max_age)
+
+
+def change_token_read(*, token: str) -> Response:
+    """The sent, anonymous response a change link names. Raises ResumeLinkError('invalid') for a forged or
+    altered link, or one naming a draft or an account's response (those are changed by signing in)."""
+    response = _token_read(token=token, salt=CHANGE_SALT, max_age=None)
+    if response.state != Response.State.SUBMITTED or response.user_id is not None:
         raise ResumeLinkError("invalid")
     return response
 

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from notifications import services as notification_services
 from notifications.models import Invitee
@@ -33,9 +33,12 @@ from ..forms_manage import (
     ReorderForm,
     SectionForm,
 )
+from ..forms_respond import QuestionPageForm, initial_for
 from ..models import Consultation, Document, Question, Response, Section
+from ..questions import is_visible
 from ..references import normalise
 from ..selectors import consultations as selectors
+from ..selectors import responses as respond_sel
 from ..services import consultations as services
 from ..services import suspected as suspected_services
 from .consultations import detail_context
@@ -222,7 +225,136 @@ def consultation_preview(request: HttpRequest, slug: str) -> HttpResponse:
     context = detail_context(preview, now=now, preview=True)
     context["sections"] = list(preview.sections.all())
     context["questions"] = list(preview.questions.all())
+    structure = respond_sel.preview_structure(consultation=consultation)
+    context["first_page_url"] = _preview_step(consultation, structure, {}, after=0) if structure.pages else None
     return render(request, "engagement/manage/preview.html", context)
+
+
+# --- The preview's responding pages: the residents' forms and templates, answers held in the session only ------
+PREVIEW = "engagement.preview"
+
+
+def _preview_stored(request: HttpRequest, consultation: Consultation) -> dict[int, tuple[Any, str]]:
+    held = request.session.get(PREVIEW, {}).get(str(consultation.pk), {})
+    return {int(qid): (value, other) for qid, (value, other) in held.items()}
+
+
+def _preview_keep(request: HttpRequest, consultation: Consultation, stored: dict[int, tuple[Any, str]]) -> None:
+    held = dict(request.session.get(PREVIEW, {}))
+    held[str(consultation.pk)] = {str(qid): [value, other] for qid, (value, other) in stored.items()}
+    request.session[PREVIEW] = held
+
+
+def _preview_page_url(consultation: Consultation, number: int) -> str:
+    return reverse("engagement:manage_preview_page", args=[consultation.slug, number])
+
+
+def _preview_step(consultation: Consultation, structure: Any, values: dict[int, Any], *, after: int) -> str:
+    """The next page a resident with these answers would see (conditions skip pages), else "check answers"."""
+    for page in structure.pages:
+        if page.number > after and not respond_sel.page_is_hidden(
+            page=page, answers=values, questions_by_id=structure.by_id
+        ):
+            return _preview_page_url(consultation, page.number)
+    return reverse("engagement:manage_preview_check", args=[consultation.slug])
+
+
+def _preview_back(consultation: Consultation, structure: Any, values: dict[int, Any], *, before: int) -> str:
+    for page in reversed(structure.pages):
+        if page.number < before and not respond_sel.page_is_hidden(
+            page=page, answers=values, questions_by_id=structure.by_id
+        ):
+            return _preview_page_url(consultation, page.number)
+    return reverse("engagement:manage_preview", args=[consultation.slug])
+
+
+@manager_required
+def preview_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """A question page exactly as residents get it (same form, rules and template), saving nothing: what the
+    manager enters lives in their session, so conditional questions and skipped pages can be tried."""
+    consultation = _managed(request, slug)
+    structure = respond_sel.preview_structure(consultation=consultation)
+    stored = _preview_stored(request, consultation)
+    values = respond_sel.answer_values(stored)
+    page = next((p for p in structure.pages if p.number == number), None)
+    if page is None:
+        raise Http404("The consultation has no page with that number.")
+    changing = request.GET.get("change") == "1"
+    check_url = reverse("engagement:manage_preview_check", args=[consultation.slug])
+    hidden = respond_sel.page_is_hidden(page=page, answers=values, questions_by_id=structure.by_id)
+    if hidden and request.method == "GET":
+        return redirect(check_url if changing else _preview_step(consultation, structure, values, after=number))
+    kwargs: dict[str, Any] = {"questions": page.questions, "all_questions": structure.by_id, "known_answers": values}
+    if request.method == "POST":
+        form = QuestionPageForm(request.POST, **kwargs)
+        if form.is_valid():
+            for question_id, answer in form.answers().items():
+                if answer is None:
+                    stored.pop(question_id, None)
+                else:
+                    stored[question_id] = answer
+            values = respond_sel.answer_values(stored)
+            # As saving does for residents: answers that the new ones hide are dropped.
+            stored = {
+                qid: a
+                for qid, a in stored.items()
+                if qid in structure.by_id and is_visible(structure.by_id[qid], values, structure.by_id)
+            }
+            _preview_keep(request, consultation, stored)
+            values = respond_sel.answer_values(stored)
+            return redirect(check_url if changing else _preview_step(consultation, structure, values, after=number))
+    else:
+        form = QuestionPageForm(initial=initial_for(page.questions, stored), **kwargs)
+    visible = [
+        p
+        for p in structure.pages
+        if not respond_sel.page_is_hidden(page=p, answers=values, questions_by_id=structure.by_id)
+    ]
+    return render(
+        request,
+        "engagement/respond/page.html",
+        {
+            "consultation": consultation,
+            "response": None,
+            "preview": True,
+            "form": form,
+            "page": page,
+            "page_count": len(visible),
+            "page_index": next((i for i, p in enumerate(visible, 1) if p.number == number), number),
+            "back_url": check_url if changing else _preview_back(consultation, structure, values, before=number),
+            "changing": changing,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@manager_required
+def preview_check(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Check your answers" of the preview: what a resident would see, which required questions they would be
+    asked to answer, and a way to start again. POST clears the preview's answers (nothing else is stored)."""
+    consultation = _managed(request, slug)
+    if request.method == "POST":
+        held = dict(request.session.get(PREVIEW, {}))
+        held.pop(str(consultation.pk), None)
+        request.session[PREVIEW] = held
+        return redirect(reverse("engagement:manage_preview", args=[consultation.slug]))
+    structure = respond_sel.preview_structure(consultation=consultation)
+    stored = _preview_stored(request, consultation)
+    values = respond_sel.answer_values(stored)
+    missing = respond_sel.missing_required(
+        questions=structure.questions, answers=values, questions_by_id=structure.by_id
+    )
+    pages_by_question = {q.pk: p.number for p in structure.pages for q in p.questions}
+    return render(
+        request,
+        "engagement/manage/preview_check.html",
+        {
+            "consultation": consultation,
+            "summary": respond_sel.answer_summary(pages=structure.pages, stored=stored),
+            "missing": [(q, pages_by_question.get(q.pk, 1)) for q in missing],
+            "back_url": _preview_back(consultation, structure, values, before=10**6),
+        },
+    )
 
 
 def _state_change(request: HttpRequest, slug: str, action: Callable[..., Any], message: str) -> HttpResponse:
@@ -237,10 +369,26 @@ def _state_change(request: HttpRequest, slug: str, action: Callable[..., Any], m
     return redirect(_overview(consultation))
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @manager_required
 def consultation_publish(request: HttpRequest, slug: str) -> HttpResponse:
-    return _state_change(request, slug, services.consultation_publish, "Consultation published.")
+    """Publishing asks first and says what residents will see; only a POST with confirm=yes publishes."""
+    if request.method == "POST" and request.POST.get("confirm") == "yes":
+        return _state_change(request, slug, services.consultation_publish, "Consultation published.")
+    now = timezone.now()
+    consultation = _managed(request, slug)
+    if consultation.is_published:
+        return redirect(_overview(consultation))
+    return render(
+        request,
+        "engagement/manage/confirm_publish.html",
+        {
+            "consultation": consultation,
+            "status": consultation.status_at(now=now),
+            "questions": consultation.questions.count(),
+            "documents": consultation.documents.count(),
+        },
+    )
 
 
 @require_POST

@@ -5,8 +5,9 @@ open/closed decision in it uses that. The draft is a Response row (state=draft) 
 anonymous residents and through the user for signed-in ones, so refresh and back lose nothing. Sending goes the
 same way for everyone: the check-answers form carries the draft's submission token, the draft is found through
 the session or the account (never through the form), and `svc.response_submit` checks every required step and
-sends it. Sending forgets the draft from the session, and the session only ever names drafts, so the next person
-on a shared computer neither sees nor takes over (by signing in) a response sent before them. Every page here is
+sends it. Sending forgets the draft from the session, and the session only ever names drafts (or a sent response
+reopened with its receipt's signed change link, until the changes are sent), so the next person on a shared
+computer neither sees nor takes over (by signing in) a response sent before them. Every page here is
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
 """
 
@@ -41,6 +42,9 @@ from ..services import responses as svc
 from ..services import suspected
 
 DRAFTS = "engagement.drafts"
+# Sent responses this browser reopened with a receipt's signed change link ({consultation pk: response pk}): held
+# only until the changes are sent (as a draft is), so the next person at the computer finds nothing of it.
+REOPENED = "engagement.reopened"
 # The reference this browser has just sent, so it (and only it) may see the confirmation page: a signed cookie
 # bound to the session key, so signing in or out (which changes the key) forgets it. The reference is shown
 # once; after that the page says the response was sent without the reference or the email address, so the next
@@ -119,6 +123,8 @@ def _kept_answers(consultation: Consultation, response: Response) -> list[tuple[
 
 def _current(request: HttpRequest, consultation: Consultation) -> Response | None:
     """The respondent's response to this consultation: the user's, or the one this session started."""
+    if (reopened := _reopened_response(request, consultation)) is not None:
+        return reopened  # followed a receipt's change link in this browser: that response, until sent again
     drafts = request.session.get(DRAFTS, {})
     pk = drafts.get(str(consultation.pk))
     # Only ever a draft: sending forgets it, and a session from before that rule must not reopen a sent one.
@@ -141,6 +147,26 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     return session_response
 
 
+def _reopened_response(request: HttpRequest, consultation: Consultation) -> Response | None:
+    """The sent anonymous response this session reopened with a change link, if it still is one."""
+    pk = request.session.get(REOPENED, {}).get(str(consultation.pk))
+    if not isinstance(pk, int):
+        return None
+    response = (
+        Response.objects.filter(pk=pk, consultation=consultation, state=Response.State.SUBMITTED, user__isnull=True)
+        .order_by()
+        .first()
+    )
+    if response is not None:
+        response.consultation = consultation
+    return response
+
+
+def _editable(request: HttpRequest, response: Response, now: Any) -> bool:
+    reopened = request.session.get(REOPENED, {}).get(str(response.consultation_id)) == response.pk
+    return svc.response_is_editable(response=response, user=request.user, now=now, reopened=reopened)
+
+
 def _remember(request: HttpRequest, response: Response) -> None:
     drafts = dict(request.session.get(DRAFTS, {}))
     drafts[str(response.consultation_id)] = response.pk
@@ -148,9 +174,10 @@ def _remember(request: HttpRequest, response: Response) -> None:
 
 
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
-    drafts = dict(request.session.get(DRAFTS, {}))
-    if drafts.pop(str(consultation.pk), None) is not None:
-        request.session[DRAFTS] = drafts
+    for key in (DRAFTS, REOPENED):
+        held = dict(request.session.get(key, {}))
+        if held.pop(str(consultation.pk), None) is not None:
+            request.session[key] = held
 
 
 def _sent_salt(request: HttpRequest) -> str:
@@ -200,7 +227,7 @@ def _flow(
             _closed(request, consultation, now, kept=_typed(request, consultation, page_number)),
         )
     response = _current(request, consultation)
-    if response is None or not svc.response_is_editable(response=response, user=request.user, now=now):
+    if response is None or not _editable(request, response, now):
         return consultation, now, response, redirect("engagement:respond_start", consultation.slug)
     return consultation, now, response, None
 
@@ -261,9 +288,7 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
         if response is None:
             response = svc.response_start(consultation=consultation, user=request.user, now=now)
             _remember(request, response)
-        if response.state == Response.State.SUBMITTED and not svc.response_is_editable(
-            response=response, user=request.user, now=now
-        ):
+        if response.state == Response.State.SUBMITTED and not _editable(request, response, now):
             return redirect(_done_url(response))
         return redirect(_next_page_url(consultation, response, after=0))
     pages = sel.responding_structure(consultation=consultation).pages
@@ -275,7 +300,7 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
             response,
             pages=pages,
             is_late=now > consultation.closes_at,
-            editable=response is not None and svc.response_is_editable(response=response, user=request.user, now=now),
+            editable=response is not None and _editable(request, response, now),
         ),
     )
 
@@ -507,7 +532,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect("engagement:respond_start", consultation.slug)
     if not consultation.accepts_responses_at(now=now):
         return _closed(request, consultation, now, refused=True, kept=_kept_answers(consultation, response))
-    if not form.is_valid() or not svc.response_is_editable(response=response, user=request.user, now=now):
+    if not form.is_valid() or not _editable(request, response, now):
         return redirect(_check_url(consultation))
     refused = ratelimit.refusal(request, "submit")
     if refused is not None:
@@ -547,7 +572,11 @@ def respond_done(request: HttpRequest, slug: str, reference: str) -> HttpRespons
     if not own and sent != reference:
         raise Http404  # only the session that sent it, or its signed-in owner, sees it
     hide = not own and shown
-    http_response = render(request, "engagement/respond/done.html", _context(consultation, response, hide=hide))
+    http_response = render(
+        request,
+        "engagement/respond/done.html",
+        _context(consultation, response, hide=hide, change_until=consultation.closes_at),
+    )
     if not own and not shown:
         _mark_sent(request, http_response, reference, shown=True)
     return http_response
@@ -609,6 +638,29 @@ def respond_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     _remember(request, response)
     has_answers = response.answers.exists() or bool(response.respondent_type)
     return redirect(_check_url(consultation) if has_answers else _next_page_url(consultation, response, 0))
+
+
+# --- changing a sent response (sent without an account) with the receipt's signed link ---
+@private_no_store
+@require_GET
+def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
+    """Reopen a sent response in this browser: "check your answers" with the sent answers. Changes are saved on
+    the same row and sent again through `respond_submit` (the one path), so the reference stays, the response
+    counts once and a changed receipt follows. Only this session holds it (REOPENED), until the changes are sent."""
+    now = timezone.now()
+    consultation = _consultation(slug)
+    try:
+        response = svc.change_token_read(token=token)
+    except svc.ResumeLinkError:
+        response = None
+    if response is None or response.consultation_id != consultation.pk:
+        return render(request, "engagement/respond/change_invalid.html", {"consultation": consultation}, status=400)
+    if not consultation.accepts_responses_at(now=now) or now > consultation.closes_at:
+        return _closed(request, consultation, now)  # "This consultation has closed", when, and nothing changed
+    reopened = dict(request.session.get(REOPENED, {}))
+    reopened[str(consultation.pk)] = response.pk
+    request.session[REOPENED] = reopened
+    return redirect(_check_url(consultation))
 
 
 # --- signed-in residents ---

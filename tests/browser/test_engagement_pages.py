@@ -119,7 +119,9 @@ def test_manager_creates_consultation_without_javascript(no_js_context, live_ser
     page.get_by_label("Question", exact=True).fill("Where do you walk most?")
     page.get_by_label("Long text").check()
     page.get_by_role("button", name="Save question").click()
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("link", name=re.compile("^Publish")).click()
+    expect(page.locator("h1")).to_have_text("Publish this consultation?")  # asks first, without JavaScript too
+    page.get_by_role("button", name="Yes, publish it").click()
     expect(page.locator("main")).to_contain_text("Consultation published.")
     created = Consultation.objects.get(title="Walking and cycling in Demo")
     assert created.is_published

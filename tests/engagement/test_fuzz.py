@@ -96,6 +96,7 @@ def test_get_pages_with_arbitrary_paths_never_500(flow: Any) -> None:
         segment = quote(part, safe="")
         for path in (
             f"{base}/resume/{segment}/",
+            f"{base}/change/{segment}/",
             f"{base}/done/{segment}/",
             f"/consultations/my-responses/{segment}/",
             f"{base}/page/{number}/",
@@ -103,3 +104,27 @@ def test_get_pages_with_arbitrary_paths_never_500(flow: Any) -> None:
             assert client.get(path).status_code < 500
 
     run()
+
+
+def test_the_managers_preview_pages_take_arbitrary_data_without_a_500(flow: Any) -> None:
+    """The preview runs the residents' forms on a session instead of rows: the same input, the same guarantee."""
+    from accounts import roles
+    from engagement.models import ManagerScope, Response
+    from tests.factories import UserFactory
+
+    survey, client, names = flow
+    manager = UserFactory(email="fuzz.manager@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+    ManagerScope.objects.create(user=manager, area=survey.owner_area)
+    client.force_login(manager)
+    before = Response.objects.count()
+    urls = [reverse("engagement:manage_preview_page", args=[survey.slug, n]) for n in (1, 2)]
+    urls.append(reverse("engagement:manage_preview_check", args=[survey.slug]))
+
+    @FUZZ
+    @given(data=form_data(names), which=st.sampled_from(urls), change=st.sampled_from(["", "?change=1"]))
+    def run(data: dict[str, Any], which: str, change: str) -> None:
+        assert client.post(which + change, data).status_code < 500
+        assert client.get(urls[2]).status_code < 500
+
+    run()
+    assert Response.objects.count() == before

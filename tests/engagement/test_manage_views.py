@@ -114,7 +114,7 @@ def test_create_edit_and_publish_flow(client, areas, scoped_manager) -> None:  #
     assert "<ul><li>one</li>" in c.body
 
     # Publishing without questions is refused with a message.
-    client.post(reverse("engagement:manage_publish", args=[c.slug]))
+    client.post(reverse("engagement:manage_publish", args=[c.slug]), {"confirm": "yes"})
     c.refresh_from_db()
     assert not c.is_published
     page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
@@ -128,7 +128,7 @@ def test_create_edit_and_publish_flow(client, areas, scoped_manager) -> None:  #
     assert response.status_code == HTTPStatus.FOUND
     q = c.questions.get()
     assert (q.order, q.choices, q.required) == (1, ["Option 1", "Option 2"], True)
-    client.post(reverse("engagement:manage_publish", args=[c.slug]))
+    client.post(reverse("engagement:manage_publish", args=[c.slug]), {"confirm": "yes"})
     c.refresh_from_db()
     assert c.is_published
 

@@ -1,0 +1,171 @@
+"""The manager's preview is the residents' responding flow (same forms, rules and template) saving nothing, and
+publishing asks first, saying what residents will see (engagement/views/manage.py preview_page, preview_check,
+consultation_publish)."""
+
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+
+from engagement.models import Answer, Consultation, PendingEquality, Response
+from notifications.models import Email
+from tests.engagement.factories import ConsultationFactory, ManagerScopeFactory, QuestionFactory, respond_survey
+from tests.factories import UserFactory
+from tests.html import parse
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def survey(db: Any) -> Any:
+    s = respond_survey()
+    Consultation.objects.filter(pk=s.pk).update(is_published=False)
+    s.is_published = False
+    return s
+
+
+@pytest.fixture
+def manager(survey: Any) -> Any:
+    from accounts import roles
+
+    user = UserFactory(email="preview.manager@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+    ManagerScopeFactory(user=user, area=survey.owner_area)
+    return user
+
+
+def purl(name: str, survey: Any, *args: Any) -> str:
+    return reverse(f"engagement:{name}", args=[survey.slug, *args])
+
+
+def rows() -> dict[str, int]:
+    return {
+        "responses": Response.objects.count(),
+        "answers": Answer.objects.count(),
+        "equality": PendingEquality.objects.count(),
+        "emails": Email.objects.count(),
+    }
+
+
+def test_the_preview_is_clickable_through_every_page_with_conditions_and_saves_nothing(
+    client: Any, survey: Any, manager: Any
+) -> None:
+    client.force_login(manager)
+    q = survey.q
+    before = rows()
+    updated = Consultation.objects.get(pk=survey.pk).updated_at
+
+    start = parse(client.get(purl("manage_preview", survey)).content.decode())
+    link = start.one("a", class_="nhsuk-button")
+    assert link.text == "Try responding"
+    assert link.attrs["href"] == purl("manage_preview_page", survey, 1)
+
+    # Page 1: the same-page condition ("What are your other views?" under "Yes") is there, and required.
+    page1 = client.get(link.attrs["href"]).content.decode()
+    assert "Which governance option do you prefer?" in page1
+    assert "What are your other views?" in page1
+    assert "Nothing you enter is saved or counted" in page1
+    assert "Save and come back later" not in page1
+    missing = client.post(purl("manage_preview_page", survey, 1), {f"q{q['choice'].pk}": "Option 1"})
+    assert missing.status_code == HTTPStatus.OK
+    assert "Error: " in missing.content.decode(), "the residents' own checks"
+    r = client.post(
+        purl("manage_preview_page", survey, 1),
+        {f"q{q['choice'].pk}": "Option 1", f"q{q['yes'].pk}": "yes", f"q{q['detail'].pk}": "More local say"},
+    )
+    assert r["Location"] == purl("manage_preview_page", survey, 2)
+
+    # Page 2: the question that depends on page 1 ("Why option 1?") is shown because of the answer given there.
+    page2 = client.get(r["Location"]).content.decode()
+    assert "Why option 1?" in page2
+    assert "page 2 of 2" in page2
+    r = client.post(
+        purl("manage_preview_page", survey, 2),
+        {f"q{q['multi'].pk}": ["Access"], f"q{q['follow'].pk}": "It is closer to home"},
+    )
+    assert r["Location"] == purl("manage_preview_check", survey)
+    check = client.get(r["Location"]).content.decode()
+    assert "More local say" in check
+    assert "It is closer to home" in check
+    assert purl("manage_preview_page", survey, 2) + "?change=1" in check
+
+    # Change page 1 to Option 2: the dependent answer on page 2 is hidden, so the form asks before removing it.
+    change = {f"q{q['choice'].pk}": "Option 2", f"q{q['yes'].pk}": "no"}
+    asked = client.post(purl("manage_preview_page", survey, 1) + "?change=1", change)
+    assert asked.status_code == HTTPStatus.OK
+    assert "Remove my answer" in asked.content.decode()
+    r = client.post(purl("manage_preview_page", survey, 1) + "?change=1", {**change, "remove_hidden": "on"})
+    assert r["Location"] == purl("manage_preview_check", survey)
+    check = client.get(purl("manage_preview_check", survey)).content.decode()
+    assert "It is closer to home" not in check
+    assert "Why option 1?" not in check
+
+    assert rows() == before, "no response, answer, equality answer or email was stored"
+    assert Consultation.objects.get(pk=survey.pk).updated_at == updated
+
+    # Start again clears the session's preview answers.
+    client.post(purl("manage_preview_check", survey))
+    assert "Option 2" not in client.get(purl("manage_preview_check", survey)).content.decode()
+
+
+def test_the_preview_of_one_manager_is_theirs_alone(client: Any, survey: Any, manager: Any) -> None:
+    from django.test import Client
+
+    from accounts import roles
+
+    client.force_login(manager)
+    client.post(
+        purl("manage_preview_page", survey, 1),
+        {f"q{survey.q['choice'].pk}": "Option 2", f"q{survey.q['yes'].pk}": "no"},
+    )
+    colleague = UserFactory(email="colleague@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+    ManagerScopeFactory(user=colleague, area=survey.owner_area)
+    other = Client()
+    other.force_login(colleague)
+    assert "Option 2" not in other.get(purl("manage_preview_check", survey)).content.decode().split("<h1")[1]
+    outsider = UserFactory(email="outsider@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+    ManagerScopeFactory(user=outsider)
+    other.force_login(outsider)
+    assert other.get(purl("manage_preview_page", survey, 1)).status_code == HTTPStatus.NOT_FOUND
+    assert other.get(purl("manage_preview_check", survey)).status_code == HTTPStatus.NOT_FOUND
+    resident = UserFactory(email="someone@example.com")
+    other.force_login(resident)
+    assert other.get(purl("manage_preview_page", survey, 1)).status_code == HTTPStatus.FORBIDDEN
+    assert Session.objects.exists()
+
+
+def test_publishing_asks_first_and_says_what_residents_will_see(client: Any, survey: Any, manager: Any) -> None:
+    client.force_login(manager)
+    overview = parse(client.get(purl("manage_consultation", survey)).content.decode())
+    assert not overview.find_all("form", action=purl("manage_publish", survey)), "no one-click publish"
+
+    page = client.get(purl("manage_publish", survey))
+    html = page.content.decode()
+    assert page.status_code == HTTPStatus.OK
+    assert "Publish this consultation?" in html
+    assert "8 questions to answer" in html
+    assert survey.owner_area.name in html
+    survey.refresh_from_db()
+    assert not survey.is_published, "asking changes nothing"
+
+    r = client.post(purl("manage_publish", survey))  # a POST without the confirmation asks again
+    assert r.status_code == HTTPStatus.OK
+    assert "Publish this consultation?" in r.content.decode()
+    survey.refresh_from_db()
+    assert not survey.is_published
+
+    r = client.post(purl("manage_publish", survey), {"confirm": "yes"})
+    assert r["Location"] == purl("manage_consultation", survey)
+    survey.refresh_from_db()
+    assert survey.is_published
+
+
+def test_publishing_without_questions_says_so_and_offers_no_button(client: Any, manager: Any, survey: Any) -> None:
+    empty = ConsultationFactory(owner_area=survey.owner_area, system=survey.system, draft=True)
+    client.force_login(manager)
+    html = client.get(purl("manage_publish", empty)).content.decode()
+    assert "Add at least one question before publishing" in html
+    assert "Yes, publish it" not in html
+    QuestionFactory(consultation=empty)
+    assert "Yes, publish it" in client.get(purl("manage_publish", empty)).content.decode()

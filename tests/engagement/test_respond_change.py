@@ -1,0 +1,169 @@
+"""Changing a sent response without an account: the receipt's signed link (services/responses.py
+change_token_make / change_token_read, the save-and-return signer with its own salt) reopens "check your answers"
+in that browser only; the changes go through the one submit path and replace the answers on the same row."""
+
+import datetime
+import re
+from http import HTTPStatus
+from typing import Any
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from engagement.models import Answer, Response
+from engagement.services import responses as svc
+from notifications.models import Email
+from notifications.services import email_send
+from tests.engagement.factories import respond_survey
+from tests.engagement.test_respond_views import page2, submit, url, walk_to_check
+
+pytestmark = pytest.mark.django_db
+
+LINK = re.compile(r"http://testserver(/consultations/[^/\s]+/respond/change/[^/\s]+/)")
+
+
+@pytest.fixture
+def survey(db: Any) -> Any:
+    return respond_survey()
+
+
+def send_and_read_receipt(client: Any, survey: Any) -> tuple[Response, str]:
+    """Walk, send, deliver the receipt through the outbox, and read the change link from the real email."""
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    receipt = Email.objects.filter(kind="receipt").latest("created_at")
+    assert email_send(email_id=receipt.pk) == "sent"
+    message = mail.outbox[-1]
+    html = message.alternatives[0][0] if message.alternatives else ""
+    match = LINK.search(message.body)
+    assert match, message.body
+    assert match.group(1) in html, "the HTML part has the same link"
+    response.refresh_from_db()
+    return response, match.group(1)
+
+
+def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(client: Any, survey: Any) -> None:
+    response, link = send_and_read_receipt(client, survey)
+    assert "You can change your response until" in mail.outbox[-1].body
+    q = survey.q
+    later = Client()  # the resident, days later, opening the email on another device
+
+    r = later.get(link)
+
+    assert r.status_code == HTTPStatus.FOUND
+    assert r["Location"] == url("respond_check", survey)
+    assert r["Cache-Control"] == "private, no-store", "the link opens a resident's answers"
+    check = later.get(url("respond_check", survey)).content.decode()
+    assert "Because it is local &amp; &lt;simple&gt;" in check, "the sent answers"
+    assert "Send your changes" in check
+    counted_before = Response.objects.counted().count()
+
+    r = later.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    assert r["Location"] == url("respond_check", survey)
+    r = submit(later, survey, response)
+
+    assert r["Location"] == url("respond_done", survey, response.reference), "the reference is kept"
+    assert Response.objects.count() == 1, "replaced, not a second response"
+    assert Response.objects.counted().count() == counted_before == 1
+    assert survey.__class__.objects.with_response_counts().get(pk=survey.pk).sent_count == 1, "the managers' count"
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
+    assert Answer.objects.filter(response=response, question=q["agree"]).count() == 1
+    done = later.get(r["Location"]).content.decode()
+    assert response.reference in done
+    changed = Email.objects.filter(kind="receipt").latest("created_at")
+    assert changed.data["changed"] is True
+    # Sending forgot the reopened response: this browser no longer holds it.
+    assert later.get(url("respond_check", survey))["Location"] == url("respond_start", survey)
+    assert later.get(url("respond_page", survey, 1))["Location"] == url("respond_start", survey)
+
+
+def test_a_second_browser_that_did_not_follow_the_link_sees_nothing(client: Any, survey: Any) -> None:
+    response, link = send_and_read_receipt(client, survey)
+    holder = Client()
+    holder.get(link)
+    stranger = Client()
+
+    assert stranger.get(url("respond_check", survey))["Location"] == url("respond_start", survey)
+    assert stranger.get(url("respond_done", survey, response.reference)).status_code == HTTPStatus.NOT_FOUND
+    start_page = stranger.get(url("respond_start", survey)).content.decode()
+    assert response.reference not in start_page
+    assert "resident@example.org" not in start_page
+    token = response.submission_token
+    r = stranger.post(url("respond_submit", survey), {"submission_token": token, "reference": response.reference})
+    assert r["Location"] == url("respond_start", survey)
+    response.refresh_from_db()
+    assert response.submission_token == token, "nothing sent or changed"
+
+
+@pytest.mark.parametrize("how", ["altered", "truncated", "other response", "resume link", "garbage"])
+def test_a_forged_or_altered_link_is_refused_with_a_clear_page(client: Any, survey: Any, how: str) -> None:
+    response, link = send_and_read_receipt(client, survey)
+    token = link.rstrip("/").rsplit("/", 1)[1]
+    forged = {
+        "altered": token.replace(f"{response.pk}.", f"{response.pk + 1}.", 1),
+        "truncated": token[:-3],
+        "other response": svc.change_token_make(response=walk_to_check(Client(), survey)),  # names a draft
+        "resume link": svc.resume_token_make(response=response),  # the other purpose's salt
+        "garbage": "not-a-token",
+    }[how]
+    browser = Client()
+
+    r = browser.get(url("respond_change", survey, forged))
+
+    assert r.status_code == HTTPStatus.BAD_REQUEST
+    body = r.content.decode()
+    assert "This link does not work" in body
+    assert "Your response has not been changed" in body
+    assert "nhsuk-header" in body
+    assert browser.get(url("respond_check", survey))["Location"] == url("respond_start", survey)
+
+
+def test_the_link_expires_at_the_deadline(client: Any, survey: Any) -> None:
+    response, link = send_and_read_receipt(client, survey)
+    # Closed, though still in a late grace period: a change must not turn an on-time response late.
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.late_grace = datetime.timedelta(days=2)
+    survey.save()
+    browser = Client()
+
+    r = browser.get(link)
+
+    assert r.status_code == HTTPStatus.OK
+    assert "This consultation has closed" in r.content.decode()
+    assert browser.get(url("respond_check", survey))["Location"] == url("respond_start", survey)
+    response.refresh_from_db()
+    assert not response.is_late
+
+
+def test_a_reopened_response_cannot_be_changed_once_the_deadline_passes(client: Any, survey: Any) -> None:
+    response, link = send_and_read_receipt(client, survey)
+    browser = Client()
+    browser.get(link)
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.late_grace = datetime.timedelta(days=2)
+    survey.save()
+    q = survey.q
+
+    browser.post(url("respond_page", survey, 2), page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree"
+
+
+def test_the_confirmation_page_says_how_to_change(client: Any, survey: Any) -> None:
+    response = walk_to_check(client, survey)
+    r = submit(client, survey, response)
+    body = client.get(r["Location"]).content.decode()
+    assert "with the link in your receipt email" in body
+    assert "Your reference stays the same" in body
+
+
+def test_an_account_holders_receipt_links_to_their_responses(client: Any, survey: Any, resident: Any) -> None:
+    client.force_login(resident)
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    email_send(email_id=Email.objects.get(kind="receipt").pk)
+    body = mail.outbox[-1].body
+    assert not LINK.search(body)
+    assert "http://testserver/consultations/my-responses/" in body
