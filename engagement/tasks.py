@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from .services.equality import equality_release
 from .services.reminders import reminders_plan
+from .services.staff_emails import closing_plan, onward_plan
 
 
 @shared_task(ignore_result=True)
@@ -15,5 +16,8 @@ def release_equality_answers() -> int:
 
 @shared_task(ignore_result=True)
 def plan_reminders() -> int:
-    """Beat, every 15 minutes: queue the reminders now due (services/reminders.py); the outbox sweep sends them."""
-    return sum(plan.planned for plan in reminders_plan(now=timezone.now()))
+    """Beat, every 15 minutes: queue the reminders, closing emails and onward-deadline reminders now due
+    (services/reminders.py, services/staff_emails.py); the outbox sweep sends them."""
+    now = timezone.now()
+    planned = sum(plan.planned for plan in reminders_plan(now=now))
+    return planned + sum(plan.planned for plan in [*closing_plan(now=now), *onward_plan(now=now)])
