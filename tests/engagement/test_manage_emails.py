@@ -105,6 +105,10 @@ def test_only_its_managers_and_the_pmo_of_its_system_see_it(client, world, who, 
     response = client.get(URL)
     assert response.status_code == status
     assert ("Not sent: already responded" in response.text) == (status == 200)
+    if who == "ncl_pmo":  # found from the summary, as the manage pages are not the PMO's
+        summary = client.get("/pmo/consultations/camden-plan/").text
+        assert f'href="{URL}"' in summary
+        assert 'href="/pmo/consultations/camden-plan/"' in response.text
 
 
 def test_signed_out_is_sent_to_sign_in_and_nonsense_pages_are_not_errors(client, world):
