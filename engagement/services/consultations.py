@@ -192,7 +192,7 @@ def consultation_update(
     consultation.full_clean(exclude=["slug"])
     consultation.save()
     if accepted_before and not consultation.accepts_responses_at(now=now):  # closed early, confirmed
-        closing_queue(consultation=consultation, now=now)
+        closing_queue(consultation=consultation)
     if "target_areas" in data:
         consultation.target_areas.set(target_areas)
     if "functions" in data:
@@ -212,7 +212,7 @@ def consultation_close(*, consultation: Consultation, by: Any, now: datetime.dat
     consultation.closes_at = min(consultation.closes_at, now)
     consultation.late_grace = None
     consultation.save(update_fields=["closes_at", "late_grace", "updated_at"])
-    closing_queue(consultation=consultation, now=now)
+    closing_queue(consultation=consultation)
     return consultation
 
 

@@ -136,7 +136,7 @@ def closing_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Staff
     return plans
 
 
-def closing_queue(*, consultation: Consultation, now: datetime.datetime) -> list[Email]:
+def closing_queue(*, consultation: Consultation) -> list[Email]:
     """In the transaction that closes it ("Close now", or a closing date moved into the past): one row per owner,
     the same keys as the planner's, so its next pass adds nothing."""
     return [
