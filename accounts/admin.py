@@ -3,7 +3,7 @@ from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 
-from .models import User
+from .models import PmoScope, User
 
 # Plain multiple selects instead of Django's two-box filter widget, whose help icon fails axe
 # (aria-prohibited-attr); see tests/browser/test_admin.py.
@@ -27,3 +27,13 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+
+@admin.register(PmoScope)
+class PmoScopeAdmin(admin.ModelAdmin):
+    """Which system's PMO a member of the PMO group is (no system: every system, and the outbox)."""
+
+    list_display = ("user", "system")
+    list_filter = ("system",)
+    raw_id_fields = ("user",)
+    search_fields = ("user__email",)

@@ -53,3 +53,36 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class PmoScope(models.Model):
+    """Which system's programme office a member of the PMO group is: the group is the role, this is its reach.
+
+    A PMO member sees the summaries, responses, exports and export log of their systems' consultations only.
+    An empty system means every system (a portal-wide office, and what existing PMO members were given when
+    scopes arrived, so nothing they could see disappeared); only a portal-wide PMO sees the outbox. It lives in
+    accounts beside the roles (as ManagerScope does beside managing) because engagement (who gets a closing
+    email) and reporting (who sees a report) both read it, and both may import accounts.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="pmo_scopes")
+    system = models.ForeignKey(
+        "governance.System",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty: every system.",
+    )
+
+    class Meta:
+        verbose_name = "PMO scope"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "system"], name="pmoscope_unique_system"),
+            models.UniqueConstraint(
+                fields=["user"], condition=models.Q(system__isnull=True), name="pmoscope_unique_every_system"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} is PMO of {self.system or 'every system'}"

@@ -10,7 +10,7 @@ from typing import Any
 import rules
 from django.db.models import Q
 
-from accounts.permissions import is_consultation_manager
+from accounts.permissions import is_consultation_manager, is_pmo_of_system
 from governance.models import Area
 
 from .models import Consultation, ManagerScope
@@ -69,6 +69,18 @@ rules.add_perm("engagement.access_management", rules.is_superuser | is_scoped_ma
 rules.add_perm("engagement.add_consultation", rules.is_superuser | is_scoped_manager)
 rules.add_perm("engagement.manage_consultation", rules.is_superuser | (is_consultation_manager & consultation_in_scope))
 rules.add_perm("engagement.manage_area", rules.is_superuser | (is_consultation_manager & area_in_scope))
+
+
+@rules.predicate
+def is_pmo_of_consultation_system(user: Any, consultation: Consultation | None) -> bool:
+    return consultation is not None and is_pmo_of_system.test(user, consultation.system_id)
+
+
+# The managers' emails page: its managers, and the PMO of its system (who gets its closing email too).
+rules.add_perm(
+    "engagement.view_consultation_emails",
+    rules.is_superuser | (is_consultation_manager & consultation_in_scope) | is_pmo_of_consultation_system,
+)
 
 
 def manageable_consultations_filter(user: Any) -> Q:

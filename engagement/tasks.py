@@ -6,6 +6,7 @@ from django.utils import timezone
 from .services.equality import equality_release
 from .services.openings import openings_plan
 from .services.reminders import reminders_plan
+from .services.staff_emails import closing_plan, onward_plan
 
 
 @shared_task(ignore_result=True)
@@ -16,8 +17,9 @@ def release_equality_answers() -> int:
 
 @shared_task(ignore_result=True)
 def plan_reminders() -> int:
-    """Beat, every 15 minutes: queue the opening emails and reminders now due (services/openings.py,
-    services/reminders.py); the outbox sweep sends them."""
+    """Beat, every 15 minutes: queue the opening emails, reminders, closing emails and onward-deadline reminders
+    now due (services/openings.py, reminders.py, staff_emails.py); the outbox sweep sends them."""
     now = timezone.now()
-    opened = sum(plan.planned for plan in openings_plan(now=now))
-    return opened + sum(plan.planned for plan in reminders_plan(now=now))
+    planned = sum(plan.planned for plan in openings_plan(now=now))
+    planned += sum(plan.planned for plan in reminders_plan(now=now))
+    return planned + sum(plan.planned for plan in [*closing_plan(now=now), *onward_plan(now=now)])

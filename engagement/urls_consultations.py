@@ -33,6 +33,7 @@ urlpatterns = [
     # M + "outcome/": the outcomes app ("you said, we did").
     path(M + "close/", manage.consultation_close, name="manage_close"),
     path(M + "suspected/", manage.suspected_list, name="manage_suspected"),
+    path(M + "emails/", manage.consultation_emails, name="manage_emails"),
     path(M + "suspected/<str:reference>/release/", manage.suspected_release, name="manage_suspected_release"),
     path(M + "sections/new/", manage.section_form, name="manage_section_add"),
     path(M + "sections/order/", manage.sections_reorder, name="manage_sections_reorder"),

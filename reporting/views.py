@@ -24,6 +24,7 @@ from engagement.questions import answer_label
 from . import exports, pack, selectors, services
 from .forms import ExportForm, FilterForm
 from .models import ExportJob, ExportLog
+from .permissions import export_log_filter
 
 View = Callable[..., HttpResponse]
 ANSWERS_PER_PAGE = 25
@@ -107,7 +108,8 @@ def question_answers(request: HttpRequest, slug: str, question: int) -> HttpResp
 @login_required
 @permission_required("reporting.view_export_log", raise_exception=True)
 def export_log(request: HttpRequest) -> HttpResponse:
-    page = Paginator(ExportLog.objects.select_related("consultation"), 50).get_page(request.GET.get("page"))
+    entries = ExportLog.objects.filter(export_log_filter(request.user)).select_related("consultation")
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "reporting/export_log.html", {"page": page})
 
 

@@ -6,7 +6,8 @@ import factory
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 
-from accounts.models import User
+from accounts import roles
+from accounts.models import PmoScope, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -24,6 +25,14 @@ class UserFactory(factory.django.DjangoModelFactory):
             for name in extracted:
                 # get_or_create: transactional (browser) tests flush the groups the roles migration made.
                 self.groups.add(Group.objects.get_or_create(name=name)[0])
+
+    @factory.post_generation
+    def pmo_systems(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        """A PMO member's reach: `pmo_systems=[system, ...]`, or by default every system (as the PMO was before
+        scopes, which the older tests expect)."""
+        if create and self.groups.filter(name=roles.PMO).exists():
+            for system in [None] if extracted is None else extracted:
+                PmoScope.objects.get_or_create(user=self, system=system)
 
     @factory.post_generation
     def verified_email(self, create: bool, extracted: Any, **kwargs: Any) -> None:

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from accounts.models import User
+from accounts.models import PmoScope, User
 from engagement.models import Consultation
 
 pytestmark = pytest.mark.django_db
@@ -30,3 +30,13 @@ def test_seed_demo_outside_debug_runs_with_force(settings, capsys) -> None:  # t
     assert admin.is_superuser
     assert not admin.has_usable_password()
     assert Consultation.objects.published().exists()
+    # The demo PMO accounts: one for both systems (so the demo shows everything), one for each.
+    scopes = {
+        email: sorted(PmoScope.objects.filter(user__email=email).values_list("system__slug", flat=True))
+        for email in ("pmo@demo.nhs.net", "pmo.ncl@demo.nhs.net", "pmo.nel@demo.nhs.net")
+    }
+    assert scopes == {
+        "pmo@demo.nhs.net": ["ncl", "nel"],
+        "pmo.ncl@demo.nhs.net": ["ncl"],
+        "pmo.nel@demo.nhs.net": ["nel"],
+    }

@@ -46,6 +46,7 @@ from ..questions import (
     condition_values,
 )
 from .openings import opening_plan
+from .staff_emails import closing_queue
 
 MAX_CHOICES = 30
 CHOICE_MAX_LENGTH = 200
@@ -205,6 +206,8 @@ def consultation_update(
     _check_areas(owner_area=consultation.owner_area, target_areas=target_areas, functions=functions)
     consultation.full_clean(exclude=["slug"])
     consultation.save()
+    if accepted_before and not consultation.accepts_responses_at(now=now):  # closed early, confirmed
+        closing_queue(consultation=consultation)
     if "target_areas" in data:
         consultation.target_areas.set(target_areas)
     if "functions" in data:
@@ -224,6 +227,7 @@ def consultation_close(*, consultation: Consultation, by: Any, now: datetime.dat
     consultation.closes_at = min(consultation.closes_at, now)
     consultation.late_grace = None
     consultation.save(update_fields=["closes_at", "late_grace", "updated_at"])
+    closing_queue(consultation=consultation)
     return consultation
 
 

@@ -1,5 +1,5 @@
-"""Engagement's emails, sent through the notifications outbox: receipts, save-and-return links, reminders and
-opening emails (`reminders.py`, `openings.py`).
+"""Engagement's emails, sent through the notifications outbox: receipts, save-and-return links, reminders,
+opening emails (`reminders.py`, `openings.py`), and the staff's closing and onward-deadline emails (`staff_emails.py`).
 
 `register_kinds` (called from EngagementConfig.ready) tells notifications about both kinds. A receipt is queued
 unrendered in the submission's transaction (`receipt_queue`) and rendered by the worker that sends it, from the
@@ -21,6 +21,7 @@ from notifications.services import email_queue
 from ..models import Response
 from .openings import opening_context
 from .reminders import reminder_context
+from .staff_emails import CLOSED_KIND, ONWARD_KIND, closed_context, onward_context
 
 RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
 
@@ -31,6 +32,9 @@ def register_kinds() -> None:
     # Optional: followers asked for it and may unsubscribe (the sender adds the one-click headers).
     kinds.register(Kind(name="reminder", optional=True, context=reminder_context))
     kinds.register(Kind(name="consultation_opened", optional=True, context=opening_context))
+    # Not optional: to the people responsible for the consultation, about their work (services/staff_emails.py).
+    kinds.register(Kind(name=CLOSED_KIND, optional=False, context=closed_context))
+    kinds.register(Kind(name=ONWARD_KIND, optional=False, context=onward_context))
 
 
 def receipt_render_payload(*, site_url: str, changed: bool) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """Consultation managers' pages: list, create, edit, close early, questions, sections, documents, preview, publish,
-invite lists, and the responses held as suspected automated (the outcome is in `outcomes/`).
+invite lists, the responses held as suspected automated, and the consultation's reminders and other emails
+(the outcome is in `outcomes/`).
 
 Every page works without JavaScript: plain forms, one POST per action, redirect after success. Access: anonymous
 people are sent to sign in; signed-in people without the role and an area get 403; a manager asking for a
@@ -19,7 +20,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from notifications import services as notification_services
 from notifications.models import Invitee
@@ -38,6 +39,7 @@ from ..models import Consultation, Document, Question, Response, Section
 from ..questions import is_visible
 from ..references import normalise
 from ..selectors import consultations as selectors
+from ..selectors import emails as email_selectors
 from ..selectors import responses as respond_sel
 from ..services import consultations as services
 from ..services import suspected as suspected_services
@@ -425,6 +427,34 @@ def suspected_release(request: HttpRequest, slug: str, reference: str) -> HttpRe
     else:
         messages.success(request, f"Response {response.reference} released: it now counts.")
     return redirect(reverse("engagement:manage_suspected", args=[consultation.slug]))
+
+
+# --- Reminders and other emails about the consultation -----------------------------------------------------------
+EMAILS_PER_PAGE = 50
+
+
+@require_safe
+@login_required
+def consultation_emails(request: HttpRequest, slug: str) -> HttpResponse:
+    """Its reminders, closing and onward-deadline emails: counts by kind and offset, then each email (planned,
+    sent, not sent and why, failed), a page at a time. Its managers and the PMO of its system; others 404."""
+    consultation = selectors.consultation_get_managed(slug=slug)
+    if not request.user.has_perm("engagement.view_consultation_emails", consultation):
+        raise Http404("No consultation you manage has that address.")
+    page = Paginator(email_selectors.consultation_emails(consultation=consultation), EMAILS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "consultation": consultation,
+        "counts": email_selectors.consultation_email_counts(consultation=consultation),
+        "columns": [email_selectors.STATUS_WORDS[s] for s in email_selectors.COLUMNS],
+        "page": page,
+        "label": email_selectors.email_label,
+        "address": email_selectors.masked_address,
+        "status_words": email_selectors.STATUS_WORDS,
+        "can_manage": request.user.has_perm("engagement.manage_consultation", consultation),
+    }
+    return render(request, "engagement/manage/emails.html", context)
 
 
 # --- Sections ----------------------------------------------------------------------------------------------------

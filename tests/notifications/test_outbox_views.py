@@ -1,4 +1,5 @@
-"""The staff outbox page (/staff/outbox/): PMO and superusers only; counts, failed emails, send again."""
+"""The staff outbox page (/staff/outbox/): superusers and every-system PMOs only (tests/reporting/test_pmo_scope.py
+has a system's PMO refused); counts, failed emails, send again."""
 
 import re
 from http import HTTPStatus
@@ -8,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from accounts import roles
+from accounts.models import PmoScope
 from notifications import permissions
 from notifications.models import Email, Suppression
 from tests.notifications.factories import EmailFactory, test_kinds  # noqa: F401 (fixture)
@@ -18,6 +20,7 @@ OUTBOX = "/staff/outbox/"
 
 def test_the_role_named_here_is_accounts_pmo_role() -> None:
     assert permissions.PMO_GROUP == roles.PMO
+    assert PmoScope._meta.get_field("user").remote_field.related_name == permissions.PMO_SCOPES
 
 
 def test_only_the_pmo_and_superusers_may_see_the_outbox(

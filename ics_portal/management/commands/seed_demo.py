@@ -14,7 +14,8 @@ import governance.demo
 import reporting.demo
 
 # Order matters: structure first, then what hangs off it.
-LOADERS = (accounts.demo, governance.demo, functions.demo, engagement.demo, reporting.demo)
+# Governance first: the demo PMO accounts are scoped to its systems.
+LOADERS = (governance.demo, accounts.demo, functions.demo, engagement.demo, reporting.demo)
 
 # Demo accounts have no password; the risk is who can read their mail, and made-up consultations shown publicly.
 REFUSAL = (

@@ -1,5 +1,6 @@
-"""`manage.py send_due_notifications [--now ISO] [--dry-run]`: exactly what beat runs (plan the opening emails
-and reminders now due, then the outbox sweep), printing what it planned and sent and, for what it did not, why.
+"""`manage.py send_due_notifications [--now ISO] [--dry-run]`: exactly what beat runs (plan the opening emails,
+reminders, closing emails and onward-deadline reminders now due, then the outbox sweep), printing what it planned
+and sent and, for what it did not, why.
 
 It lives in ics_portal because it composes two apps' beat tasks (engagement's planning, notifications' sweep).
 """
@@ -14,6 +15,7 @@ from django.utils import timezone
 from engagement import deadlines
 from engagement.services.openings import OPENED_WITHIN, openings_plan
 from engagement.services.reminders import reminders_plan
+from engagement.services.staff_emails import CLOSED_KIND, closing_plan, onward_plan
 from notifications.models import Email
 from notifications.services import Outcomes, emails_send_due
 
@@ -35,7 +37,7 @@ def parse_now(value: str | None) -> datetime.datetime:
 
 
 class Command(BaseCommand):
-    help = "Plan the opening emails and reminders now due and send the outbox's due emails, as beat does; say why anything was not."
+    help = "Plan the opening, reminder, closing and onward-deadline emails now due and send the outbox's due emails, as beat does; say why anything was not."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--now", help="Act as if it were this time (ISO 8601; no offset means London time).")
@@ -92,3 +94,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"{what}: skipped, a nearer reminder is due instead")
             else:
                 self.stdout.write(f"{what}: skipped, its moment came before the consultation opened")
+        verb = "would plan" if dry_run else "planned"
+        for staff in [*closing_plan(now=now, dry_run=dry_run), *onward_plan(now=now, dry_run=dry_run)]:
+            if staff.kind == CLOSED_KIND:
+                what = f"Closing email for '{staff.consultation.title}'"
+            else:
+                what = f"Onward deadline reminder {staff.offset_days} days before for '{staff.consultation.title}'"
+            self.stdout.write(f"{what}: {verb} {staff.planned}; already planned or sent: {staff.already_planned}")

@@ -1,0 +1,227 @@
+"""Emails to the people accountable for a consultation: "it has closed" and "the onward deadline is near".
+
+Who ("the owners"): the account that created it, the consultation managers of its owning area and of the areas
+above it (`Area.objects.ancestors_of`, the one tree walk), and the PMO of its system (`accounts.PmoScope` for that
+system or for every system). Superusers are not written to: they see everything, and would get every email.
+
+- `consultation_closed`: once a consultation stops taking responses (its closing time, plus its late period if it
+  has one, so the late count is final), planned by beat's 15-minute pass (`closing_plan`), or at once in the
+  transaction of "Close now" (`closing_queue`). Rendered when sent, with the counts at that moment.
+- `onward_deadline`: before `Consultation.onward_deadline` (the date the system must answer someone else, e.g.
+  NHS England), at 9am London time 2 days before and on the morning of the day (ONWARD_OFFSETS), planned by the
+  same pass (`onward_plan`). If planning starts late only the nearest due one is planned; none once the day ended.
+
+Neither kind is optional (no unsubscribe): they are part of the job of whoever is responsible for the
+consultation, not something they chose to follow; to stop them, change who manages it. One row per recipient and
+consultation (and offset), by the dedup key, so two passes or two beats never make two.
+"""
+
+import datetime
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+
+from accounts import roles
+from accounts.models import PmoScope, User
+from governance.models import Area
+from notifications.kinds import Skip
+from notifications.models import Email
+from notifications.services import email_queue, site_url
+
+from .. import deadlines
+from ..models import Consultation, ManagerScope, Response
+
+CLOSED_KIND = "consultation_closed"
+ONWARD_KIND = "onward_deadline"
+# Only consultations that stopped taking responses this recently are written about: switching this on, or beat
+# returning after a long stop, must not email about every consultation that closed years ago.
+CLOSED_WINDOW = datetime.timedelta(days=7)
+ONWARD_OFFSETS = (2, 0)  # days before the onward deadline, at ONWARD_TIME London
+ONWARD_TIME = datetime.time(9, 0)
+GONE = "the consultation was deleted or unpublished"
+REOPENED = "the consultation is taking responses again"
+ONWARD_CHANGED = "the onward deadline was changed or removed"
+ONWARD_PASSED = "the onward deadline has passed"
+
+
+@dataclass
+class StaffPlan:
+    """What one pass did for one consultation's email, for `send_due_notifications` to print."""
+
+    kind: str
+    consultation: Consultation
+    due_at: datetime.datetime
+    offset_days: int | None = None
+    planned: int = 0
+    already_planned: int = 0
+    recipients: list[str] = field(default_factory=list)
+
+
+def owner_addresses(consultation: Consultation) -> list[str]:
+    """The owners' addresses (lower case, sorted, each once): creator, managers of the area and above, its PMO."""
+    areas = Area.objects.ancestors_of([consultation.owner_area_id], include_self=True).values("pk")
+    managers = ManagerScope.objects.filter(
+        area__in=areas, user__groups__name=roles.CONSULTATION_MANAGER, user__is_active=True
+    ).values("user")
+    pmo = PmoScope.objects.filter(
+        Q(system=consultation.system_id) | Q(system__isnull=True), user__groups__name=roles.PMO, user__is_active=True
+    ).values("user")
+    who = Q(pk__in=managers) | Q(pk__in=pmo)
+    if consultation.created_by_id is not None:
+        who |= Q(pk=consultation.created_by_id, is_active=True)
+    emails = User.objects.filter(who).annotate(e=Lower("email")).values_list("e", flat=True).distinct()
+    return sorted(emails)
+
+
+def _key(kind: str, consultation_id: int, address: str, offset_days: int | None = None) -> str:
+    # Hashed: an address may be 320 characters and the key at most 200.
+    offset = "" if offset_days is None else f"{offset_days}d:"
+    return f"{kind}:{consultation_id}:{offset}{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+
+
+def stopped_at(consultation: Consultation) -> datetime.datetime:
+    """When it stopped (or will stop) taking responses: closing time plus any late period."""
+    return consultation.closes_at + (consultation.late_grace or datetime.timedelta(0))
+
+
+def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, data: dict[str, Any]) -> None:
+    """Bulk-insert one row per owner not yet planned (ignore_conflicts: a second beat at the same moment adds
+    nothing)."""
+    consultation = plan.consultation
+    plan.recipients = owner_addresses(consultation)
+    keys = {a: _key(plan.kind, consultation.pk, a, plan.offset_days) for a in plan.recipients}
+    existing = set(Email.objects.filter(dedup_key__in=keys.values()).values_list("dedup_key", flat=True))
+    about_type = ContentType.objects.get_for_model(Consultation)
+    rows = [
+        Email(
+            kind=plan.kind,
+            to=address,
+            about_type=about_type,
+            about_id=consultation.pk,
+            dedup_key=key,
+            data=data,
+            not_before=now,
+        )
+        for address, key in keys.items()
+        if key not in existing
+    ]
+    plan.already_planned, plan.planned = len(keys) - len(rows), len(rows)
+    if rows and not dry_run:
+        with transaction.atomic():
+            Email.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def closing_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[StaffPlan]:
+    """Queue `consultation_closed` for every consultation that stopped taking responses within CLOSED_WINDOW."""
+    plans = []
+    since = now - CLOSED_WINDOW
+    candidates = (
+        Consultation.objects.published()
+        .filter(closes_at__lte=now)
+        .filter(Q(closes_at__gte=since) | Q(late_grace__isnull=False, closes_at__gte=since - F("late_grace")))
+    )
+    for consultation in candidates.order_by("closes_at", "pk"):
+        due = stopped_at(consultation)
+        if not (now - CLOSED_WINDOW <= due <= now) or now < consultation.opens_at:
+            continue
+        plan = StaffPlan(CLOSED_KIND, consultation, due)
+        _plan_rows(plan, now=now, dry_run=dry_run, data={})
+        plans.append(plan)
+    return plans
+
+
+def closing_queue(*, consultation: Consultation) -> list[Email]:
+    """In the transaction that closes it ("Close now", or a closing date moved into the past): one row per owner,
+    the same keys as the planner's, so its next pass adds nothing."""
+    return [
+        email_queue(
+            kind=CLOSED_KIND,
+            to=address,
+            about=consultation,
+            dedup_key=_key(CLOSED_KIND, consultation.pk, address),
+            data={},
+        )
+        for address in owner_addresses(consultation)
+    ]
+
+
+def onward_due_at(day: datetime.date, offset_days: int) -> datetime.datetime:
+    return datetime.datetime.combine(
+        day - datetime.timedelta(days=offset_days), ONWARD_TIME, tzinfo=deadlines.LONDON
+    ).astimezone(deadlines.UTC)
+
+
+def onward_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[StaffPlan]:
+    """Queue `onward_deadline` reminders now due: the nearest due offset of each published consultation whose
+    onward deadline day has not ended."""
+    plans = []
+    today = deadlines.london_date(now)
+    upcoming = Consultation.objects.published().filter(
+        onward_deadline__gte=today, onward_deadline__lte=today + datetime.timedelta(days=max(ONWARD_OFFSETS))
+    )
+    for consultation in upcoming.order_by("onward_deadline", "pk"):
+        day = consultation.onward_deadline
+        assert day is not None
+        due = [(d, onward_due_at(day, d)) for d in sorted(ONWARD_OFFSETS) if onward_due_at(day, d) <= now]
+        if not due:
+            continue
+        offset, due_at = due[0]  # the nearest the deadline (smallest offset) that is due
+        plan = StaffPlan(ONWARD_KIND, consultation, due_at, offset_days=offset)
+        _plan_rows(plan, now=now, dry_run=dry_run, data={"onward_deadline": day.isoformat(), "offset_days": offset})
+        plans.append(plan)
+    return plans
+
+
+def _consultation(email: Email) -> Consultation | None:
+    if email.about_id is None or email.about_type_id != ContentType.objects.get_for_model(Consultation).pk:
+        return None
+    return Consultation.objects.published().select_related("owner_area", "system").filter(pk=email.about_id).first()
+
+
+def _summary_url(consultation: Consultation) -> str:
+    return site_url(reverse("reporting:summary", args=[consultation.slug]))
+
+
+def closed_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] | Skip:
+    """At send time: the counts as they are then (counted responses: held suspected ones are not counted)."""
+    consultation = _consultation(email)
+    if consultation is None:
+        return Skip(GONE)
+    if consultation.accepts_responses_at(now=now):
+        return Skip(REOPENED)
+    counted = Response.objects.filter(consultation=consultation).counted()
+    return {
+        "consultation": consultation,
+        "closed_words": deadlines.describe_closed(consultation.closes_at),
+        "total": counted.count(),
+        "late": counted.filter(is_late=True).count(),
+        "organisations": counted.filter(respondent_type=Response.RespondentType.ORGANISATION).count(),
+        "summary_url": _summary_url(consultation),
+    }
+
+
+def onward_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] | Skip:
+    consultation = _consultation(email)
+    if consultation is None:
+        return Skip(GONE)
+    day = consultation.onward_deadline
+    if day is None or day.isoformat() != (email.data or {}).get("onward_deadline"):
+        return Skip(ONWARD_CHANGED)
+    days_left = (day - deadlines.london_date(now)).days
+    if days_left < 0:
+        return Skip(ONWARD_PASSED)
+    counted = Response.objects.filter(consultation=consultation).counted()
+    return {
+        "consultation": consultation,
+        "deadline_words": deadlines.format_date(day),
+        "onward_text": consultation.onward_deadline_text,
+        "days_left": days_left,
+        "total": counted.count(),
+        "summary_url": _summary_url(consultation),
+    }
