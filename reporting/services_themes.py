@@ -168,8 +168,9 @@ def theme_merge(*, source: Theme, into: Theme, by: Any, now: datetime.datetime) 
 # --- The model's suggestions ---
 @transaction.atomic
 def suggestion_job_start(
-    *, consultation: Consultation, question: Question, k: int, by: Any, now: datetime.datetime
+    *, consultation: Consultation, question: Question, k: int, by: Any, now: datetime.datetime, queue: bool = True
 ) -> SuggestionJob:
+    """Queue a job for a worker (published after commit); `queue=False` for a caller that runs it itself."""
     if question.consultation_id != consultation.pk:
         raise ValidationError({"question": "That question is not in this consultation"})
     if not 2 <= k <= 30:
@@ -180,7 +181,8 @@ def suggestion_job_start(
     job = SuggestionJob.objects.create(
         consultation=consultation, question=question, user=by, k=k, progress_total=total, created_at=now
     )
-    transaction.on_commit(lambda: _publish(job_id=job.pk))
+    if queue:
+        transaction.on_commit(lambda: _publish(job_id=job.pk))
     return job
 
 
