@@ -476,7 +476,8 @@ def theme_breakdown(*, consultation: Consultation, filters: ReportFilters) -> Th
             for pk in sorted(counts, key=lambda pk: (-counts[pk], names[pk]))
         ]
 
-    types = dict(Response.RespondentType.choices) | {"": NOT_GIVEN}
+    kinds = Response.RespondentType
+    types = {kinds.INDIVIDUAL: "Individuals", kinds.ORGANISATION: "Organisations", "": NOT_GIVEN}  # as the summary
     return ThemeBreakdown(
         themes=themes,
         by_question={q: rows(c) for q, c in grouped("answer__question_id").items()},
