@@ -188,7 +188,8 @@ def test_codebook_form_errors_are_plain(client, survey, pmo_user):
     response = client.post("/pmo/consultations/barnet-plan/themes/", {"name": "gp access"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "<title>Error: " in html and "already has a theme with that name" in html
+    assert "<title>Error: " in html
+    assert "already has a theme with that name" in html
     assert Theme.objects.count() == 1
 
 
