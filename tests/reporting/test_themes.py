@@ -272,3 +272,42 @@ def test_a_pmo_user_without_the_group_is_refused(client, survey):
     staff = UserFactory(email="staff@nhs.net", groups=[roles.STAFF])
     client.force_login(staff)
     assert client.get("/pmo/consultations/barnet-plan/themes/").status_code == 403
+
+
+# --- Exports carry the themes ---
+def test_xlsx_and_docx_carry_the_themes_following_the_filters(client, survey, boroughs, pmo_user):
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    gp = services_themes.theme_create(
+        consultation=survey, name="GP access", description="Appointments", by=pmo_user, now=NOW
+    )
+    formula = services_themes.theme_create(consultation=survey, name="=HYPERLINK(1)", by=pmo_user, now=NOW)
+    services_themes.answers_tag_search(
+        theme=gp, question=survey.text_q, filters=ReportFilters(), search="GP", by=pmo_user, now=NOW
+    )
+    services_themes.answer_tag(theme=formula, answer=answer(survey.r3, survey.text_q), by=pmo_user, now=NOW)
+    client.force_login(pmo_user)
+    content = b"".join(client.post("/pmo/consultations/barnet-plan/export/", {"format": "xlsx"}).streaming_content)
+    rows = list(load_workbook(io.BytesIO(content))["Themes"].iter_rows(values_only=True))
+    assert rows[0] == ("Theme", "Description", "Question", "Answers")
+    assert rows[1] == ("GP access", "Appointments", "Any question", 2)
+    assert rows[2][0] == "'=HYPERLINK(1)"  # a theme's name never runs as a formula (safe_xlsx_cell)
+    assert ("Area", "Barnet", "GP access", 2) in rows
+    assert ("Respondent type", "Organisations", "'=HYPERLINK(1)", 1) in rows
+    assert ("Question", survey.text_q.text, "GP access", 2) in rows
+
+    response = client.post("/pmo/consultations/barnet-plan/export/?area=" + str(boroughs.barnet.pk), {"format": "docx"})
+    document = Document(io.BytesIO(b"".join(response.streaming_content)))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Themes" in headings
+    cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+    assert "GP access" in cells
+    assert "Appointments" in cells
+    # Filtered to Barnet: the organisation's answer (no area) is not counted, so its theme shows 0.
+    themes_table = next(t for t in document.tables if t.rows[0].cells[0].text == "Theme" and len(t.columns) == 3)
+    counts = {row.cells[0].text: row.cells[2].text for row in themes_table.rows[1:]}
+    assert counts["GP access"] == "2"
+    assert "0" in counts.values()
