@@ -157,6 +157,8 @@ def tag(request: HttpRequest, slug: str, question: int) -> HttpResponse:
             messages.success(request, f"{n} more answer{'' if n == 1 else 's'} tagged “{theme.name}”.")
         elif action in ("tag", "untag"):
             answer = _answer(consultation, request.POST.get("answer"))
+            if answer.question_id != found.pk:  # the page's question: a tampered form tags nothing elsewhere
+                raise Http404("No answer to this question has that number.")
             if action == "tag":
                 done = services_themes.answer_tag(theme=theme, answer=answer, by=request.user, now=now)
                 messages.success(

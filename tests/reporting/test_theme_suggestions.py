@@ -165,3 +165,20 @@ def test_the_command_writes_one_row_per_answer(labelled, tmp_path):
         call_command("suggest_themes", "barnet-plan", "--question", "9")
     with pytest.raises(CommandError, match="No consultation"):
         call_command("suggest_themes", "nope", "--question", "1")
+
+
+@pytest.mark.django_db
+def test_the_sweep_runs_lost_jobs_and_fails_dead_ones(labelled, pmo_user):
+    lost = services_themes.suggestion_job_start(
+        consultation=labelled, question=labelled.text_q, k=3, by=pmo_user, now=NOW, queue=False
+    )
+    dead = services_themes.suggestion_job_start(
+        consultation=labelled, question=labelled.text_q, k=3, by=pmo_user, now=NOW, queue=False
+    )
+    SuggestionJob.objects.filter(pk=dead.pk).update(status=SuggestionJob.Status.RUNNING, updated_at=NOW)
+    assert services_themes.suggestion_jobs_run_queued(now=NOW + datetime.timedelta(seconds=30)) == 0  # too soon
+    assert SuggestionJob.objects.get(pk=dead.pk).status == SuggestionJob.Status.RUNNING
+    assert services_themes.suggestion_jobs_run_queued(now=NOW + datetime.timedelta(minutes=16)) == 1
+    assert SuggestionJob.objects.get(pk=lost.pk).status == SuggestionJob.Status.DONE
+    failed = SuggestionJob.objects.get(pk=dead.pk)
+    assert (failed.status, failed.error) == (SuggestionJob.Status.FAILED, services_themes.FAILED_UNEXPECTEDLY)

@@ -311,3 +311,15 @@ def test_xlsx_and_docx_carry_the_themes_following_the_filters(client, survey, bo
     counts = {row.cells[0].text: row.cells[2].text for row in themes_table.rows[1:]}
     assert counts["GP access"] == "2"
     assert "0" in counts.values()
+
+
+def test_a_tampered_tag_form_cannot_tag_another_questions_answer(client, survey, pmo_user):
+    theme = services_themes.theme_create(consultation=survey, name="Buses", by=pmo_user, now=NOW)
+    client.force_login(pmo_user)
+    other_answer = answer(survey.r1, survey.other_q)
+    response = client.post(
+        f"/pmo/consultations/barnet-plan/questions/{survey.text_q.pk}/tag/",
+        {"action": "tag", "theme": theme.pk, "answer": other_answer.pk},
+    )
+    assert response.status_code == 404
+    assert not ThemeTag.objects.exists()
