@@ -436,9 +436,9 @@ def _renamed(suggestion: Suggestion) -> Suggestion:
 
     job = suggestion.job
     rows = list(
-        SuggestionAnswer.objects.filter(suggestion__job=job, suggestion__status=Suggestion.Status.OPEN)
-        .select_related("answer")
-        .values_list("suggestion_id", "answer_id")
+        SuggestionAnswer.objects.filter(suggestion__job=job, suggestion__status=Suggestion.Status.OPEN).values_list(
+            "suggestion_id", "answer_id"
+        )
     )
     texts = dict(theme_answers_text(answer_ids=[a for _s, a in rows]))
     ids = sorted({s for s, _a in rows})

@@ -130,7 +130,7 @@ def tag(request: HttpRequest, slug: str, question: int) -> HttpResponse:
     """Tag or untag one answer, or tag every answer the search found (`action`); back to the same page of
     answers, with the same search and filters."""
     consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
-    found = consultation.questions.filter(pk=question).first()
+    found = consultation.questions.filter(pk=_id(question) or 0).first()
     if found is None:
         raise Http404("No question of this consultation has that number.")
     filter_form, filters = _filters(request, consultation)  # the page's filters travel in the address
@@ -257,7 +257,7 @@ def suggestion_decide(request: HttpRequest, slug: str, pk: int, number: int) -> 
             services_themes.theme_suggestion_accept(theme_suggestion=guess, by=by, now=now)
             messages.success(request, f"Answer tagged “{guess.theme.name}”.")
             return back
-        suggestion = job.suggestions.filter(number=number).first()
+        suggestion = job.suggestions.filter(number=_id(number) or 0).first()
         if suggestion is None:
             raise Http404("No suggestion of this job has that number.")
         if action == "accept":

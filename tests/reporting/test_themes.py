@@ -323,3 +323,17 @@ def test_a_tampered_tag_form_cannot_tag_another_questions_answer(client, survey,
     )
     assert response.status_code == 404
     assert not ThemeTag.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/pmo/consultations/barnet-plan/themes/99999999999999999999/merge/",
+        "/pmo/consultations/barnet-plan/questions/99999999999999999999/tag/",
+        "/pmo/consultations/barnet-plan/themes/suggestions/99999999999999999999/1/",
+        "/pmo/consultations/barnet-plan/themes/answers/99999999999999999999/",
+    ],
+)
+def test_ids_past_the_databases_range_are_not_found(client, survey, pmo_user, path):
+    client.force_login(pmo_user)
+    assert client.post(path, {"action": "tag", "theme": "1", "answer": "99999999999999999999"}).status_code == 404
