@@ -30,11 +30,11 @@ def wait_for(condition, timeout: float = 120.0, every: float = 0.05):  # type: i
 
 
 def test_a_worker_runs_the_job_and_the_page_follows_it(celery_worker, client, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(services_themes, "PROGRESS_EVERY", 64)
+    monkeypatch.setattr(services_themes, "PROGRESS_EVERY", 16)
     boroughs = Boroughs()
     c = boroughs.barnet_c
     q = QuestionFactory(consultation=c, kind=Question.Kind.LONG_TEXT, text="What would make it work?")
-    texts = [t for answers in LABELLED.values() for t in answers]
+    texts = [t for answers in LABELLED.values() for t in answers[::3]]  # 70: progress still moves in steps
     for text in texts:
         sent(c, {q: text})
     client.force_login(boroughs.barnet_manager)
