@@ -78,6 +78,26 @@ def theme_create(
         raise ValidationError({"name": NAME_TAKEN}) from error
 
 
+@transaction.atomic
+def theme_update(*, theme: Theme, name: str, description: str, question: Question | None) -> Theme:
+    """Rename or redescribe a theme, or change its question (only while its answers are all to that question)."""
+    name = _clean_name(name)
+    if Theme.objects.filter(consultation_id=theme.consultation_id, name__iexact=name).exclude(pk=theme.pk).exists():
+        raise ValidationError({"name": NAME_TAKEN})
+    if question is not None:
+        if question.consultation_id != theme.consultation_id:
+            raise ValidationError({"question": "That question is not in this consultation"})
+        if theme.tags.exclude(answer__question=question).exists():
+            raise ValidationError({"question": "Some of its answers are to other questions: leave it for any question"})
+    theme.name, theme.description, theme.question = name, description.strip()[:2000], question
+    try:
+        with transaction.atomic():
+            theme.save(update_fields=["name", "description", "question"])
+    except IntegrityError as error:
+        raise ValidationError({"name": NAME_TAKEN}) from error
+    return theme
+
+
 def _check_answers(theme: Theme, answers: Iterable[Answer]) -> list[Answer]:
     answers = list(answers)
     for answer in answers:

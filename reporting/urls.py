@@ -13,6 +13,7 @@ urlpatterns = [
     path("pmo/exports/<int:pk>/", views.export_job, name="export_job"),
     path("pmo/exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
     path("pmo/consultations/<slug:slug>/themes/", views_themes.codebook, name="themes"),
+    path("pmo/consultations/<slug:slug>/themes/<int:pk>/", views_themes.theme_edit, name="theme_edit"),
     path("pmo/consultations/<slug:slug>/themes/<int:pk>/merge/", views_themes.theme_merge, name="theme_merge"),
     path("pmo/consultations/<slug:slug>/themes/suggest/", views_themes.suggest, name="suggest"),
     path("pmo/consultations/<slug:slug>/themes/suggestions/<int:pk>/", views_themes.suggestions, name="suggestions"),

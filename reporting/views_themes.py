@@ -99,6 +99,32 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "reporting/themes.html", context, status=400 if form.errors else 200)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@reports_required
+def theme_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
+    theme = _theme(consultation, pk)
+    initial = {"name": theme.name, "description": theme.description, "question": theme.question_id}
+    data = request.POST if request.method == "POST" else None
+    form = ThemeForm(data, questions=_text_questions(consultation), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services_themes.theme_update(
+                theme=theme,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                question=form.questions.get(form.cleaned_data["question"] or 0),
+            )
+        except ValidationError as error:
+            for name, texts in error.message_dict.items():
+                form.add_error(name if name in form.fields else None, texts)
+        else:
+            messages.success(request, f"Theme “{theme.name}” saved.")
+            return redirect("reporting:themes", consultation.slug)
+    context = {"consultation": consultation, "theme": theme, "form": form}
+    return render(request, "reporting/theme_edit.html", context, status=400 if form.errors else 200)
+
+
 def consultation_jobs(consultation: Any) -> Any:
     from .models import SuggestionJob
 

@@ -41,7 +41,7 @@ def data():  # type: ignore[no-untyped-def]
     done = services_themes.suggestion_job_start(consultation=c, question=q, k=7, by=pmo, now=NOW, queue=False)
     services_themes.suggestion_job_run(job_id=done.pk)
     waiting = services_themes.suggestion_job_start(consultation=c, question=q, k=5, by=pmo, now=NOW, queue=False)
-    return {"pmo": pmo, "q": q, "done": done, "waiting": waiting, "answer": responses[1].answers.get()}
+    return {"pmo": pmo, "theme": theme, "q": q, "done": done, "waiting": waiting, "answer": responses[1].answers.get()}
 
 
 @pytest.mark.parametrize("width", [1280, 375])
@@ -56,6 +56,7 @@ def test_themes_pages_are_accessible(page, live_server, assert_accessible, data,
         (f"{base}/themes/suggestions/{data['waiting'].pk}/?refresh=off", "Suggesting themes"),
         (f"{base}/themes/answers/{data['answer'].pk}/", "Answers like this one"),
         (f"{base}/", "Barnet plan"),  # the summary with its themes section
+        (f"{base}/themes/{data['theme'].pk}/", "Change theme"),
     ]:
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)

@@ -337,3 +337,22 @@ def test_a_tampered_tag_form_cannot_tag_another_questions_answer(client, survey,
 def test_ids_past_the_databases_range_are_not_found(client, survey, pmo_user, path):
     client.force_login(pmo_user)
     assert client.post(path, {"action": "tag", "theme": "1", "answer": "99999999999999999999"}).status_code == 404
+
+
+def test_changing_a_theme(client, survey, boroughs, pmo_user):
+    gp = services_themes.theme_create(consultation=survey, name="GP access", by=pmo_user, now=NOW)
+    services_themes.theme_create(consultation=survey, name="Parking", by=pmo_user, now=NOW)
+    services_themes.answer_tag(theme=gp, answer=answer(survey.r1, survey.text_q), by=pmo_user, now=NOW)
+    url = f"/pmo/consultations/barnet-plan/themes/{gp.pk}/"
+    client.force_login(boroughs.camden_manager)
+    assert client.post(url, {"name": "Hijacked"}).status_code == 404
+    client.force_login(boroughs.barnet_manager)
+    response = client.post(url, {"name": "parking"})
+    assert response.status_code == 400
+    assert "already has a theme with that name" in response.content.decode()
+    response = client.post(url, {"name": "Buses", "question": survey.other_q.pk})
+    assert "Some of its answers are to other questions" in response.content.decode()
+    response = client.post(url, {"name": "Getting a GP", "description": "Appointments", "question": survey.text_q.pk})
+    assert response.status_code == 302
+    gp.refresh_from_db()
+    assert (gp.name, gp.description, gp.question) == ("Getting a GP", "Appointments", survey.text_q)
