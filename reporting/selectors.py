@@ -568,3 +568,21 @@ def suggestion_rows(*, job: Any, representatives: int = 3) -> list[tuple[Any, li
             nearest[suggestion_id].append(answer_id)
     texts = dict(theme_answers_text(answer_ids=[a for ids in nearest.values() for a in ids]))
     return [(s, [texts.get(a, "") for a in nearest.get(s.pk, [])]) for s in suggestions]
+
+
+def suggestion_jobs_of(*, consultation: Consultation, limit: int = 10) -> list[Any]:
+    """The consultation's recent theme suggestion jobs, newest first (for the codebook page)."""
+    from .models import SuggestionJob
+
+    jobs = SuggestionJob.objects.filter(consultation=consultation).select_related("question", "user")
+    return list(jobs.order_by("-created_at", "-pk")[:limit])
+
+
+def theme_guesses(*, job: Any, limit: int) -> list[Any]:
+    """The model's theme for answers that still carry none (an answer tagged since drops out), most confident
+    first."""
+    from .models import ThemeSuggestion, ThemeTag
+
+    tagged = ThemeTag.objects.filter(answer__question=job.question).values("answer")
+    guesses = ThemeSuggestion.objects.filter(job=job).exclude(answer__in=tagged)
+    return list(guesses.select_related("theme", "answer__response").order_by("-confidence", "pk")[:limit])

@@ -94,7 +94,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
         "themes": themes,
         "questions": questions,
         "suggest_form": SuggestForm(questions=questions, initial={"k": 8}, prefix="suggest"),
-        "jobs": list(consultation_jobs(consultation)),
+        "jobs": selectors.suggestion_jobs_of(consultation=consultation),
     }
     return render(request, "reporting/themes.html", context, status=400 if form.errors else 200)
 
@@ -123,12 +123,6 @@ def theme_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return redirect("reporting:themes", consultation.slug)
     context = {"consultation": consultation, "theme": theme, "form": form}
     return render(request, "reporting/theme_edit.html", context, status=400 if form.errors else 200)
-
-
-def consultation_jobs(consultation: Any) -> Any:
-    from .models import SuggestionJob
-
-    return SuggestionJob.objects.filter(consultation=consultation).select_related("question", "user")[:10]
 
 
 @require_POST
@@ -237,11 +231,7 @@ def suggestions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     running = job.status in (job.Status.QUEUED, job.Status.RUNNING)
     refresh = running and request.GET.get("refresh") != "off"
     rows = selectors.suggestion_rows(job=job) if job.status == job.Status.DONE else []
-    guesses = list(
-        ThemeSuggestion.objects.filter(job=job)
-        .exclude(answer__in=job_tagged(job))
-        .select_related("theme", "answer__response")[:GUESSES_SHOWN]
-    )
+    guesses = selectors.theme_guesses(job=job, limit=GUESSES_SHOWN)
     texts = dict(selectors.theme_answers_text(answer_ids=[g.answer_id for g in guesses]))
     context = {
         "consultation": consultation,
@@ -256,13 +246,6 @@ def suggestions(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if refresh:
         response["Refresh"] = str(REFRESH_SECONDS)
     return response
-
-
-def job_tagged(job: Any) -> Any:
-    """Answers to the job's question that carry any theme now (their guesses are no longer shown)."""
-    from .models import ThemeTag
-
-    return ThemeTag.objects.filter(answer__question=job.question).values("answer")
 
 
 @require_POST

@@ -129,6 +129,10 @@ def test_once_themes_exist_untagged_answers_get_a_theme_and_answers_like_one(lab
     assert all(0 <= g.confidence <= 1 and g.theme == theme for g in guesses)
     guess = guesses.first()
     assert services_themes.theme_suggestion_accept(theme_suggestion=guess, by=pmo_user, now=NOW) is True
+    shown = selectors.theme_guesses(job=second_job, limit=100)
+    assert guess.answer_id not in [g.answer_id for g in shown]  # tagged now: no longer offered
+    assert len(shown) == 42 - first.count - 1
+    assert [g.confidence for g in shown] == sorted((g.confidence for g in shown), reverse=True)
 
     one = labelled.sent[0].answers.select_related("response").get()
     like = selectors.similar_answers(answer=one)
