@@ -1,25 +1,18 @@
 """Reads for outcomes: the public outcome of a consultation and the themes heard."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from engagement.models import Consultation
 from functions.models import Function
+from reporting.selectors import ThemeCount, theme_counts
 
 from .models import Outcome
 
 
-@dataclass(frozen=True)
-class ThemeCount:
-    name: str
-    description: str
-    count: int
-
-
 def outcome_themes(*, consultation: Consultation) -> list[ThemeCount]:
-    """JOIN POINT for the codebook: after merging, return `reporting.selectors.theme_counts(consultation=...)`
-    here (name, description, count). Until then there are no themes, and the pages render nothing for them."""
-    return []
+    """What we heard: the consultation's codebook themes with how many answers carry each (the PMO's tagging in
+    reporting), most first; themes no answer carries are left out."""
+    return [theme for theme in theme_counts(consultation=consultation) if theme.count]
 
 
 def outcome_published_for(*, consultation: Consultation) -> Outcome | None:

@@ -22,7 +22,14 @@ from engagement.querysets import ResponseQuerySet
 from engagement.questions import OTHER, OTHER_LABEL, answer_label, answer_parts, has_other, question_choices
 from ics_portal.spreadsheets import safe_row, safe_xlsx_row
 
-from .selectors import LONDON, ReportFilters, consultation_summary, report_questions, responses_for_report
+from .selectors import (
+    LONDON,
+    ReportFilters,
+    consultation_summary,
+    report_questions,
+    responses_for_report,
+    theme_breakdown,
+)
 
 CHUNK = 2000
 FILE_FORMATS = ("csv", "xlsx")  # what write_export (so a background job) can make
@@ -162,7 +169,7 @@ def write_xlsx(
     personal: bool,
     progress: Callable[[int], None] | None = None,
 ) -> None:
-    """Three sheets: responses (one row each), summary (the page's figures), questions."""
+    """Four sheets: responses (one row each), summary (the page's figures), questions, themes."""
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
@@ -186,6 +193,24 @@ def write_xlsx(
                 [number, question.text, question.get_kind_display(), "Yes" if question.required else "No", options]
             )
         )
+
+    # The codebook's themes with their counts (the summary page's, following the same filters).
+    breakdown = theme_breakdown(consultation=consultation, filters=filters)
+    sheet = workbook.create_sheet("Themes")
+    sheet.append(["Theme", "Description", "Question", "Answers"])
+    questions = {q.pk: q.text for q in report_questions(consultation=consultation)}
+    for theme in breakdown.themes:
+        asked = questions.get(theme.question_id or 0, "Any question")
+        sheet.append(safe_xlsx_row([theme.name, theme.description, asked, theme.count]))
+    sheet.append([])
+    sheet.append(["Breakdown", "Group", "Theme", "Answers"])
+    for question_id, rows in breakdown.by_question.items():
+        for figure in rows:
+            sheet.append(safe_xlsx_row(["Question", questions.get(question_id, ""), figure.label, figure.count]))
+    for kind, groups in (("Area", breakdown.by_area), ("Respondent type", breakdown.by_type)):
+        for name, rows in groups:
+            for figure in rows:
+                sheet.append(safe_xlsx_row([kind, name, figure.label, figure.count]))
     workbook.save(out)
 
 

@@ -8,6 +8,7 @@ from engagement.models import Consultation, Response
 from governance.models import Area
 from ics_portal.forms import NHSDateField
 
+from .models import Theme
 from .selectors import ReportFilters
 
 LATE_CHOICES = [("", "Late or not"), ("yes", "Late only"), ("no", "Not late only")]
@@ -25,6 +26,9 @@ class FilterForm(forms.Form):
     submitted_from = NHSDateField(label="Sent on or after", required=False, help_text="For example 4 1 2021")
     submitted_to = NHSDateField(label="Sent on or before", required=False, help_text="For example 8 1 2021")
     late = forms.ChoiceField(label="Late responses", required=False, choices=LATE_CHOICES)
+    theme = forms.TypedChoiceField(
+        label="Theme (responses with an answer tagged with it)", required=False, coerce=int, empty_value=None
+    )
 
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -36,6 +40,10 @@ class FilterForm(forms.Form):
         }
         self.fields["area"].choices = [("", "All areas")] + [  # type: ignore[attr-defined]
             (pk, f"{area.name} ({area.level.name})") for pk, area in self.areas.items()
+        ]
+        self.themes = {theme.pk: theme for theme in Theme.objects.filter(consultation=consultation).order_by("name")}
+        self.fields["theme"].choices = [("", "Any theme")] + [  # type: ignore[attr-defined]
+            (pk, theme.name) for pk, theme in self.themes.items()
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -55,6 +63,7 @@ class FilterForm(forms.Form):
             submitted_from=data.get("submitted_from"),
             submitted_to=data.get("submitted_to") if "submitted_to" not in self.errors else None,
             late={"yes": True, "no": False}.get(late),
+            theme=self.themes.get(data.get("theme") or 0),
         )
 
 
@@ -81,4 +90,73 @@ class ExportForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed if you include personal data. It is kept in the export log.",
+    )
+
+
+# --- Themes ---
+class ThemeForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter a name for the theme"})
+    description = forms.CharField(
+        label="Description (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What answers under this theme say, so everyone tags alike.",
+    )
+    question = forms.TypedChoiceField(label="Question", required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = {q.pk: q for q in questions}
+        choices = [("", "Any question")] + [(q.pk, q.text[:80]) for q in questions]
+        self.fields["question"].choices = choices  # type: ignore[attr-defined]
+
+
+class ThemeChoiceForm(forms.Form):
+    """One theme of the consultation, chosen from a list (tagging, merging)."""
+
+    theme = forms.TypedChoiceField(label="Theme", coerce=int, error_messages={"required": "Choose a theme"})
+
+    def __init__(self, *args: Any, themes: list[Any], label: str = "Theme", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.themes = {t.pk: t for t in themes}
+        self.fields["theme"].label = label
+        self.fields["theme"].choices = [("", "Choose a theme")] + [  # type: ignore[attr-defined]
+            (t.pk, t.name) for t in themes
+        ]
+        self.fields["theme"].error_messages["invalid_choice"] = "Choose one of the themes in the list"
+
+    def chosen(self) -> Any:
+        return self.themes[self.cleaned_data["theme"]]
+
+
+class SuggestForm(forms.Form):
+    question = forms.TypedChoiceField(
+        label="Question", coerce=int, error_messages={"required": "Choose a question to read"}
+    )
+    k = forms.IntegerField(
+        label="How many themes to suggest",
+        min_value=2,
+        max_value=30,
+        initial=8,
+        help_text="Between 2 and 30. A few more than you expect: merging is quicker than splitting.",
+        error_messages={
+            "required": "Enter how many themes to suggest",
+            "invalid": "Enter a whole number, like 8",
+            "min_value": "Choose between 2 and 30 suggestions",
+            "max_value": "Choose between 2 and 30 suggestions",
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = {q.pk: q for q in questions}
+        self.fields["question"].choices = [(q.pk, q.text[:80]) for q in questions]  # type: ignore[attr-defined]
+        self.fields["question"].error_messages["invalid_choice"] = "Choose one of the questions in the list"
+
+
+class AcceptForm(forms.Form):
+    name = forms.CharField(
+        label="Name the theme", max_length=100, error_messages={"required": "Enter a name for the theme"}
     )

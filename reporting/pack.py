@@ -24,6 +24,8 @@ from .selectors import (
     equality_summary,
     organisation_responses,
     question_texts,
+    report_questions,
+    theme_breakdown,
 )
 from .suppression import THRESHOLD
 
@@ -148,9 +150,32 @@ def write_docx(out: IO[bytes], *, consultation: Consultation, filters: ReportFil
     if not summary.questions:
         pack.para("This consultation has no questions.")
 
+    _themes(pack, consultation, filters)
     _organisations(pack, consultation, filters)
     _equality(pack, consultation)
     pack.document.save(out)
+
+
+def _themes(pack: _Pack, consultation: Consultation, filters: ReportFilters) -> None:
+    """The codebook's themes with their counts (the summary page's), per question, area and respondent type."""
+    pack.heading("Themes", 1)
+    breakdown = theme_breakdown(consultation=consultation, filters=filters)
+    if not breakdown.themes:
+        pack.para("No themes have been recorded for this consultation.")
+        return
+    pack.para("Typed answers tagged with the codebook's themes. An answer may carry several themes.")
+    pack.table(["Theme", "Description", "Answers"], [[t.name, t.description, t.count] for t in breakdown.themes])
+    questions = {q.pk: q for q in report_questions(consultation=consultation)}
+    for question_id, rows in breakdown.by_question.items():
+        if question_id in questions:
+            pack.heading(f"Themes in the answers to: {questions[question_id].text}", 2)
+            pack.table(["Theme", "Answers"], [[row.label, row.count] for row in rows])
+    for title, groups in (("By area", breakdown.by_area), ("By respondent type", breakdown.by_type)):
+        pack.heading(f"Themes {title.lower()}", 2)
+        pack.table(
+            [title.removeprefix("By ").capitalize(), "Theme", "Answers"],
+            [[name, row.label, row.count] for name, rows in groups for row in rows],
+        )
 
 
 def _text_sample(pack: _Pack, consultation: Consultation, question: Question, filters: ReportFilters) -> None:

@@ -50,6 +50,7 @@ class ReportFilters:
     submitted_from: datetime.date | None = None
     submitted_to: datetime.date | None = None
     late: bool | None = None
+    theme: Any = None  # a Theme: responses with at least one answer tagged with it
 
     @functools.cached_property
     def areas(self) -> QuerySet[Area]:
@@ -71,6 +72,8 @@ class ReportFilters:
                 params[f"{name}-year"] = str(value.year)
         if self.late is not None:
             params["late"] = "yes" if self.late else "no"
+        if self.theme is not None:
+            params["theme"] = str(self.theme.pk)
         return params
 
     def describe(self) -> list[str]:
@@ -87,6 +90,8 @@ class ReportFilters:
             words.append(f"Sent on or before {self.submitted_to:%-d %B %Y}")
         if self.late is not None:
             words.append("Late responses only" if self.late else "Responses that were not late only")
+        if self.theme is not None:
+            words.append(f"Theme: {self.theme.name}")
         return words
 
 
@@ -129,6 +134,10 @@ def responses_for_report(*, consultation: Consultation, filters: ReportFilters) 
         responses = responses.filter(submitted_at__lt=end)
     if filters.late is not None:
         responses = responses.filter(is_late=filters.late)
+    if filters.theme is not None:
+        from .models import ThemeTag
+
+        responses = responses.filter(pk__in=ThemeTag.objects.filter(theme=filters.theme).values("answer__response_id"))
     return responses
 
 
@@ -513,3 +522,178 @@ def _age_bands(reach: Reach, *, consultation: Consultation, areas: set[int], lat
                 per_10k=_per_10k(count, population[value]) if count is not None else None,
             )
         )
+
+
+# --- Themes: the codebook, its counts, and the answers behind them ---
+@dataclasses.dataclass
+class ThemeCount:
+    """A codebook theme with how many answers carry it (for "you said, we did" outcomes and the summary)."""
+
+    pk: int
+    name: str
+    description: str
+    count: int
+    question_id: int | None = None
+
+
+def theme_counts(*, consultation: Consultation, filters: ReportFilters | None = None) -> list[ThemeCount]:
+    """Every codebook theme with the number of counted answers tagged with it (following the summary's filters
+    when given), most first. One query, whatever the number of themes or answers."""
+    from .models import Theme
+
+    responses = responses_for_report(consultation=consultation, filters=filters or ReportFilters())
+    themes = (
+        Theme.objects.filter(consultation=consultation)
+        .annotate(n=Count("tags", filter=Q(tags__answer__response__in=responses)))
+        .order_by("-n", "name")
+        .values_list("pk", "name", "description", "n", "question_id")
+    )
+    return [ThemeCount(*row) for row in themes]
+
+
+@dataclasses.dataclass
+class ThemeBreakdown:
+    """Theme counts per question, per area and per respondent type, for the summary page."""
+
+    themes: list[ThemeCount]
+    by_question: dict[int, list[Row]]  # question id -> a row per theme with answers to it
+    by_area: list[tuple[str, list[Row]]]  # area name -> a row per theme
+    by_type: list[tuple[str, list[Row]]]
+
+
+def theme_breakdown(*, consultation: Consultation, filters: ReportFilters) -> ThemeBreakdown:
+    """Three aggregate queries over the tags (plus theme_counts' one), whatever the number of themes or answers."""
+    from .models import ThemeTag
+
+    themes = theme_counts(consultation=consultation, filters=filters)
+    names = {t.pk: t.name for t in themes}
+    tags = ThemeTag.objects.filter(
+        theme__consultation=consultation,
+        answer__response__in=responses_for_report(consultation=consultation, filters=filters),
+    ).order_by()
+
+    def grouped(field: str) -> dict[Any, dict[int, int]]:
+        table: dict[Any, dict[int, int]] = defaultdict(dict)
+        for key, theme_id, n in (
+            tags.values(field, "theme_id").annotate(n=Count("pk")).values_list(field, "theme_id", "n")
+        ):
+            table[key][theme_id] = n
+        return table
+
+    def rows(counts: dict[int, int]) -> list[Row]:
+        total = sum(counts.values())
+        return [
+            Row(names[pk], counts[pk], _percent(counts[pk], total))
+            for pk in sorted(counts, key=lambda pk: (-counts[pk], names[pk]))
+        ]
+
+    kinds = Response.RespondentType
+    types = {kinds.INDIVIDUAL: "Individuals", kinds.ORGANISATION: "Organisations", "": NOT_GIVEN}  # as the summary
+    return ThemeBreakdown(
+        themes=themes,
+        by_question={q: rows(c) for q, c in grouped("answer__question_id").items()},
+        by_area=sorted((name or NOT_GIVEN, rows(c)) for name, c in grouped("answer__response__area__name").items()),
+        by_type=[
+            (str(types.get(t, t)), rows(c)) for t, c in sorted(grouped("answer__response__respondent_type").items())
+        ],
+    )
+
+
+def themes_of(*, consultation: Consultation, question: Question | None = None) -> list[Any]:
+    """The codebook (for one question: its own themes and those for every question), with tag counts."""
+    from .models import Theme
+
+    themes = Theme.objects.filter(consultation=consultation).select_related("question", "created_by")
+    if question is not None:
+        themes = themes.filter(Q(question=question) | Q(question__isnull=True))
+    return list(themes.annotate(n=Count("tags")).order_by("name", "pk"))
+
+
+def answer_themes(*, answer_ids: list[int]) -> dict[int, list[Any]]:
+    """For a page of answers, each answer's themes (one query)."""
+    from .models import ThemeTag
+
+    found: dict[int, list[Any]] = defaultdict(list)
+    for tag in ThemeTag.objects.filter(answer_id__in=answer_ids).select_related("theme").order_by("theme__name"):
+        found[tag.answer_id].append(tag.theme)
+    return found
+
+
+def theme_answers_text(*, answer_ids: list[int]) -> list[tuple[int, str]]:
+    """(answer id, typed text) for these answers: free text, or the "Other" text of a choice question."""
+    answers = Answer.objects.filter(pk__in=answer_ids).select_related("question")
+    return [
+        (a.pk, a.other_text if a.question.kind in CHOICE_KINDS else (a.value if isinstance(a.value, str) else ""))
+        for a in answers
+    ]
+
+
+def similar_answers(*, answer: Answer, limit: int = 25) -> list[tuple[int, float]]:
+    """The answers to the same question most like this one (vectors stored by a suggestion job, cosine), as
+    (answer id, similarity), best first, this one left out. Empty until a suggestion job has read the question."""
+    import numpy as np
+
+    from .models import AnswerEmbedding
+
+    stored = dict(
+        AnswerEmbedding.objects.filter(
+            answer__question_id=answer.question_id,
+            answer__response__in=Response.objects.counted().filter(consultation_id=answer.response.consultation_id),
+        ).values_list("answer_id", "vector")
+    )
+    if answer.pk not in stored:
+        return []
+    ids = [pk for pk in stored if pk != answer.pk]
+    if not ids:
+        return []
+    mine = np.frombuffer(bytes(stored[answer.pk]), dtype=np.float32)
+    matrix = np.stack([np.frombuffer(bytes(stored[pk]), dtype=np.float32) for pk in ids])
+    similarity = matrix @ mine
+    order = np.argsort(-similarity)[:limit]
+    return [(ids[i], float(similarity[i])) for i in order]
+
+
+def suggestion_job_get(*, consultation: Consultation, pk: int) -> Any:
+    """A suggestion job of this consultation, or 404 (a job of another consultation reveals nothing)."""
+    from .models import SuggestionJob
+
+    job = SuggestionJob.objects.filter(consultation=consultation, pk=pk).select_related("question").first()
+    if job is None:
+        raise Http404("No theme suggestions you may see have that address.")
+    return job
+
+
+def suggestion_rows(*, job: Any, representatives: int = 3) -> list[tuple[Any, list[str]]]:
+    """The job's suggestions, each with its representative answers' texts (the nearest its centre). Two
+    queries, whatever the number of suggestions."""
+    from .models import SuggestionAnswer
+
+    suggestions = list(job.suggestions.select_related("theme").order_by("number"))
+    nearest: dict[int, list[int]] = defaultdict(list)
+    for suggestion_id, answer_id in (
+        SuggestionAnswer.objects.filter(suggestion__job=job)
+        .order_by("suggestion_id", "distance", "pk")
+        .values_list("suggestion_id", "answer_id")
+    ):
+        if len(nearest[suggestion_id]) < representatives:
+            nearest[suggestion_id].append(answer_id)
+    texts = dict(theme_answers_text(answer_ids=[a for ids in nearest.values() for a in ids]))
+    return [(s, [texts.get(a, "") for a in nearest.get(s.pk, [])]) for s in suggestions]
+
+
+def suggestion_jobs_of(*, consultation: Consultation, limit: int = 10) -> list[Any]:
+    """The consultation's recent theme suggestion jobs, newest first (for the codebook page)."""
+    from .models import SuggestionJob
+
+    jobs = SuggestionJob.objects.filter(consultation=consultation).select_related("question", "user")
+    return list(jobs.order_by("-created_at", "-pk")[:limit])
+
+
+def theme_guesses(*, job: Any, limit: int) -> list[Any]:
+    """The model's theme for answers that still carry none (an answer tagged since drops out), most confident
+    first."""
+    from .models import ThemeSuggestion, ThemeTag
+
+    tagged = ThemeTag.objects.filter(answer__question=job.question).values("answer")
+    guesses = ThemeSuggestion.objects.filter(job=job).exclude(answer__in=tagged)
+    return list(guesses.select_related("theme", "answer__response").order_by("-confidence", "pk")[:limit])

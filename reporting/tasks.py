@@ -22,3 +22,19 @@ def run_queued_export_jobs() -> int:
 def expire_export_jobs() -> int:
     """Beat, hourly: delete expired export files."""
     return export_jobs_expire(now=timezone.now())
+
+
+@shared_task(ignore_result=True)
+def run_suggestion_job(*, job_id: int) -> str:
+    """Published after the commit that queued the job: read a question's answers and suggest themes."""
+    from .services_themes import suggestion_job_run
+
+    return suggestion_job_run(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def run_queued_suggestion_jobs() -> int:
+    """Beat, every minute: theme suggestion jobs whose task was lost, and ones a dead worker left running."""
+    from .services_themes import suggestion_jobs_run_queued
+
+    return suggestion_jobs_run_queued(now=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_themes
 
 app_name = "reporting"
 
@@ -12,4 +12,16 @@ urlpatterns = [
     path("pmo/consultations/<slug:slug>/export/", views.export, name="export"),
     path("pmo/exports/<int:pk>/", views.export_job, name="export_job"),
     path("pmo/exports/<int:pk>/download/", views.export_job_download, name="export_job_download"),
+    path("pmo/consultations/<slug:slug>/themes/", views_themes.codebook, name="themes"),
+    path("pmo/consultations/<slug:slug>/themes/<int:pk>/", views_themes.theme_edit, name="theme_edit"),
+    path("pmo/consultations/<slug:slug>/themes/<int:pk>/merge/", views_themes.theme_merge, name="theme_merge"),
+    path("pmo/consultations/<slug:slug>/themes/suggest/", views_themes.suggest, name="suggest"),
+    path("pmo/consultations/<slug:slug>/themes/suggestions/<int:pk>/", views_themes.suggestions, name="suggestions"),
+    path(
+        "pmo/consultations/<slug:slug>/themes/suggestions/<int:pk>/<int:number>/",
+        views_themes.suggestion_decide,
+        name="suggestion_decide",
+    ),
+    path("pmo/consultations/<slug:slug>/questions/<int:question>/tag/", views_themes.tag, name="tag"),
+    path("pmo/consultations/<slug:slug>/themes/answers/<int:answer>/", views_themes.similar, name="similar"),
 ]

@@ -74,6 +74,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         "organisations": list(selectors.organisation_responses(consultation=consultation, filters=filters)),
         "equality": selectors.equality_summary(consultation=consultation),
         "reach": selectors.population_reach(consultation=consultation, filters=filters),
+        "themes": selectors.theme_breakdown(consultation=consultation, filters=filters),
         "now": timezone.now(),
         "answer_label": answer_label,
     }
@@ -100,6 +101,8 @@ def question_answers(request: HttpRequest, slug: str, question: int) -> HttpResp
         "page": page,
         "highlighted": selectors.highlighted,
         "full_text": selectors.full_text_search_available(),
+        "themes": selectors.themes_of(consultation=consultation, question=found),
+        "answer_themes": selectors.answer_themes(answer_ids=[a.pk for a in page]),
     }
     return render(request, "reporting/answers.html", context)
 

@@ -355,6 +355,11 @@ CELERY_BEAT_SCHEDULE["reporting-run-queued-export-jobs"] = {
     "task": "reporting.tasks.run_queued_export_jobs",
     "schedule": 60.0,
 }
+# Theme suggestion jobs whose task was lost, or that a dead worker left running (reporting/services_themes.py).
+CELERY_BEAT_SCHEDULE["reporting-run-queued-suggestion-jobs"] = {
+    "task": "reporting.tasks.run_queued_suggestion_jobs",
+    "schedule": 60.0,
+}
 CELERY_BEAT_SCHEDULE["reporting-expire-export-jobs"] = {
     "task": "reporting.tasks.expire_export_jobs",
     "schedule": 3600.0,

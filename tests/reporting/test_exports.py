@@ -158,7 +158,7 @@ def test_xlsx_has_responses_summary_and_questions(client, boroughs, survey, pmo_
     response = client.post(URL, {"format": "xlsx"})
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     workbook = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert workbook.sheetnames == ["Responses", "Summary", "Questions"]
+    assert workbook.sheetnames == ["Responses", "Summary", "Questions", "Themes"]
     header, row = list(workbook["Responses"].iter_rows(values_only=True))
     values = dict(zip(header, row, strict=True))
     assert values["Sent at (London time)"] == datetime.datetime(2026, 1, 4, 12, 0)  # a real date, GMT
@@ -222,7 +222,7 @@ def test_export_responses_command(boroughs, survey, tmp_path):
 
     path = tmp_path / "out.xlsx"
     call_command("export_responses", "barnet-plan", "--format", "xlsx", "--output", str(path), stderr=io.StringIO())
-    assert load_workbook(path).sheetnames == ["Responses", "Summary", "Questions"]
+    assert load_workbook(path).sheetnames == ["Responses", "Summary", "Questions", "Themes"]
     path = tmp_path / "out.csv"
     call_command("export_responses", "barnet-plan", "--output", str(path), "--personal-data", "--reason", "Audit",
                  stderr=io.StringIO())  # fmt: skip
