@@ -1,7 +1,9 @@
 from django import forms
 
+from ics_portal.forms import PlainErrorsMixin
 
-class SearchForm(forms.Form):
+
+class SearchForm(PlainErrorsMixin, forms.Form):
     q = forms.CharField(
         label="Search by name or code",
         help_text="For example Camden, E09000007 or QMJ.",

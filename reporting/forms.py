@@ -6,14 +6,14 @@ from django import forms
 
 from engagement.models import Consultation, Response
 from governance.models import Area
-from ics_portal.forms import NHSDateField
+from ics_portal.forms import NHSDateField, PlainErrorsMixin
 
 from .selectors import ReportFilters
 
 LATE_CHOICES = [("", "Late or not"), ("yes", "Late only"), ("no", "Not late only")]
 
 
-class FilterForm(forms.Form):
+class FilterForm(PlainErrorsMixin, forms.Form):
     area = forms.TypedChoiceField(
         label="Area (including the areas below it)", required=False, coerce=int, empty_value=None
     )
@@ -58,7 +58,7 @@ class FilterForm(forms.Form):
         )
 
 
-class ExportForm(forms.Form):
+class ExportForm(PlainErrorsMixin, forms.Form):
     format = forms.ChoiceField(
         label="Format",
         choices=[
