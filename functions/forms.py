@@ -20,7 +20,13 @@ class MatrixFilterForm(PlainErrorsMixin, forms.Form):
     category = forms.ChoiceField(label="Category", required=False)
     body = forms.ChoiceField(label="Body or workstream", required=False)
 
-    error_names: ClassVar[dict[str, str]] = {"q": "Search"}
+    error_names: ClassVar[dict[str, str]] = {
+        "q": "Search",
+        "level": "a level",
+        "relationship": "owned by, influenced by or supports",
+        "category": "a category",
+        "body": "a body or workstream",
+    }
 
     def __init__(
         self, *args: Any, levels: list[Level], bodies: list[Body], categories: list[str], **kwargs: Any
