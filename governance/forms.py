@@ -1,3 +1,5 @@
+from typing import ClassVar
+
 from django import forms
 
 from ics_portal.forms import PlainErrorsMixin
@@ -10,3 +12,5 @@ class SearchForm(PlainErrorsMixin, forms.Form):
         max_length=100,
         required=False,
     )
+
+    error_names: ClassVar[dict[str, str]] = {"q": "Search"}

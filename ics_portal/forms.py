@@ -71,7 +71,8 @@ class PlainErrorsMixin:
 
     def full_clean(self) -> None:
         for field_name, field in self.fields.items():
-            name = self.error_names.get(field_name) or str(field.label or field_name.replace("_", " "))
+            label = str(field.label or field_name.replace("_", " ")).removesuffix(" (optional)")
+            name = self.error_names.get(field_name) or label
             defaults = _django_defaults(field)
             for code, text in _plain_messages(field, name).items():
                 current = field.error_messages.get(code)

@@ -1,6 +1,6 @@
 """The summary's filters (GET parameters, so a filtered page can be shared) and the export request."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 
@@ -25,6 +25,12 @@ class FilterForm(PlainErrorsMixin, forms.Form):
     submitted_from = NHSDateField(label="Sent on or after", required=False, help_text="For example 4 1 2021")
     submitted_to = NHSDateField(label="Sent on or before", required=False, help_text="For example 8 1 2021")
     late = forms.ChoiceField(label="Late responses", required=False, choices=LATE_CHOICES)
+
+    error_names: ClassVar[dict[str, str]] = {
+        "area": "an area",
+        "respondent_type": "who is responding",
+        "late": "an option for late responses",
+    }
 
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -82,3 +88,5 @@ class ExportForm(PlainErrorsMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Needed if you include personal data. It is kept in the export log.",
     )
+
+    error_names: ClassVar[dict[str, str]] = {"reason": "The reason"}

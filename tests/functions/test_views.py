@@ -89,15 +89,18 @@ def test_by_level_view_has_one_voice_and_a_legend(client, seeded):
     cells = dict(_rows(response))["Engagement with residents on ensuring services meet local needs"]
     assert cells == ["Supports", "Owned by", "No link", "Influenced by: NCL Engagement Advisory Board"]
     assert not any("Owns" in cell for _, row in _rows(response) for cell in row)
-    assert all(h == ["Neighbourhood", "Borough Partnership", "NCL", "Bodies and workstreams"] for _, h in
-               _rows(response, headings=True))
+    assert all(
+        h == ["Neighbourhood", "Borough Partnership", "NCL", "Bodies and workstreams"]
+        for _, h in _rows(response, headings=True)
+    )
     # The switch keeps the filters; the form keeps the view.
     filtered = client.get(GRID, {"view": "levels", "q": "discharge"}).content.decode()
     assert 'href="/functions/?q=discharge&amp;system=ncl">Show by function</a>' in filtered
     assert '<input type="hidden" name="view" value="levels">' in filtered
-    assert 'href="/functions/?q=discharge&amp;system=ncl&amp;view=levels">Show by level</a>' in client.get(
-        GRID, {"q": "discharge"}
-    ).content.decode()
+    assert (
+        'href="/functions/?q=discharge&amp;system=ncl&amp;view=levels">Show by level</a>'
+        in client.get(GRID, {"q": "discharge"}).content.decode()
+    )
 
 
 def test_filter_by_level_and_relationship(client, seeded):
