@@ -40,6 +40,7 @@ def _plain_messages(field: forms.Field, name: str) -> dict[str, str]:
     if isinstance(field, forms.CharField):
         messages["max_length"] = f"{name} must be %(limit_value)d characters or fewer"
         messages["min_length"] = f"{name} must be %(limit_value)d characters or more"
+        messages["null_characters_not_allowed"] = f"Remove the hidden control character from {the}"
     if isinstance(field, forms.IntegerField | forms.DateField):
         messages["min_value"] = f"{name} must be %(limit_value)s or more"
         messages["max_value"] = f"{name} must be %(limit_value)s or less"

@@ -81,6 +81,7 @@ def test_each_kind_of_refusal_names_the_field_and_says_what_to_do():
     assert errors(EveryKind({"name": "x", "count": "10"}))["name"] == ["Full name must be 2 characters or more"]
     assert errors(EveryKind({"count": "10"}))["count"] == ["Number of people must be 9 or less"]
     assert errors(EveryKind({"count": "1.5"}))["count"] == ["Number of people must be a whole number"]
+    assert errors(EveryKind({"name": "a\x00b"}))["name"] == ["Remove the hidden control character from full name"]
 
 
 def test_django_wording_never_reaches_a_portal_form():

@@ -373,3 +373,69 @@ def test_demo_lets_the_programme_office_publish(client, seeded, pmo_user, staff_
     assert client.post("/functions/versions/ncl/publish/", {"name": "Demo"}).status_code == HTTPStatus.FOUND
     client.force_login(staff_user)
     assert client.post("/functions/versions/ncl/publish/", {"name": "Other"}).status_code == HTTPStatus.FORBIDDEN
+
+
+# --- Filters that mean something, and downloads named after them ---
+
+
+def _options(page: str, select_id: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]* id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None, select_id
+    return [
+        (v, " ".join(t.split())) for v, t in re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select[1], re.S)
+    ]
+
+
+def test_only_categories_with_functions_are_offered(client, seeded):
+    page = client.get(GRID).content.decode()
+    assert 'id="id_category"' not in page  # every seed function is "Clinical and service": nothing to choose
+    Function.objects.filter(title="Single data platform").update(category="digital")
+    page = client.get(GRID).content.decode()
+    # No function is in Finance, Estates or Workforce yet: not offered.
+    assert _options(page, "id_category") == [
+        ("", "Any category"),
+        ("service", "Clinical and service"),
+        ("digital", "Digital"),
+    ]
+    refused = client.get(GRID, {"category": "finance"}).content.decode()
+    assert "Choose a category from the list" in refused
+
+
+def test_owned_by_without_a_level_asks_for_a_level(client, seeded):
+    response = client.get(GRID, {"relationship": "owns"})
+    page = response.content.decode()
+    assert "Choose a level to see the functions it owns" in page
+    assert "<title>Error: " in page
+    assert len(_rows(response)) == 37  # nothing is filtered by a filter that was refused
+    assert _options(page, "id_relationship")[1:] == [
+        ("owns", "Owned by the level"),
+        ("influenced_by", "Influenced by the level"),
+        ("supports", "Supports the level"),
+    ]
+    assert len(_rows(client.get(GRID, {"relationship": "owns", "level": "ncl"}))) == 17
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({}, "function-matrix-ncl-2026-12-01"),
+        (
+            {"level": "borough-partnership", "relationship": "owns"},
+            "function-matrix-ncl-owned-by-borough-partnership-2026-12-01",
+        ),
+        ({"q": "Hospital discharge!"}, "function-matrix-ncl-search-hospital-discharge-2026-12-01"),
+        ({"body": "BODY", "level": "nowhere"}, "function-matrix-ncl-ncl-engagement-advisory-board-2026-12-01"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_downloads_of_a_filtered_view_carry_the_filter_in_their_name(client, seeded, params, name, fmt, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 12, 1))
+    if params.get("body") == "BODY":
+        params = {**params, "body": str(Body.objects.get(name="NCL Engagement Advisory Board").pk)}
+    response = client.get(f"/functions/download.{fmt}", params)
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Disposition"] == f'attachment; filename="{name}.{fmt}"'
