@@ -142,3 +142,12 @@ def test_long_searches_are_refused_in_plain_english_on_the_pages(client):
         body = response.content.decode()
         assert f"Search must be {limit} characters or fewer" in body, url
         assert "Ensure this value" not in body
+
+
+@pytest.mark.django_db
+def test_sign_up_and_sign_in_forms_say_it_plainly_too(client):
+    for url in ("/accounts/signup/", "/accounts/login/code/"):
+        page = client.post(url, {"email": "not-an-email"}).content.decode()
+        assert "Enter an email address in the correct format, like name@example.com" in page, url
+        assert "Enter a valid email address" not in page
+        assert "Enter an email address" in client.post(url, {"email": ""}).content.decode()
