@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 
 from functions.models import Function
 from governance.models import Area, Organisation
-from ics_portal.forms import NHSDateField
+from ics_portal.forms import NHSDateField, PlainErrorsMixin
 from notifications.invites import MAX_BYTES, InviteFileRefusedError, InviteRow, invitees_parse
 
 from . import deadlines
@@ -42,7 +42,7 @@ def _grouped(pairs: Any) -> list[tuple[str, list[tuple[int, str]]]]:
     return sorted(groups.items(), key=lambda item: "placeholder names" in item[0])
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(PlainErrorsMixin, forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title"})
     owner_area = forms.TypedChoiceField(
         label="Owning area",
@@ -225,14 +225,14 @@ class ConsultationForm(forms.Form):
         }
 
 
-class SectionForm(forms.Form):
+class SectionForm(PlainErrorsMixin, forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the section"})
     intro = forms.CharField(
         label="Introduction (optional)", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
 
 
-class QuestionForm(forms.Form):
+class QuestionForm(PlainErrorsMixin, forms.Form):
     text = forms.CharField(label="Question", max_length=500, error_messages={"required": "Enter the question"})
     hint = forms.CharField(label="Hint (optional)", max_length=500, required=False)
     kind = forms.ChoiceField(
@@ -329,7 +329,7 @@ class QuestionForm(forms.Form):
         }
 
 
-class ReorderForm(forms.Form):
+class ReorderForm(PlainErrorsMixin, forms.Form):
     """One order number per question (or section); the service renumbers them 1, 2, 3 ..."""
 
     def __init__(self, *args: Any, items: list[Any], label: Any = str, **kwargs: Any) -> None:
@@ -354,7 +354,7 @@ class ReorderForm(forms.Form):
         return {item.pk: self.cleaned_data[f"order_{item.pk}"] for item in self.items}
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PlainErrorsMixin, forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the document"})
     file = forms.FileField(
         label="File",
@@ -375,7 +375,7 @@ class DocumentForm(forms.Form):
         return upload
 
 
-class InviteListForm(forms.Form):
+class InviteListForm(PlainErrorsMixin, forms.Form):
     """An uploaded invite list, read whole: every bad row becomes one error naming its line, and `rows` is set
     only for a clean file (the service then imports all of it or nothing)."""
 

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ics_portal.forms import CharacterCountInput
+from ics_portal.forms import CharacterCountInput, PlainErrorsMixin
 
 from .models import EqualityMonitoring, Question, Response
 from .questions import (
@@ -51,7 +51,7 @@ def other_field_name(question: Question) -> str:
     return f"q{question.pk}_other"
 
 
-class HoneypotMixin(forms.Form):
+class HoneypotMixin(PlainErrorsMixin, forms.Form):
     """A field people never see (off-screen, hidden from assistive technology); bots fill it in."""
 
     website = forms.CharField(required=False, max_length=200, label="Leave this empty")

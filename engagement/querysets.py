@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
+from ics_portal.textsearch import text_search
+
 if TYPE_CHECKING:
     from .models import Consultation, Response  # noqa: F401
 
@@ -24,6 +26,10 @@ CLOSED_RANK = 2
 class ConsultationQuerySet(models.QuerySet["Consultation"]):
     def published(self) -> "ConsultationQuerySet":
         return self.filter(is_published=True)
+
+    def search(self, text: str) -> "ConsultationQuerySet":
+        """Full-text search of title and summary (ics_portal.textsearch, as the function matrix searches)."""
+        return text_search(self, text, fields=[("title", "A"), ("summary", "B")])
 
     def drafts(self) -> "ConsultationQuerySet":
         return self.filter(is_published=False)

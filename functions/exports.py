@@ -5,9 +5,12 @@ cell are joined with "; "; none is written "-", as in the seed.
 """
 
 import csv
+import datetime
 import io
 from collections.abc import Iterable, Iterator
 from typing import Any
+
+from django.utils.text import slugify
 
 from ics_portal.spreadsheets import safe_row, safe_xlsx_row
 
@@ -15,6 +18,7 @@ from .importers import COLUMNS
 from .models import Function, FunctionLink
 
 NONE = "-"
+RELATIONSHIP_WORDS = {"owns": "owned-by", "influenced_by": "influenced-by", "supports": "supports"}
 SEPARATOR = "; "
 
 
@@ -36,6 +40,24 @@ def matrix_rows(functions: Iterable[Function]) -> Iterator[list[str]]:
             _names(links, "supports"),
             _names(links, "other"),
         ]
+
+
+def matrix_download_name(*, system: Any, filters: Any, today: datetime.date) -> str:
+    """The file's name says which part of the matrix it holds, so two downloads of different filters never look
+    alike: function-matrix-ncl-borough-partnership-owned-by-discharge-2026-12-01 (no extension)."""
+    parts = ["function-matrix", system.slug]
+    if filters.relationship:
+        parts.append(RELATIONSHIP_WORDS.get(filters.relationship, ""))
+    if filters.level is not None:
+        parts.append(filters.level.slug)
+    if filters.category:
+        parts.append(filters.category)
+    if filters.body is not None:
+        parts.append(slugify(filters.body.name)[:40])
+    if filters.q:
+        parts.append(slugify(f"search {filters.q}")[:40].strip("-"))
+    parts.append(today.isoformat())
+    return "-".join(part for part in parts if part)
 
 
 def matrix_csv(functions: Iterable[Function]) -> bytes:

@@ -2,9 +2,10 @@
 
 from typing import TYPE_CHECKING, Any
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.db import connection, models
+from django.db import models
 from django.db.models import Q
+
+from ics_portal.textsearch import text_search
 
 if TYPE_CHECKING:
     from .models import Function  # noqa: F401 (named in the generic below)
@@ -38,19 +39,5 @@ class FunctionQuerySet(models.QuerySet["Function"]):
         return self.filter(pk__in=self.model._default_manager.filter(links__body=body).values("pk"))
 
     def search(self, text: str) -> "FunctionQuerySet":
-        """Full-text search on PostgreSQL (stemmed English: "coordinating" finds "coordination"); a plain
-        case-insensitive match on SQLite, for the quick start."""
-        text = text.strip()
-        if not text:
-            return self
-        if connection.vendor == "postgresql":
-            vector = SearchVector("title", weight="A", config="english") + SearchVector(
-                "description", weight="B", config="english"
-            )
-            query = SearchQuery(text, config="english", search_type="websearch")
-            return self.annotate(search=vector).filter(search=query)
-        words = text.split()
-        condition = Q()
-        for word in words:
-            condition &= Q(title__icontains=word) | Q(description__icontains=word)
-        return self.filter(condition)
+        """Full-text search of title and description (ics_portal.textsearch: stemmed on PostgreSQL)."""
+        return text_search(self, text, fields=[("title", "A"), ("description", "B")])

@@ -10,13 +10,15 @@ from django.db.models.functions import Lower, Trim
 
 from governance.models import Level, System
 
-from .models import Body, Function, FunctionLink, MatrixRevision, MatrixVersion
+from .models import Body, Category, Function, FunctionLink, MatrixRevision, MatrixVersion
 
+# Worded from the function's side, as the seed's columns are ("Owned by", "Influenced by", "Supports").
 RELATIONSHIPS = (
-    ("owns", "Owns"),
-    ("influenced_by", "Influenced by"),
-    ("supports", "Supports"),
+    ("owns", "Owned by the level"),
+    ("influenced_by", "Influenced by the level"),
+    ("supports", "Supports the level"),
 )
+OWNED_BY = "Owned by"
 LINK_LABELS = {"influenced_by": "Influenced by", "supports": "Supports", "other": "Other key link"}
 
 
@@ -56,6 +58,12 @@ def system_bodies(*, system: System) -> list[Body]:
     return list(Body.objects.filter(system=system).order_by(Lower("name")))
 
 
+def system_categories(*, system: System) -> list[str]:
+    """The categories the system's current functions use: an empty category is not worth offering as a filter."""
+    used = set(Function.objects.current().for_system(system).values_list("category", flat=True).distinct())
+    return [value for value in Category.values if value in used]
+
+
 def _with_links(queryset: QuerySet[Function]) -> QuerySet[Function]:
     links = FunctionLink.objects.select_related("level", "body").order_by("kind", "position", "id")
     return queryset.select_related("owner", "system").prefetch_related(Prefetch("links", queryset=links))
@@ -93,9 +101,16 @@ class GridFunction:
 
 @dataclass
 class GridRow:
+    """One function in both views: the seed's columns (owner, influenced by, supports, other key links: level
+    and body names in the file's order) and the by-level grid (`cells`, one per level column)."""
+
     function: Any  # GridFunction on the grid, Function on a function's own page
-    cells: list[list[str]]  # one list of words per level column, e.g. ["Owns"] or ["Influenced by"]
+    cells: list[list[str]]  # one list of words per level column, from the function's side: ["Owned by"], ["Supports"]
     bodies: list[tuple[str, str]]  # (relationship label, body name)
+    owner: str = ""
+    influenced_by: list[str] = field(default_factory=list)
+    supports: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)
 
 
 KIND_ORDER = {"influenced_by": 0, "supports": 1, "other": 2}
@@ -104,7 +119,7 @@ KIND_ORDER = {"influenced_by": 0, "supports": 1, "other": 2}
 def _cells(owner_id: int, links: list[tuple[str, int | None, int | None]], levels: list[Level]) -> list[list[str]]:
     cells = []
     for level in levels:
-        words = ["Owns"] if owner_id == level.pk else []
+        words = [OWNED_BY] if owner_id == level.pk else []
         for kind in ("influenced_by", "supports"):
             if any(k == kind and level_id == level.pk for k, level_id, _ in links):
                 words.append(LINK_LABELS[kind])
@@ -133,14 +148,27 @@ def matrix_grid_rows(
         for function_id, kind, level_id, body_id in rows:
             links[function_id].append((kind, level_id, body_id))
     names = {body.pk: body.name for body in bodies}
+    level_names = {level.pk: level.name for level in levels}
     result = []
     for function in functions:
         mine = sorted(links[function.pk], key=lambda link: KIND_ORDER.get(link[0], 9))
+
+        def targets(kind: str, mine: list[tuple[str, int | None, int | None]] = mine) -> list[str]:
+            return [
+                level_names.get(level_id, "") if level_id else names.get(body_id or 0, "")
+                for k, level_id, body_id in mine
+                if k == kind
+            ]
+
         result.append(
             GridRow(
                 function=function,
                 cells=_cells(function.owner_id, mine, levels),
                 bodies=[(LINK_LABELS[kind], names.get(body_id, "")) for kind, _, body_id in mine if body_id],
+                owner=level_names.get(function.owner_id, ""),
+                influenced_by=targets("influenced_by"),
+                supports=targets("supports"),
+                other=targets("other"),
             )
         )
     return result

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 from governance.models import Level, System
 
 from . import selectors
-from .exports import matrix_csv, matrix_xlsx
+from .exports import matrix_csv, matrix_download_name, matrix_xlsx
 from .forms import DiffForm, MatrixFilterForm, PublishVersionForm
 from .models import MatrixVersion
 from .services import VersionNameTakenError, version_publish
@@ -52,7 +52,8 @@ def _matrix_context(request: HttpRequest, *, for_download: bool = False) -> dict
         return context
     levels = selectors.system_levels(system=system)
     bodies = selectors.system_bodies(system=system)
-    form = MatrixFilterForm(request.GET, levels=levels, bodies=bodies)
+    categories = selectors.system_categories(system=system)
+    form = MatrixFilterForm(request.GET, levels=levels, bodies=bodies, categories=categories)
     form.is_valid()
     data = getattr(form, "cleaned_data", {})
     filters = selectors.MatrixFilters(
@@ -66,8 +67,10 @@ def _matrix_context(request: HttpRequest, *, for_download: bool = False) -> dict
         key: str(value) for key, value in request.GET.items() if value and key in {*form.fields, "system"}
     }
     params["system"] = system.slug
+    view = VIEW_BY_LEVEL if request.GET.get("view") == VIEW_BY_LEVEL else ""
     context.update(
         {
+            "view": view,
             "levels": levels,
             "filter_form": form,
             "filters": filters,
@@ -76,6 +79,9 @@ def _matrix_context(request: HttpRequest, *, for_download: bool = False) -> dict
             if for_download
             else _with_urls(selectors.matrix_grid_rows(system=system, filters=filters, levels=levels, bodies=bodies)),
             "query": urlencode(params),
+            # The other view of the same filters, and this view without them.
+            "other_view_query": urlencode({**params, **({} if view else {"view": VIEW_BY_LEVEL})}),
+            "clear_query": urlencode({"system": system.slug, **({"view": view} if view else {})}),
             "unknown_system": bool(request.GET.get("system")) and request.GET.get("system") != system.slug,
         }
     )
@@ -83,7 +89,8 @@ def _matrix_context(request: HttpRequest, *, for_download: bool = False) -> dict
 
 
 GRID_CACHE_SIZE = 32  # rendered grids kept per worker process (the 1,000-function grid is about 1 MB)
-GRID_PARAMS = ("system", "q", "level", "relationship", "category", "body")
+GRID_PARAMS = ("system", "q", "level", "relationship", "category", "body", "view")
+VIEW_BY_LEVEL = "levels"  # ?view=levels: the by-level grid; the default is the seed's table
 
 
 # Per process, not Redis: the key holds the revision, so each worker's copy is exactly as fresh as a shared one,
@@ -159,8 +166,7 @@ def matrix_download(request: HttpRequest, fmt: str) -> HttpResponse:
     system = context["system"]
     if system is None:
         raise Http404("There is no function matrix yet.")
-    stamp = timezone.localdate().isoformat()
-    name = f"function-matrix-{system.slug}-{stamp}"
+    name = matrix_download_name(system=system, filters=context["filters"], today=timezone.localdate())
     if fmt == "csv":
         response = HttpResponse(matrix_csv(context["functions"]), content_type="text/csv; charset=utf-8")
     else:

@@ -8,12 +8,78 @@ NHS.UK conditional reveal, shown by CSS alone while that choice is picked (stati
 """
 
 import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.utils.html import format_html
+
+
+def _django_defaults(field: forms.Field) -> dict[str, str]:
+    """The messages Django itself gives this kind of field (not ones a project field class chose)."""
+    defaults: dict[str, str] = {}
+    for klass in reversed(type(field).__mro__):
+        if klass.__module__.startswith("django."):
+            defaults.update({code: str(text) for code, text in getattr(klass, "default_error_messages", {}).items()})
+    return defaults
+
+
+def _plain_messages(field: forms.Field, name: str) -> dict[str, str]:
+    """GOV.UK / NHS.UK style: name the field and say what to do. `%(limit_value)s` is filled in by Django."""
+    the = name if name[1:2].isupper() else name[:1].lower() + name[1:]  # "NHS number" keeps its capitals
+    name = name[:1].upper() + name[1:]
+    the, name = the.replace("%", "%%"), name.replace("%", "%%")
+    choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.BooleanField | forms.FileField)
+    messages = {
+        "required": f"Select {the}" if choosing else f"Enter {the}",
+        "invalid_choice": f"Choose {the} from the list",
+        "invalid_pk_value": f"Choose {the} from the list",
+    }
+    # Only where Django's validators use these codes with `limit_value` (a file's max_length has other params).
+    if isinstance(field, forms.CharField):
+        messages["max_length"] = f"{name} must be %(limit_value)d characters or fewer"
+        messages["min_length"] = f"{name} must be %(limit_value)d characters or more"
+        messages["null_characters_not_allowed"] = f"Remove the hidden control character from {the}"
+    if isinstance(field, forms.IntegerField | forms.DateField):
+        messages["min_value"] = f"{name} must be %(limit_value)s or more"
+        messages["max_value"] = f"{name} must be %(limit_value)s or less"
+    if isinstance(field, forms.EmailField):
+        messages["invalid"] = f"Enter {the} in the correct format, like name@example.com"
+    elif isinstance(field, forms.URLField):
+        messages["invalid"] = f"Enter {the} in the correct format, like https://www.nhs.uk"
+    elif isinstance(field, forms.DecimalField | forms.FloatField):  # before IntegerField: they subclass it
+        messages["invalid"] = f"{name} must be a number"
+    elif isinstance(field, forms.IntegerField):
+        messages["invalid"] = f"{name} must be a whole number"
+    elif isinstance(field, forms.DateField | forms.DateTimeField):
+        messages["invalid"] = f"{name} must be a real date"
+    elif isinstance(field, forms.TimeField):
+        messages["invalid"] = f"{name} must be a real time, like 9:30 or 17:00"
+    return messages
+
+
+class PlainErrorsMixin:
+    """Every portal form says what went wrong in plain English, naming the field: "Search must be 100 characters
+    or fewer", not "Ensure this value has at most 100 characters (it has 5000)". The one place for this: forms
+    inherit it, and a message a form or field class chose itself is kept.
+
+    The field is named by `error_names[field name]`, else by its label. Applied in full_clean, so fields a form
+    adds in its own __init__ are covered too."""
+
+    error_names: ClassVar[dict[str, str]] = {}
+    fields: dict[str, forms.Field]
+
+    def full_clean(self) -> None:
+        for field_name, field in self.fields.items():
+            label = str(field.label or field_name.replace("_", " ")).removesuffix(" (optional)")
+            name = self.error_names.get(field_name) or label
+            defaults = _django_defaults(field)
+            for code, text in _plain_messages(field, name).items():
+                current = field.error_messages.get(code)
+                if current is None or str(current) == defaults.get(code):
+                    field.error_messages[code] = text
+        super().full_clean()  # type: ignore[misc]
 
 
 class NHSDateWidget(forms.MultiWidget):

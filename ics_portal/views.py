@@ -1,4 +1,4 @@
-"""Pages that belong to no app: home, accessibility statement, privacy notice, errors, and the bench floors."""
+"""Pages that belong to no app: home and its search, accessibility statement, privacy notice, errors, and the bench floors."""
 
 import logging
 from typing import Any
@@ -23,17 +23,34 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
 from accounts.permissions import access_advice
+from engagement.feeds import status_sentence
 from engagement.forms_respond import NOT_SHOWN_BACK, posted_answers
 from engagement.models import Response
 from engagement.selectors import responses as responding_sel
 from notifications.models import Email
+
+from .search import SiteSearchForm, site_search
 
 logger = logging.getLogger(__name__)
 
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/home.html")
+    return render(request, "pages/home.html", {"search_form": SiteSearchForm()})
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    """The home page's "Who decides...?" search (GET /search/?q=...): works without JavaScript."""
+    form = SiteSearchForm(request.GET or None)
+    now = timezone.now()
+    results = site_search(q=form.cleaned_data["q"], now=now) if form.is_valid() else None
+    sentences = {c.pk: status_sentence(c, now=now) for c in results.consultations} if results else {}
+    return render(
+        request,
+        "pages/search.html",
+        {"search_form": form, "form": form, "results": results, "sentences": sentences},
+    )
 
 
 @require_safe

@@ -1,7 +1,9 @@
 from django import forms
 
+from ics_portal.forms import PlainErrorsMixin
 
-class FollowByEmailForm(forms.Form):
+
+class FollowByEmailForm(PlainErrorsMixin, forms.Form):
     email = forms.EmailField(
         label="Your email address",
         max_length=320,

@@ -1,11 +1,12 @@
 from django import forms
 
 from functions.models import Function
+from ics_portal.forms import PlainErrorsMixin
 
 from .models import POINT_MAX, POINTS_MAX, TEXT_MAX
 
 
-class OutcomeForm(forms.Form):
+class OutcomeForm(PlainErrorsMixin, forms.Form):
     what_we_heard = forms.CharField(
         label="What we heard",
         max_length=TEXT_MAX,

@@ -1,12 +1,12 @@
 """The summary's filters (GET parameters, so a filtered page can be shared) and the export request."""
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 
 from engagement.models import Consultation, Response
 from governance.models import Area
-from ics_portal.forms import NHSDateField
+from ics_portal.forms import NHSDateField, PlainErrorsMixin
 
 from .models import Theme
 from .selectors import ReportFilters
@@ -14,7 +14,7 @@ from .selectors import ReportFilters
 LATE_CHOICES = [("", "Late or not"), ("yes", "Late only"), ("no", "Not late only")]
 
 
-class FilterForm(forms.Form):
+class FilterForm(PlainErrorsMixin, forms.Form):
     area = forms.TypedChoiceField(
         label="Area (including the areas below it)", required=False, coerce=int, empty_value=None
     )
@@ -29,6 +29,12 @@ class FilterForm(forms.Form):
     theme = forms.TypedChoiceField(
         label="Theme (responses with an answer tagged with it)", required=False, coerce=int, empty_value=None
     )
+
+    error_names: ClassVar[dict[str, str]] = {
+        "area": "an area",
+        "respondent_type": "who is responding",
+        "late": "an option for late responses",
+    }
 
     def __init__(self, *args: Any, consultation: Consultation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -67,7 +73,7 @@ class FilterForm(forms.Form):
         )
 
 
-class ExportForm(forms.Form):
+class ExportForm(PlainErrorsMixin, forms.Form):
     format = forms.ChoiceField(
         label="Format",
         choices=[
@@ -94,7 +100,7 @@ class ExportForm(forms.Form):
 
 
 # --- Themes ---
-class ThemeForm(forms.Form):
+class ThemeForm(PlainErrorsMixin, forms.Form):
     name = forms.CharField(label="Name", max_length=100, error_messages={"required": "Enter a name for the theme"})
     description = forms.CharField(
         label="Description (optional)",
@@ -112,7 +118,7 @@ class ThemeForm(forms.Form):
         self.fields["question"].choices = choices  # type: ignore[attr-defined]
 
 
-class ThemeChoiceForm(forms.Form):
+class ThemeChoiceForm(PlainErrorsMixin, forms.Form):
     """One theme of the consultation, chosen from a list (tagging, merging)."""
 
     theme = forms.TypedChoiceField(label="Theme", coerce=int, error_messages={"required": "Choose a theme"})
@@ -130,7 +136,7 @@ class ThemeChoiceForm(forms.Form):
         return self.themes[self.cleaned_data["theme"]]
 
 
-class SuggestForm(forms.Form):
+class SuggestForm(PlainErrorsMixin, forms.Form):
     question = forms.TypedChoiceField(
         label="Question", coerce=int, error_messages={"required": "Choose a question to read"}
     )
@@ -156,7 +162,7 @@ class SuggestForm(forms.Form):
         self.fields["question"].error_messages["invalid_choice"] = "Choose one of the questions in the list"
 
 
-class AcceptForm(forms.Form):
+class AcceptForm(PlainErrorsMixin, forms.Form):
     name = forms.CharField(
         label="Name the theme", max_length=100, error_messages={"required": "Enter a name for the theme"}
     )

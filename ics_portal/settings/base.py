@@ -146,6 +146,12 @@ else:
 
 # --- Accounts (django-allauth): email and one-time code, no password needed ---
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# The same plain-English form errors as every other portal form (accounts/forms.py).
+ACCOUNT_FORMS = {
+    "signup": "accounts.forms.SignupForm",
+    "request_login_code": "accounts.forms.RequestLoginCodeForm",
+    "confirm_login_code": "accounts.forms.ConfirmLoginCodeForm",
+}
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}

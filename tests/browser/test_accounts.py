@@ -91,12 +91,12 @@ def test_sign_up_error_summary_links_move_focus_to_the_field(page, live_server, 
 
     # The message is at the field too, and the input points at it.
     field_error = page.locator("#id_email-error")
-    expect(field_error).to_contain_text("Enter a valid email address")
+    expect(field_error).to_contain_text("Enter an email address in the correct format, like name@example.com")
     expect(page.locator("#id_email")).to_have_attribute("aria-describedby", re.compile(r"\bid_email-error\b"))
     expect(page.locator("#id_email")).to_have_value("not-an-email")
     assert_accessible(page, "sign-up with an invalid email")
 
-    summary.get_by_role("link", name=re.compile("Enter a valid email address")).click()
+    summary.get_by_role("link", name=re.compile("Enter an email address in the correct format")).click()
     expect(page.locator("#id_email")).to_be_focused()
     assert mailoutbox == []
 

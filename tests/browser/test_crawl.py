@@ -16,7 +16,15 @@ from tests.browser.test_core_pages import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-START = ["/", "/account/", "/staff/", "/pmo/", "/manage/consultations/", "/consultations/my-responses/"]
+START = [
+    "/",
+    "/search/?q=discharge",
+    "/account/",
+    "/staff/",
+    "/pmo/",
+    "/manage/consultations/",
+    "/consultations/my-responses/",
+]
 NOT_FOLLOWED = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/assets/", "/consultations/feed/")
 NOT_PAGES = (".csv", ".xlsx", ".json", "/documents/", "/download")
 PER_KIND = 2

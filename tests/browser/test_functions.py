@@ -6,6 +6,7 @@ import io
 import pytest
 from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from accounts import roles
 from functions import demo
@@ -27,18 +28,93 @@ def _grid_rows(page):
     return page.locator("table.nhsuk-table tbody tr")
 
 
-def test_grid_unfiltered_is_accessible(page, live_server, assert_accessible, seeded):
-    page.goto(live_server.url + "/functions/")
+LAPTOP = {"width": 1280, "height": 720}
+PHONE = {"width": 375, "height": 812}
+ENGAGEMENT = "Engagement with residents on ensuring services meet local needs"
+
+
+def _no_sideways_scroll(page) -> None:
+    """Nothing is wider than the screen: the page does not scroll sideways, every table ends inside the screen,
+    and no table sits in a box that scrolls sideways (a phone user would get no hint)."""
+    found = page.evaluate(
+        """() => {
+          const doc = document.documentElement;
+          const scrollers = [];
+          for (const table of document.querySelectorAll('table')) {
+            for (let e = table.parentElement; e && e !== doc; e = e.parentElement) {
+              const overflow = getComputedStyle(e).overflowX;
+              if ((overflow === 'auto' || overflow === 'scroll') && e.scrollWidth > e.clientWidth) scrollers.push(e.className);
+            }
+          }
+          return {page: [doc.scrollWidth, doc.clientWidth], scrollers,
+                  rights: [...document.querySelectorAll('table')].map(t => t.getBoundingClientRect().right)};
+        }"""
+    )
+    assert found["page"][0] <= found["page"][1], found
+    assert found["scrollers"] == [], found
+    assert all(right <= found["page"][1] for right in found["rights"]), found
+
+
+@pytest.mark.parametrize("view", ["", "levels"])
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "375"])
+def test_both_views_are_accessible_at_laptop_and_phone_widths(
+    page, live_server, assert_accessible, seeded, view, viewport
+):
+    page.set_viewport_size(viewport)
+    page.goto(f"{live_server.url}/functions/?view={view}")
     assert page.locator("h1").inner_text().endswith("Function matrix")
     assert _grid_rows(page).count() == 37
-    row = page.locator("tr", has_text="Engagement with residents on ensuring services meet local needs")
-    assert row.locator("td").nth(0).inner_text() == "Supports"
-    assert row.locator("td").nth(1).inner_text() == "Owns"
-    assert "NCL Engagement Advisory Board" in row.locator("td").nth(3).inner_text()
-    # The wide table scrolls inside a region a keyboard user can reach.
-    region = page.locator('[role="region"][tabindex="0"]')
-    assert region.count() == 1
-    assert_accessible(page, "matrix grid")
+    row = page.locator("tr", has_text=ENGAGEMENT)
+    if view:
+        assert row.locator("td").nth(0).inner_text().endswith("Supports")
+        assert row.locator("td").nth(1).inner_text().endswith("Owned by")
+        assert page.locator("#grid-legend").is_visible()
+    else:
+        owner = row.locator("td").nth(0)
+        assert owner.inner_text().endswith("Borough Partnership")
+        assert owner.locator("strong").evaluate("e => getComputedStyle(e).fontWeight") in ("600", "700", "bold")
+        assert "NCL Engagement Advisory Board" in row.locator("td").nth(1).inner_text()
+    _no_sideways_scroll(page)
+    assert_accessible(page, f"matrix {view or 'by function'} at {viewport['width']} px")
+
+
+@pytest.mark.parametrize("view", ["", "levels"])
+def test_phone_shows_each_function_as_a_card(page, live_server, seeded, view):
+    page.set_viewport_size(PHONE)
+    page.goto(f"{live_server.url}/functions/?view={view}&q=discharge")
+    row = _grid_rows(page).first
+    assert row.evaluate("e => getComputedStyle(e).display") == "block"  # a card, not a table row
+    owner = row.locator("td").first
+    # Each value carries its column's name, so the card reads without the (hidden) header row.
+    heading = owner.locator(".nhsuk-table__heading")
+    assert heading.is_visible()
+    assert heading.inner_text().strip() == ("Neighbourhood" if view else "Owned by")
+    assert not page.locator("thead").first.is_visible() or page.locator("thead").first.bounding_box()["height"] <= 1
+    _no_sideways_scroll(page)
+
+
+def test_a_search_shows_the_owning_level_on_a_laptops_first_screen(page, live_server, assert_accessible, seeded):
+    page.set_viewport_size(LAPTOP)
+    page.goto(live_server.url + "/functions/")
+    page.get_by_label("Search the functions").fill("discharge")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/functions/?*q=discharge*")
+    assert page.evaluate("window.scrollY") == 0
+    count = _grid_rows(page).count()
+    assert count >= 2
+    expect(page.locator("#results")).to_have_text(f"{count} functions match the filters")
+    expect(page.locator("#results")).to_be_in_viewport()
+    first = _grid_rows(page).first
+    expect(first.locator("th")).to_contain_text("discharge")
+    owner = first.locator("td.app-matrix__owner")
+    expect(owner).to_have_text("Borough Partnership", use_inner_text=True)
+    # The owning level's name itself (the cell is as tall as the function's wrapped title).
+    owner_name = owner.locator("strong")
+    expect(owner_name).to_be_in_viewport(ratio=1)
+    box = owner_name.bounding_box()
+    assert box is not None
+    assert box["y"] + box["height"] <= LAPTOP["height"], box
+    assert_accessible(page, "matrix search for discharge at 1280 px")
 
 
 def test_grid_filtered_without_javascript_is_accessible(page, no_js_context, assert_accessible, seeded):

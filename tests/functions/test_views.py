@@ -20,18 +20,27 @@ GRID = "/functions/"
 
 
 ROW = re.compile(
-    r'<tr class="nhsuk-table__row">\s*<th scope="row" class="nhsuk-table__cell"><a href="/functions/\d+/">(.*?)</a>(.*?)</tr>',
+    r'<tr class="nhsuk-table__row" role="row">\s*<th scope="row" class="nhsuk-table__header app-matrix__function" '
+    r'role="rowheader"><a href="/functions/\d+/">(.*?)</a>(.*?)</tr>',
     re.S,
 )
-CELL = re.compile(r'<td class="nhsuk-table__cell">(.*?)</td>', re.S)
+CELL = re.compile(r'<td class="nhsuk-table__cell[^"]*" role="cell">(.*?)</td>', re.S)
+# A phone's card shows each column's name beside its value; it is hidden from screen readers (the header says it).
+CARD_HEADING = re.compile(r'<span class="nhsuk-table__heading" aria-hidden="true">(.*?)</span>', re.S)
+SEED_COLUMNS = ["Owned by", "Influenced by", "Supports", "Other key links to"]
 
 
-def _rows(response) -> list[tuple[str, list[str]]]:
-    """(title, [cell text, ...]) for each grid row, read from the HTML (Jinja2 gives tests no context)."""
+def _rows(response, *, headings: bool = False) -> list[tuple[str, list[str]]]:
+    """(title, [cell text, ...]) for each grid row, read from the HTML (Jinja2 gives tests no context); with
+    `headings`, the cards' column names instead of the values."""
     rows = []
     for title, rest in ROW.findall(response.content.decode()):
-        cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split()) for cell in CELL.findall(rest)]
-        rows.append((html.unescape(title), [html.unescape(c) for c in cells]))
+        cells = []
+        for cell in CELL.findall(rest):
+            found = CARD_HEADING.findall(cell)
+            text = " ".join(found) if headings else CARD_HEADING.sub("", cell)
+            cells.append(html.unescape(" ".join(re.sub(r"<[^>]+>", " ", text).split())))
+        rows.append((html.unescape(title), cells))
     return rows
 
 
@@ -39,25 +48,70 @@ def _titles(response) -> list[str]:
     return [title for title, _ in _rows(response)]
 
 
-def test_grid_shows_every_function_with_words_in_cells(client, seeded):
+def test_default_view_is_the_seeds_table_worded_from_the_functions_side(client, seeded):
     response = client.get(GRID)
     assert response.status_code == HTTPStatus.OK
     page = response.content.decode()
     assert len(_rows(response)) == 37
+    for column in ["Function", *SEED_COLUMNS]:
+        assert f'role="columnheader">{column}</th>' in page
+    cells = dict(_rows(response))["Engagement with residents on ensuring services meet local needs"]
+    assert cells == ["Borough Partnership", "NCL Engagement Advisory Board", "Neighbourhood", "None"]
+    # The owner is the answer to "who decides?": emphasised, and the first column after the function.
+    assert '<td class="nhsuk-table__cell app-matrix__owner" role="cell"><span class="nhsuk-table__heading" ' in page
+    assert "<strong>Borough Partnership</strong>" in page
+    assert dict(_rows(response))["Single data platform"] == [
+        "NCL",
+        "Borough Partnership",
+        "Borough Partnership",
+        "Links to London wide work",
+    ]
+    # Several levels and bodies in one cell keep the file's order.
+    function = Function.objects.get(title="Single data platform")
+    body = Body.objects.create(system=seeded, name="A second body")
+    FunctionLink.objects.create(function=function, kind="influenced_by", body=body, position=0)
+    FunctionLink.objects.filter(function=function, kind="influenced_by", level__isnull=False).update(position=1)
+    again = dict(_rows(client.get(GRID)))["Single data platform"]
+    assert again[1] == "A second body, Borough Partnership"
+    # Each phone card names every value's column.
+    assert all(headings == SEED_COLUMNS for _, headings in _rows(response, headings=True))
+    assert "portal-table-scroll" not in page  # no table that scrolls sideways
+
+
+def test_by_level_view_has_one_voice_and_a_legend(client, seeded):
+    response = client.get(GRID, {"view": "levels"})
+    page = response.content.decode()
+    assert len(_rows(response)) == 37
     for heading in ("Neighbourhood", "Borough Partnership", "NCL"):
         assert f'/functions/levels/ncl/{heading.lower().replace(" ", "-")}/">{heading}</a></th>' in page
-    assert ">Bodies and workstreams</th>" in page
+    assert 'role="columnheader">Bodies and workstreams</th>' in page
+    assert 'id="grid-legend">Each cell reads from the function\'s side' in page
     cells = dict(_rows(response))["Engagement with residents on ensuring services meet local needs"]
-    assert cells == ["Supports", "Owns", "No link", "Influenced by: NCL Engagement Advisory Board"]
+    assert cells == ["Supports", "Owned by", "No link", "Influenced by: NCL Engagement Advisory Board"]
+    assert not any("Owns" in cell for _, row in _rows(response) for cell in row)
+    assert all(
+        h == ["Neighbourhood", "Borough Partnership", "NCL", "Bodies and workstreams"]
+        for _, h in _rows(response, headings=True)
+    )
+    # The switch keeps the filters; the form keeps the view.
+    filtered = client.get(GRID, {"view": "levels", "q": "discharge"}).content.decode()
+    assert 'href="/functions/?q=discharge&amp;system=ncl">Show by function</a>' in filtered
+    assert '<input type="hidden" name="view" value="levels">' in filtered
+    assert (
+        'href="/functions/?q=discharge&amp;system=ncl&amp;view=levels">Show by level</a>'
+        in client.get(GRID, {"q": "discharge"}).content.decode()
+    )
 
 
 def test_filter_by_level_and_relationship(client, seeded):
     owns = client.get(GRID, {"level": "borough-partnership", "relationship": "owns"})
     assert len(_rows(owns)) == 18
-    assert all(cells[1] == "Owns" for _, cells in _rows(owns))
+    assert all(cells[0] == "Borough Partnership" for _, cells in _rows(owns))
     supports = client.get(GRID, {"level": "neighbourhood", "relationship": "supports"})
     assert len(_rows(supports)) == 16  # all Borough Partnership functions but two
-    assert all(cells[0] == "Supports" for _, cells in _rows(supports))
+    assert all("Neighbourhood" in cells[2].split(", ") for _, cells in _rows(supports))
+    by_level = client.get(GRID, {"level": "neighbourhood", "relationship": "supports", "view": "levels"})
+    assert all(cells[0] == "Supports" for _, cells in _rows(by_level))
     any_rel = client.get(GRID, {"level": "neighbourhood"})
     assert len(_rows(any_rel)) == 18  # owns 2 + supports 16
     assert "18 functions match the filters" in any_rel.content.decode()
@@ -130,11 +184,11 @@ def test_xlsx_download_of_filtered_view(client, seeded):
 def test_system_selector_when_several_systems_have_functions(client, seeded, nel):
     FunctionFactory(system=nel, title="A NEL function")
     page = client.get(GRID).content.decode()
-    assert '<select class="nhsuk-select" id="id_system" name="system">' in page
+    assert '<select class="nhsuk-select nhsuk-u-width-full" id="id_system" name="system">' in page
     assert "North East London</option>" in page
-    response = client.get(GRID, {"system": "nel"})
+    response = client.get(GRID, {"system": "nel", "view": "levels"})
     assert _titles(response) == ["A NEL function"]
-    assert _rows(response)[0][1][:4] == ["Owns", "No link", "No link", "No link"]
+    assert _rows(response)[0][1][:4] == ["Owned by", "No link", "No link", "No link"]
     assert "/functions/levels/nel/integrated-care-system/" in response.content.decode()
 
 
@@ -294,7 +348,7 @@ def test_grid_is_cached_until_the_matrix_changes(client, seeded):
     Function.objects.filter(title="Single data platform").update(title="Single data platform for NCL")
     assert _titles(client.get(GRID, {"q": "platform"})) == ["Single data platform for NCL"]
     seeded.levels.filter(slug="ncl").update(name="North Central London")
-    assert ">North Central London</a></th>" in client.get(GRID, {"q": "platform"}).content.decode()
+    assert _rows(client.get(GRID, {"q": "platform"}))[0][1][0] == "North Central London"
 
 
 def test_signed_in_user_sees_their_own_header_on_a_cached_grid(client, seeded, staff_user):
@@ -319,3 +373,69 @@ def test_demo_lets_the_programme_office_publish(client, seeded, pmo_user, staff_
     assert client.post("/functions/versions/ncl/publish/", {"name": "Demo"}).status_code == HTTPStatus.FOUND
     client.force_login(staff_user)
     assert client.post("/functions/versions/ncl/publish/", {"name": "Other"}).status_code == HTTPStatus.FORBIDDEN
+
+
+# --- Filters that mean something, and downloads named after them ---
+
+
+def _options(page: str, select_id: str) -> list[tuple[str, str]]:
+    select = re.search(rf'<select[^>]* id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None, select_id
+    return [
+        (v, " ".join(t.split())) for v, t in re.findall(r'<option value="([^"]*)"[^>]*>(.*?)</option>', select[1], re.S)
+    ]
+
+
+def test_only_categories_with_functions_are_offered(client, seeded):
+    page = client.get(GRID).content.decode()
+    assert 'id="id_category"' not in page  # every seed function is "Clinical and service": nothing to choose
+    Function.objects.filter(title="Single data platform").update(category="digital")
+    page = client.get(GRID).content.decode()
+    # No function is in Finance, Estates or Workforce yet: not offered.
+    assert _options(page, "id_category") == [
+        ("", "Any category"),
+        ("service", "Clinical and service"),
+        ("digital", "Digital"),
+    ]
+    refused = client.get(GRID, {"category": "finance"}).content.decode()
+    assert "Choose a category from the list" in refused
+
+
+def test_owned_by_without_a_level_asks_for_a_level(client, seeded):
+    response = client.get(GRID, {"relationship": "owns"})
+    page = response.content.decode()
+    assert "Choose a level to see the functions it owns" in page
+    assert "<title>Error: " in page
+    assert len(_rows(response)) == 37  # nothing is filtered by a filter that was refused
+    assert _options(page, "id_relationship")[1:] == [
+        ("owns", "Owned by the level"),
+        ("influenced_by", "Influenced by the level"),
+        ("supports", "Supports the level"),
+    ]
+    assert len(_rows(client.get(GRID, {"relationship": "owns", "level": "ncl"}))) == 17
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({}, "function-matrix-ncl-2026-12-01"),
+        (
+            {"level": "borough-partnership", "relationship": "owns"},
+            "function-matrix-ncl-owned-by-borough-partnership-2026-12-01",
+        ),
+        ({"q": "Hospital discharge!"}, "function-matrix-ncl-search-hospital-discharge-2026-12-01"),
+        ({"body": "BODY", "level": "nowhere"}, "function-matrix-ncl-ncl-engagement-advisory-board-2026-12-01"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_downloads_of_a_filtered_view_carry_the_filter_in_their_name(client, seeded, params, name, fmt, monkeypatch):
+    import datetime
+
+    from django.utils import timezone
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2026, 12, 1))
+    if params.get("body") == "BODY":
+        params = {**params, "body": str(Body.objects.get(name="NCL Engagement Advisory Board").pk)}
+    response = client.get(f"/functions/download.{fmt}", params)
+    assert response.status_code == HTTPStatus.OK
+    assert response["Content-Disposition"] == f'attachment; filename="{name}.{fmt}"'

@@ -108,7 +108,7 @@ def test_bad_filters_stop_the_export(client, boroughs, survey, pmo_user):
     client.force_login(pmo_user)
     response = client.post(URL + "?area=999999", {"format": "csv"})
     assert response.status_code == 200
-    assert "Select a valid choice" in response.content.decode()
+    assert "Choose an area from the list" in response.content.decode()
     assert not ExportLog.objects.exists()
 
 

@@ -125,9 +125,9 @@ def test_date_range_is_in_london_days(client, boroughs, survey, pmo_user):
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"area": "999999"}, "Select a valid choice"),
-        ({"area": "x"}, "Select a valid choice"),
-        ({"late": "maybe"}, "Select a valid choice"),
+        ({"area": "999999"}, "Choose an area from the list"),
+        ({"area": "x"}, "Choose an area from the list"),
+        ({"late": "maybe"}, "Choose an option for late responses from the list"),
         ({"submitted_from-day": "31", "submitted_from-month": "2", "submitted_from-year": "2026"}, "Enter a real date"),
         (
             {
