@@ -1,0 +1,186 @@
+"""In-process jobs for the scenarios that measure services rather than pages (reminders, exports, the summary).
+
+`run_job(name, **kwargs)` runs `python bench/scenarios/_django.py <name> <json>` with the server's environment
+(the bench database and Redis, `ics_portal.settings.bench`) and returns the JSON the job prints last; details go
+to stderr. A subprocess per job keeps Django out of the runner and gives memory figures (ru_maxrss, tracemalloc)
+that belong to that job alone.
+
+The data sets are built once and reused while their shape is unchanged (`seed_demo --force` leaves them):
+`dataset_responses` with `responses_generate` (reporting/synthetic.py, the same rows `generate_responses` makes),
+`followers_make` with bulk inserts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+RESPONSES_SLUG = "bench-responses"
+REMINDERS_SLUG = "bench-reminders"
+QUESTIONS = [  # ten questions, every kind an export or a summary handles
+    ("single_choice", "Which option do you prefer?", ["Option 1", "Option 2", "Option 3"]),
+    ("multiple_choice", "Which services have you used?", ["GP", "Pharmacy", "Hospital", "Community", "Online"]),
+    ("agree_scale", "Care should be planned locally", []),
+    ("yes_no", "Have you used the service in the last year?", []),
+    ("long_text", "What would make it work?", []),
+    ("short_text", "One word for the service", []),
+    ("single_choice", "How do you travel to appointments?", ["Walk", "Bus", "Car", "Taxi"]),
+    ("agree_scale", "Opening hours suit me", []),
+    ("multiple_choice", "Which times suit you?", ["Mornings", "Afternoons", "Evenings", "Weekends"]),
+    ("long_text", "Anything else?", []),
+]
+
+
+def _env() -> dict[str, str]:
+    main = sys.modules.get("__main__")
+    if main is not None and hasattr(main, "server_env"):
+        return dict(main.server_env())
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "ics_portal.settings.bench")
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ics_bench")
+    env["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3")
+    env.setdefault("DJANGO_SECRET_KEY", "bench-job-" + "x" * 50)
+    env.setdefault("ALLOWED_HOSTS", "127.0.0.1")
+    return env
+
+
+def run_job(name: str, **kwargs: Any) -> Any:
+    """Run one job in a fresh process; its last stdout line is its JSON result."""
+    done = subprocess.run(
+        [sys.executable, str(Path(__file__)), name, json.dumps(kwargs)],
+        cwd=ROOT,
+        env=_env(),
+        stdout=subprocess.PIPE,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"bench job {name} failed with exit code {done.returncode}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def log(text: str) -> None:
+    print(f"  {text}", file=sys.stderr, flush=True)
+
+
+# --- Jobs (run in the subprocess, after django.setup()) ---------------------------------------------------------
+def _consultation(slug: str, *, closes_in_days: int, reminder_offsets: list[int]) -> Any:
+    import datetime
+
+    from django.utils import timezone
+
+    from engagement.models import Consultation, Question
+    from governance.models import Area
+
+    now = timezone.now()
+    top = Area.objects.filter(parent__isnull=True).order_by("pk").first()
+    if top is None:
+        raise SystemExit("the bench database has no areas: run without --skip-seed")
+    consultation, _ = Consultation.objects.update_or_create(
+        slug=slug,
+        defaults={
+            "system": top.system,
+            "owner_area": top,
+            "title": f"Benchmark consultation ({slug})",
+            "summary": "For make bench.",
+            "opens_at": now - datetime.timedelta(days=30),
+            "closes_at": now + datetime.timedelta(days=closes_in_days),
+            "is_published": True,
+            "reminder_offsets": reminder_offsets,
+        },
+    )
+    for order, (kind, text, choices) in enumerate(QUESTIONS, 1):
+        Question.objects.update_or_create(
+            consultation=consultation, order=order, defaults={"kind": kind, "text": text, "choices": choices}
+        )
+    return consultation
+
+
+def _copy_responses(consultation: Any, *, copies: int) -> None:
+    """Copy the consultation's responses, answers and equality answers `copies` times in PostgreSQL (a setup that
+    takes seconds: responses_generate makes about 1,200 a second on this machine, all of it the ORM's bulk_create)."""
+    from django.db import connection
+
+    from engagement.models import EqualityMonitoring, Response
+    from reporting.synthetic import unused_references
+
+    originals = Response.objects.filter(consultation=consultation).count()
+    refs = list(unused_references(originals * copies))
+    columns = [f.column for f in Response._meta.concrete_fields if f.column not in ("id", "reference")]
+    listed = ", ".join(f'"{c}"' for c in columns)
+    from_src = ", ".join(f'src."{c}"' for c in columns)
+    equality = [f.column for f in EqualityMonitoring._meta.concrete_fields if f.column != "id"]
+    eq_listed = ", ".join(f'"{c}"' for c in equality)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH src AS (
+                SELECT r.*, row_number() OVER (ORDER BY r.id) AS n FROM engagement_response r
+                WHERE r.consultation_id = %(c)s
+            ), refs AS (
+                SELECT ref, n FROM unnest(%(refs)s::text[]) WITH ORDINALITY AS t(ref, n)
+            ), made AS (
+                SELECT src.*, k, refs.ref FROM src CROSS JOIN generate_series(1, %(copies)s) AS k
+                JOIN refs ON refs.n = (k - 1) * %(originals)s + src.n
+            ), ins AS (
+                INSERT INTO engagement_response ({listed}, reference)
+                SELECT {from_src}, src.ref FROM made AS src RETURNING id, reference
+            )
+            INSERT INTO engagement_answer (response_id, question_id, value, other_text)
+            SELECT ins.id, a.question_id, a.value, a.other_text
+            FROM ins JOIN made ON made.ref = ins.reference JOIN engagement_answer a ON a.response_id = made.id
+            """,
+            {"c": consultation.pk, "refs": refs, "copies": copies, "originals": originals},
+        )
+        cursor.execute(
+            f"""INSERT INTO {EqualityMonitoring._meta.db_table} ({eq_listed})
+            SELECT {eq_listed} FROM {EqualityMonitoring._meta.db_table}, generate_series(1, %s)
+            WHERE consultation_id = %s""",
+            [copies, consultation.pk],
+        )
+        cursor.execute("ANALYZE engagement_response; ANALYZE engagement_answer")
+
+
+def dataset_responses(*, count: int) -> dict[str, Any]:
+    """The consultation RESPONSES_SLUG with exactly `count` synthetic responses (rebuilt only if not): a tenth
+    made by responses_generate (reporting/synthetic.py, what `generate_responses` runs), copied nine times."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from engagement.models import EqualityMonitoring, Response
+    from reporting.synthetic import responses_generate
+
+    consultation = _consultation(RESPONSES_SLUG, closes_in_days=30, reminder_offsets=[])
+    if Response.objects.filter(consultation=consultation).count() != count:
+        start = time.perf_counter()
+        with transaction.atomic():
+            Response.objects.filter(consultation=consultation).delete()
+            EqualityMonitoring.objects.filter(consultation=consultation).delete()
+            responses_generate(consultation=consultation, count=count // 10, seed=11, now=timezone.now())
+            generated = time.perf_counter() - start
+            _copy_responses(consultation, copies=9)
+        log(
+            f"dataset: {count} responses of {len(QUESTIONS)} questions made in {time.perf_counter() - start:.1f} s "
+            f"({count // 10} by responses_generate in {generated:.1f} s, the rest copied in PostgreSQL)"
+        )
+    return {"consultation": consultation.pk}
+
+
+def main() -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    name, kwargs = sys.argv[1], json.loads(sys.argv[2])
+    print(json.dumps(globals()[name](**kwargs)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
