@@ -136,13 +136,13 @@ def _copy_responses(consultation: Any, *, copies: int) -> None:
             INSERT INTO engagement_answer (response_id, question_id, value, other_text)
             SELECT ins.id, a.question_id, a.value, a.other_text
             FROM ins JOIN made ON made.ref = ins.reference JOIN engagement_answer a ON a.response_id = made.id
-            """,
+            """,  # noqa: S608 (column names from the models' _meta; every value is a parameter)
             {"c": consultation.pk, "refs": refs, "copies": copies, "originals": originals},
         )
         cursor.execute(
             f"""INSERT INTO {EqualityMonitoring._meta.db_table} ({eq_listed})
             SELECT {eq_listed} FROM {EqualityMonitoring._meta.db_table}, generate_series(1, %s)
-            WHERE consultation_id = %s""",
+            WHERE consultation_id = %s""",  # noqa: S608 (as above)
             [copies, consultation.pk],
         )
         cursor.execute("ANALYZE engagement_response; ANALYZE engagement_answer")
@@ -171,6 +171,123 @@ def dataset_responses(*, count: int) -> dict[str, Any]:
             f"({count // 10} by responses_generate in {generated:.1f} s, the rest copied in PostgreSQL)"
         )
     return {"consultation": consultation.pk}
+
+
+# --- reminders ---
+def followers_make(consultation: Any, *, count: int, responded_every: int) -> None:
+    """`count` confirmed email follows of the consultation; every `responded_every`-th address has sent a response."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.utils import timezone
+
+    from engagement.models import Consultation, Response
+    from notifications.models import Follow
+    from reporting.synthetic import unused_references
+
+    now = timezone.now()
+    ct = ContentType.objects.get_for_model(Consultation)
+    Follow.objects.filter(target_type=ct, target_id=consultation.pk).delete()
+    Response.objects.filter(consultation=consultation).delete()
+    addresses = [f"follower{n}@example.org" for n in range(count)]
+    Follow.objects.bulk_create(
+        (Follow(email=a, target_type=ct, target_id=consultation.pk, confirmed_at=now) for a in addresses),
+        batch_size=5000,
+    )
+    responded = addresses[::responded_every]
+    Response.objects.bulk_create(
+        (
+            Response(
+                consultation=consultation, reference=ref, state=Response.State.SUBMITTED, email=a, submitted_at=now
+            )
+            for a, ref in zip(responded, unused_references(len(responded)), strict=True)
+        ),
+        batch_size=5000,
+    )
+
+
+def reminder_recipients_make(consultation: Any, *, count: int) -> None:
+    """Who the planner reminds. Today its followers (a tenth already responded); invitees, when the planner takes
+    them, are made here too."""
+    followers_make(consultation, count=count, responded_every=10)
+
+
+def _reminders_consultation(slug: str, *, count: int) -> Any:
+    """A consultation closing in 3 days with a 7-day reminder (so due now) and `count` recipients (kept if so)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from engagement.models import Consultation
+    from notifications.models import Follow
+
+    consultation = _consultation(slug, closes_in_days=3, reminder_offsets=[7])
+    ct = ContentType.objects.get_for_model(Consultation)
+    if Follow.objects.filter(target_type=ct, target_id=consultation.pk).count() != count:
+        start = time.perf_counter()
+        reminder_recipients_make(consultation, count=count)
+        log(f"reminders: {count} recipients made in {time.perf_counter() - start:.1f} s")
+    return consultation
+
+
+def _reminder_rows(consultation: Any) -> Any:
+    from notifications.models import Email
+
+    return Email.objects.filter(kind="reminder", dedup_key__startswith=f"reminder:{consultation.pk}:")
+
+
+def _plan_by_insert_select(consultation: Any, *, now: Any) -> int:
+    """The floor: one INSERT ... SELECT of the same rows from the planner's own recipient query (its SQL, taken
+    from the ORM), the dedup key hashed in PostgreSQL and a Message-ID from gen_random_uuid()."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+
+    from engagement.models import Consultation
+    from engagement.services.reminders import followers, not_responded
+
+    remaining = not_responded(followers(consultation), consultation).values_list("address", flat=True).distinct()
+    sql, params = remaining.query.sql_with_params()
+    ct = ContentType.objects.get_for_model(Consultation)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO notifications_email (kind, "to", about_type_id, about_id, dedup_key, message_id, subject,
+                body_text, body_html, data, status, attempts, not_before, last_error, created_at)
+            SELECT 'reminder', a.address, %s, %s,
+                'reminder:' || %s || ':7d:' || left(encode(sha256(convert_to(a.address, 'UTF8')), 'hex'), 32),
+                '<' || gen_random_uuid() || '@ics-portal.invalid>', '', '', '', '{{"offset_days": 7}}'::jsonb,
+                'ready', 0, %s, '', %s
+            FROM ({sql}) AS a(address)
+            ON CONFLICT DO NOTHING
+            """,  # noqa: S608 (the ORM's own SQL for the recipients; every value is a parameter)
+            [ct.pk, consultation.pk, consultation.pk, now, now, *params],
+        )
+        return int(cursor.rowcount)
+
+
+def reminders_plan_measure(*, count: int, rounds: int) -> dict[str, Any]:
+    """Rounds of (INSERT ... SELECT, reminders_plan), each starting with no reminder rows for the consultation."""
+    from django.utils import timezone
+
+    from engagement.services.reminders import reminders_plan
+
+    consultation = _reminders_consultation(REMINDERS_SLUG, count=count)
+    reminders_plan(now=timezone.now())  # other open consultations' reminders, so the rounds plan only this one
+    results = []
+    for _ in range(rounds):
+        _reminder_rows(consultation).delete()
+        start = time.perf_counter()
+        floor_rows = _plan_by_insert_select(consultation, now=timezone.now())
+        floor = time.perf_counter() - start
+        floor_keys = set(_reminder_rows(consultation).values_list("dedup_key", flat=True))
+        _reminder_rows(consultation).delete()
+        start = time.perf_counter()
+        plans = reminders_plan(now=timezone.now())
+        target = time.perf_counter() - start
+        planned = sum(p.planned for p in plans if p.consultation.pk == consultation.pk)
+        keys = set(_reminder_rows(consultation).values_list("dedup_key", flat=True))
+        if keys != floor_keys or planned != floor_rows:
+            raise RuntimeError(f"the floor made {floor_rows} rows and the planner {planned}: not the same rows")
+        log(f"reminders_plan: {planned} rows in {target:.2f} s; INSERT ... SELECT {floor_rows} rows in {floor:.2f} s")
+        results.append((floor, target))
+    _reminder_rows(consultation).delete()
+    return {"rounds": results}
 
 
 def main() -> None:
