@@ -290,6 +290,130 @@ def reminders_plan_measure(*, count: int, rounds: int) -> dict[str, Any]:
     return {"rounds": results}
 
 
+# --- exports ---
+class _Sink:
+    """A write-only file that keeps only the byte count (the export's cost, not the disk's)."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.size += len(data)
+        return len(data)
+
+
+def _export_args(*, limit: int | None = None) -> dict[str, Any]:
+    """What the download view and the background job pass: the consultation, no filters, responses up to now (or
+    up to the `limit`-th response sent, for the memory figure at a smaller size)."""
+    from django.utils import timezone
+
+    from engagement.models import Consultation
+    from reporting.exports import export_responses
+    from reporting.selectors import ReportFilters
+
+    consultation = Consultation.objects.get(slug=RESPONSES_SLUG)
+    filters = ReportFilters()
+    until = timezone.now()
+    if limit is not None:
+        ordered = export_responses(consultation=consultation, filters=filters, until=until).order_by("submitted_at")
+        until = ordered.values_list("submitted_at", flat=True)[limit - 1]
+    responses = export_responses(consultation=consultation, filters=filters, until=until)
+    return {"consultation": consultation, "filters": filters, "responses": responses, "personal": False}
+
+
+def _copy_answers(responses: Any) -> int:
+    """The floor for CSV: PostgreSQL's COPY of the same responses' answers, one line per answer."""
+    from django.db import connection
+
+    sql, params = responses.values("pk").query.sql_with_params()
+    sink = _Sink()
+    with connection.cursor() as cursor:
+        select = (
+            "SELECT r.reference, r.submitted_at, r.is_late, r.respondent_type, a.question_id, a.value, a.other_text "
+            "FROM engagement_response r JOIN engagement_answer a ON a.response_id = r.id "
+            "WHERE r.id IN ({}) ORDER BY r.submitted_at, r.id"
+        )
+        query = cursor.mogrify(select.format(sql), params).decode()  # the ORM's SQL for the same responses
+        cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH CSV", sink)
+    return sink.size
+
+
+def export_csv_measure(*, rounds: int) -> dict[str, Any]:
+    """Rounds of (COPY, the real CSV export as write_export writes it for a job and the view streams it)."""
+    from reporting.exports import write_export
+
+    results = []
+    for _ in range(rounds):
+        args = _export_args()
+        start = time.perf_counter()
+        copied = _copy_answers(args["responses"])
+        floor = time.perf_counter() - start
+        sink = _Sink()
+        start = time.perf_counter()
+        write_export(sink, fmt="csv", **args)  # type: ignore[arg-type]
+        target = time.perf_counter() - start
+        log(f"export_csv: {sink.size / 1e6:.1f} MB in {target:.2f} s; COPY {copied / 1e6:.1f} MB in {floor:.2f} s")
+        results.append((floor, target))
+    return {"rounds": results}
+
+
+def _rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
+
+
+def export_memory(*, fmt: str, limit: int | None) -> dict[str, Any]:
+    """Peak resident memory growth of one export (a fresh process each, so the peak is this export's)."""
+    import tempfile
+
+    from reporting.exports import write_export
+
+    args = _export_args(limit=limit)
+    count = args["responses"].count()
+    before = _rss_mb()
+    with tempfile.TemporaryFile() as out:
+        write_export(out, fmt=fmt, **args)
+    growth = _rss_mb() - before
+    log(f"export {fmt} of {count} responses: peak RSS {_rss_mb():.0f} MB, {growth:.0f} MB above the start")
+    return {"responses": count, "growth_mb": growth}
+
+
+def export_xlsx_measure(*, rounds: int) -> dict[str, Any]:
+    """Rounds of (openpyxl write-only writing the export's rows already in memory, the real XLSX export)."""
+    import tempfile
+
+    from openpyxl import Workbook
+
+    from ics_portal.spreadsheets import safe_xlsx_row
+    from reporting.exports import response_rows, write_xlsx
+
+    results = []
+    for _ in range(rounds):
+        args = _export_args()
+        rows = [safe_xlsx_row(row) for row in response_rows(**_without(args, "filters"))]
+        start = time.perf_counter()
+        workbook = Workbook(write_only=True)
+        sheet = workbook.create_sheet("Responses")
+        for row in rows:
+            sheet.append(row)
+        with tempfile.TemporaryFile() as out:
+            workbook.save(out)
+        floor = time.perf_counter() - start
+        del rows, workbook, sheet
+        start = time.perf_counter()
+        with tempfile.TemporaryFile() as out:
+            write_xlsx(out, **args)
+        target = time.perf_counter() - start
+        log(f"export_xlsx: {target:.2f} s; openpyxl write-only of the rows in memory {floor:.2f} s")
+        results.append((floor, target))
+    return {"rounds": results}
+
+
+def _without(args: dict[str, Any], *names: str) -> dict[str, Any]:
+    return {k: v for k, v in args.items() if k not in names}
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     import django
