@@ -414,6 +414,170 @@ def _without(args: dict[str, Any], *names: str) -> dict[str, Any]:
     return {k: v for k, v in args.items() if k not in names}
 
 
+# --- the summary page ---
+def summary_measure(*, rounds: int) -> dict[str, Any]:
+    """Rounds of (the page's SQL replayed alone, the page through Django's test client signed in as the PMO).
+
+    The page's own statements are captured from one request and replayed by the same connection, so the floor is
+    exactly the database work of the page (session and user included) and the ratio is what Django adds."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.models import User
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(User.objects.get(email="pmo@demo.nhs.net"))
+    url = f"/pmo/consultations/{RESPONSES_SLUG}/"
+    with CaptureQueriesContext(connection) as captured:
+        page = client.get(url)
+    if page.status_code != 200 or (b"100,000" not in page.content and b"100000" not in page.content):
+        raise RuntimeError(f"the summary page gave {page.status_code} or does not show 100,000 responses")
+    statements = [q["sql"] for q in captured.captured_queries]
+    log(f"summary_page: {len(statements)} queries, {len(page.content) / 1e3:.0f} kB of HTML")
+    results = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        with connection.cursor() as cursor:
+            for sql in statements:
+                cursor.execute(sql)
+                if cursor.description:
+                    cursor.fetchall()
+        floor = time.perf_counter() - start
+        start = time.perf_counter()
+        client.get(url)
+        target = time.perf_counter() - start
+        log(f"summary_page: {target:.3f} s; its {len(statements)} queries alone {floor:.3f} s")
+        results.append((floor, target))
+    return {"rounds": results, "queries": len(statements)}
+
+
+# --- sending reminders ---
+SEND_SLUG = "bench-send"
+
+
+def _sink() -> tuple[Any, Any, int]:
+    """A real SMTP server in this process (tests/smtp_sink.py's handler on aiosmtpd), and its port."""
+    from aiosmtpd.controller import Controller
+
+    from tests.smtp_sink import SwitchableHandler, free_port
+
+    handler = SwitchableHandler()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    return handler, controller, port
+
+
+def _plan_send_round(consultation: Any) -> int:
+    """This consultation's reminders planned afresh by the real planner, and nothing else due in the outbox."""
+    from django.utils import timezone
+
+    from engagement.models import Consultation
+    from engagement.services.reminders import reminders_plan
+    from notifications.models import Email
+
+    # Not the 90,000 of the reminders_plan scenario: that consultation is unpublished until it runs again.
+    Consultation.objects.filter(slug=REMINDERS_SLUG).update(is_published=False)
+    _reminder_rows(consultation).delete()
+    reminders_plan(now=timezone.now())
+    # What other scenarios left due (receipts of feedback_submit, demo reminders) is set aside, in this database only.
+    Email.objects.due(now=timezone.now()).exclude(pk__in=_reminder_rows(consultation).values("pk")).update(
+        status=Email.Status.SUPPRESSED, last_error="Set aside by make bench (reminders_send)."
+    )
+    return int(_reminder_rows(consultation).count())
+
+
+def _messages(consultation: Any) -> list[tuple[str, bytes]]:
+    """The rows just sent as the bytes the sender put on the wire (the same fields and headers)."""
+    from django.conf import settings
+    from django.core.mail import EmailMultiAlternatives
+
+    from notifications import kinds
+    from notifications.services import _headers
+
+    out = []
+    for email in _reminder_rows(consultation).filter(status="sent"):
+        message = EmailMultiAlternatives(
+            subject=email.subject,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to],
+            headers=_headers(email, kinds.get(email.kind)),
+        )
+        message.attach_alternative(email.body_html, "text/html")
+        out.append((email.to, message.message().as_bytes(linesep="\r\n")))
+    return out
+
+
+def reminders_send_measure(*, count: int, rounds: int) -> dict[str, Any]:
+    """Rounds of (a plain smtplib loop sending the rendered messages, the outbox's sweep `emails_send_due`
+    sending the same reminders, rendered at send time as always); then one more sweep under cProfile."""
+    import cProfile
+    import io
+    import pstats
+    import smtplib
+
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext, override_settings
+    from django.utils import timezone
+
+    from notifications.services import emails_send_due
+
+    handler, controller, port = _sink()
+    smtp = {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+    }
+    consultation = _reminders_consultation(SEND_SLUG, count=count)
+
+    def sweep() -> tuple[float, int]:
+        planned = _plan_send_round(consultation)
+        received = len(handler.messages)
+        start = time.perf_counter()
+        sent = emails_send_due(now=timezone.now())
+        seconds = time.perf_counter() - start
+        if sent != planned or len(handler.messages) - received != planned:
+            raise RuntimeError(f"{planned} planned, {sent} sent, {len(handler.messages) - received} received")
+        return sent / seconds, sent
+
+    def plain(messages: list[tuple[str, bytes]]) -> float:
+        received = len(handler.messages)
+        start = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port) as server:
+            for to, data in messages:
+                server.sendmail(settings.DEFAULT_FROM_EMAIL, [to], data)
+        seconds = time.perf_counter() - start
+        assert len(handler.messages) - received == len(messages)
+        return len(messages) / seconds
+
+    results = []
+    try:
+        with override_settings(**smtp):
+            sweep()  # warm: templates loaded, and the rendered messages for the floor
+            messages = _messages(consultation)
+            for _ in range(rounds):
+                floor = plain(messages)
+                target, _sent = sweep()
+                log(f"reminders_send: outbox {target:.0f} emails/s; smtplib loop {floor:.0f} emails/s")
+                results.append((floor, target))
+            profile = cProfile.Profile()
+            with CaptureQueriesContext(connection) as captured:
+                _rate, sent = profile.runcall(sweep)
+            text = io.StringIO()
+            pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(30)
+            log(f"reminders_send profile ({len(captured) / sent:.1f} queries per email):\n{text.getvalue()}")
+    finally:
+        controller.stop()
+    return {"rounds": results, "queries_per_email": len(captured) / sent}
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     import django
