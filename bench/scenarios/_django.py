@@ -578,6 +578,69 @@ def reminders_send_measure(*, count: int, rounds: int) -> dict[str, Any]:
     return {"rounds": results, "queries_per_email": len(captured) / sent}
 
 
+# --- profiling a submission (the feedback_submit scenario's request, in process) ---
+def feedback_profile(*, submissions: int) -> dict[str, Any]:
+    """`submissions` drafts made through the respond flow (as feedback_submit makes them over HTTP), then their
+    check-answers POSTs under cProfile, with every SQL statement captured: where a submission's time goes."""
+    import cProfile
+    import io
+    import pstats
+    import re
+    from collections import Counter
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from engagement.models import Question
+    from notifications.models import Email
+
+    consultation = _consultation("bench-feedback-profile", closes_in_days=30, reminder_offsets=[])
+    questions = {q.order: q for q in Question.objects.filter(consultation=consultation)}
+    base = f"/consultations/{consultation.slug}/respond"
+    drafts = []
+    for n in range(submissions):
+        client = Client(HTTP_HOST="127.0.0.1", REMOTE_ADDR=f"127.0.{n // 250 + 1}.{n % 250 + 2}")
+        client.post(f"{base}/", {"action": "start"})
+        answers = {f"q{questions[1].pk}": "Option 1", f"q{questions[5].pk}": "Working together. " * 10}
+        client.post(f"{base}/page/1/", {**answers, "action": "continue"})
+        about = {"respondent_type": "individual", "email": "bench@example.org", "action": "continue"}
+        client.post(f"{base}/about-you/", about)
+        page = client.get(f"{base}/check/").content.decode()
+        form = re.search(r'<form method="post" action="[^"]*/respond/submit/".*?</form>', page, re.S)
+        if form is None:
+            raise RuntimeError("the check-answers page has no submit form")
+        drafts.append((client, dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form[0]))))
+    emails_before = Email.objects.count()
+    profile = cProfile.Profile()
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        profile.enable()
+        for client, fields in drafts:
+            if client.post(f"{base}/submit/", fields).status_code != 302:
+                raise RuntimeError("a submission was not accepted")
+        profile.disable()
+    seconds = time.perf_counter() - start
+    kinds = Counter(re.sub(r"\s+", " ", q["sql"]).split(" ")[0] for q in captured.captured_queries)
+    tables = Counter(
+        m[0] for q in captured.captured_queries for m in [re.findall(r'(?:FROM|INTO|UPDATE) "(\w+)"', q["sql"])] if m
+    )
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(40)
+    per = len(captured) / submissions
+    log(
+        f"feedback_submit profile: {seconds / submissions * 1000:.1f} ms a submission (profiled), {per:.1f} queries each"
+    )
+    log(f"statements per submission: { {k: v / submissions for k, v in kinds.items()} }")
+    log(f"first table per statement: { {k: v / submissions for k, v in tables.most_common()} }")
+    log(text.getvalue())
+    return {
+        "queries_per_submission": per,
+        "outbox_rows_per_submission": (Email.objects.count() - emails_before) / submissions,
+        "ms_per_submission_profiled": seconds / submissions * 1000,
+    }
+
+
 def main() -> None:
     sys.path.insert(0, str(ROOT))
     import django
