@@ -58,7 +58,7 @@ def run_job(name: str, **kwargs: Any) -> Any:
         env=_env(),
         stdout=subprocess.PIPE,
         text=True,
-        timeout=600,
+        timeout=3600,  # the scenario's own time limit (bench/run.py) is what bounds it
         check=False,
     )
     if done.returncode:
