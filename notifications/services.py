@@ -259,9 +259,12 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
     if spec.optional and Suppression.objects.filter(address=email.to.lower()).exists():
         _mark(email, status=Email.Status.SUPPRESSED, last_error=f"{email.to} is on the suppression list.")
         return "suppressed"
+    rendered: dict[str, str] = {}  # text rendered now, written with the outcome (one update, not two)
     try:
-        if spec.context is not None and not email.body_text and _render(email, spec, now=now) is not None:
-            return "suppressed"
+        if spec.context is not None and not email.body_text:
+            if _render(email, spec, now=now) is not None:
+                return "suppressed"
+            rendered = {"subject": email.subject, "body_text": email.body_text, "body_html": email.body_html}
         message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.body_text,
@@ -278,8 +281,8 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
     except Exception as exc:
         if connection is not None:
             _close(connection)  # its state after an error is unknown: the next email opens a fresh session
-        return _failed(email, exc, now=now)
-    _mark(email, status=Email.Status.SENT, sent_at=timezone.now())
+        return _failed(email, exc, now=now, rendered=rendered)
+    _mark(email, status=Email.Status.SENT, sent_at=timezone.now(), **rendered)
     return "sent"
 
 
@@ -294,7 +297,8 @@ def _headers(email: Email, spec: Kind) -> dict[str, str]:
 
 
 def _render(email: Email, spec: Kind, *, now: datetime.datetime) -> Skip | None:
-    """Render a row queued unrendered and keep the text (a retry sends the same); or record why not to send."""
+    """Render a row queued unrendered onto `email` (the caller writes it with the outcome, so a retry sends the
+    same text); or record why not to send."""
     assert spec.context is not None
     context = spec.context(email, now=now)
     if isinstance(context, Skip):
@@ -304,24 +308,23 @@ def _render(email: Email, spec: Kind, *, now: datetime.datetime) -> Skip | None:
         context.setdefault("unsubscribe_url", unsubscribe_url(email.to))
     rendered = kinds.render(spec, context)
     email.subject, email.body_text, email.body_html = rendered.subject, rendered.text, rendered.html
-    _mark(email, subject=email.subject, body_text=email.body_text, body_html=email.body_html)
     return None
 
 
-def _failed(email: Email, exc: Exception, *, now: datetime.datetime) -> str:
+def _failed(email: Email, exc: Exception, *, now: datetime.datetime, rendered: dict[str, str]) -> str:
     error = f"{type(exc).__name__}: {exc}"[:2000]
     if _permanent(exc):
         logger.warning("Email %s was refused permanently; %s is suppressed for optional kinds", email.pk, email.to)
-        _mark(email, status=Email.Status.FAILED, last_error=error)
+        _mark(email, status=Email.Status.FAILED, last_error=error, **rendered)
         Suppression.objects.get_or_create(address=email.to.lower(), defaults={"reason": error, "email": email})
         return "failed"
     if email.attempts < MAX_ATTEMPTS:
         delay = RETRY_AFTER[min(email.attempts, len(RETRY_AFTER)) - 1]
         logger.warning("Sending email %s failed (attempt %s); retrying", email.pk, email.attempts)
-        _mark(email, status=Email.Status.READY, not_before=now + delay, last_error=error)
+        _mark(email, status=Email.Status.READY, not_before=now + delay, last_error=error, **rendered)
         return "retry"
     logger.error("Sending email %s failed for the last time: %s", email.pk, error)
-    _mark(email, status=Email.Status.FAILED, last_error=error)
+    _mark(email, status=Email.Status.FAILED, last_error=error, **rendered)
     return "failed"
 
 

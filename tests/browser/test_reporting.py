@@ -157,3 +157,27 @@ def test_print_view_without_javascript(no_js_context, live_server, data) -> None
     expect(page.locator(".app-print-view-only")).to_contain_text("Use your browser’s Print command")
     expect(page.get_by_role("button", name="Print this summary")).to_be_hidden()  # needs JavaScript
     expect(page.get_by_role("table", name="Responses per day")).to_be_visible()  # printed open
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_organisations_pages_are_accessible_and_reached_by_keyboard(  # type: ignore[no-untyped-def]
+    page, live_server, assert_accessible, data, width, monkeypatch
+) -> None:
+    from reporting import views
+
+    monkeypatch.setattr(views, "ORGANISATIONS_PER_PAGE", 1)  # the live server runs in this process
+    c = data["boroughs"].barnet_c
+    sent(c, {data["text"]: "The forum agrees"}, respondent_type=Response.RespondentType.ORGANISATION,
+         organisation=OrganisationFactory(name="Barnet Youth Forum"))  # fmt: skip
+    page.set_viewport_size({"width": width, "height": 800})
+    sign_in(page, live_server, data["pmo"])
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/")
+    section = page.locator("#organisations ~ p").first
+    expect(section).to_contain_text("2 responses on behalf of an organisation")
+    assert_accessible(page, f"summary with pages of organisations at {width}px")
+    next_link = page.get_by_role("link", name=re.compile("Next"))
+    next_link.focus()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"organisations_page=2#organisations$"))
+    expect(page.locator("#organisations ~ p").first).to_contain_text("2 to 2 shown here")
+    assert_accessible(page, f"second page of organisations at {width}px")

@@ -185,3 +185,35 @@ def test_two_beats_planning_at_once_make_each_reminder_once(scene) -> None:  # t
     _, errors = at_once(lambda: reminders_plan(now=seven))
     assert errors == []
     assert reminders(7) == REMINDED
+
+
+def test_rendering_a_reminder_at_send_time_makes_five_queries(scene) -> None:  # type: ignore[no-untyped-def]
+    from engagement.services.reminders import reminder_context
+
+    seven = reminder_due_at(scene.closes_at, 7)
+    reminders_plan(now=seven)
+    email = Email.objects.get(to="hal@example.org")
+    ContentType.objects.get_for_model(scene)  # cached per process, as in a worker
+    with CaptureQueriesContext(connection) as captured:
+        context = reminder_context(email, now=seven)
+    assert isinstance(context, dict)
+    assert context["consultation"] == scene
+    # The consultation, the area tree's ranks (the one tree walk), one count of the address's follows, the count
+    # of those not responded, and the draft; an exists() before the first count made it six.
+    assert len(captured) == 5, "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+def test_a_reminder_rendered_at_send_time_is_written_once_with_its_outcome(scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    seven = reminder_due_at(scene.closes_at, 7)
+    reminders_plan(now=seven)
+    with CaptureQueriesContext(connection) as captured:
+        sent_count = emails_send_due(now=seven + datetime.timedelta(minutes=1))
+    assert sent_count == len(smtp_sink.messages) == 4
+    updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith('UPDATE "notifications_email"')]
+    # The sweep's stale rows, one claim for the batch, then one update per email with its text and SENT (the text
+    # was written by a second update per email).
+    assert len(updates) == 2 + sent_count, "\n".join(updates)
+    for email in Email.objects.filter(kind="reminder", status="sent"):
+        assert email.subject
+        assert "/unsubscribe/" in email.body_text
+        assert email.sent_at is not None

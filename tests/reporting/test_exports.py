@@ -244,3 +244,29 @@ def test_export_responses_command_refusals(boroughs, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("export_responses", *args, stdout=io.StringIO(), stderr=io.StringIO())
     assert not ExportLog.objects.exists()
+
+
+def test_rows_read_answers_in_one_query_per_chunk_of_responses(boroughs, survey, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting import exports
+    from reporting.selectors import ReportFilters
+
+    monkeypatch.setattr(exports, "CHUNK", 2)
+
+    def queries(count: int) -> tuple[int, list[list[str]]]:
+        while Response.objects.filter(consultation=survey).sent().count() < count:
+            sent(survey, {survey.q["text"]: f"answer {count}"})
+        responses = exports.export_responses(consultation=survey, filters=ReportFilters(), until=timezone.now())
+        with CaptureQueriesContext(connection) as captured:
+            rows = list(exports.response_rows(consultation=survey, responses=responses, personal=False))
+        return len(captured), rows
+
+    small, _rows = queries(2)
+    big, big_rows = queries(6)
+    assert len(big_rows) == 7  # the header and six responses, each with its answer
+    assert all(row[0] for row in big_rows[1:])
+    text_column = big_rows[0].index(next(h for h in big_rows[0] if survey.q["text"].text in h))
+    assert {row[text_column] for row in big_rows[1:]} == {"answer 2", "answer 6"}
+    assert big - small == 2  # two more chunks of responses, one answers query each; none per response

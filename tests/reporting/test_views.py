@@ -284,3 +284,64 @@ def test_summary_offers_a_print_view_with_the_same_filters(client, boroughs, sur
     assert '<details class="nhsuk-details" open>' in printed  # responses per day, printed open
     assert text_of(printed, "total-responses") == "1"
     assert 'id="print-link"' not in printed
+
+
+def test_organisations_responses_are_shown_a_page_at_a_time_and_all_in_the_print_view(
+    client, boroughs, survey, pmo_user, monkeypatch
+):
+    from reporting import views
+
+    monkeypatch.setattr(views, "ORGANISATIONS_PER_PAGE", 2)
+    for name in ("Alpha Trust", "Beta Forum", "Gamma Network"):
+        sent(survey, {survey.q["text"]: f"{name} says yes"}, respondent_type=Response.RespondentType.ORGANISATION,
+             organisation=OrganisationFactory(name=name), area=boroughs.barnet)  # fmt: skip
+    sent(survey, {survey.q["text"]: "An individual's view"})
+    client.force_login(pmo_user)
+    url = f"/pmo/consultations/barnet-plan/?area={boroughs.barnet.pk}"
+
+    def organisations(params: str = "") -> str:
+        html = client.get(url + params).content.decode()
+        return html[html.index('id="organisations"') : html.index('id="equality"')]
+
+    first = organisations()
+    assert "3 responses on behalf of an organisation" in first
+    assert "1 to 2 shown here" in first
+    assert "Alpha Trust says yes" in first
+    assert "Beta Forum says yes" in first
+    assert "Gamma Network" not in first
+    assert "An individual&#39;s view" not in first
+    # The next page keeps the filters and comes back to this section.
+    assert f'href="?area={boroughs.barnet.pk}&amp;organisations_page=2#organisations"' in first
+    second = organisations("&organisations_page=2")
+    assert "Gamma Network says yes" in second
+    assert "Alpha Trust" not in second
+    assert "Page 1 of 2" in second  # the way back
+    # A page that is not a number or is past the end shows a page, never an error.
+    assert "Alpha Trust says yes" in organisations("&organisations_page=abc")
+    assert "Gamma Network says yes" in organisations("&organisations_page=999")
+    printed = organisations("&print=1")
+    assert all(f"{name} says yes" in printed for name in ("Alpha Trust", "Beta Forum", "Gamma Network"))
+    assert "shown here" not in printed
+
+
+def test_summary_reads_only_the_shown_organisations_answers(client, boroughs, survey, pmo_user, monkeypatch):
+    from reporting import views
+
+    monkeypatch.setattr(views, "ORGANISATIONS_PER_PAGE", 2)
+    client.force_login(pmo_user)
+
+    def answers_read(count: int) -> int:
+        while Response.objects.filter(consultation=survey, respondent_type="organisation").count() < count:
+            sent(survey, {survey.q["text"]: "Yes", survey.q["choice"]: "A"}, respondent_type="organisation",
+                 organisation_name="A group")  # fmt: skip
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+        assert f"{count} responses on behalf of an organisation" in html
+        # The prefetch of the shown responses' answers: one query, naming each response it reads.
+        prefetch = [
+            q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "engagement_answer"."id"')
+        ]
+        assert len(prefetch) == 1, prefetch
+        return len(re.search(r'"response_id" IN \(([^)]*)\)', prefetch[0])[1].split(","))
+
+    assert answers_read(3) == answers_read(8) == 2  # the answers of the two responses shown, however many there are
