@@ -13,7 +13,7 @@ from .models import Area, AreaCode, Board, BoardMember, Level, Membership, Organ
 class LevelInline(admin.StackedInline):
     model = Level
     extra = 0
-    fields = ("rank", "name", "slug", "typical_population", "expected_count", "description")
+    fields = ("rank", "name", "singular_name", "slug", "typical_population", "expected_count", "description")
 
 
 @admin.register(System)

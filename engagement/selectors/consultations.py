@@ -18,7 +18,7 @@ from .responses import SummaryRow, answer_summary, consultation_pages
 
 def consultation_public_qs() -> ConsultationQuerySet:
     return Consultation.objects.published().select_related(
-        "system", "owner_area", "owner_area__level", "lead_organisation"
+        "system", "owner_area", "owner_area__level", "owner_area__system", "lead_organisation"
     )
 
 
@@ -121,10 +121,14 @@ def suspected_responses(*, consultation: Consultation) -> list[HeldResponse]:
 STATUS_FILTERS = {"open": "Open", "forthcoming": "Forthcoming", "closed": "Closed"}
 
 
-def consultation_listing(*, now: datetime.datetime, status: str = "", area: Area | None = None) -> list[Consultation]:
-    """Published consultations for the public list, in listing order, optionally filtered.
+def consultation_listing(
+    *, now: datetime.datetime, status: str = "", area: Area | None = None, steps: int | None = None
+) -> list[Consultation]:
+    """Published consultations for the public list, in listing order, optionally filtered: one query.
 
-    An area filter matches consultations owned by the area or an area below it, or aimed at the area.
+    For an area ("where you live"): consultations run by the area, by an area above it (NCL-wide ones for
+    Camden) or below it (its neighbourhoods), or aimed at any of those. `steps` (the system's depth, from
+    `listing_filter_areas`) saves the tree walks reading the ranks.
     """
     qs = consultation_public_qs()
     if status == "open":
@@ -134,20 +138,38 @@ def consultation_listing(*, now: datetime.datetime, status: str = "", area: Area
     elif status == "closed":
         qs = qs.closed(now=now)
     if area is not None:
-        below = Area.objects.descendants_of([area.pk], include_self=True).values("pk")
-        ids = qs.filter(Q(owner_area_id__in=below) | Q(target_areas=area)).values("pk")
+        above = Area.objects.ancestors_of([area.pk], include_self=True, steps=steps).values("pk")
+        below = Area.objects.descendants_of([area.pk], steps=steps).values("pk")
+        match = Q(owner_area_id__in=above) | Q(owner_area_id__in=below)
+        ids = qs.filter(match | Q(target_areas__in=above) | Q(target_areas__in=below)).values("pk")
         qs = qs.filter(pk__in=ids)
     return list(qs.for_listing(now=now))
 
 
-def listing_filter_areas() -> list[Area]:
-    """Areas worth filtering by: those owning or targeted by a published consultation, and their ancestors."""
-    published = Consultation.objects.published()
-    ids = set(published.values_list("owner_area_id", flat=True)) | set(
-        published.filter(target_areas__isnull=False).values_list("target_areas", flat=True)
-    )
-    return list(
-        Area.objects.ancestors_of(ids, include_self=True)
-        .select_related("level", "system")
-        .order_by("system__name", "-level__rank", "name")
-    )
+@dataclasses.dataclass(frozen=True)
+class AreaGroup:
+    """One level of one system in the area list: an `<optgroup>`."""
+
+    label: str  # "North Central London: Borough Partnership"
+    areas: list[Area]
+
+
+@dataclasses.dataclass(frozen=True)
+class FilterAreas:
+    groups: list[AreaGroup]
+    by_id: dict[str, Area]
+    depth: int  # the most levels any system has, less one: enough steps for any walk of the tree
+
+
+def listing_filter_areas() -> FilterAreas:
+    """Every area of every system, grouped by system and level (top level first), whether or not it has
+    consultations: residents pick where they live. One query."""
+    areas = list(Area.objects.select_related("level", "system").order_by("system__name", "-level__rank", "name", "pk"))
+    groups: list[AreaGroup] = []
+    for area in areas:
+        label = f"{area.system.name}: {area.level.singular}"
+        if not groups or groups[-1].label != label:
+            groups.append(AreaGroup(label=label, areas=[]))
+        groups[-1].areas.append(area)
+    depth = max((a.level.rank for a in areas), default=1) - 1
+    return FilterAreas(groups=groups, by_id={str(a.pk): a for a in areas}, depth=depth)
