@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from functions.models import Function
 from governance.models import Area
 
+from ..feeds import status_sentence
 from ..models import Answer, Consultation, Document, Question, Response, Section
 from ..permissions import manageable_areas_filter, manageable_consultations_filter
 from ..querysets import ConsultationQuerySet
@@ -173,3 +174,24 @@ def listing_filter_areas() -> FilterAreas:
         groups[-1].areas.append(area)
     depth = max((a.level.rank for a in areas), default=1) - 1
     return FilterAreas(groups=groups, by_id={str(a.pk): a for a in areas}, depth=depth)
+
+
+@dataclasses.dataclass(frozen=True)
+class AreaConsultations:
+    open: list[tuple[Consultation, str]]  # (consultation, "Open: closes at 11:59pm on ...")
+    forthcoming: list[tuple[Consultation, str]]
+    area_id: int
+
+
+def consultations_for_area_page(*, area_ids: list[int], now: datetime.datetime) -> AreaConsultations:
+    """Open and forthcoming consultations run by, or aimed at, the given areas: an area page passes its area first
+    and then the ancestors it has already walked to. One query."""
+    current = consultation_public_qs().filter(Q(opens_at__gt=now) | Q(closes_at__gte=now))
+    ids = current.filter(Q(owner_area_id__in=area_ids) | Q(target_areas__in=area_ids)).values("pk")
+    found = list(consultation_public_qs().filter(pk__in=ids).for_listing(now=now))
+    by_status: dict[str, list[tuple[Consultation, str]]] = {"open": [], "forthcoming": []}
+    for c in found:
+        state = c.status_at(now=now)  # an outcome published early is neither
+        if state in by_status:
+            by_status[state].append((c, status_sentence(c, now=now)))
+    return AreaConsultations(open=by_status["open"], forthcoming=by_status["forthcoming"], area_id=area_ids[0])

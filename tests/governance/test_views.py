@@ -253,7 +253,7 @@ def test_area_page_query_count_is_constant(client, django_assert_num_queries):
     with django_assert_num_queries(expected):
         response = client.get(big_url)
     assert text(response).count("Chair (to be confirmed)") == 24
-    assert expected <= 10
+    assert expected <= 11  # the engagement app's consultations section is one of them
 
 
 def test_system_page_query_count_is_constant(client, django_assert_num_queries):
