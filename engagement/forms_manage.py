@@ -25,7 +25,7 @@ BODY_MAX = 50_000
 
 
 def _area_label(area: Area) -> str:
-    return f"{area.name} ({area.level.name}, {area.system.short_name})"
+    return area.label_in_system
 
 
 def _target_group(area: Area) -> str:

@@ -13,7 +13,7 @@ from .models import Area, AreaCode, AreaPopulation, Board, BoardMember, Level, M
 class LevelInline(admin.StackedInline):
     model = Level
     extra = 0
-    fields = ("rank", "name", "slug", "typical_population", "expected_count", "description")
+    fields = ("rank", "name", "singular_name", "slug", "typical_population", "expected_count", "description")
 
 
 @admin.register(System)

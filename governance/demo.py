@@ -30,9 +30,10 @@ NCL: dict[str, Any] = {
         "integration of services in neighbourhoods (draft Long Term Plan, chapter 2)."
     ),
     "levels": [
-        # slug, name, rank, typical population, expected count, description (seed 002)
+        # slug, name, singular name (one area of it), rank, typical population, expected count, description (seed 002)
         (
             "neighbourhood",
+            "Neighbourhood",
             "Neighbourhood",
             1,
             "30,000-50,000 people",
@@ -44,6 +45,7 @@ NCL: dict[str, Any] = {
         (
             "borough-partnership",
             "Borough Partnership",
+            "Borough Partnership",
             2,
             "One borough (a local authority area)",
             5,
@@ -54,6 +56,7 @@ NCL: dict[str, Any] = {
         (
             "ncl",
             "NCL",
+            "NCL-wide",
             3,
             "All of north central London",
             1,
@@ -87,6 +90,7 @@ NEL: dict[str, Any] = {
         (
             "networks",
             "Networks",
+            "Network",
             1,
             "30,000-50,000 people",
             47,
@@ -97,6 +101,7 @@ NEL: dict[str, Any] = {
         (
             "place-based-systems",
             "Place-based systems",
+            "Place-based system",
             2,
             "A local authority area",
             8,
@@ -107,6 +112,7 @@ NEL: dict[str, Any] = {
         (
             "local-systems",
             "Local systems",
+            "Local system",
             3,
             "Two or three local authority areas",
             3,
@@ -115,6 +121,7 @@ NEL: dict[str, Any] = {
         ),
         (
             "integrated-care-system",
+            "Integrated Care System",
             "Integrated Care System",
             4,
             "All of north east London",
@@ -212,12 +219,13 @@ class _Tally(Counter[str]):
 def _levels(system: System, rows: list, tally: _Tally) -> dict[str, Level]:
     levels = {}
     # Highest rank first: a level may not be added above areas that already exist.
-    for slug, name, rank, population, expected, description in sorted(rows, key=lambda r: -r[2]):
+    for slug, name, singular, rank, population, expected, description in sorted(rows, key=lambda r: -r[3]):
         levels[slug] = tally.add(
             services.level_upsert(
                 system=system,
                 slug=slug,
                 name=name,
+                singular_name=singular,
                 rank=rank,
                 description=description,
                 typical_population=population,

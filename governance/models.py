@@ -57,6 +57,13 @@ class Level(models.Model):
 
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="levels")
     name = models.CharField(max_length=100)
+    # The sources name some levels in the plural ("Networks", NEL) and call the top one by the system's own
+    # initials ("NCL"); labelling one area needs a singular noun: "Hackney (Place-based system)".
+    singular_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="What one area of this level is called, for example Network or NCL-wide. Blank: the name.",
+    )
     slug = models.SlugField(max_length=60)
     rank = models.PositiveSmallIntegerField(help_text="1 for the most local level, rising to the whole system.")
     description = models.TextField(blank=True, help_text="What this level does (from the source documents).")
@@ -78,6 +85,11 @@ class Level(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def singular(self) -> str:
+        """The level's name for one area of it: "Network", "Borough Partnership"."""
+        return self.singular_name or self.name
 
 
 class Area(models.Model):
@@ -106,6 +118,25 @@ class Area(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def label(self) -> str:
+        """ "Camden (Borough Partnership)": the area and the level that runs it, the level left out when the name
+        already says it. Needs `level` loaded (select_related)."""
+        level = self.level.singular
+        if level.casefold() in self.name.casefold():
+            return self.name
+        return f"{self.name} ({level})"
+
+    @property
+    def label_in_system(self) -> str:
+        """ "Camden (Borough Partnership, NCL)" where several systems are listed together. The top area is the
+        system itself, so it gets no "NCL" after "North Central London (NCL-wide)". Needs `level`, `system`."""
+        level, short = self.level.singular, self.system.short_name
+        parts = [] if level.casefold() in self.name.casefold() else [level]
+        if self.parent_id is not None and not any(short.casefold() in p.casefold() for p in [self.name, *parts]):
+            parts.append(short)
+        return f"{self.name} ({', '.join(parts)})" if parts else self.name
 
     def clean(self) -> None:
         if not self.level_id or not self.system_id:

@@ -84,7 +84,7 @@ def system_page(*, system: System) -> SystemPage:
     areas = list(
         Area.objects.filter(system=system)
         .select_related("level")
-        .only("id", "name", "slug", "parent_id", "is_placeholder", "level__name", "level__rank")
+        .only("id", "name", "slug", "parent_id", "is_placeholder", "level__name", "level__singular_name", "level__rank")
         .order_by("name")
     )
     return SystemPage(system=system, levels=rows, tree=build_tree(areas))

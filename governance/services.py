@@ -74,12 +74,14 @@ def level_upsert(
     description: str = "",
     typical_population: str = "",
     expected_count: int | None = None,
+    singular_name: str = "",
 ) -> Outcome:
     return _upsert(
         Level,
         lookup={"system": system, "slug": slug},
         values={
             "name": name,
+            "singular_name": singular_name,
             "rank": rank,
             "description": description,
             "typical_population": typical_population,

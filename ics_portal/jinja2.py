@@ -107,6 +107,15 @@ def work_links(request: Any) -> list[dict[str, str]]:
     return links(user=getattr(request, "user", None))
 
 
+def area_consultations(area: Any, ancestors: Any) -> Any:
+    """The area page's open and forthcoming consultations (templates/engagement/includes/area_consultations.html).
+    Here, where the project is composed, because governance knows nothing of consultations."""
+    from engagement.selectors.consultations import consultations_for_area_page
+
+    ids = [area.pk, *(a.pk for a in ancestors)]
+    return consultations_for_area_page(area_ids=ids, now=timezone.now())
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over DIRS; the NHS.UK macros come after it.
     loaders = [options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")]
@@ -125,6 +134,7 @@ def environment(**options: Any) -> Environment:
             "follow_panel": follow_panel,
             "outcome_panel": outcome_panel,
             "work_links": work_links,
+            "area_consultations": area_consultations,
         }
     )
     env.filters.update({"london": london, "london_time": london_time})

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404
 from functions.models import Function
 from governance.models import Area, Organisation
 
+from ..feeds import status_sentence
 from ..models import Answer, Consultation, Document, Question, Response, Section
 from ..permissions import manageable_areas_filter, manageable_consultations_filter
 from ..querysets import ConsultationQuerySet
@@ -19,7 +20,7 @@ from .responses import SummaryRow, answer_summary, consultation_pages
 
 def consultation_public_qs() -> ConsultationQuerySet:
     return Consultation.objects.published().select_related(
-        "system", "owner_area", "owner_area__level", "lead_organisation"
+        "system", "owner_area", "owner_area__level", "owner_area__system", "lead_organisation"
     )
 
 
@@ -122,10 +123,14 @@ def suspected_responses(*, consultation: Consultation) -> list[HeldResponse]:
 STATUS_FILTERS = {"open": "Open", "forthcoming": "Forthcoming", "closed": "Closed"}
 
 
-def consultation_listing(*, now: datetime.datetime, status: str = "", area: Area | None = None) -> list[Consultation]:
-    """Published consultations for the public list, in listing order, optionally filtered.
+def consultation_listing(
+    *, now: datetime.datetime, status: str = "", area: Area | None = None, steps: int | None = None
+) -> list[Consultation]:
+    """Published consultations for the public list, in listing order, optionally filtered: one query.
 
-    An area filter matches consultations owned by the area or an area below it, or aimed at the area.
+    For an area ("where you live"): consultations run by the area, by an area above it (NCL-wide ones for
+    Camden) or below it (its neighbourhoods), or aimed at any of those. `steps` (the system's depth, from
+    `listing_filter_areas`) saves the tree walks reading the ranks.
     """
     qs = consultation_public_qs()
     if status == "open":
@@ -135,23 +140,62 @@ def consultation_listing(*, now: datetime.datetime, status: str = "", area: Area
     elif status == "closed":
         qs = qs.closed(now=now)
     if area is not None:
-        below = Area.objects.descendants_of([area.pk], include_self=True).values("pk")
-        ids = qs.filter(Q(owner_area_id__in=below) | Q(target_areas=area)).values("pk")
+        above = Area.objects.ancestors_of([area.pk], include_self=True, steps=steps).values("pk")
+        below = Area.objects.descendants_of([area.pk], steps=steps).values("pk")
+        match = Q(owner_area_id__in=above) | Q(owner_area_id__in=below)
+        ids = qs.filter(match | Q(target_areas__in=above) | Q(target_areas__in=below)).values("pk")
         qs = qs.filter(pk__in=ids)
     return list(qs.for_listing(now=now))
 
 
-def listing_filter_areas() -> list[Area]:
-    """Areas worth filtering by: those owning or targeted by a published consultation, and their ancestors."""
-    published = Consultation.objects.published()
-    ids = set(published.values_list("owner_area_id", flat=True)) | set(
-        published.filter(target_areas__isnull=False).values_list("target_areas", flat=True)
-    )
-    return list(
-        Area.objects.ancestors_of(ids, include_self=True)
-        .select_related("level", "system")
-        .order_by("system__name", "-level__rank", "name")
-    )
+@dataclasses.dataclass(frozen=True)
+class AreaGroup:
+    """One level of one system in the area list: an `<optgroup>`."""
+
+    label: str  # "North Central London: Borough Partnership"
+    areas: list[Area]
+
+
+@dataclasses.dataclass(frozen=True)
+class FilterAreas:
+    groups: list[AreaGroup]
+    by_id: dict[str, Area]
+    depth: int  # the most levels any system has, less one: enough steps for any walk of the tree
+
+
+def listing_filter_areas() -> FilterAreas:
+    """Every area of every system, grouped by system and level (top level first), whether or not it has
+    consultations: residents pick where they live. One query."""
+    areas = list(Area.objects.select_related("level", "system").order_by("system__name", "-level__rank", "name", "pk"))
+    groups: list[AreaGroup] = []
+    for area in areas:
+        label = f"{area.system.name}: {area.level.singular}"
+        if not groups or groups[-1].label != label:
+            groups.append(AreaGroup(label=label, areas=[]))
+        groups[-1].areas.append(area)
+    depth = max((a.level.rank for a in areas), default=1) - 1
+    return FilterAreas(groups=groups, by_id={str(a.pk): a for a in areas}, depth=depth)
+
+
+@dataclasses.dataclass(frozen=True)
+class AreaConsultations:
+    open: list[tuple[Consultation, str]]  # (consultation, "Open: closes at 11:59pm on ...")
+    forthcoming: list[tuple[Consultation, str]]
+    area_id: int
+
+
+def consultations_for_area_page(*, area_ids: list[int], now: datetime.datetime) -> AreaConsultations:
+    """Open and forthcoming consultations run by, or aimed at, the given areas: an area page passes its area first
+    and then the ancestors it has already walked to. One query."""
+    current = consultation_public_qs().filter(Q(opens_at__gt=now) | Q(closes_at__gte=now))
+    ids = current.filter(Q(owner_area_id__in=area_ids) | Q(target_areas__in=area_ids)).values("pk")
+    found = list(consultation_public_qs().filter(pk__in=ids).for_listing(now=now))
+    by_status: dict[str, list[tuple[Consultation, str]]] = {"open": [], "forthcoming": []}
+    for c in found:
+        state = c.status_at(now=now)  # an outcome published early is neither
+        if state in by_status:
+            by_status[state].append((c, status_sentence(c, now=now)))
+    return AreaConsultations(open=by_status["open"], forthcoming=by_status["forthcoming"], area_id=area_ids[0])
 
 
 def organisations_for(*, consultation: Consultation) -> "models.QuerySet[Organisation]":

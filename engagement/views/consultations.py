@@ -84,15 +84,21 @@ def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "engagement/consultation_detail.html", detail_context(consultation, now=now))
 
 
+AREA_NOT_FOUND = "We could not find that area. Choose where you live from the list."
+
+
 def consultation_list(request: HttpRequest) -> HttpResponse:
+    """The list, filtered by GET `area` (where you live: that area, the areas above and below it) and `status`."""
     now = timezone.now()
     status = request.GET.get("status", "")
     if status not in STATUS_FILTERS:
         status = ""
     areas = listing_filter_areas()
-    area_ids = {str(a.pk): a for a in areas}
-    area = area_ids.get(request.GET.get("area", ""))
-    consultations = consultation_listing(now=now, status=status, area=area)
+    chosen = request.GET.get("area", "").strip()
+    area = areas.by_id.get(chosen)
+    # An unknown area (an old link, a typed address) lists nothing filtered wrongly: it says so and lists all.
+    area_error = AREA_NOT_FOUND if chosen and area is None else ""
+    consultations = consultation_listing(now=now, status=status, area=area, steps=areas.depth)
     groups: dict[str, list[tuple[Consultation, str]]] = {"open": [], "forthcoming": [], "closed": []}
     for c in consultations:
         state = c.status_at(now=now)
@@ -104,12 +110,14 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         {
             "groups": groups,
             "total": sum(len(v) for v in groups.values()),
-            "areas": areas,
+            "area_groups": areas.groups,
             "selected_area": area,
+            "area_error": area_error,
             "selected_status": status,
             "status_choices": [("", "All")] + [(k, v) for k, v in STATUS_FILTERS.items()],
             "now": now,
         },
+        status=400 if area_error else 200,
     )
 
 

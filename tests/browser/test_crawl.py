@@ -1,5 +1,6 @@
 """Every page a superuser can reach by following links from the portal's landing pages (demo data loaded), up to
-two of each kind (URL name), has zero axe WCAG 2.2 AA violations: a guard for pages no other test visits.
+two of each kind (URL name), has zero axe WCAG 2.2 AA violations, no breadcrumb item twice and no heading, caption
+or choice naming a thing twice (tests/names.py): a guard for pages no other test visits.
 Downloads, the feed, documents, the admin (tests/browser/test_admin.py) and sign-out are not followed."""
 
 import collections
@@ -13,6 +14,7 @@ from django.urls import Resolver404, resolve
 
 from accounts import roles
 from tests.browser.test_core_pages import sign_in
+from tests.names import repeated_names
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -28,6 +30,8 @@ START = [
 NOT_FOLLOWED = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/assets/", "/consultations/feed/")
 NOT_PAGES = (".csv", ".xlsx", ".json", "/documents/", "/download")
 PER_KIND = 2
+BREADCRUMBS = ".nhsuk-breadcrumb__list-item"
+LABELS = "h1, h2, h3, .nhsuk-caption-l, .nhsuk-caption-m, option, optgroup"
 # A laptop and a phone: tables that scroll sideways on a phone must be reachable by keyboard there.
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
 
@@ -68,6 +72,11 @@ def test_every_linked_page_has_no_axe_violations(
             assert_accessible(page)
         except AssertionError as exc:
             failures.append(f"[{viewport}] " + str(exc).split("\nassert")[0])
+        crumbs = page.eval_on_selector_all(BREADCRUMBS, "items => items.map(i => i.textContent)")
+        labels = page.eval_on_selector_all(
+            LABELS, "els => els.map(e => e.tagName === 'OPTGROUP' ? e.label : e.textContent)"
+        )
+        failures.extend(f"[{viewport}] {path}: {p}" for p in repeated_names(breadcrumbs=crumbs, labels=labels))
         for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))"):
             if href.startswith("/") and not href.startswith("//") and not href.startswith(NOT_FOLLOWED):
                 queue.append(href.split("#")[0])

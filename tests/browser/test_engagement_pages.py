@@ -98,7 +98,7 @@ def test_manager_creates_consultation_without_javascript(no_js_context, live_ser
     sign_in(page, live_server, data["manager"])
     page.goto(live_server.url + "/manage/consultations/new/")
     page.get_by_label("Title").fill("Walking and cycling in Demo")
-    page.get_by_label("Owning area").select_option(label=f"{data['middle'].name} (Level 2, DEMO)")
+    page.get_by_label("Owning area").select_option(label=data["middle"].label_in_system)
     page.get_by_label("Summary").fill("Tell us where paths are needed.")
     page.locator("#id_opens_on-day").fill("1")
     page.locator("#id_opens_on-month").fill("3")

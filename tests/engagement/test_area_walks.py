@@ -1,5 +1,5 @@
-"""The consultation listing's area filter (down the tree) and its list of areas to filter by (up the tree) cost the
-same queries on four levels as on two, and find consultations however deep their owner sits."""
+"""The consultation listing's area filter (up and down the tree) costs the same queries on four levels as on two and
+finds consultations however deep their owner sits; its list of areas to filter by is every area, in one query."""
 
 import pytest
 from django.db import connection
@@ -33,17 +33,19 @@ def test_listing_by_area_finds_the_deepest_owner_at_the_same_cost_on_four_levels
     )
 
 
-def test_filter_areas_are_the_owners_and_their_ancestors_at_the_same_cost_however_deep() -> None:
-    def cost_and_areas(ranks: int) -> tuple[int, set[int], set[int]]:
-        chain = area_tree(slug=f"chain{ranks}", ranks=ranks)
-        consultation = ConsultationFactory(owner_area=chain[-1])
-        with CaptureQueriesContext(connection) as ctx:
-            areas = listing_filter_areas()
-        consultation.delete()
-        return len(ctx.captured_queries), {a.pk for a in areas}, {a.pk for a in chain}
+def test_filter_areas_are_every_area_grouped_by_level_in_one_query_however_many() -> None:
+    """Residents pick where they live, so areas without consultations are listed too."""
 
-    deep_cost, deep_found, deep_chain = cost_and_areas(4)
-    shallow_cost, shallow_found, shallow_chain = cost_and_areas(2)
-    assert deep_found == deep_chain  # the owner at the bottom and every area above it
-    assert shallow_found == shallow_chain
-    assert deep_cost == shallow_cost
+    def cost_and_groups() -> tuple[int, list[tuple[str, list[int]]]]:
+        with CaptureQueriesContext(connection) as ctx:
+            found = listing_filter_areas()
+        return len(ctx.captured_queries), [(g.label, [a.pk for a in g.areas]) for g in found.groups]
+
+    chain = area_tree(slug="chain", ranks=4)  # no consultations at all
+    small_cost, groups = cost_and_groups()
+    assert groups == [(f"System chain: {a.level.name}", [a.pk]) for a in chain]  # top level first
+    for n in range(5):
+        area_tree(slug=f"more{n}", ranks=3)
+    big_cost, groups = cost_and_groups()
+    assert len(groups) == 4 + 5 * 3
+    assert small_cost == big_cost == 1

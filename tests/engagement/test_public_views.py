@@ -71,17 +71,25 @@ def test_list_filters(client, listing, areas) -> None:  # type: ignore[no-untype
     assert _titles(client.get(url, {"status": "open"}).content.decode()) == ["Open soon", "Open late"]
     assert _titles(client.get(url, {"status": "closed"}).content.decode()) == ["Closed lately", "Closed long ago"]
     assert _titles(client.get(url, {"status": "forthcoming"}).content.decode()) == ["Coming up"]
-    # An area includes the areas below it.
+    # An area includes the areas above it and the areas below it; not another system's.
     mid = areas["a"][1]
-    assert _titles(client.get(url, {"area": mid.pk}).content.decode()) == ["Open late", "Coming up", "Closed lately"]
-    assert _titles(client.get(url, {"area": mid.pk, "status": "open"}).content.decode()) == ["Open late"]
+    assert _titles(client.get(url, {"area": mid.pk}).content.decode()) == [
+        "Open soon",
+        "Open late",
+        "Coming up",
+        "Closed lately",
+    ]
+    assert _titles(client.get(url, {"area": mid.pk, "status": "open"}).content.decode()) == ["Open soon", "Open late"]
     # Aimed at an area counts too.
     listing["closed_old"].target_areas.add(mid)
     assert "Closed long ago" in _titles(client.get(url, {"area": mid.pk}).content.decode())
-    # Nonsense filters are ignored, never a 500.
+    # Nonsense filters are never a 500: an unknown area says so (and lists everything), a bad status is ignored.
     response = client.get(url, {"area": "x'; drop", "status": "<script>"})
-    assert response.status_code == HTTPStatus.OK
-    assert len(_titles(response.content.decode())) == 5
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    body = response.content.decode()
+    assert "We could not find that area. Choose where you live from the list." in body
+    assert "<title>Error: " in body
+    assert len(_titles(body)) == 5
 
 
 def test_feed_is_valid_atom_with_entries(client, listing) -> None:  # type: ignore[no-untyped-def]

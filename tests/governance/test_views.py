@@ -61,7 +61,9 @@ def test_area_page_has_breadcrumbs_children_organisations_and_boards(client, dem
     body = text(client.get("/ics/ncl/barnet/"))
     crumbs = body[body.index('class="nhsuk-breadcrumb"') : body.index("</nav>", body.index('class="nhsuk-breadcrumb"'))]
     assert 'href="/ics/ncl/"' in crumbs
-    assert 'href="/ics/ncl/ncl/"' in crumbs
+    # The top area is the system itself: the breadcrumb names North Central London once, the system's page.
+    assert 'href="/ics/ncl/ncl/"' not in crumbs
+    assert crumbs.count("North Central London") == 2  # the crumb and the phone's "Back to" link
     assert "E09000003" in body
     assert body.count('href="/ics/ncl/barnet-neighbourhood-') == 7
     assert "London Borough of Barnet" in body
@@ -73,7 +75,7 @@ def test_area_page_has_breadcrumbs_children_organisations_and_boards(client, dem
 def test_deep_area_breadcrumbs_walk_up_the_tree(client, demo_structure):
     body = text(client.get("/ics/ncl/haringey-neighbourhood-8/"))
     crumbs = body[body.index('class="nhsuk-breadcrumb"') : body.index("</nav>", body.index('class="nhsuk-breadcrumb"'))]
-    assert crumbs.index("/ics/ncl/ncl/") < crumbs.index("/ics/ncl/haringey/")
+    assert crumbs.index('"/ics/ncl/"') < crumbs.index('"/ics/ncl/haringey/"')
     assert "This name is a placeholder" in body
 
 
@@ -254,7 +256,7 @@ def test_area_page_query_count_is_constant(client, django_assert_num_queries):
     with django_assert_num_queries(expected):
         response = client.get(big_url)
     assert text(response).count("Chair (to be confirmed)") == 24
-    assert expected <= 10
+    assert expected <= 11  # the engagement app's consultations section is one of them
 
 
 def test_system_page_query_count_is_constant(client, django_assert_num_queries):
