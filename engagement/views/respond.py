@@ -7,7 +7,9 @@ same way for everyone: the check-answers form carries the draft's submission tok
 the session or the account (never through the form), and `svc.response_submit` checks every required step and
 sends it. Sending forgets the draft from the session, and the session only ever names drafts (or a sent response
 reopened with its receipt's signed change link, until the changes are sent), so the next person on a shared
-computer neither sees nor takes over (by signing in) a response sent before them. Every page here is
+computer neither sees nor takes over (by signing in) a response sent before them. Changes to a reopened sent
+response are saved on its row as they are typed; "Cancel changes" puts back the copy of what was sent that the
+change link kept (REOPENED_SENT) and forgets it from the session. Every page here is
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
 """
 

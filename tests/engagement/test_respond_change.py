@@ -220,6 +220,9 @@ def test_cancelling_puts_the_sent_answers_back_and_this_browser_sees_nothing_of_
     assert r["Location"] == url("respond_start", survey)
     assert holder.post(url("respond_change_cancel", survey)).status_code == HTTPStatus.OK  # again: no harm
     assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree"
+    # The receipt's link still opens it, with the answers as sent.
+    holder.get(link)
+    assert "Because it is local &amp; &lt;simple&gt;" in holder.get(url("respond_check", survey)).content.decode()
 
 
 def test_cancel_changes_from_a_browser_that_holds_nothing_changes_nothing(client: Any, survey: Any) -> None:
