@@ -17,4 +17,9 @@ urlpatterns = [
     path("consultations/<slug:slug>/respond/save/", respond.respond_save, name="respond_save"),
     path("consultations/<slug:slug>/respond/resume/<str:token>/", respond.respond_resume, name="respond_resume"),
     path("consultations/<slug:slug>/respond/change/<str:token>/", respond.respond_change, name="respond_change"),
+    path(
+        "consultations/<slug:slug>/respond/cancel-changes/",
+        respond.respond_change_cancel,
+        name="respond_change_cancel",
+    ),
 ]

@@ -24,8 +24,10 @@ class EmailAdmin(admin.ModelAdmin):
 
 @admin.register(Suppression)
 class SuppressionAdmin(admin.ModelAdmin):
-    """An address can be taken off the list (delete) by an administrator who knows it works again."""
+    """An address can be taken off the list (delete) by an administrator who knows it works again (a refusal) or
+    who was asked by its owner (an unsubscribe)."""
 
-    list_display = ("address", "created_at")
+    list_display = ("address", "cause", "created_at")
+    list_filter = ("cause",)
     search_fields = ("address",)
     raw_id_fields = ("email",)

@@ -89,18 +89,31 @@ class Email(models.Model):
 
 
 class Suppression(models.Model):
-    """An address whose server refused mail permanently (5xx): optional kinds are not sent to it again."""
+    """An address that gets no optional kind (sign-in codes and receipts still go), for one of two causes.
 
-    address = models.EmailField(max_length=320, unique=True, help_text="Lower case.")
+    REFUSED: its server refused mail permanently (5xx); staff's "send again" lifts it. UNSUBSCRIBED: it used an
+    unsubscribe link; its own later opt-in (a confirmed follow) lifts it. One row per cause, so lifting one leaves
+    the other: a re-follow does not make a dead mailbox work, nor does staff retrying a bounce undo an unsubscribe.
+    """
+
+    class Cause(models.TextChoices):
+        REFUSED = "refused", "Refused by its mail server"
+        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+    address = models.EmailField(max_length=320, help_text="Lower case.")
+    cause = models.CharField(max_length=12, choices=Cause.choices, default=Cause.REFUSED)
     reason = models.TextField()
     email = models.ForeignKey(Email, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(address=Lower("address")), name="supp_lower")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(address=Lower("address")), name="supp_lower"),
+            models.UniqueConstraint(fields=["address", "cause"], name="supp_unique_address_cause"),
+        ]
 
     def __str__(self) -> str:
-        return self.address
+        return f"{self.address} ({self.get_cause_display().lower()})"
 
 
 class Follow(models.Model):

@@ -14,7 +14,8 @@ worker died) and the sweep makes it READY again: that one email may then arrive 
 Failures: a temporary one (SMTP 4xx, a connection error, a rendering error) puts the row back to READY with
 `not_before` 1, 5, 30 then 120 minutes later, until MAX_ATTEMPTS are spent (then FAILED). A permanent one (SMTP
 5xx, a refused recipient) marks it FAILED at once and puts the address on the suppression list, which every
-optional kind honours (such a row is marked SUPPRESSED, with the reason, instead of sent).
+optional kind honours (such a row is marked SUPPRESSED, with the reason, instead of sent). An unsubscribe puts
+the address on the same list (`unsubscribe`), so that one check here stops every optional kind, whoever planned it.
 """
 
 import dataclasses
@@ -37,6 +38,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ics_portal.celery import publish
+from ics_portal.jinja2 import london, london_time
 
 from . import kinds
 from .invites import InviteRow
@@ -256,8 +258,8 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
     except KeyError:
         _mark(email, status=Email.Status.FAILED, last_error=f"No app registers the email kind {email.kind!r}.")
         return "failed"
-    if spec.optional and Suppression.objects.filter(address=email.to.lower()).exists():
-        _mark(email, status=Email.Status.SUPPRESSED, last_error=f"{email.to} is on the suppression list.")
+    if spec.optional and (suppression := Suppression.objects.filter(address=email.to.lower()).first()):
+        _mark(email, status=Email.Status.SUPPRESSED, last_error=suppressed_reason(suppression))
         return "suppressed"
     rendered: dict[str, str] = {}  # text rendered now, written with the outcome (one update, not two)
     try:
@@ -284,6 +286,14 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
         return _failed(email, exc, now=now, rendered=rendered)
     _mark(email, status=Email.Status.SENT, sent_at=timezone.now(), **rendered)
     return "sent"
+
+
+def suppressed_reason(suppression: Suppression) -> str:
+    """Why an optional email to a suppressed address was not sent, as recorded on its row."""
+    if suppression.cause == Suppression.Cause.UNSUBSCRIBED:
+        at = suppression.created_at
+        return f"{suppression.address} unsubscribed at {london_time(at)} on {london(at)}: no optional emails."
+    return f"{suppression.address} is on the suppression list."
 
 
 def _headers(email: Email, spec: Kind) -> dict[str, str]:
@@ -316,7 +326,9 @@ def _failed(email: Email, exc: Exception, *, now: datetime.datetime, rendered: d
     if _permanent(exc):
         logger.warning("Email %s was refused permanently; %s is suppressed for optional kinds", email.pk, email.to)
         _mark(email, status=Email.Status.FAILED, last_error=error, **rendered)
-        Suppression.objects.get_or_create(address=email.to.lower(), defaults={"reason": error, "email": email})
+        Suppression.objects.get_or_create(
+            address=email.to.lower(), cause=Suppression.Cause.REFUSED, defaults={"reason": error, "email": email}
+        )
         return "failed"
     if email.attempts < MAX_ATTEMPTS:
         delay = RETRY_AFTER[min(email.attempts, len(RETRY_AFTER)) - 1]
@@ -383,8 +395,9 @@ def emails_send_due(
 
 @transaction.atomic
 def email_send_again(*, email_id: int, by: str, now: datetime.datetime) -> Email:
-    """Staff's "send again" for a FAILED row: READY with fresh attempts, its address off the suppression list
-    (staff have reason to think it works now). Raises ValidationError for any other row, changing nothing."""
+    """Staff's "send again" for a FAILED row: READY with fresh attempts, its address's refusal off the suppression
+    list (staff have reason to think it works now; an unsubscribe stays). Raises ValidationError for any other row,
+    changing nothing."""
     email = Email.objects.select_for_update().filter(pk=email_id).first()
     if email is None:
         raise ValidationError("There is no such email in the outbox.")
@@ -392,7 +405,7 @@ def email_send_again(*, email_id: int, by: str, now: datetime.datetime) -> Email
         raise ValidationError(
             f"That email is {email.get_status_display().lower()}, not failed, so it was not sent again."
         )
-    Suppression.objects.filter(address=email.to.lower()).delete()
+    Suppression.objects.filter(address=email.to.lower(), cause=Suppression.Cause.REFUSED).delete()
     email.status, email.attempts, email.not_before = Email.Status.READY, 0, None
     email.last_error = f"Sent again by {by} at {now:%Y-%m-%d %H:%M} UTC after: {email.last_error}"[:2000]
     email.save(update_fields=["status", "attempts", "not_before", "last_error"])
@@ -413,8 +426,16 @@ def site_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _opted_in(address: str) -> None:
+    """The address asked for mail again itself (a confirmed follow): an earlier unsubscribe no longer applies. A
+    manager's invite list is not the address's own choice, so adding it to one lifts nothing."""
+    Suppression.objects.filter(address=address.strip().lower(), cause=Suppression.Cause.UNSUBSCRIBED).delete()
+
+
+@transaction.atomic
 def follow_add(*, user: Any, target: models.Model, now: datetime.datetime) -> Follow:
     """A signed-in account follows `target` (confirmed by this click); following twice keeps the first."""
+    _opted_in(user.email)
     ct = ContentType.objects.get_for_model(target)
     try:
         with transaction.atomic():
@@ -476,9 +497,12 @@ def follow_from_token(token: str) -> Follow:
     return follow
 
 
+@transaction.atomic
 def follow_confirm(*, token: str, now: datetime.datetime) -> Follow:
-    """The confirmation link was used (by a POST): the address now follows. Confirming again changes nothing."""
+    """The confirmation link was used (by a POST): the address now follows, and has opted in again. Confirming
+    again changes nothing."""
     follow = follow_from_token(token)
+    _opted_in(follow.email)
     Follow.objects.filter(pk=follow.pk, confirmed_at__isnull=True).update(confirmed_at=now)
     follow.refresh_from_db()
     return follow
@@ -503,13 +527,20 @@ def unsubscribe_address(token: str) -> str:
 
 @transaction.atomic
 def unsubscribe(*, token: str, now: datetime.datetime | None = None) -> int:
-    """End every follow of the token's address (an email follow, or an account with that address) and mark it
-    unsubscribed on every invite list: the optional emails are all ones people get because they follow something
-    or were invited. The invitee rows stay, so the manager sees who opted out and a re-upload cannot add them
-    again. Returns how many follows and invitations ended."""
+    """Stop every optional email to the token's address: suppress it (the sender skips any optional kind to it,
+    whoever planned it, e.g. an outcome email to a respondent, with the reason on the row), end its follows (an
+    email follow, or an account with that address) and mark it unsubscribed on every invite list. The invitee rows
+    stay, so the manager sees who opted out and a re-upload cannot add them again. Unsubscribing again keeps the
+    first moment. Returns how many follows and invitations ended."""
     address = unsubscribe_address(token)
+    now = now or timezone.now()
+    Suppression.objects.get_or_create(
+        address=address,
+        cause=Suppression.Cause.UNSUBSCRIBED,
+        defaults={"reason": f"Unsubscribed at {now:%Y-%m-%d %H:%M} UTC."},
+    )
     deleted, _ = Follow.objects.filter(Q(email=address) | Q(user__email__iexact=address)).delete()
-    invited = Invitee.objects.filter(email=address).subscribed().update(unsubscribed_at=now or timezone.now())
+    invited = Invitee.objects.filter(email=address).subscribed().update(unsubscribed_at=now)
     return deleted + invited
 
 

@@ -229,23 +229,33 @@ def export_jobs_run_queued(*, now: datetime.datetime) -> int:
     return ran
 
 
+@transaction.atomic
 def export_jobs_expire(*, now: datetime.datetime) -> int:
-    """Beat, hourly: delete the files of jobs past their expiry and mark them expired; also any stored file older
-    than the expiry that no job points to (its job or user was deleted). Returns how many jobs expired."""
+    """Beat, hourly: mark jobs past their expiry expired and delete their files after commit, so a reader never
+    sees a "done" job whose file is gone; also delete any stored file older than the expiry that no job points to
+    (its job or user was deleted). Returns how many jobs expired."""
     storage = export_storage()
-    expired = 0
-    for job in ExportJob.objects.filter(status=ExportJob.Status.DONE, expires_at__lte=now):
-        storage.delete(job.file_name)
-        expired += ExportJob.objects.filter(pk=job.pk, status=ExportJob.Status.DONE).update(
-            status=ExportJob.Status.EXPIRED, file_name="", updated_at=now
-        )
+    due = ExportJob.objects.select_for_update(skip_locked=True).filter(
+        status=ExportJob.Status.DONE, expires_at__lte=now
+    )
+    jobs = dict(due.values_list("pk", "file_name"))
+    expired = ExportJob.objects.filter(pk__in=jobs).update(
+        status=ExportJob.Status.EXPIRED, file_name="", updated_at=now
+    )
+    expiring = {name for name in jobs.values() if name}
+    transaction.on_commit(lambda: _delete_files(storage, expiring))
     try:
         _folders, names = storage.listdir("")
     except FileNotFoundError:  # nothing was ever stored
         return expired
     old = now - datetime.timedelta(hours=settings.REPORTING_EXPORT_TTL_HOURS)
     kept = set(ExportJob.objects.filter(file_name__in=names).values_list("file_name", flat=True))
-    for name in set(names) - kept:
+    for name in set(names) - kept - expiring:
         if storage.get_modified_time(name) <= old:
             storage.delete(name)
     return expired
+
+
+def _delete_files(storage: Storage, names: set[str]) -> None:
+    for name in sorted(names):
+        storage.delete(name)

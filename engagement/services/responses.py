@@ -17,7 +17,7 @@ from typing import Any
 from django.core import signing
 from django.db import IntegrityError, transaction
 
-from ..models import Answer, Consultation, Response
+from ..models import Answer, Consultation, Question, Response
 from ..questions import is_visible
 from ..references import new_reference
 from ..selectors.responses import (
@@ -245,6 +245,48 @@ def response_submit(
         if response.email:
             receipt_queue(response=response, site_url=site_url, changed=not first_time)
         return SubmitResult(SubmitOutcome.SUBMITTED, response)
+
+
+# --- Changing a sent response, and cancelling the changes ---
+# Changes to a reopened sent response are saved on its row as they are typed (the same pages and services as a
+# draft), so cancelling them puts back a copy of what was sent, taken when it was reopened.
+SENT_FIELDS = (
+    "respondent_type",
+    "organisation_id",
+    "organisation_name",
+    "organisation_role",
+    "area_id",
+    "email",
+    "consent_to_contact",
+)
+
+
+def response_sent_copy(*, response: Response) -> dict[str, Any]:
+    """What a sent response says (about you and its answers), JSON-safe, to put back with
+    `response_changes_cancel`."""
+    return {
+        "fields": {name: getattr(response, name) for name in SENT_FIELDS},
+        "answers": [[a.question_id, a.value, a.other_text] for a in response.answers.order_by("pk")],
+    }
+
+
+@transaction.atomic
+def response_changes_cancel(*, response: Response, sent: dict[str, Any], now: datetime.datetime) -> None:
+    """Put a sent response back as `sent` (its `response_sent_copy`) says, with a new submission token, so a
+    check-answers page shown during the changes cannot send them. Its state, sent time and reference stay; no
+    receipt is sent (nothing the resident sent has changed). An answer to a question removed since is left out."""
+    locked = Response.objects.select_for_update().get(pk=response.pk)
+    if locked.state != Response.State.SUBMITTED:
+        raise ValueError("Only a sent response has sent answers to put back.")
+    questions = set(Question.objects.filter(consultation_id=locked.consultation_id).values_list("pk", flat=True))
+    Answer.objects.filter(response=locked).delete()
+    Answer.objects.bulk_create(
+        Answer(response=locked, question_id=question_id, value=value, other_text=other)
+        for question_id, value, other in sent["answers"]
+        if question_id in questions
+    )
+    fields = {name: sent["fields"][name] for name in SENT_FIELDS}
+    Response.objects.filter(pk=locked.pk).update(**fields, submission_token=_new_token(), updated_at=now)
 
 
 # --- Signed links: save and come back later, and changing a sent response ---

@@ -7,7 +7,9 @@ same way for everyone: the check-answers form carries the draft's submission tok
 the session or the account (never through the form), and `svc.response_submit` checks every required step and
 sends it. Sending forgets the draft from the session, and the session only ever names drafts (or a sent response
 reopened with its receipt's signed change link, until the changes are sent), so the next person on a shared
-computer neither sees nor takes over (by signing in) a response sent before them. Every page here is
+computer neither sees nor takes over (by signing in) a response sent before them. Changes to a reopened sent
+response are saved on its row as they are typed; "Cancel changes" puts back the copy of what was sent that the
+change link kept (REOPENED_SENT) and forgets it from the session. Every page here is
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
 """
 
@@ -45,6 +47,9 @@ DRAFTS = "engagement.drafts"
 # Sent responses this browser reopened with a receipt's signed change link ({consultation pk: response pk}): held
 # only until the changes are sent (as a draft is), so the next person at the computer finds nothing of it.
 REOPENED = "engagement.reopened"
+# What each reopened response said when it was reopened ({consultation pk: {"response": pk, "sent": copy}}):
+# changes are saved as they are typed, so "Cancel changes" puts this back (svc.response_changes_cancel).
+REOPENED_SENT = "engagement.reopened_sent"
 # The reference this browser has just sent, so it (and only it) may see the confirmation page: a signed cookie
 # bound to the session key, so signing in or out (which changes the key) forgets it. The reference is shown
 # once; after that the page says the response was sent without the reference or the email address, so the next
@@ -174,7 +179,7 @@ def _remember(request: HttpRequest, response: Response) -> None:
 
 
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
-    for key in (DRAFTS, REOPENED):
+    for key in (DRAFTS, REOPENED, REOPENED_SENT):
         held = dict(request.session.get(key, {}))
         if held.pop(str(consultation.pk), None) is not None:
             request.session[key] = held
@@ -473,6 +478,7 @@ def _check_context(request: HttpRequest, consultation: Consultation, response: R
     return _context(
         consultation,
         response,
+        reopened=request.session.get(REOPENED, {}).get(str(consultation.pk)) == response.pk,
         summary=sel.answer_summary(pages=structure.pages, stored=stored),
         missing=_missing_links(consultation, missing),
         equality_given=response.state == Response.State.DRAFT and bool(sel.held_equality(response=response)),
@@ -658,9 +664,31 @@ def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if not consultation.accepts_responses_at(now=now) or now > consultation.closes_at:
         return _closed(request, consultation, now)  # "This consultation has closed", when, and nothing changed
     reopened = dict(request.session.get(REOPENED, {}))
+    sent = dict(request.session.get(REOPENED_SENT, {}))
+    held = sent.get(str(consultation.pk))
+    if not (isinstance(held, dict) and held.get("response") == response.pk):
+        # The first opening's copy: following the link again mid-change must not make the changes "what was sent".
+        sent[str(consultation.pk)] = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
     reopened[str(consultation.pk)] = response.pk
-    request.session[REOPENED] = reopened
+    request.session[REOPENED], request.session[REOPENED_SENT] = reopened, sent
     return redirect(_check_url(consultation))
+
+
+@private_no_store
+@require_POST
+def respond_change_cancel(request: HttpRequest, slug: str) -> HttpResponse:
+    """Cancel changes on a reopened sent response: put back what was sent, and forget the response from this
+    browser, so the next person at the computer finds nothing of it (the receipt's link opens it again)."""
+    consultation = _consultation(slug)
+    response = _reopened_response(request, consultation)
+    held = request.session.get(REOPENED_SENT, {}).get(str(consultation.pk))
+    restored = False
+    if response is not None and isinstance(held, dict) and held.get("response") == response.pk:
+        svc.response_changes_cancel(response=response, sent=held["sent"], now=timezone.now())
+        restored = True
+    _forget(request, consultation)
+    context = {"consultation": consultation, "held": response is not None, "restored": restored}
+    return render(request, "engagement/respond/change_cancelled.html", context)
 
 
 # --- signed-in residents ---

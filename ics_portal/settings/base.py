@@ -14,6 +14,8 @@ SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 SERVICE_NAME = env("SERVICE_NAME", default="ICS governance and engagement")
+# Where people write to the portal's administrators (e.g. an account switched off); empty: pages say who, without.
+SUPPORT_EMAIL = env("SUPPORT_EMAIL", default="")
 
 INSTALLED_APPS = [
     # First, so its templates/admin/ overrides the Django admin's (axe fixes: base_site.html, split date/time).

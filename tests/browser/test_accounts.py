@@ -6,6 +6,7 @@ The codes are read from the email the portal sent (locmem backend: live_server r
 import re
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -134,3 +135,15 @@ def test_owner_signs_in_with_the_code_a_stranger_caused_when_no_more_emails_are_
     page.get_by_label("Code").fill(code_from(mailoutbox[-1]))
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("link", name="Your account")).to_be_visible()
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_inactive_account_page_says_who_to_contact(page, live_server, assert_accessible, settings, width):
+    settings.SUPPORT_EMAIL = "portal.admins@nhs.net"
+    page.set_viewport_size({"width": width, "height": 800})
+    page.goto(live_server.url + reverse("account_inactive"))
+    expect(page.locator("h1")).to_have_text("This account is not active")
+    expect(page.get_by_role("link", name="portal.admins@nhs.net")).to_have_attribute(
+        "href", "mailto:portal.admins@nhs.net"
+    )
+    assert_accessible(page, f"inactive account at {width}px")

@@ -9,10 +9,11 @@ from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
 from accounts import roles
-from engagement.models import ManagerScope
+from engagement.models import ManagerScope, Question
 from governance.models import AreaPopulation
+from reporting import services_themes
 from tests.browser.test_core_pages import sign_in
-from tests.engagement.factories import AreaFactory, ConsultationFactory
+from tests.engagement.factories import AreaFactory, ConsultationFactory, QuestionFactory
 from tests.factories import UserFactory
 from tests.functions.factories import FunctionFactory
 from tests.reporting.conftest import Boroughs
@@ -40,6 +41,13 @@ def data():  # type: ignore[no-untyped-def]
     equality(b.ics_c, 7, age_band="25_34")
     equality(b.ics_c, 2, age_band="16_24")
     pmo = UserFactory(email="pmo.outcomes@nhs.net", groups=[roles.PMO])
+    question = QuestionFactory(consultation=c, kind=Question.Kind.LONG_TEXT, text="What would help?")
+    theme = services_themes.theme_create(
+        consultation=c, name="Travel to clinics", description="How far people go", by=pmo, now=c.closes_at
+    )
+    for text in ("The clinic is two buses away", "Too far to walk"):
+        answer = sent(c, {question: text}, at=c.closes_at).answers.get()
+        services_themes.answer_tag(theme=theme, answer=answer, by=pmo, now=c.closes_at)
     return {"c": c, "manager": manager, "pmo": pmo, "boroughs": b}
 
 
@@ -49,6 +57,7 @@ def test_outcome_pages_and_population_section_are_accessible(page, live_server, 
     sign_in(page, live_server, data["manager"])
     page.goto(live_server.url + "/manage/consultations/barnet-estates/outcome/")
     expect(page.locator("h1")).to_have_text("You said, we did")
+    expect(page.locator("main")).to_contain_text("Travel to clinics: 2 answers")
     assert_accessible(page, f"outcome form at {width}px")
     page.get_by_role("button", name="Publish the outcome").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter what was decided")
@@ -66,6 +75,7 @@ def test_outcome_pages_and_population_section_are_accessible(page, live_server, 
     expect(page.locator("#outcome")).to_have_text("You said, we did")
     expect(page.locator("main")).to_contain_text("We will open two evening clinics.")
     expect(page.get_by_role("link", name="Borough estates strategy")).to_be_visible()
+    expect(page.get_by_role("table", name="Themes in the responses")).to_contain_text("Travel to clinics")
     assert_accessible(page, f"consultation page with its outcome at {width}px")
 
     sign_in(page, live_server, data["pmo"])

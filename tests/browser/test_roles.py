@@ -113,6 +113,32 @@ def test_an_anonymous_resident_changes_a_sent_response_from_the_receipt(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
+def test_cancelling_changes_by_keyboard_puts_the_sent_answers_back(page, live_server, assert_accessible, width) -> None:  # type: ignore[no-untyped-def]
+    survey = respond_survey()
+    resident = Client()
+    response = walk_to_check(resident, survey)
+    submit(resident, survey, response)
+    assert email_send(email_id=Email.objects.get(kind="receipt").pk) == "sent"
+    link = re.search(r"http://testserver(/\S+/respond/change/\S+/)", mail.outbox[-1].body).group(1)  # type: ignore[union-attr]
+    page.set_viewport_size({"width": width, "height": 800})
+    page.set_default_timeout(20_000)
+
+    page.goto(live_server.url + link)
+    page.get_by_role("link", name="Change Care should be planned locally").click()
+    page.get_by_label("Disagree", exact=True).check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("main")).not_to_contain_text("Save and come back later")
+    cancel = page.get_by_role("button", name="Cancel changes")
+    cancel.focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_have_text("Your changes were cancelled")
+    assert_accessible(page, f"changes cancelled at {width}px")
+    assert Answer.objects.get(response=response, question=survey.q["agree"]).value == "strongly_agree"
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/check/")
+    expect(page.locator("main")).not_to_contain_text("Because it is local")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
 def test_a_manager_clicks_through_the_preview_and_publishes(page, live_server, assert_accessible, width) -> None:  # type: ignore[no-untyped-def]
     survey = respond_survey()
     Consultation.objects.filter(pk=survey.pk).update(is_published=False)

@@ -90,6 +90,25 @@ def test_the_seed_consultations_carry_synthetic_responses_the_summary_labels(cli
     page = client.get(f"/pmo/consultations/{nel.slug}/").content.decode()
     assert f"These {expected} responses are demonstration data" in page
 
+    # A small codebook on one of them, some of its typed answers tagged, once only: the summary shows themes.
+    from reporting.models import Theme, ThemeTag
+    from reporting.selectors import theme_counts
+
+    themes = Theme.objects.filter(consultation=nel)
+    assert 3 <= themes.count() <= 5
+    assert Theme.objects.exclude(consultation=nel).count() == 0
+    counts = theme_counts(consultation=nel)
+    assert all(0 < theme.count <= reporting.demo.TAGS_PER_THEME for theme in counts), counts
+    tagged = ThemeTag.objects.filter(theme__consultation=nel)
+    assert tagged.filter(answer__question__kind="long_text", answer__response__is_synthetic=True).count() == (
+        tagged.count()
+    )
+    texts = Response.objects.filter(consultation=nel, answers__question__kind="long_text").count()
+    assert tagged.values("answer").distinct().count() < texts, "some answers, not all"
+    assert "Answers by theme" in page
+    for theme in counts:
+        assert theme.name in page
+
 
 def test_demo_reminders_go_to_exactly_the_followers_and_invitees_who_have_not_responded(settings: Any) -> None:
     from django.core.management import call_command

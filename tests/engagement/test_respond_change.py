@@ -17,7 +17,7 @@ from engagement.services import responses as svc
 from notifications.models import Email
 from notifications.services import email_send
 from tests.engagement.factories import respond_survey
-from tests.engagement.test_respond_views import page2, submit, url, walk_to_check
+from tests.engagement.test_respond_views import about, check_form, page2, submit, url, walk_to_check
 
 pytestmark = pytest.mark.django_db
 
@@ -167,3 +167,82 @@ def test_an_account_holders_receipt_links_to_their_responses(client: Any, survey
     body = mail.outbox[-1].body
     assert not LINK.search(body)
     assert "http://testserver/consultations/my-responses/" in body
+
+
+def test_while_changing_the_pages_offer_cancel_changes_and_not_save_for_later(client: Any, survey: Any) -> None:
+    _response, link = send_and_read_receipt(client, survey)
+    holder = Client()
+    holder.get(link)
+    check = holder.get(url("respond_check", survey)).content.decode()
+    assert "Save and come back later" not in check, "a sent response has nothing to come back to"
+    assert f'action="{url("respond_change_cancel", survey)}"' in check
+    assert "Cancel changes" in check
+    assert "Changes are saved as you make them" in check
+    for step in (url("respond_page", survey, 1), url("respond_about_you", survey)):
+        assert "Save and come back later" not in holder.get(step + "?change=1").content.decode(), step
+
+
+def test_cancelling_puts_the_sent_answers_back_and_this_browser_sees_nothing_of_it_again(
+    client: Any, survey: Any
+) -> None:
+    response, link = send_and_read_receipt(client, survey)
+    q, sent_token, receipts = survey.q, response.submission_token, Email.objects.filter(kind="receipt").count()
+    holder = Client()
+    holder.get(link)
+    holder.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    holder.post(url("respond_about_you", survey) + "?change=1", about(survey, email="typo@example.org"))
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree", "saved as typed"
+    check_during_changes = check_form(holder, survey)
+
+    r = holder.post(url("respond_change_cancel", survey))
+
+    assert r.status_code == HTTPStatus.OK
+    assert r["Cache-Control"] == "private, no-store"
+    body = r.content.decode()
+    assert "Your changes were cancelled" in body
+    assert "resident@example.org" not in body
+    assert response.reference not in body
+    response.refresh_from_db()
+    assert (response.state, response.email) == (Response.State.SUBMITTED, "resident@example.org")
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree", "put back"
+    assert Answer.objects.get(response=response, question=q["follow"]).value == "Because it is local & <simple>"
+    assert response.submission_token not in {sent_token, check_during_changes["submission_token"]}
+    assert Email.objects.filter(kind="receipt").count() == receipts, "nothing was sent again"
+
+    # The same browser, afterwards (the next person at a shared computer): nothing of it without the link.
+    for step in ("respond_check", "respond_about_you"):
+        assert holder.get(url(step, survey))["Location"] == url("respond_start", survey)
+    assert holder.get(url("respond_page", survey, 1))["Location"] == url("respond_start", survey)
+    start_page = holder.get(url("respond_start", survey)).content.decode()
+    assert response.reference not in start_page
+    assert "resident@example.org" not in start_page
+    r = holder.post(url("respond_submit", survey), check_during_changes)
+    assert r["Location"] == url("respond_start", survey)
+    assert holder.post(url("respond_change_cancel", survey)).status_code == HTTPStatus.OK  # again: no harm
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree"
+    # The receipt's link still opens it, with the answers as sent.
+    holder.get(link)
+    assert "Because it is local &amp; &lt;simple&gt;" in holder.get(url("respond_check", survey)).content.decode()
+
+
+def test_cancel_changes_from_a_browser_that_holds_nothing_changes_nothing(client: Any, survey: Any) -> None:
+    response, _link = send_and_read_receipt(client, survey)
+    before = list(Answer.objects.filter(response=response).values_list("question", "value").order_by("question"))
+    stranger = Client()
+    assert stranger.get(url("respond_change_cancel", survey)).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+    body = stranger.post(url("respond_change_cancel", survey)).content.decode()
+    assert "There were no changes to cancel" in body
+    after = list(Answer.objects.filter(response=response).values_list("question", "value").order_by("question"))
+    assert after == before
+
+
+def test_a_browser_reopened_before_copies_were_kept_is_told_the_changes_stay(client: Any, survey: Any) -> None:
+    _response, link = send_and_read_receipt(client, survey)
+    holder = Client()
+    holder.get(link)
+    session = holder.session
+    del session["engagement.reopened_sent"]  # as a session from before "Cancel changes" existed
+    session.save()
+    body = holder.post(url("respond_change_cancel", survey)).content.decode()
+    assert "We could not put back the answers you sent" in body
+    assert holder.get(url("respond_check", survey))["Location"] == url("respond_start", survey)

@@ -49,3 +49,36 @@ def test_engagement_outbox_rows_are_moved_then_its_table_dropped() -> None:
     moved = Email.objects.get(dedup_key=f"engagement-outbox:{sent.pk}")
     assert (moved.status, moved.subject, moved.attempts, moved.about) == ("sent", "Saved", 1, None)
     assert "engagement_outboundemail" not in connection.introspection.table_names()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_addresses_that_unsubscribed_from_an_invite_list_before_are_suppressed_after() -> None:
+    from notifications.models import Invitee, Suppression
+    from tests.engagement.factories import ConsultationFactory
+
+    before = [("notifications", "0004_invitee")]
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    one, two = ConsultationFactory(), ConsultationFactory()
+    try:
+        executor.migrate(before)
+        old_apps = executor.loader.project_state(before).apps
+        invitee = old_apps.get_model("notifications", "Invitee")
+        content_type = old_apps.get_model("contenttypes", "ContentType").objects.get(
+            app_label="engagement", model="consultation"
+        )
+        at = timezone.now() - datetime.timedelta(days=3)
+        for consultation, email, unsubscribed_at in [(one, "gone@x.org", at), (two, "gone@x.org", None)]:
+            invitee.objects.create(
+                target_type=content_type,
+                target_id=consultation.pk,
+                email=email,
+                name="G",
+                unsubscribed_at=unsubscribed_at,
+            )
+        invitee.objects.create(target_type=content_type, target_id=one.pk, email="stays@x.org", name="S")
+        MigrationExecutor(connection).migrate(latest)
+    finally:
+        MigrationExecutor(connection).migrate(latest)
+    assert Invitee.objects.count() == 3
+    assert list(Suppression.objects.values_list("address", "cause")) == [("gone@x.org", "unsubscribed")]

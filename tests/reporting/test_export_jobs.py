@@ -8,6 +8,7 @@ import os
 import time
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -21,6 +22,7 @@ from reporting import services
 from reporting.models import ExportJob, ExportLog
 from tests.engagement.factories import AreaFactory, QuestionFactory
 from tests.factories import UserFactory
+from tests.threads import at_once
 
 from .factories import sent
 from .test_fuzz import FUZZ, params
@@ -223,7 +225,9 @@ def test_the_sweep_fails_a_job_a_dead_worker_left_running(client, big, pmo_user)
     assert services.FAILED_STALLED in client.get(f"/pmo/exports/{job.pk}/").content.decode()
 
 
-def test_expiry_deletes_the_file_and_the_page_says_expired(client, big, pmo_user, settings):
+def test_expiry_deletes_the_file_and_the_page_says_expired(
+    client, big, pmo_user, settings, django_capture_on_commit_callbacks
+):
     start(client, pmo_user)
     job = ExportJob.objects.get()
     services.export_job_run(job_id=job.pk)
@@ -231,7 +235,8 @@ def test_expiry_deletes_the_file_and_the_page_says_expired(client, big, pmo_user
     path = settings.REPORTING_EXPORT_ROOT / job.file_name
     assert services.export_jobs_expire(now=job.expires_at - datetime.timedelta(seconds=1)) == 0
     assert path.is_file()
-    assert services.export_jobs_expire(now=job.expires_at) == 1
+    with django_capture_on_commit_callbacks(execute=True):  # the file goes after commit
+        assert services.export_jobs_expire(now=job.expires_at) == 1
     assert not path.exists()
     job.refresh_from_db()
     assert (job.status, job.file_name) == (ExportJob.Status.EXPIRED, "")
@@ -240,6 +245,26 @@ def test_expiry_deletes_the_file_and_the_page_says_expired(client, big, pmo_user
     assert "/download/" not in page
     assert client.get(f"/pmo/exports/{job.pk}/download/").status_code == 410
     assert services.export_jobs_expire(now=job.expires_at) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expiry_marks_the_job_expired_before_its_file_goes(client, big, pmo_user, monkeypatch):
+    """Another connection reading the job while its file is deleted sees it expired, never "done" without its
+    file: the row is marked and committed first, the file deleted after commit."""
+    start(client, pmo_user)
+    job = ExportJob.objects.get()
+    services.export_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    seen = []
+    real_delete = FileSystemStorage.delete
+
+    def delete(storage, name):  # the status a reader on another connection sees as the file goes
+        seen.extend(at_once(lambda: ExportJob.objects.get(pk=job.pk).status, n=1)[0])
+        real_delete(storage, name)
+
+    monkeypatch.setattr(FileSystemStorage, "delete", delete)
+    assert services.export_jobs_expire(now=job.expires_at) == 1
+    assert seen == [ExportJob.Status.EXPIRED]
 
 
 def test_a_file_past_its_expiry_is_refused_before_the_clean_up_runs(client, big, pmo_user):
@@ -307,7 +332,9 @@ def test_the_clean_up_deletes_old_files_no_job_points_to(client, big, pmo_user, 
     assert (root / job.file_name).exists(), "a live job's file stays"
 
 
-def test_a_deployment_may_keep_job_files_in_another_storage(client, big, pmo_user, settings):
+def test_a_deployment_may_keep_job_files_in_another_storage(
+    client, big, pmo_user, settings, django_capture_on_commit_callbacks
+):
     """STORAGES["exports"] (e.g. a bucket every machine reaches) is used instead of the local folder."""
     settings.STORAGES = {**settings.STORAGES, "exports": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
     start(client, pmo_user)
@@ -319,7 +346,8 @@ def test_a_deployment_may_keep_job_files_in_another_storage(client, big, pmo_use
     assert storage.exists(job.file_name)
     download = body_of(client.get(f"/pmo/exports/{job.pk}/download/"))
     assert download.decode("utf-8-sig").count("REF") == 5
-    services.export_jobs_expire(now=job.expires_at)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.export_jobs_expire(now=job.expires_at)
     assert not storage.exists(job.file_name)
 
 
