@@ -14,6 +14,19 @@ SINGULAR = {
 }
 
 
+def _sqlite_triggers(install: bool):
+    """SQLite adds this column by rebuilding governance_level, which the area triggers name: they come off for the
+    rebuild and go back on after it (PostgreSQL alters the table in place and keeps them)."""
+
+    def run(apps, schema_editor):
+        from governance import db_triggers
+
+        if schema_editor.connection.vendor == "sqlite":
+            (db_triggers.install if install else db_triggers.remove)(schema_editor.connection)
+
+    return run
+
+
 def fill(apps, schema_editor):
     Level = apps.get_model("governance", "Level")
     for level in Level.objects.select_related("system").filter(singular_name=""):
@@ -29,6 +42,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(_sqlite_triggers(install=False), _sqlite_triggers(install=True)),
         migrations.AddField(
             model_name="level",
             name="singular_name",
@@ -38,5 +52,6 @@ class Migration(migrations.Migration):
                 max_length=100,
             ),
         ),
+        migrations.RunPython(_sqlite_triggers(install=True), _sqlite_triggers(install=False)),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
