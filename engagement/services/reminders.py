@@ -9,9 +9,9 @@ organisation, one sent on behalf of that organisation. One reminder per address 
 or the consultation opened inside the window), only the nearest due offset is planned, never two at once, and
 never an offset whose moment came before the consultation opened.
 
-`reminders_plan(*, now)` writes outbox rows set-based (one query for the recipients, one for the keys already
-planned, then bulk inserts), each with the dedup key (consultation, offset, address), so planning twice or two
-beats at once makes no new rows. Rows are rendered when sent (`reminder_context`), which skips with the reason if
+`reminders_plan(*, now)` writes outbox rows set-based (`emails_plan`: one INSERT ... SELECT from the recipients'
+query), each with the dedup key (consultation, offset, address), so planning twice or two beats at once makes no
+new rows. Rows are rendered when sent (`reminder_context`), which skips with the reason if
 things changed meanwhile: already responded, unsubscribed, closed.
 """
 
@@ -34,7 +34,6 @@ from ..models import Consultation, Response
 
 KIND = "reminder"
 MAX_OFFSET_DAYS = 90
-INSERT_BATCH = 2000
 ALREADY_RESPONDED = "already responded"
 UNSUBSCRIBED = "unsubscribed: no longer follows it or is invited"
 CLOSED = "the consultation has closed"
@@ -121,11 +120,14 @@ def not_responded(people: "models.QuerySet[Any]", consultation: Consultation) ->
 
 def audience(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
     """Every address told about it: its followers' and its invitees', one row per address (a UNION)."""
-    follows, invited = _people(consultation, address=address)
-    return follows.values_list("address", flat=True).union(invited.values_list("address", flat=True))
+    follows, invited = audience_people(consultation, address=address)
+    return _addresses(follows, invited)
 
 
-def _people(consultation: Consultation, *, address: str | None) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+def audience_people(
+    consultation: Consultation, *, address: str | None = None
+) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+    """Its followers and its invitees, each annotated with `address` (for `emails_plan`; `audience` is their UNION)."""
     # "address" is an annotation, which the type checker's plugin cannot see.
     follows: models.QuerySet[Any] = followers(consultation)
     invited: models.QuerySet[Any] = invitees(consultation)
@@ -134,14 +136,24 @@ def _people(consultation: Consultation, *, address: str | None) -> "tuple[models
     return follows, invited
 
 
+def reminded_people(
+    consultation: Consultation, *, address: str | None = None
+) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+    """The followers and invitees who have not responded, annotated with `address`: who a reminder goes to."""
+    follows, invited = audience_people(consultation, address=address)
+    return not_responded(follows, consultation), not_responded(invited, consultation)
+
+
 def reminded(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
-    """The audience's addresses that have not responded: who a reminder goes to, one row per address."""
-    follows, invited = _people(consultation, address=address)
-    return (
-        not_responded(follows, consultation)
-        .values_list("address", flat=True)
-        .union(not_responded(invited, consultation).values_list("address", flat=True))
-    )
+    """The audience's addresses that have not responded, one row per address (a UNION)."""
+    follows, invited = reminded_people(consultation, address=address)
+    return _addresses(follows, invited)
+
+
+def _addresses(*people: "models.QuerySet[Any]") -> "models.QuerySet[Any]":
+    # Unordered: SQLite refuses an ORDER BY (a model's default ordering) inside a UNION.
+    first, *rest = (p.order_by().values_list("address", flat=True) for p in people)
+    return first.union(*rest)
 
 
 def dedup_key(*, consultation_id: int, offset_days: int, address: str) -> str:
@@ -176,10 +188,9 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
             plans.append(plan)
             if plan.state != "planned":
                 continue
-            remaining = reminded(consultation)
             result = emails_plan(
                 kind=KIND,
-                addresses=remaining,
+                people=reminded_people(consultation),
                 about=consultation,
                 key_prefix=f"{KIND}:{consultation.pk}:{plan.offset_days}d:",
                 not_before=now,
