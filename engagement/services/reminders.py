@@ -21,7 +21,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, Exists, F, Q, When
 from django.db.models.functions import Lower
 
 from governance.models import Area
@@ -213,13 +213,26 @@ def reminder_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] 
     if now > consultation.closes_at:
         return Skip(CLOSED)
     address = email.to.lower()
-    if not audience(consultation, address=address).exists():
-        return Skip(UNSUBSCRIBED)
-    if not reminded(consultation, address=address).exists():
-        return Skip(ALREADY_RESPONDED)
-    follows = followers(consultation).filter(address=address)  # type: ignore[misc]
+    # One walk of the area tree and one query for every check: the same querysets as planning (audience_people,
+    # not_responded), as EXISTS subqueries of one SELECT, rather than one query each.
+    follows, invited = audience_people(consultation, address=address)
     user_ids = follows.exclude(user=None).values("user")
-    has_draft = Response.objects.filter(consultation=consultation, user__in=user_ids).in_progress().exists()
+    checks = (
+        Consultation.objects.filter(pk=consultation.pk)
+        .values(
+            is_follower=Exists(follows),
+            is_invitee=Exists(invited),
+            follower_waiting=Exists(not_responded(follows, consultation)),
+            invitee_waiting=Exists(not_responded(invited, consultation)),
+            has_draft=Exists(Response.objects.filter(consultation=consultation, user__in=user_ids).in_progress()),
+        )
+        .get()
+    )
+    if not (checks["is_follower"] or checks["is_invitee"]):
+        return Skip(UNSUBSCRIBED)
+    if not (checks["follower_waiting"] or checks["invitee_waiting"]):
+        return Skip(ALREADY_RESPONDED)
+    has_draft = checks["has_draft"]
     closes_at = consultation.closes_at
     day = deadlines.london_date(closes_at)
     return {
