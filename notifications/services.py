@@ -285,8 +285,15 @@ def _permanent(exc: Exception) -> bool:
     return False
 
 
-def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBackend | None = None) -> str:
-    """Send one claimed row (on `connection` if given, kept open); 'sent', 'retry', 'failed' or 'suppressed'."""
+def _deliver(
+    email: Email,
+    *,
+    now: datetime.datetime,
+    connection: BaseEmailBackend | None = None,
+    context: "dict[str, Any] | Skip | None" = None,
+) -> str:
+    """Send one claimed row (on `connection` if given, kept open); 'sent', 'retry', 'failed' or 'suppressed'.
+    `context`: its renderer's answer if the batch already has it (`_batch_contexts`)."""
     try:
         spec = kinds.get(email.kind)
     except KeyError:
@@ -298,7 +305,7 @@ def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBacke
     rendered: dict[str, str] = {}  # text rendered now, written with the outcome (one update, not two)
     try:
         if spec.context is not None and not email.body_text:
-            if _render(email, spec, now=now) is not None:
+            if _render(email, spec, now=now, context=context) is not None:
                 return "suppressed"
             rendered = {"subject": email.subject, "body_text": email.body_text, "body_html": email.body_html}
         message = EmailMultiAlternatives(
@@ -332,11 +339,14 @@ def _headers(email: Email, spec: Kind) -> dict[str, str]:
     return headers
 
 
-def _render(email: Email, spec: Kind, *, now: datetime.datetime) -> Skip | None:
+def _render(
+    email: Email, spec: Kind, *, now: datetime.datetime, context: "dict[str, Any] | Skip | None" = None
+) -> Skip | None:
     """Render a row queued unrendered onto `email` (the caller writes it with the outcome, so a retry sends the
     same text); or record why not to send."""
     assert spec.context is not None
-    context = spec.context(email, now=now)
+    if context is None:
+        context = spec.context(email, now=now)
     if isinstance(context, Skip):
         _mark(email, status=Email.Status.SUPPRESSED, last_error=context.reason)
         return context
@@ -389,17 +399,37 @@ def _send_batches(
         # One SMTP session per batch, not one per email (a connection and a handshake each cost more than a send).
         connection = get_connection()
         try:
+            contexts = _batch_contexts(batch, now=now)
             for n, email in enumerate(batch):
                 if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
                     _release(batch[n:])
                     break
-                outcome = _deliver(email, now=now, connection=connection)
+                outcome = _deliver(email, now=now, connection=connection, context=contexts.get(email.pk))
                 sent += outcome == "sent"
                 if outcomes is not None:
                     outcomes.append((email, outcome))
         finally:
             _close(connection)
     return sent
+
+
+def _batch_contexts(batch: list[Email], *, now: datetime.datetime) -> "dict[int, dict[str, Any] | Skip]":
+    """The renderers' answers for a batch's unrendered rows whose kind answers for many at once (`Kind.contexts`);
+    a renderer that fails leaves its rows to be rendered one by one (where a failure is that row's retry)."""
+    by_kind: dict[str, list[Email]] = {}
+    for email in batch:
+        by_kind.setdefault(email.kind, []).append(email)
+    contexts: dict[int, dict[str, Any] | Skip] = {}
+    for name, rows in by_kind.items():
+        spec = kinds.registered().get(name)
+        unrendered = [e for e in rows if not e.body_text]
+        if spec is None or spec.contexts is None or not unrendered:
+            continue
+        try:
+            contexts |= spec.contexts(unrendered, now=now)
+        except Exception:
+            logger.warning("Rendering a batch of %s emails failed; rendering them one by one", name, exc_info=True)
+    return contexts
 
 
 def emails_send_due(
