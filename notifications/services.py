@@ -291,15 +291,18 @@ def _deliver(
     now: datetime.datetime,
     connection: BaseEmailBackend | None = None,
     context: "dict[str, Any] | Skip | None" = None,
+    suppressed: bool | None = None,
 ) -> str:
     """Send one claimed row (on `connection` if given, kept open); 'sent', 'retry', 'failed' or 'suppressed'.
-    `context`: its renderer's answer if the batch already has it (`_batch_contexts`)."""
+    `context` and `suppressed`: what the batch already knows of it (`_batch_contexts`, `_suppressed`)."""
     try:
         spec = kinds.get(email.kind)
     except KeyError:
         _mark(email, status=Email.Status.FAILED, last_error=f"No app registers the email kind {email.kind!r}.")
         return "failed"
-    if spec.optional and Suppression.objects.filter(address=email.to.lower()).exists():
+    if suppressed is None:
+        suppressed = spec.optional and email.to.lower() in _suppressed([email])
+    if spec.optional and suppressed:
         _mark(email, status=Email.Status.SUPPRESSED, last_error=f"{email.to} is on the suppression list.")
         return "suppressed"
     rendered: dict[str, str] = {}  # text rendered now, written with the outcome (one update, not two)
@@ -399,18 +402,30 @@ def _send_batches(
         # One SMTP session per batch, not one per email (a connection and a handshake each cost more than a send).
         connection = get_connection()
         try:
-            contexts = _batch_contexts(batch, now=now)
+            contexts, suppressed = _batch_contexts(batch, now=now), _suppressed(batch)
             for n, email in enumerate(batch):
                 if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
                     _release(batch[n:])
                     break
-                outcome = _deliver(email, now=now, connection=connection, context=contexts.get(email.pk))
+                outcome = _deliver(
+                    email,
+                    now=now,
+                    connection=connection,
+                    context=contexts.get(email.pk),
+                    suppressed=email.to.lower() in suppressed,
+                )
                 sent += outcome == "sent"
                 if outcomes is not None:
                     outcomes.append((email, outcome))
         finally:
             _close(connection)
     return sent
+
+
+def _suppressed(emails: list[Email]) -> set[str]:
+    """Which of the rows' addresses are on the suppression list: one query for a batch."""
+    addresses = {e.to.lower() for e in emails}
+    return set(Suppression.objects.filter(address__in=addresses).values_list("address", flat=True))
 
 
 def _batch_contexts(batch: list[Email], *, now: datetime.datetime) -> "dict[int, dict[str, Any] | Skip]":
