@@ -12,6 +12,7 @@ service records it); equality answers are never exported per response (they are 
 import csv
 import dataclasses
 import datetime
+import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, NamedTuple
@@ -23,7 +24,7 @@ from django.utils import timezone
 from engagement.models import Answer, Consultation, Question, Response
 from engagement.querysets import ResponseQuerySet
 from engagement.questions import OTHER, OTHER_LABEL, answer_label, answer_parts, has_other, question_choices
-from ics_portal.spreadsheets import safe_row, safe_xlsx_row
+from ics_portal.spreadsheets import safe_cell, safe_xlsx_row
 
 from .selectors import (
     LONDON,
@@ -69,25 +70,30 @@ def export_responses(
 
 def _answer(question: Question) -> Value:
     labels = dict(question_choices(question))  # once per export, not once per cell
+    pk = question.pk
 
     def value(response: Any, answers: dict[int, AnswerValue]) -> str:
-        found = answers.get(question.pk)
+        found = answers.get(pk)
         return answer_label(question, found.value, labels=labels) if found else ""
 
     return value
 
 
 def _option(question: Question, option: str) -> Value:
+    pk = question.pk
+
     def value(response: Any, answers: dict[int, AnswerValue]) -> str:
-        found = answers.get(question.pk)
+        found = answers.get(pk)
         return "Yes" if found and option in answer_parts(found.value) else ""
 
     return value
 
 
 def _other(question: Question) -> Value:
+    pk = question.pk
+
     def value(response: Any, answers: dict[int, AnswerValue]) -> str:
-        found = answers.get(question.pk)
+        found = answers.get(pk)
         return found.other_text if found and OTHER in answer_parts(found.value) else ""
 
     return value
@@ -176,23 +182,18 @@ def _response_values(responses: ResponseQuerySet, *, personal: bool) -> "models.
     return responses.annotate(**shown).values_list(*names, *shown, named=True)
 
 
-class _Line:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a stream."""
-
-    def write(self, text: str) -> str:
-        return text
-
-
-def _csv_value(value: Any) -> Any:
-    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime.datetime) else value
+def _csv_cell(value: Any) -> Any:
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime.datetime) else safe_cell(value)
 
 
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """UTF-8 text with a byte order mark first, so Excel opens non-ASCII characters right."""
-    writer = csv.writer(_Line(), lineterminator="\r\n")
+    """UTF-8 text with a byte order mark first, so Excel opens non-ASCII characters right; CHUNK rows a piece."""
     yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(safe_row(_csv_value(value) for value in row))
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\r\n").writerows([_csv_cell(value) for value in row] for row in chunk)
+        yield text.getvalue()
 
 
 def write_xlsx(
