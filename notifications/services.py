@@ -178,6 +178,8 @@ def _planned_rows(
         if unplanned_only:
             planned = Email.objects.filter(dedup_key__startswith=key_prefix).values("dedup_key")
             rows = rows.exclude(outbox_dedup_key__in=planned)
+        # values() keeps the order given (Django 5.2): the INSERT's column list relies on it, and the planner's
+        # tests (PostgreSQL and SQLite) check every column of the rows it writes.
         parts.append(rows.values(*aliases))
     # UNION (not ALL) and DISTINCT: an address in two of `people`, or twice in one, is one row.
     return parts[0].distinct() if len(parts) == 1 else parts[0].union(*parts[1:])

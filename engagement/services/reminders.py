@@ -11,8 +11,8 @@ never an offset whose moment came before the consultation opened.
 
 `reminders_plan(*, now)` writes outbox rows set-based (`emails_plan`: one INSERT ... SELECT from the recipients'
 query), each with the dedup key (consultation, offset, address), so planning twice or two beats at once makes no
-new rows. Rows are rendered when sent (`reminder_context`), which skips with the reason if
-things changed meanwhile: already responded, unsubscribed, closed.
+new rows. Rows are rendered when sent (`reminder_contexts`, for the sender's whole claimed batch at once), which
+skips with the reason if things changed meanwhile: already responded, unsubscribed, closed.
 """
 
 import datetime
