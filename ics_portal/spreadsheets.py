@@ -13,6 +13,8 @@ FORMULA_STARTS = frozenset("=+-@\t\r")
 QUOTE = "'"
 # A lone "-" is how several exports write "none"; no spreadsheet reads it as a formula.
 HARMLESS = frozenset({"-"})
+# A text not starting with one of these needs no look further (most cells: the fast path of safe_cell).
+_RISKY_FIRST = FORMULA_STARTS | {QUOTE}
 
 
 def _needs_quote(text: str) -> bool:
@@ -27,6 +29,8 @@ def _needs_quote(text: str) -> bool:
 
 def safe_cell(value: Any) -> Any:
     """The value to write in a cell: numbers, dates and None as they are, any other value as neutralised text."""
+    if type(value) is str and value[:1] not in _RISKY_FIRST:
+        return value
     if value is None or isinstance(value, bool):
         return value
     if isinstance(value, int | float | Decimal | datetime.date | datetime.time):

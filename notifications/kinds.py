@@ -34,6 +34,12 @@ class Renderer(Protocol):
     def __call__(self, email: "Email", *, now: datetime.datetime) -> "dict[str, Any] | Skip": ...
 
 
+class BatchRenderer(Protocol):
+    """A Renderer for the rows of one claimed batch at once (all of its kind): {email.pk: context or Skip}."""
+
+    def __call__(self, emails: "list[Email]", *, now: datetime.datetime) -> "dict[int, dict[str, Any] | Skip]": ...
+
+
 @dataclass(frozen=True)
 class Rendered:
     subject: str
@@ -47,6 +53,8 @@ class Kind:
     optional: bool
     urgent: bool = False
     context: Renderer | None = None
+    # Optional, with `context`: the same answers for a batch, so the sender asks once per batch, not once per row.
+    contexts: BatchRenderer | None = None
     templates: str = ""  # the templates' prefix; default notifications/email/<name>
 
     @property

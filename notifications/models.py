@@ -17,11 +17,15 @@ def new_dedup_key() -> str:
     return f"once:{uuid.uuid4().hex}"
 
 
+def message_id_domain() -> str:
+    """The right-hand side of every Message-ID: the sender's domain."""
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "ics-portal.invalid"
+
+
 def new_message_id() -> str:
     """A Message-ID fixed when the row is written, so every attempt sends the same one (a receiving server or
     client that sees a retry can tell it is the same message)."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "ics-portal.invalid"
-    return make_msgid(domain=domain)
+    return make_msgid(domain=message_id_domain())
 
 
 class Email(models.Model):

@@ -20,11 +20,12 @@ the address on the same list (`unsubscribe`), so that one check here stops every
 
 import dataclasses
 import datetime
+import functools
 import hashlib
-import json
 import logging
 import smtplib
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -33,7 +34,9 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import IntegrityError, connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Value
+from django.db.models.constants import OnConflict
+from django.db.models.functions import SHA256, Cast, Concat, Left
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,7 +46,7 @@ from ics_portal.jinja2 import london, london_time
 from . import kinds
 from .invites import InviteRow
 from .kinds import Kind, Rendered, Skip
-from .models import Email, Follow, Invitee, Suppression, new_message_id
+from .models import Email, Follow, Invitee, Suppression, message_id_domain
 
 logger = logging.getLogger(__name__)
 
@@ -101,8 +104,12 @@ def email_queue(
 
 def address_key(address: str) -> str:
     """The part of a dedup key naming an address: hashed, as an address may be 320 characters and a key at most 200.
-    `emails_plan` computes the same in SQL (sha256 of the UTF-8 bytes, the first 32 hex digits)."""
+    `emails_plan` computes the same in the database (`_address_key`: sha256 of the UTF-8 bytes, 32 hex digits)."""
     return hashlib.sha256(address.encode()).hexdigest()[:32]
+
+
+def _address_key(expression: Any) -> Left:
+    return Left(SHA256(expression), 32)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,90 +118,121 @@ class Planned:
     already_planned: int
 
 
-INSERT_BATCH = 2000
+# The outbox columns a planned row fills, in the INSERT's order; the rest keep their NULL.
+_PLANNED_COLUMNS = (
+    "kind",
+    "to",
+    "about_type",
+    "about_id",
+    "dedup_key",
+    "message_id",
+    "subject",
+    "body_text",
+    "body_html",
+    "data",
+    "status",
+    "attempts",
+    "not_before",
+    "last_error",
+    "created_at",
+)
 
 
+def _planned_rows(
+    people: "Sequence[models.QuerySet[Any]]",
+    *,
+    kind: str,
+    about: models.Model,
+    key_prefix: str,
+    not_before: datetime.datetime,
+    data: dict[str, Any] | None,
+    now: datetime.datetime,
+    unplanned_only: bool = False,
+) -> "models.QuerySet[Any]":
+    """The outbox rows for `people`, one per address, as a SELECT of every column's value (aliased `outbox_<name>`,
+    so as not to clash with the people's own fields). `unplanned_only`: without the keys already in the outbox."""
+    key = Concat(Value(key_prefix), _address_key(F("address")))
+    values = {
+        "kind": Value(kind),
+        "to": F("address"),
+        "about_type": Value(ContentType.objects.get_for_model(about).pk),
+        "about_id": Value(about.pk),
+        "dedup_key": key,
+        # Derived from the (unique) key, so it is unique too and a re-plan of the same email has the same ID.
+        "message_id": Concat(Value("<"), SHA256(key), Value(f"@{message_id_domain()}>")),
+        "subject": Value(""),
+        "body_text": Value(""),
+        "body_html": Value(""),
+        # Cast, so that a UNION's text parameter is jsonb; no data is SQL NULL, not JSON null.
+        "data": Cast(
+            Value(data, output_field=models.JSONField()) if data is not None else Value(None), models.JSONField()
+        ),
+        "status": Value(Email.Status.READY.value),
+        "attempts": Value(0),
+        "not_before": Value(not_before),
+        "last_error": Value(""),
+        "created_at": Value(now),
+    }
+    aliases = {f"outbox_{name}": values[name] for name in _PLANNED_COLUMNS}
+    parts = []
+    for queryset in people:
+        rows = queryset.order_by().annotate(**aliases)
+        if unplanned_only:
+            planned = Email.objects.filter(dedup_key__startswith=key_prefix).values("dedup_key")
+            rows = rows.exclude(outbox_dedup_key__in=planned)
+        # values() keeps the order given (Django 5.2): the INSERT's column list relies on it, and the planner's
+        # tests (PostgreSQL and SQLite) check every column of the rows it writes.
+        parts.append(rows.values(*aliases))
+    # UNION (not ALL) and DISTINCT: an address in two of `people`, or twice in one, is one row.
+    return parts[0].distinct() if len(parts) == 1 else parts[0].union(*parts[1:])
+
+
+@transaction.atomic
 def emails_plan(
     *,
     kind: str,
-    addresses: "models.QuerySet[Any]",
+    people: "Sequence[models.QuerySet[Any]]",
     about: models.Model,
     key_prefix: str,
     not_before: datetime.datetime,
     data: dict[str, Any] | None = None,
     dry_run: bool = False,
 ) -> Planned:
-    """Queue one unrendered `kind` email to each of `addresses` (a flat queryset of lower-case addresses), keyed
-    `key_prefix + address_key(address)`; an address whose key is already in the outbox gets nothing (so planning
-    twice, or two beats at once, adds nothing). Rows are READY with `not_before`, for the minute sweep to send.
+    """Queue one unrendered `kind` email to each address of `people` (querysets each with an `address`, a field or
+    an annotation, in lower case), keyed `key_prefix + address_key(address)`; an address whose key is already in
+    the outbox gets nothing (so planning twice, or two beats at once, adds nothing). Rows are READY with
+    `not_before`, for the minute sweep to send. With `dry_run`, only counts.
 
-    On PostgreSQL it is one INSERT ... SELECT from the addresses' own query, so 100,000 recipients never pass
-    through Python; elsewhere (SQLite for `make run`, which has no sha256) and for a dry run, the same rows go
-    through Python and `bulk_create`."""
-    if connection.vendor == "postgresql" and not dry_run:
-        return _insert_select(
-            kind=kind, addresses=addresses, about=about, key_prefix=key_prefix, not_before=not_before, data=data
-        )
-    total = addresses.count()
-    existing = set(Email.objects.filter(dedup_key__startswith=key_prefix).values_list("dedup_key", flat=True))
-    about_type = ContentType.objects.get_for_model(about)
-    rows = [
-        Email(
-            kind=kind, to=a, about_type=about_type, about_id=about.pk, dedup_key=key, data=data, not_before=not_before
-        )
-        for a in addresses.iterator(chunk_size=INSERT_BATCH)
-        if (key := key_prefix + address_key(a)) not in existing
-    ]
-    if not dry_run:
-        with transaction.atomic():
-            Email.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
-    return Planned(planned=len(rows), already_planned=total - len(rows))
-
-
-def _insert_select(
-    *,
-    kind: str,
-    addresses: "models.QuerySet[Any]",
-    about: models.Model,
-    key_prefix: str,
-    not_before: datetime.datetime,
-    data: dict[str, Any] | None,
-) -> Planned:
-    select, params = addresses.query.sql_with_params()
-    q = connection.ops.quote_name
-    domain = new_message_id().rpartition("@")[2].rstrip(">")
-    columns = (
-        f"kind, {q('to')}, about_type_id, about_id, dedup_key, message_id, subject, body_text, body_html, data, "
-        "status, attempts, not_before, last_error, created_at"
+    One INSERT ... SELECT from the people's own query, on PostgreSQL and SQLite alike, so 100,000 recipients
+    never pass through Python."""
+    rows = functools.partial(
+        _planned_rows,
+        people,
+        kind=kind,
+        about=about,
+        key_prefix=key_prefix,
+        not_before=not_before,
+        data=data,
+        now=timezone.now(),
     )
-    row = (
-        "%s, a.address, %s, %s, %s || left(encode(sha256(convert_to(a.address, 'UTF8')), 'hex'), 32), "
-        "'<' || gen_random_uuid() || '@' || %s || '>', '', '', '', %s::jsonb, %s, 0, %s, '', %s"
-    )
-    # Only names and the queryset's own compiled SQL are formatted in; every value is a parameter.
-    table = q(Email._meta.db_table)
-    # One pass over the addresses' query: it both feeds the insert and counts the addresses already planned.
-    sql = (
-        f"WITH a (address) AS ({select}), "  # noqa: S608
-        f"inserted AS (INSERT INTO {table} ({columns}) SELECT {row} FROM a ON CONFLICT DO NOTHING RETURNING 1) "
-        "SELECT (SELECT count(*) FROM a), (SELECT count(*) FROM inserted)"
-    )
-    values = [
-        *params,
-        kind,
-        ContentType.objects.get_for_model(about).pk,
-        about.pk,
-        key_prefix,
-        domain,
-        None if data is None else json.dumps(data),
-        Email.Status.READY,
-        not_before,
-        timezone.now(),
-    ]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        total, inserted = cursor.fetchone()
-    return Planned(planned=int(inserted), already_planned=int(total) - int(inserted))
+    total = rows().count()
+    if dry_run:
+        planned = rows(unplanned_only=True).count()
+        return Planned(planned=planned, already_planned=total - planned)
+    select, params = rows().query.sql_with_params()
+    # The ORM has no INSERT ... SELECT: only the INSERT around the ORM's SELECT is written here, with the backend's
+    # own words for "skip a row whose key exists" (what bulk_create(ignore_conflicts=True) uses: INSERT OR IGNORE on
+    # SQLite, ON CONFLICT DO NOTHING on PostgreSQL).
+    ops = connection.ops
+    fields = [cast("models.Field[Any, Any]", Email._meta.get_field(name)) for name in _PLANNED_COLUMNS]
+    columns = ", ".join(ops.quote_name(str(field.column)) for field in fields)
+    insert = ops.insert_statement(on_conflict=OnConflict.IGNORE)
+    conflict = ops.on_conflict_suffix_sql(fields, OnConflict.IGNORE, None, None)
+    sql = f"{insert} {ops.quote_name(Email._meta.db_table)} ({columns}) {select} {conflict}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        inserted = cursor.rowcount
+    return Planned(planned=inserted, already_planned=total - inserted)
 
 
 def _publish(*, email_id: int, urgent: bool) -> None:
@@ -251,20 +289,31 @@ def _permanent(exc: Exception) -> bool:
     return False
 
 
-def _deliver(email: Email, *, now: datetime.datetime, connection: BaseEmailBackend | None = None) -> str:
-    """Send one claimed row (on `connection` if given, kept open); 'sent', 'retry', 'failed' or 'suppressed'."""
+def _deliver(
+    email: Email,
+    *,
+    now: datetime.datetime,
+    connection: BaseEmailBackend | None = None,
+    context: "dict[str, Any] | Skip | None" = None,
+    suppressions: "dict[str, Suppression] | None" = None,
+) -> str:
+    """Send one claimed row (on `connection` if given, kept open); 'sent', 'retry', 'failed' or 'suppressed'.
+    `context` and `suppressions`: what the batch already knows of it (`_batch_contexts`, `_suppressions`)."""
     try:
         spec = kinds.get(email.kind)
     except KeyError:
         _mark(email, status=Email.Status.FAILED, last_error=f"No app registers the email kind {email.kind!r}.")
         return "failed"
-    if spec.optional and (suppression := Suppression.objects.filter(address=email.to.lower()).first()):
-        _mark(email, status=Email.Status.SUPPRESSED, last_error=suppressed_reason(suppression))
-        return "suppressed"
+    if spec.optional:
+        if suppressions is None:
+            suppressions = _suppressions([email])
+        if (suppression := suppressions.get(email.to.lower())) is not None:
+            _mark(email, status=Email.Status.SUPPRESSED, last_error=suppressed_reason(suppression))
+            return "suppressed"
     rendered: dict[str, str] = {}  # text rendered now, written with the outcome (one update, not two)
     try:
         if spec.context is not None and not email.body_text:
-            if _render(email, spec, now=now) is not None:
+            if _render(email, spec, now=now, context=context) is not None:
                 return "suppressed"
             rendered = {"subject": email.subject, "body_text": email.body_text, "body_html": email.body_html}
         message = EmailMultiAlternatives(
@@ -306,11 +355,14 @@ def _headers(email: Email, spec: Kind) -> dict[str, str]:
     return headers
 
 
-def _render(email: Email, spec: Kind, *, now: datetime.datetime) -> Skip | None:
+def _render(
+    email: Email, spec: Kind, *, now: datetime.datetime, context: "dict[str, Any] | Skip | None" = None
+) -> Skip | None:
     """Render a row queued unrendered onto `email` (the caller writes it with the outcome, so a retry sends the
     same text); or record why not to send."""
     assert spec.context is not None
-    context = spec.context(email, now=now)
+    if context is None:
+        context = spec.context(email, now=now)
     if isinstance(context, Skip):
         _mark(email, status=Email.Status.SUPPRESSED, last_error=context.reason)
         return context
@@ -365,17 +417,50 @@ def _send_batches(
         # One SMTP session per batch, not one per email (a connection and a handshake each cost more than a send).
         connection = get_connection()
         try:
+            contexts, suppressions = _batch_contexts(batch, now=now), _suppressions(batch)
             for n, email in enumerate(batch):
                 if timezone.now() - email.claimed_at > STALE_SENDING / 2:  # type: ignore[operator]
                     _release(batch[n:])
                     break
-                outcome = _deliver(email, now=now, connection=connection)
+                outcome = _deliver(
+                    email,
+                    now=now,
+                    connection=connection,
+                    context=contexts.get(email.pk),
+                    suppressions=suppressions,
+                )
                 sent += outcome == "sent"
                 if outcomes is not None:
                     outcomes.append((email, outcome))
         finally:
             _close(connection)
     return sent
+
+
+def _suppressions(emails: list[Email]) -> dict[str, Suppression]:
+    """The rows' addresses on the suppression list, with why (an unsubscribe, or a refusal): one query for a
+    batch."""
+    addresses = {e.to.lower() for e in emails}
+    return {s.address: s for s in Suppression.objects.filter(address__in=addresses).order_by("created_at")}
+
+
+def _batch_contexts(batch: list[Email], *, now: datetime.datetime) -> "dict[int, dict[str, Any] | Skip]":
+    """The renderers' answers for a batch's unrendered rows whose kind answers for many at once (`Kind.contexts`);
+    a renderer that fails leaves its rows to be rendered one by one (where a failure is that row's retry)."""
+    by_kind: dict[str, list[Email]] = {}
+    for email in batch:
+        by_kind.setdefault(email.kind, []).append(email)
+    contexts: dict[int, dict[str, Any] | Skip] = {}
+    for name, rows in by_kind.items():
+        spec = kinds.registered().get(name)
+        unrendered = [e for e in rows if not e.body_text]
+        if spec is None or spec.contexts is None or not unrendered:
+            continue
+        try:
+            contexts |= spec.contexts(unrendered, now=now)
+        except Exception:
+            logger.warning("Rendering a batch of %s emails failed; rendering them one by one", name, exc_info=True)
+    return contexts
 
 
 def emails_send_due(

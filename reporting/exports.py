@@ -12,16 +12,19 @@ service records it); equality answers are never exported per response (they are 
 import csv
 import dataclasses
 import datetime
+import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO, Any, NamedTuple
 
+from django.db import models
+from django.db.models import Case, F, When
 from django.utils import timezone
 
 from engagement.models import Answer, Consultation, Question, Response
 from engagement.querysets import ResponseQuerySet
 from engagement.questions import OTHER, OTHER_LABEL, answer_label, answer_parts, has_other, question_choices
-from ics_portal.spreadsheets import safe_row, safe_xlsx_row
+from ics_portal.spreadsheets import safe_cell, safe_xlsx_row
 
 from .selectors import (
     LONDON,
@@ -43,7 +46,8 @@ class AnswerValue(NamedTuple):
     other_text: str
 
 
-Value = Callable[[Response, dict[int, AnswerValue]], Any]
+# A column's value from the response's row (`_response_values`: plain values, not a model) and its answers.
+Value = Callable[[Any, dict[int, AnswerValue]], Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,30 +69,37 @@ def export_responses(
 
 
 def _answer(question: Question) -> Value:
-    def value(response: Response, answers: dict[int, AnswerValue]) -> str:
-        found = answers.get(question.pk)
-        return answer_label(question, found.value) if found else ""
+    labels = dict(question_choices(question))  # once per export, not once per cell
+    pk = question.pk
+
+    def value(response: Any, answers: dict[int, AnswerValue]) -> str:
+        found = answers.get(pk)
+        return answer_label(question, found.value, labels=labels) if found else ""
 
     return value
 
 
 def _option(question: Question, option: str) -> Value:
-    def value(response: Response, answers: dict[int, AnswerValue]) -> str:
-        found = answers.get(question.pk)
+    pk = question.pk
+
+    def value(response: Any, answers: dict[int, AnswerValue]) -> str:
+        found = answers.get(pk)
         return "Yes" if found and option in answer_parts(found.value) else ""
 
     return value
 
 
 def _other(question: Question) -> Value:
-    def value(response: Response, answers: dict[int, AnswerValue]) -> str:
-        found = answers.get(question.pk)
+    pk = question.pk
+
+    def value(response: Any, answers: dict[int, AnswerValue]) -> str:
+        found = answers.get(pk)
         return found.other_text if found and OTHER in answer_parts(found.value) else ""
 
     return value
 
 
-def _sent_at(response: Response) -> datetime.datetime | None:
+def _sent_at(response: Any) -> datetime.datetime | None:
     # Naive London time: what the PMO reads, and what openpyxl can store (it refuses aware datetimes).
     return timezone.localtime(response.submitted_at, LONDON).replace(tzinfo=None) if response.submitted_at else None
 
@@ -100,13 +111,13 @@ def response_columns(*, questions: list[Question], personal: bool) -> list[Colum
         Column("Sent at (London time)", lambda r, a: _sent_at(r)),
         Column("Late", lambda r, a: "Yes" if r.is_late else "No"),
         Column("Respondent type", lambda r, a: kinds.get(r.respondent_type, "")),
-        Column("Organisation", lambda r, a: r.organisation.name if r.organisation else r.organisation_name),
-        Column("Area", lambda r, a: r.area.name if r.area else ""),
+        Column("Organisation", lambda r, a: r.organisation_shown),
+        Column("Area", lambda r, a: r.area_name or ""),
     ]
     if personal:
         columns += [
             Column("Email", lambda r, a: r.email),
-            Column("Name", lambda r, a: r.user.full_name if r.user else ""),
+            Column("Name", lambda r, a: r.account_name or ""),
             Column("Role in the organisation", lambda r, a: r.organisation_role),
             Column("Agreed to be contacted", lambda r, a: "Yes" if r.consent_to_contact else "No"),
         ]
@@ -139,8 +150,7 @@ def response_rows(
     responses have been read after each one."""
     columns = response_columns(questions=report_questions(consultation=consultation), personal=personal)
     yield [column.header for column in columns]
-    related = ["organisation", "area", "user"] if personal else ["organisation", "area"]
-    ordered = responses.select_related(*related).order_by("submitted_at", "pk").iterator(CHUNK)
+    ordered = _response_values(responses, personal=personal).order_by("submitted_at", "pk").iterator(CHUNK)
     done = 0
     while chunk := list(itertools.islice(ordered, CHUNK)):
         answers: dict[int, dict[int, AnswerValue]] = {response.pk: {} for response in chunk}
@@ -156,23 +166,34 @@ def response_rows(
                 progress(done)
 
 
-class _Line:
-    """A file-like object whose write() hands the line back, so csv.writer can feed a stream."""
+def _response_values(responses: ResponseQuerySet, *, personal: bool) -> "models.QuerySet[Any]":
+    """The responses as named tuples of what the columns read (a model instance per row, with its organisation and
+    area, cost more than the cells): the organisation's name as shown, the area's name, the account's name."""
+    shown: dict[str, Any] = {
+        "organisation_shown": Case(
+            When(organisation__isnull=False, then=F("organisation__name")), default=F("organisation_name")
+        ),
+        "area_name": F("area__name"),
+    }
+    names = ["pk", "reference", "submitted_at", "is_late", "respondent_type"]
+    if personal:
+        shown["account_name"] = F("user__full_name")
+        names += ["email", "organisation_role", "consent_to_contact"]
+    return responses.annotate(**shown).values_list(*names, *shown, named=True)
 
-    def write(self, text: str) -> str:
-        return text
 
-
-def _csv_value(value: Any) -> Any:
-    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime.datetime) else value
+def _csv_cell(value: Any) -> Any:
+    return f"{value:%Y-%m-%d %H:%M}" if isinstance(value, datetime.datetime) else safe_cell(value)
 
 
 def csv_lines(rows: Iterable[list[Any]]) -> Iterator[str]:
-    """UTF-8 text with a byte order mark first, so Excel opens non-ASCII characters right."""
-    writer = csv.writer(_Line(), lineterminator="\r\n")
+    """UTF-8 text with a byte order mark first, so Excel opens non-ASCII characters right; CHUNK rows a piece."""
     yield "\ufeff"
-    for row in rows:
-        yield writer.writerow(safe_row(_csv_value(value) for value in row))
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, CHUNK)):
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\r\n").writerows([_csv_cell(value) for value in row] for row in chunk)
+        yield text.getvalue()
 
 
 def write_xlsx(

@@ -174,25 +174,32 @@ def dataset_responses(*, count: int) -> dict[str, Any]:
 
 
 # --- reminders ---
-def followers_make(consultation: Any, *, count: int, responded_every: int) -> None:
-    """`count` confirmed email follows of the consultation; every `responded_every`-th address has sent a response."""
+def followers_make(consultation: Any, *, count: int, responded_every: int, invited: int = 0) -> None:
+    """`count` recipients: `count - invited` confirmed email follows of the consultation and `invited` invitees (on
+    its list, other addresses); every `responded_every`-th address of each has sent a response."""
     from django.contrib.contenttypes.models import ContentType
     from django.utils import timezone
 
     from engagement.models import Consultation, Response
-    from notifications.models import Follow
+    from notifications.models import Follow, Invitee
     from reporting.synthetic import unused_references
 
     now = timezone.now()
     ct = ContentType.objects.get_for_model(Consultation)
     Follow.objects.filter(target_type=ct, target_id=consultation.pk).delete()
+    Invitee.objects.filter(target_type=ct, target_id=consultation.pk).delete()
     Response.objects.filter(consultation=consultation).delete()
-    addresses = [f"follower{n}@example.org" for n in range(count)]
+    addresses = [f"follower{n}@example.org" for n in range(count - invited)]
     Follow.objects.bulk_create(
         (Follow(email=a, target_type=ct, target_id=consultation.pk, confirmed_at=now) for a in addresses),
         batch_size=5000,
     )
-    responded = addresses[::responded_every]
+    invitees = [f"invitee{n}@example.org" for n in range(invited)]
+    Invitee.objects.bulk_create(
+        (Invitee(email=a, name="Invitee", target_type=ct, target_id=consultation.pk) for a in invitees),
+        batch_size=5000,
+    )
+    responded = addresses[::responded_every] + invitees[::responded_every]
     Response.objects.bulk_create(
         (
             Response(
@@ -205,21 +212,26 @@ def followers_make(consultation: Any, *, count: int, responded_every: int) -> No
 
 
 def reminder_recipients_make(consultation: Any, *, count: int) -> None:
-    """Who the planner reminds. Today its followers (a tenth already responded); invitees, when the planner takes
-    them, are made here too."""
-    followers_make(consultation, count=count, responded_every=10)
+    """Who the planner reminds: `count` recipients, nine tenths followers and a tenth invitees; a tenth of each
+    already responded."""
+    followers_make(consultation, count=count, responded_every=10, invited=count // 10)
+
+
+def _recipients_count(consultation: Any) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    from engagement.models import Consultation
+    from notifications.models import Follow, Invitee
+
+    ct = ContentType.objects.get_for_model(Consultation)
+    follows = Follow.objects.filter(target_type=ct, target_id=consultation.pk).count()
+    return follows + Invitee.objects.filter(target_type=ct, target_id=consultation.pk).count()
 
 
 def _reminders_consultation(slug: str, *, count: int) -> Any:
     """A consultation closing in 3 days with a 7-day reminder (so due now) and `count` recipients (kept if so)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from engagement.models import Consultation
-    from notifications.models import Follow
-
     consultation = _consultation(slug, closes_in_days=3, reminder_offsets=[7])
-    ct = ContentType.objects.get_for_model(Consultation)
-    if Follow.objects.filter(target_type=ct, target_id=consultation.pk).count() != count:
+    if _recipients_count(consultation) != count:
         start = time.perf_counter()
         reminder_recipients_make(consultation, count=count)
         log(f"reminders: {count} recipients made in {time.perf_counter() - start:.1f} s")
@@ -239,10 +251,9 @@ def _plan_by_insert_select(consultation: Any, *, now: Any) -> int:
     from django.db import connection
 
     from engagement.models import Consultation
-    from engagement.services.reminders import followers, not_responded
+    from engagement.services.reminders import reminded
 
-    remaining = not_responded(followers(consultation), consultation).values_list("address", flat=True).distinct()
-    sql, params = remaining.query.sql_with_params()
+    sql, params = reminded(consultation).query.sql_with_params()  # its followers and invitees, a UNION
     ct = ContentType.objects.get_for_model(Consultation)
     with connection.cursor() as cursor:
         cursor.execute(

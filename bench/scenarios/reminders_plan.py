@@ -1,4 +1,4 @@
-"""Planning 100,000 reminders for one consultation (100,000 confirmed followers, a tenth already responded) with
+"""Planning 90,000 reminders for one consultation (100,000 recipients: 90,000 followers and 10,000 invitees, a tenth of each already responded) with
 `engagement.services.reminders.reminders_plan`, as a ratio of times to one INSERT ... SELECT in PostgreSQL that
 makes the same outbox rows (checked: the same dedup keys), and the planner's absolute time.
 
@@ -23,5 +23,5 @@ def run(ctx: Any) -> list[str]:
     print(f"  reminders_plan: (INSERT ... SELECT s, reminders_plan s) per round: {rounds}", file=sys.stderr)
     return [
         f"reminders_plan: {ratio:.1f} x INSERT ... SELECT (goal <= {RATIO_GOAL:.0f})",
-        f"reminders_plan_seconds: {seconds:.1f} s for {FOLLOWERS} followers (goal < {SECONDS_GOAL:.0f} s)",
+        f"reminders_plan_seconds: {seconds:.1f} s for {FOLLOWERS} recipients (goal < {SECONDS_GOAL:.0f} s)",
     ]

@@ -3,7 +3,7 @@ or of any area above it (the same audience as reminders: `reminders.audience`).
 
 Planned when a consultation becomes open: by `consultation_publish` if it opens at once, else by the 15-minute
 beat in the same pass as reminders (`openings_plan(now=)`), for consultations whose `opens_at` has passed. One
-outbox row per address (dedup key consultation + address), inserted in bulk, so two beats add nothing. Invitees
+outbox row per address (dedup key consultation + address), inserted by one INSERT ... SELECT (`emails_plan`), so two beats add nothing. Invitees
 added to the list of an open consultation hear at the next pass; followers only within OPENED_WITHIN of opening
 (someone who follows an area months later should not be told "it has just opened"). Rows are rendered when sent
 (`opening_context`), which skips with the reason if it has closed or they are no longer followers or invited.
@@ -21,7 +21,7 @@ from notifications.services import address_key, emails_plan, site_url
 
 from .. import deadlines
 from ..models import Consultation
-from .reminders import CLOSED, GONE, audience, invitees
+from .reminders import CLOSED, GONE, audience, audience_people, invitees
 
 KIND = "consultation_opened"
 OPENED_WITHIN = datetime.timedelta(days=2)
@@ -51,10 +51,10 @@ def opening_plan(
     plan = OpeningPlan(consultation, followers_too=published_now or now - consultation.opens_at <= OPENED_WITHIN)
     if not (consultation.is_published and consultation.opens_at <= now <= consultation.closes_at):
         return plan
-    people = audience(consultation) if plan.followers_too else invitees(consultation).values_list("email", flat=True)
+    people = audience_people(consultation) if plan.followers_too else (invitees(consultation),)
     result = emails_plan(
         kind=KIND,
-        addresses=people,
+        people=people,
         about=consultation,
         key_prefix=f"{KIND}:{consultation.pk}:",
         not_before=now,

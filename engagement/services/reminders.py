@@ -9,19 +9,20 @@ organisation, one sent on behalf of that organisation. One reminder per address 
 or the consultation opened inside the window), only the nearest due offset is planned, never two at once, and
 never an offset whose moment came before the consultation opened.
 
-`reminders_plan(*, now)` writes outbox rows set-based (one query for the recipients, one for the keys already
-planned, then bulk inserts), each with the dedup key (consultation, offset, address), so planning twice or two
-beats at once makes no new rows. Rows are rendered when sent (`reminder_context`), which skips with the reason if
-things changed meanwhile: already responded, unsubscribed, closed.
+`reminders_plan(*, now)` writes outbox rows set-based (`emails_plan`: one INSERT ... SELECT from the recipients'
+query), each with the dedup key (consultation, offset, address), so planning twice or two beats at once makes no
+new rows. Rows are rendered when sent (`reminder_contexts`, for the sender's whole claimed batch at once), which
+skips with the reason if things changed meanwhile: already responded, unsubscribed, closed.
 """
 
 import datetime
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Case, F, Q, When
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 
 from governance.models import Area
@@ -34,7 +35,6 @@ from ..models import Consultation, Response
 
 KIND = "reminder"
 MAX_OFFSET_DAYS = 90
-INSERT_BATCH = 2000
 ALREADY_RESPONDED = "already responded"
 UNSUBSCRIBED = "unsubscribed: no longer follows it or is invited"
 CLOSED = "the consultation has closed"
@@ -121,27 +121,43 @@ def not_responded(people: "models.QuerySet[Any]", consultation: Consultation) ->
 
 def audience(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
     """Every address told about it: its followers' and its invitees', one row per address (a UNION)."""
-    follows, invited = _people(consultation, address=address)
-    return follows.values_list("address", flat=True).union(invited.values_list("address", flat=True))
+    follows, invited = audience_people(consultation, address=address)
+    return _addresses(follows, invited)
 
 
-def _people(consultation: Consultation, *, address: str | None) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+def audience_people(
+    consultation: Consultation, *, address: str | None = None, addresses: Collection[str] | None = None
+) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+    """Its followers and its invitees, each annotated with `address` (for `emails_plan`; `audience` is their UNION);
+    only `address`, or only `addresses`, if given."""
     # "address" is an annotation, which the type checker's plugin cannot see.
     follows: models.QuerySet[Any] = followers(consultation)
     invited: models.QuerySet[Any] = invitees(consultation)
     if address is not None:
         follows, invited = follows.filter(address=address), invited.filter(email=address)
+    if addresses is not None:
+        follows, invited = follows.filter(address__in=addresses), invited.filter(email__in=addresses)
     return follows, invited
 
 
+def reminded_people(
+    consultation: Consultation, *, address: str | None = None
+) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+    """The followers and invitees who have not responded, annotated with `address`: who a reminder goes to."""
+    follows, invited = audience_people(consultation, address=address)
+    return not_responded(follows, consultation), not_responded(invited, consultation)
+
+
 def reminded(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
-    """The audience's addresses that have not responded: who a reminder goes to, one row per address."""
-    follows, invited = _people(consultation, address=address)
-    return (
-        not_responded(follows, consultation)
-        .values_list("address", flat=True)
-        .union(not_responded(invited, consultation).values_list("address", flat=True))
-    )
+    """The audience's addresses that have not responded, one row per address (a UNION)."""
+    follows, invited = reminded_people(consultation, address=address)
+    return _addresses(follows, invited)
+
+
+def _addresses(*people: "models.QuerySet[Any]") -> "models.QuerySet[Any]":
+    # Unordered: SQLite refuses an ORDER BY (a model's default ordering) inside a UNION.
+    first, *rest = (p.order_by().values_list("address", flat=True) for p in people)
+    return first.union(*rest)
 
 
 def dedup_key(*, consultation_id: int, offset_days: int, address: str) -> str:
@@ -176,10 +192,9 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
             plans.append(plan)
             if plan.state != "planned":
                 continue
-            remaining = reminded(consultation)
             result = emails_plan(
                 kind=KIND,
-                addresses=remaining,
+                people=reminded_people(consultation),
                 about=consultation,
                 key_prefix=f"{KIND}:{consultation.pk}:{plan.offset_days}d:",
                 not_before=now,
@@ -193,22 +208,61 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
 
 def reminder_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] | Skip:
     """At send time: skip if they responded, unfollowed or it closed since planning; else the template context,
-    with a way back to a draft in progress ("you have not sent your response yet")."""
-    consultation = None
-    if email.about_id is not None and email.about_type_id == ContentType.objects.get_for_model(Consultation).pk:
-        consultation = Consultation.objects.published().filter(pk=email.about_id).first()
-    if consultation is None:
-        return Skip(GONE)
-    if now > consultation.closes_at:
-        return Skip(CLOSED)
-    address = email.to.lower()
-    if not audience(consultation, address=address).exists():
-        return Skip(UNSUBSCRIBED)
-    if not reminded(consultation, address=address).exists():
-        return Skip(ALREADY_RESPONDED)
-    follows = followers(consultation).filter(address=address)  # type: ignore[misc]
-    user_ids = follows.exclude(user=None).values("user")
-    has_draft = Response.objects.filter(consultation=consultation, user__in=user_ids).in_progress().exists()
+    with a way back to a draft in progress ("you have not sent your response yet"). One row: `reminder_contexts`."""
+    return reminder_contexts([email], now=now)[email.pk]
+
+
+def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int, dict[str, Any] | Skip]:
+    """`reminder_context` for the rows of a claimed batch at once, by their pk: per consultation, one walk of the
+    area tree and one query for every address of the batch (the same audience and not_responded as planning),
+    rather than a query per check per email."""
+    ct = ContentType.objects.get_for_model(Consultation)
+    wanted = {e.about_id for e in emails if e.about_type_id == ct.pk and e.about_id is not None}
+    consultations = Consultation.objects.published().in_bulk(wanted) if wanted else {}
+    contexts: dict[int, dict[str, Any] | Skip] = {}
+    by_consultation: dict[int, list[Email]] = {}
+    for email in emails:
+        consultation = consultations.get(email.about_id) if email.about_type_id == ct.pk else None  # type: ignore[arg-type]
+        if consultation is None:
+            contexts[email.pk] = Skip(GONE)
+        elif now > consultation.closes_at:
+            contexts[email.pk] = Skip(CLOSED)
+        else:
+            by_consultation.setdefault(consultation.pk, []).append(email)
+    for pk, rows in by_consultation.items():
+        consultation = consultations[pk]
+        found = _standing(consultation, addresses={e.to.lower() for e in rows})
+        for email in rows:
+            address = email.to.lower()
+            if address not in found["told"]:
+                contexts[email.pk] = Skip(UNSUBSCRIBED)
+            elif address not in found["waiting"]:
+                contexts[email.pk] = Skip(ALREADY_RESPONDED)
+            else:
+                contexts[email.pk] = _context(consultation, now=now, has_draft=address in found["draft"])
+    return contexts
+
+
+def _standing(consultation: Consultation, *, addresses: set[str]) -> dict[str, set[str]]:
+    """Of `addresses`: those still told about it ("told"), those of them not responded ("waiting"), and those with a
+    draft in progress by their account ("draft"). One UNION query, each part tagged."""
+    follows, invited = audience_people(consultation, addresses=addresses)
+    drafts = Response.objects.filter(consultation=consultation).in_progress().values("user")
+    parts = [
+        (follows, "told"),
+        (invited, "told"),
+        (not_responded(follows, consultation), "waiting"),
+        (not_responded(invited, consultation), "waiting"),
+        (follows.filter(user__in=drafts), "draft"),
+    ]
+    first, *rest = (p.order_by().annotate(tag=Value(tag)).values_list("address", "tag") for p, tag in parts)
+    found: dict[str, set[str]] = {"told": set(), "waiting": set(), "draft": set()}
+    for address, tag in first.union(*rest):
+        found[tag].add(address)
+    return found
+
+
+def _context(consultation: Consultation, *, now: datetime.datetime, has_draft: bool) -> dict[str, Any]:
     closes_at = consultation.closes_at
     day = deadlines.london_date(closes_at)
     return {

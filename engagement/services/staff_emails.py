@@ -17,12 +17,11 @@ consultation (and offset), by the dedup key, so two passes or two beats never ma
 """
 
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
+from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -32,7 +31,7 @@ from accounts.models import PmoScope, User
 from governance.models import Area
 from notifications.kinds import Skip
 from notifications.models import Email
-from notifications.services import email_queue, site_url
+from notifications.services import address_key, email_queue, emails_plan, site_url
 
 from .. import deadlines
 from ..models import Consultation, ManagerScope, Response
@@ -63,8 +62,9 @@ class StaffPlan:
     recipients: list[str] = field(default_factory=list)
 
 
-def owner_addresses(consultation: Consultation) -> list[str]:
-    """The owners' addresses (lower case, sorted, each once): creator, managers of the area and above, its PMO."""
+def owners(consultation: Consultation) -> "models.QuerySet[Any]":
+    """The owners' accounts, annotated with `address` (lower case): creator, managers of the area and above, its
+    PMO."""
     areas = Area.objects.ancestors_of([consultation.owner_area_id], include_self=True).values("pk")
     managers = ManagerScope.objects.filter(
         area__in=areas, user__groups__name=roles.CONSULTATION_MANAGER, user__is_active=True
@@ -75,14 +75,22 @@ def owner_addresses(consultation: Consultation) -> list[str]:
     who = Q(pk__in=managers) | Q(pk__in=pmo)
     if consultation.created_by_id is not None:
         who |= Q(pk=consultation.created_by_id, is_active=True)
-    emails = User.objects.filter(who).annotate(e=Lower("email")).values_list("e", flat=True).distinct()
-    return sorted(emails)
+    return User.objects.filter(who).annotate(address=Lower("email"))
+
+
+def owner_addresses(consultation: Consultation) -> list[str]:
+    """The owners' addresses (lower case, sorted, each once)."""
+    return sorted(owners(consultation).values_list("address", flat=True).distinct())
+
+
+def _key_prefix(kind: str, consultation_id: int, offset_days: int | None = None) -> str:
+    offset = "" if offset_days is None else f"{offset_days}d:"
+    return f"{kind}:{consultation_id}:{offset}"
 
 
 def _key(kind: str, consultation_id: int, address: str, offset_days: int | None = None) -> str:
-    # Hashed: an address may be 320 characters and the key at most 200.
-    offset = "" if offset_days is None else f"{offset_days}d:"
-    return f"{kind}:{consultation_id}:{offset}{hashlib.sha256(address.encode()).hexdigest()[:32]}"
+    # The planner's key (`emails_plan`), for the rows "Close now" queues one by one.
+    return _key_prefix(kind, consultation_id, offset_days) + address_key(address)
 
 
 def stopped_at(consultation: Consultation) -> datetime.datetime:
@@ -91,30 +99,19 @@ def stopped_at(consultation: Consultation) -> datetime.datetime:
 
 
 def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, data: dict[str, Any]) -> None:
-    """Bulk-insert one row per owner not yet planned (ignore_conflicts: a second beat at the same moment adds
-    nothing)."""
+    """One row per owner not yet planned (the outbox's planner; a second beat at the same moment adds nothing)."""
     consultation = plan.consultation
-    plan.recipients = owner_addresses(consultation)
-    keys = {a: _key(plan.kind, consultation.pk, a, plan.offset_days) for a in plan.recipients}
-    existing = set(Email.objects.filter(dedup_key__in=keys.values()).values_list("dedup_key", flat=True))
-    about_type = ContentType.objects.get_for_model(Consultation)
-    rows = [
-        Email(
-            kind=plan.kind,
-            to=address,
-            about_type=about_type,
-            about_id=consultation.pk,
-            dedup_key=key,
-            data=data,
-            not_before=now,
-        )
-        for address, key in keys.items()
-        if key not in existing
-    ]
-    plan.already_planned, plan.planned = len(keys) - len(rows), len(rows)
-    if rows and not dry_run:
-        with transaction.atomic():
-            Email.objects.bulk_create(rows, ignore_conflicts=True)
+    plan.recipients = owner_addresses(consultation)  # for send_due_notifications to print
+    result = emails_plan(
+        kind=plan.kind,
+        people=[owners(consultation)],
+        about=consultation,
+        key_prefix=_key_prefix(plan.kind, consultation.pk, plan.offset_days),
+        not_before=now,
+        data=data,
+        dry_run=dry_run,
+    )
+    plan.planned, plan.already_planned = result.planned, result.already_planned
 
 
 def closing_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[StaffPlan]:

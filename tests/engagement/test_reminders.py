@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from engagement import deadlines
 from engagement.services.reminders import reminder_due_at, reminders_plan
+from notifications.kinds import Skip
 from notifications.models import Email, Follow
 from notifications.services import emails_send_due
 from tests.engagement.factories import AreaFactory, ConsultationFactory, ResponseFactory, area_tree
@@ -187,7 +188,7 @@ def test_two_beats_planning_at_once_make_each_reminder_once(scene) -> None:  # t
     assert reminders(7) == REMINDED
 
 
-def test_rendering_a_reminder_at_send_time_makes_five_queries(scene) -> None:  # type: ignore[no-untyped-def]
+def test_rendering_a_reminder_at_send_time_makes_three_queries(scene) -> None:  # type: ignore[no-untyped-def]
     from engagement.services.reminders import reminder_context
 
     seven = reminder_due_at(scene.closes_at, 7)
@@ -198,9 +199,33 @@ def test_rendering_a_reminder_at_send_time_makes_five_queries(scene) -> None:  #
         context = reminder_context(email, now=seven)
     assert isinstance(context, dict)
     assert context["consultation"] == scene
-    # The consultation, the area tree's ranks (the one tree walk), one count of the address's follows, the count
-    # of those not responded, and the draft; an exists() before the first count made it six.
-    assert len(captured) == 5, "\n".join(q["sql"] for q in captured.captured_queries)
+    # The consultation, the area tree's ranks (the one tree walk, once), and one SELECT of every check (follows or
+    # invited, not responded, a draft); a query per check, with the ranks read for each, made it seven.
+    assert len(captured) == 3, "\n".join(q["sql"] for q in captured.captured_queries)
+
+
+def test_a_batch_of_reminders_is_checked_in_the_same_queries_as_one(scene) -> None:  # type: ignore[no-untyped-def]
+    """The sender asks `reminder_contexts` once per claimed batch: as many queries for every row as for one, and
+    each row's answer the one `reminder_context` gives it alone (skips with their reasons, the draft)."""
+    from engagement.services.reminders import ALREADY_RESPONDED, UNSUBSCRIBED, reminder_context, reminder_contexts
+
+    seven = reminder_due_at(scene.closes_at, 7)
+    reminders_plan(now=seven)
+    Follow.objects.filter(email="bo@example.org").delete()  # unfollowed since planning
+    sent(scene, email="ann@example.org")  # responded since planning
+    rows = list(Email.objects.filter(kind="reminder").order_by("to"))
+    ContentType.objects.get_for_model(scene)
+    with CaptureQueriesContext(connection) as one:
+        reminder_contexts(rows[:1], now=seven)
+    with CaptureQueriesContext(connection) as every:
+        batch = reminder_contexts(rows, now=seven)
+    assert len(every) == len(one) == 3
+    answers = {e.to: batch[e.pk] for e in rows}
+    assert answers["ann@example.org"] == Skip(ALREADY_RESPONDED)
+    assert answers["bo@example.org"] == Skip(UNSUBSCRIBED)
+    assert answers["fay@example.org"]["has_draft"] is True  # type: ignore[index]
+    assert answers["hal@example.org"]["has_draft"] is False  # type: ignore[index]
+    assert all(batch[e.pk] == reminder_context(e, now=seven) for e in rows)
 
 
 def test_a_reminder_rendered_at_send_time_is_written_once_with_its_outcome(scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]

@@ -96,3 +96,32 @@ def test_a_batch_shares_one_smtp_session_and_a_refusal_in_it_costs_only_that_ema
     }
     assert smtp_sink.to() == ["first@example.org", "second@example.org", "third@example.org"]
     assert smtp_sink.sessions == 2, "one session for the batch, one more after the refusal"
+
+
+@pytest.mark.django_db
+def test_the_sweep_checks_a_batchs_addresses_against_the_suppression_list_in_one_query(smtp_sink: Any) -> None:
+    """The sweep asks once per batch which addresses are suppressed: an optional kind to one of them is not sent,
+    a required kind to it is, and the others go."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    Suppression.objects.create(address="gone@example.org", reason="550 No such mailbox")
+    rows = [
+        svc.email_queue(kind="digest", to="Gone@Example.org", data={"title": "T"}),
+        svc.email_queue(kind="note", to="gone@example.org", rendered=Rendered("Your code", "1234")),
+        *(svc.email_queue(kind="digest", to=f"p{n}@example.org", data={"title": "T"}) for n in range(3)),
+    ]
+    Email.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=2))
+    with CaptureQueriesContext(connection) as captured:
+        assert svc.emails_send_due(now=timezone.now()) == 4
+    checks = [q["sql"] for q in captured.captured_queries if '"notifications_suppression"' in q["sql"]]
+    assert len(checks) == 1, checks
+    statuses = dict(Email.objects.filter(pk__in=[r.pk for r in rows]).values_list("to", "status"))
+    assert statuses["Gone@Example.org"] == Email.Status.SUPPRESSED
+    assert statuses["gone@example.org"] == Email.Status.SENT
+    assert sorted(m["To"] for m in smtp_sink.messages) == [
+        "gone@example.org",
+        "p0@example.org",
+        "p1@example.org",
+        "p2@example.org",
+    ]
