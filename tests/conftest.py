@@ -1,6 +1,8 @@
 """Shared fixtures: users by role, a real Chromium for browser tests, and axe."""
 
 import os
+import time
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -39,6 +41,17 @@ def _publish_not_paused() -> None:
     """A publish that failed slowly in an earlier test (a broker test, a loaded machine) pauses publishing in this
     process for a few seconds (ics_portal/celery.py): each test starts with the broker in use."""
     celery_module._paused_until["at"] = 0.0
+
+
+@pytest.fixture(autouse=True)
+def _rate_limit_window_pinned(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The response rate limits count in fixed windows aligned to the clock (engagement/ratelimit.py): a test that
+    ran across a boundary (12:00:00, say) saw its count start again and one attempt too many allowed. Each test's
+    limiter sees the moment the test started; nothing here depends on the clock moving on."""
+    from engagement import ratelimit
+
+    started = time.time()
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: started))
 
 
 @pytest.fixture
