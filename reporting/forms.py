@@ -45,7 +45,7 @@ class FilterForm(PlainErrorsMixin, forms.Form):
             .order_by("-level__rank", "name")
         }
         self.fields["area"].choices = [("", "All areas")] + [  # type: ignore[attr-defined]
-            (pk, f"{area.name} ({area.level.name})") for pk, area in self.areas.items()
+            (pk, area.label) for pk, area in self.areas.items()
         ]
         self.themes = {theme.pk: theme for theme in Theme.objects.filter(consultation=consultation).order_by("name")}
         self.fields["theme"].choices = [("", "Any theme")] + [  # type: ignore[attr-defined]

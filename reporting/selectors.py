@@ -486,7 +486,7 @@ def population_reach(*, consultation: Consultation, filters: ReportFilters) -> R
     heard, people = sum(r.responses or 0 for r in rows), sum(r.population for r in rows)
     rate = _per_10k(heard, people)
     below = sorted((r for r in rows if (r.per_10k or 0) < rate), key=lambda r: (r.per_10k, r.label))
-    reach = Reach(rows=rows, rate=rate, below=below[:FURTHEST_BELOW], level_name=chosen[0].area.level.name)
+    reach = Reach(rows=rows, rate=rate, below=below[:FURTHEST_BELOW], level_name=chosen[0].area.level.singular)
     _age_bands(reach, consultation=consultation, areas={f.area_id for f in chosen}, latest=latest)
     return reach
 
