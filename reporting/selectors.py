@@ -443,7 +443,9 @@ def _per_10k(count: int, population: int) -> float:
     return round(PER * count / population, 1)
 
 
-def population_reach(*, consultation: Consultation, filters: ReportFilters) -> Reach:
+def population_reach(
+    *, consultation: Consultation, filters: ReportFilters, equality: EqualitySummary | None = None
+) -> Reach:
     """Responses per 10,000 residents for each area of the consultation's system with a recorded population (the
     most local level that has them, latest year; within the area filter), the rate across them, and the areas
     furthest below it. The counts follow the summary's filters; each area counts the responses from it and every
@@ -487,11 +489,18 @@ def population_reach(*, consultation: Consultation, filters: ReportFilters) -> R
     rate = _per_10k(heard, people)
     below = sorted((r for r in rows if (r.per_10k or 0) < rate), key=lambda r: (r.per_10k, r.label))
     reach = Reach(rows=rows, rate=rate, below=below[:FURTHEST_BELOW], level_name=chosen[0].area.level.singular)
-    _age_bands(reach, consultation=consultation, areas={f.area_id for f in chosen}, latest=latest)
+    _age_bands(reach, consultation=consultation, areas={f.area_id for f in chosen}, latest=latest, equality=equality)
     return reach
 
 
-def _age_bands(reach: Reach, *, consultation: Consultation, areas: set[int], latest: dict[Any, Any]) -> None:
+def _age_bands(
+    reach: Reach,
+    *,
+    consultation: Consultation,
+    areas: set[int],
+    latest: dict[Any, Any],
+    equality: EqualitySummary | None,
+) -> None:
     """By age band, when the chosen areas have figures by band: the equality form's age answers against the
     residents of each band. The counts are the equality section's own age table, cell for cell, so the page hides
     the same small numbers in both places (suppression.py) and nothing can be worked out from the two together.
@@ -502,7 +511,8 @@ def _age_bands(reach: Reach, *, consultation: Consultation, areas: set[int], lat
             population[band] = population.get(band, 0) + figure.population
     if not population:
         return
-    equality = equality_summary(consultation=consultation)
+    # The summary page has read the equality figures already; pass them (`equality`) rather than read them twice.
+    equality = equality or equality_summary(consultation=consultation)
     age_title = next(title for name, title, _choices in EQUALITY_FIELDS if name == "age_band")
     table = dict(equality.tables)[age_title]
     labels = dict(EqualityMonitoring.AGE_BANDS)

@@ -71,14 +71,15 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
     # A page at a time on screen (12,000 organisations' responses in full made a 30 MB page that took 20 s); the
     # printable summary holds them all, as the pack does.
     per_page = (organisations.count() or 1) if request.GET.get("print") == "1" else ORGANISATIONS_PER_PAGE
+    equality = selectors.equality_summary(consultation=consultation)
     context = {
         "consultation": consultation,
         "form": form,
         "filters": filters,
         "summary": selectors.consultation_summary(consultation=consultation, filters=filters),
         "organisations": Paginator(organisations, per_page).get_page(request.GET.get("organisations_page")),
-        "equality": selectors.equality_summary(consultation=consultation),
-        "reach": selectors.population_reach(consultation=consultation, filters=filters),
+        "equality": equality,
+        "reach": selectors.population_reach(consultation=consultation, filters=filters, equality=equality),
         "themes": selectors.theme_breakdown(consultation=consultation, filters=filters),
         "now": timezone.now(),
         "answer_label": answer_label,
