@@ -8,6 +8,7 @@ NHS.UK conditional reveal, shown by CSS alone while that choice is picked (stati
 """
 
 import datetime
+import functools
 from typing import Any, ClassVar
 
 from django import forms
@@ -16,10 +17,12 @@ from django.forms.boundfield import BoundField
 from django.utils.html import format_html
 
 
-def _django_defaults(field: forms.Field) -> dict[str, str]:
-    """The messages Django itself gives this kind of field (not ones a project field class chose)."""
+@functools.cache
+def _django_defaults(field_class: type) -> dict[str, str]:
+    """The messages Django itself gives this kind of field (not ones a project field class chose); the same for
+    every field of a class, so worked out once per class rather than on every form of every request."""
     defaults: dict[str, str] = {}
-    for klass in reversed(type(field).__mro__):
+    for klass in reversed(field_class.__mro__):
         if klass.__module__.startswith("django."):
             defaults.update({code: str(text) for code, text in getattr(klass, "default_error_messages", {}).items()})
     return defaults
@@ -74,7 +77,8 @@ class PlainErrorsMixin:
         for field_name, field in self.fields.items():
             label = str(field.label or field_name.replace("_", " ")).removesuffix(" (optional)")
             name = self.error_names.get(field_name) or label
-            defaults = _django_defaults(field)
+            field_class: type = type(field)
+            defaults = _django_defaults(field_class)
             for code, text in _plain_messages(field, name).items():
                 current = field.error_messages.get(code)
                 if current is None or str(current) == defaults.get(code):

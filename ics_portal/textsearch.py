@@ -12,12 +12,17 @@ from django.db.models import FloatField, Q, QuerySet, Value
 Q_T = TypeVar("Q_T", bound=QuerySet[Any])
 
 
+def full_text_search_available() -> bool:
+    """PostgreSQL's stemmed search; elsewhere (SQLite for the quick start) plain substring matching."""
+    return connection.vendor == "postgresql"
+
+
 def text_search(queryset: Q_T, text: str, *, fields: Sequence[tuple[str, str]]) -> Q_T:
     """`fields` are (column, weight "A".."D"); the queryset gains `search_rank` (higher is better; 0 on SQLite)."""
     text = text.strip()
     if not text:
         return queryset
-    if connection.vendor == "postgresql":
+    if full_text_search_available():
         vector: Any = None
         for column, weight in fields:
             part = SearchVector(column, weight=weight, config="english")

@@ -15,7 +15,7 @@ from engagement.models import Consultation, Response
 from notifications import kinds
 from notifications.kinds import Kind, Skip
 from notifications.models import Email
-from notifications.services import address_key, emails_plan, site_url
+from notifications.services import emails_plan, site_url
 
 KIND = "outcome_published"
 WITHDRAWN = "The outcome was withdrawn before this email was sent."
@@ -24,11 +24,6 @@ NO_CONSENT = "No sent response from this address agrees to be contacted any more
 
 def register_kinds() -> None:
     kinds.register(Kind(name=KIND, optional=True, context=outcome_email_context))
-
-
-def dedup_key(*, consultation_id: int, address: str) -> str:
-    # Hashed, as every planned key (`emails_plan`): an address may be 320 characters and the key at most 200.
-    return f"{KIND}:{consultation_id}:{address_key(address)}"
 
 
 def _consenting(consultation: Consultation) -> "models.QuerySet[Response]":

@@ -13,7 +13,6 @@ from collections import defaultdict
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import TruncDate
 from django.http import Http404
@@ -33,6 +32,7 @@ from engagement.questions import (
     question_choices,
 )
 from governance.models import Area
+from ics_portal.textsearch import full_text_search_available
 
 from .permissions import reportable_consultations_filter
 from .suppression import Table, suppress
@@ -324,10 +324,6 @@ class JSONText(Func):
 # Private-use characters mark a match inside the database's headline; the text is escaped before they become
 # <mark>, so a resident's text can never inject markup.
 _START, _STOP = "\ue000", "\ue001"
-
-
-def full_text_search_available() -> bool:
-    return connection.vendor == "postgresql"
 
 
 def question_texts(

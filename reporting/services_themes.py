@@ -37,7 +37,6 @@ TOO_FEW = "There are too few typed answers to this question to suggest themes (a
 FAILED_UNEXPECTEDLY = "The suggestions could not be made because of a problem on the server. Start again."
 PROGRESS_EVERY = 256
 MIN_ANSWERS = 4
-SIMILAR_LIMIT = 25
 
 
 def _clean_name(name: str) -> str:
@@ -466,7 +465,7 @@ def _renamed(suggestion: Suggestion) -> Suggestion:
     terms = clustering.top_terms([texts.get(a, "") for _s, a in rows], labels, len(ids))
     mine = terms[ids.index(suggestion.pk)] if suggestion.pk in ids else []
     count = sum(1 for s, _a in rows if s == suggestion.pk)
-    name = (", ".join(mine[:3]) or "(no distinctive words)")[:100]
+    name = clustering.suggested_name(mine)[:100]
     Suggestion.objects.filter(pk=suggestion.pk).update(top_terms=mine, name=name, count=count)
     suggestion.refresh_from_db()
     return suggestion

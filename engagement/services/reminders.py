@@ -28,7 +28,7 @@ from django.db.models.functions import Lower
 from governance.models import Area
 from notifications.kinds import Skip
 from notifications.models import Email, Follow, Invitee
-from notifications.services import address_key, emails_plan, site_url
+from notifications.services import emails_plan, site_url
 
 from .. import deadlines
 from ..models import Consultation, Response
@@ -158,11 +158,6 @@ def _addresses(*people: "models.QuerySet[Any]") -> "models.QuerySet[Any]":
     # Unordered: SQLite refuses an ORDER BY (a model's default ordering) inside a UNION.
     first, *rest = (p.order_by().values_list("address", flat=True) for p in people)
     return first.union(*rest)
-
-
-def dedup_key(*, consultation_id: int, offset_days: int, address: str) -> str:
-    # Hashed: an address may be 320 characters and the key at most 200.
-    return f"{KIND}:{consultation_id}:{offset_days}d:{address_key(address)}"
 
 
 def _offset_states(consultation: Consultation, *, now: datetime.datetime) -> list[OffsetPlan]:

@@ -7,7 +7,6 @@ import dataclasses
 import numpy as np
 
 SEED = 7
-REPRESENTATIVES = 3
 TOP_TERMS = 5
 WORDS = r"(?u)\b[a-zA-Z][a-zA-Z]+\b"  # words of two letters or more, no numbers
 
@@ -20,7 +19,12 @@ class Cluster:
 
     @property
     def name(self) -> str:
-        return ", ".join(self.top_terms[:3]) or "(no distinctive words)"
+        return suggested_name(self.top_terms)
+
+
+def suggested_name(terms: list[str]) -> str:
+    """A suggestion's name until a person names it: its top three terms."""
+    return ", ".join(terms[:3]) or "(no distinctive words)"
 
 
 def cluster(texts: list[str], vectors: np.ndarray, *, k: int, seed: int = SEED) -> list[Cluster]:
