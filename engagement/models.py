@@ -107,13 +107,17 @@ class Consultation(models.Model):
     def get_status_display_at(self, *, now: datetime.datetime) -> str:
         return str(self.Status(self.status_at(now=now)).label)
 
+    @property
+    def responses_stop_at(self) -> datetime.datetime:
+        """When it stops (or stopped) taking responses: its closing time plus any late period (never before closing,
+        should a negative period come in other than by the form, which refuses one)."""
+        return self.closes_at + max(self.late_grace or datetime.timedelta(0), datetime.timedelta(0))
+
     def accepts_responses_at(self, *, now: datetime.datetime) -> bool:
         """Open, or closed but within the late-response grace period."""
         if not self.is_published or now < self.opens_at:
             return False
-        if now <= self.closes_at:
-            return True
-        return self.late_grace is not None and now <= self.closes_at + self.late_grace
+        return now <= self.responses_stop_at
 
 
 class Section(models.Model):

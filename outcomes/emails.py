@@ -2,20 +2,21 @@
 
 Optional (it carries one-click unsubscribe, and a suppressed address is skipped). One row per address and
 consultation (the dedup key), planned unrendered by the outbox's planner (`emails_plan`) and rendered by the worker from the outcome as it is
-then; withdrawn before sending, it is not sent (Skip, with the reason)."""
+then (`outcome_contexts`, for its whole claimed batch at once); withdrawn before sending, it is not sent (Skip, with
+the reason)."""
 
 import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower, Trim
 
 from engagement.models import Consultation, Response
+from engagement.services.email_parts import consultation_links, consultations_about, key_prefix
 from notifications import kinds
 from notifications.kinds import Kind, Skip
 from notifications.models import Email
-from notifications.services import emails_plan, site_url
+from notifications.services import emails_plan
 
 KIND = "outcome_published"
 WITHDRAWN = "The outcome was withdrawn before this email was sent."
@@ -23,7 +24,7 @@ NO_CONSENT = "No sent response from this address agrees to be contacted any more
 
 
 def register_kinds() -> None:
-    kinds.register(Kind(name=KIND, optional=True, context=outcome_email_context))
+    kinds.register(Kind(name=KIND, optional=True, context=outcome_email_context, contexts=outcome_contexts))
 
 
 def _consenting(consultation: Consultation) -> "models.QuerySet[Response]":
@@ -47,26 +48,49 @@ def outcome_emails_queue(*, consultation: Consultation, now: datetime.datetime) 
         kind=KIND,
         people=[_consenting_people(consultation)],
         about=consultation,
-        key_prefix=f"{KIND}:{consultation.pk}:",
+        key_prefix=key_prefix(KIND, consultation.pk),
         not_before=now,
     )
     return result.planned
 
 
 def outcome_email_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] | Skip:
+    """At send time: skip if the outcome was withdrawn or the address no longer agrees to be contacted. One row:
+    `outcome_contexts`."""
+    return outcome_contexts([email], now=now)[email.pk]
+
+
+def outcome_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int, dict[str, Any] | Skip]:
+    """`outcome_email_context` for the rows of a claimed batch at once, by their pk: the consultations in one query,
+    then per consultation its published outcome and the consenting addresses of the batch, one query each."""
     from .selectors import outcome_published_for
 
-    consultation = None
-    if email.about_id is not None and email.about_type_id == ContentType.objects.get_for_model(Consultation).pk:
-        consultation = Consultation.objects.filter(pk=email.about_id).first()
-    outcome = outcome_published_for(consultation=consultation) if consultation else None
-    if consultation is None or outcome is None:
-        return Skip(WITHDRAWN)
-    # Checked again when sent: personal data purged since, or a response's consent withdrawn, stops it.
-    if not _consenting(consultation).filter(email__iexact=email.to).exists():
-        return Skip(NO_CONSENT)
-    return {
-        "consultation": consultation,
-        "outcome": outcome,
-        "consultation_url": site_url(f"/consultations/{consultation.slug}/"),
-    }
+    about = consultations_about(emails, among=Consultation.objects.all())
+    contexts: dict[int, dict[str, Any] | Skip] = {}
+    by_consultation: dict[int, list[Email]] = {}
+    for email in emails:
+        consultation = about.get(email.pk)
+        if consultation is None:
+            contexts[email.pk] = Skip(WITHDRAWN)
+        else:
+            by_consultation.setdefault(consultation.pk, []).append(email)
+    for rows in by_consultation.values():
+        consultation = about[rows[0].pk]
+        outcome = outcome_published_for(consultation=consultation)
+        if outcome is None:
+            contexts |= {e.pk: Skip(WITHDRAWN) for e in rows}
+            continue
+        # Checked again when sent: personal data purged since, or a response's consent withdrawn, stops it. The
+        # address as the planner wrote it (`_consenting_people`).
+        people: models.QuerySet[Any] = _consenting_people(consultation)  # "address" is an annotation
+        consenting = set(people.filter(address__in={e.to.lower() for e in rows}).values_list("address", flat=True))
+        for email in rows:
+            if email.to.lower() not in consenting:
+                contexts[email.pk] = Skip(NO_CONSENT)
+            else:
+                contexts[email.pk] = {
+                    "consultation": consultation,
+                    "outcome": outcome,
+                    "consultation_url": consultation_links(consultation)["consultation_url"],
+                }
+    return contexts

@@ -19,7 +19,7 @@ from notifications.models import Email
 from notifications.services import email_queue
 
 from ..models import Response
-from .openings import opening_context
+from .openings import opening_context, opening_contexts
 from .reminders import reminder_context, reminder_contexts
 from .staff_emails import CLOSED_KIND, ONWARD_KIND, closed_context, onward_context
 
@@ -31,7 +31,7 @@ def register_kinds() -> None:
     kinds.register(Kind(name="resume_link", optional=False))
     # Optional: followers asked for it and may unsubscribe (the sender adds the one-click headers).
     kinds.register(Kind(name="reminder", optional=True, context=reminder_context, contexts=reminder_contexts))
-    kinds.register(Kind(name="consultation_opened", optional=True, context=opening_context))
+    kinds.register(Kind(name="consultation_opened", optional=True, context=opening_context, contexts=opening_contexts))
     # Not optional: to the people responsible for the consultation, about their work (services/staff_emails.py).
     kinds.register(Kind(name=CLOSED_KIND, optional=False, context=closed_context))
     kinds.register(Kind(name=ONWARD_KIND, optional=False, context=onward_context))

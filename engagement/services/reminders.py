@@ -28,10 +28,11 @@ from django.db.models.functions import Lower
 from governance.models import Area
 from notifications.kinds import Skip
 from notifications.models import Email, Follow, Invitee
-from notifications.services import emails_plan, site_url
+from notifications.services import emails_plan
 
 from .. import deadlines
 from ..models import Consultation, Response
+from .email_parts import consultation_links, consultations_about, key_prefix
 
 KIND = "reminder"
 MAX_OFFSET_DAYS = 90
@@ -119,9 +120,10 @@ def not_responded(people: "models.QuerySet[Any]", consultation: Consultation) ->
     return people
 
 
-def audience(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
-    """Every address told about it: its followers' and its invitees', one row per address (a UNION)."""
-    follows, invited = audience_people(consultation, address=address)
+def audience(consultation: Consultation, *, addresses: Collection[str] | None = None) -> "models.QuerySet[Any]":
+    """Every address told about it (only of `addresses`, if given): its followers' and its invitees', one row per
+    address (a UNION)."""
+    follows, invited = audience_people(consultation, addresses=addresses)
     return _addresses(follows, invited)
 
 
@@ -191,7 +193,7 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
                 kind=KIND,
                 people=reminded_people(consultation),
                 about=consultation,
-                key_prefix=f"{KIND}:{consultation.pk}:{plan.offset_days}d:",
+                key_prefix=key_prefix(KIND, consultation.pk, plan.offset_days),
                 not_before=now,
                 data={"offset_days": plan.offset_days},
                 dry_run=dry_run,
@@ -211,21 +213,19 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
     """`reminder_context` for the rows of a claimed batch at once, by their pk: per consultation, one walk of the
     area tree and one query for every address of the batch (the same audience and not_responded as planning),
     rather than a query per check per email."""
-    ct = ContentType.objects.get_for_model(Consultation)
-    wanted = {e.about_id for e in emails if e.about_type_id == ct.pk and e.about_id is not None}
-    consultations = Consultation.objects.published().in_bulk(wanted) if wanted else {}
+    about = consultations_about(emails, among=Consultation.objects.published())
     contexts: dict[int, dict[str, Any] | Skip] = {}
     by_consultation: dict[int, list[Email]] = {}
     for email in emails:
-        consultation = consultations.get(email.about_id) if email.about_type_id == ct.pk else None  # type: ignore[arg-type]
+        consultation = about.get(email.pk)
         if consultation is None:
             contexts[email.pk] = Skip(GONE)
         elif now > consultation.closes_at:
             contexts[email.pk] = Skip(CLOSED)
         else:
             by_consultation.setdefault(consultation.pk, []).append(email)
-    for pk, rows in by_consultation.items():
-        consultation = consultations[pk]
+    for rows in by_consultation.values():
+        consultation = about[rows[0].pk]
         found = _standing(consultation, addresses={e.to.lower() for e in rows})
         for email in rows:
             address = email.to.lower()
@@ -265,6 +265,5 @@ def _context(consultation: Consultation, *, now: datetime.datetime, has_draft: b
         "closing_words": f"{deadlines.format_time(closes_at)} on {day.day} {day:%B}",
         "days_left": (day - deadlines.london_date(now)).days,
         "has_draft": has_draft,
-        "consultation_url": site_url(f"/consultations/{consultation.slug}/"),
-        "respond_url": site_url(f"/consultations/{consultation.slug}/respond/"),
+        **consultation_links(consultation),
     }

@@ -20,7 +20,6 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -31,10 +30,11 @@ from accounts.models import PmoScope, User
 from governance.models import Area
 from notifications.kinds import Skip
 from notifications.models import Email
-from notifications.services import address_key, email_queue, emails_plan, site_url
+from notifications.services import email_queue, emails_plan, site_url
 
 from .. import deadlines
 from ..models import Consultation, ManagerScope, Response
+from .email_parts import consultations_about, dedup_key, key_prefix
 
 CLOSED_KIND = "consultation_closed"
 ONWARD_KIND = "onward_deadline"
@@ -83,21 +83,6 @@ def owner_addresses(consultation: Consultation) -> list[str]:
     return sorted(owners(consultation).values_list("address", flat=True).distinct())
 
 
-def _key_prefix(kind: str, consultation_id: int, offset_days: int | None = None) -> str:
-    offset = "" if offset_days is None else f"{offset_days}d:"
-    return f"{kind}:{consultation_id}:{offset}"
-
-
-def _key(kind: str, consultation_id: int, address: str, offset_days: int | None = None) -> str:
-    # The planner's key (`emails_plan`), for the rows "Close now" queues one by one.
-    return _key_prefix(kind, consultation_id, offset_days) + address_key(address)
-
-
-def stopped_at(consultation: Consultation) -> datetime.datetime:
-    """When it stopped (or will stop) taking responses: closing time plus any late period."""
-    return consultation.closes_at + (consultation.late_grace or datetime.timedelta(0))
-
-
 def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, data: dict[str, Any]) -> None:
     """One row per owner not yet planned (the outbox's planner; a second beat at the same moment adds nothing)."""
     consultation = plan.consultation
@@ -106,7 +91,7 @@ def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, data: 
         kind=plan.kind,
         people=[owners(consultation)],
         about=consultation,
-        key_prefix=_key_prefix(plan.kind, consultation.pk, plan.offset_days),
+        key_prefix=key_prefix(plan.kind, consultation.pk, plan.offset_days),
         not_before=now,
         data=data,
         dry_run=dry_run,
@@ -124,7 +109,7 @@ def closing_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Staff
         .filter(Q(closes_at__gte=since) | Q(late_grace__isnull=False, closes_at__gte=since - F("late_grace")))
     )
     for consultation in candidates.order_by("closes_at", "pk"):
-        due = stopped_at(consultation)
+        due = consultation.responses_stop_at
         if not (now - CLOSED_WINDOW <= due <= now) or now < consultation.opens_at:
             continue
         plan = StaffPlan(CLOSED_KIND, consultation, due)
@@ -141,7 +126,7 @@ def closing_queue(*, consultation: Consultation) -> list[Email]:
             kind=CLOSED_KIND,
             to=address,
             about=consultation,
-            dedup_key=_key(CLOSED_KIND, consultation.pk, address),
+            dedup_key=dedup_key(CLOSED_KIND, consultation.pk, address),
             data={},
         )
         for address in owner_addresses(consultation)
@@ -176,9 +161,8 @@ def onward_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[StaffP
 
 
 def _consultation(email: Email) -> Consultation | None:
-    if email.about_id is None or email.about_type_id != ContentType.objects.get_for_model(Consultation).pk:
-        return None
-    return Consultation.objects.published().select_related("owner_area", "system").filter(pk=email.about_id).first()
+    published = Consultation.objects.published().select_related("owner_area", "system")
+    return consultations_about([email], among=published).get(email.pk)
 
 
 def _summary_url(consultation: Consultation) -> str:

@@ -239,6 +239,58 @@ def test_planning_takes_the_same_queries_for_10_or_200_invitees() -> None:
     assert Email.objects.filter(kind="reminder").count() == 210
 
 
+def sweep(now: datetime.datetime) -> tuple[int, list[str], list[str]]:
+    """The real sweep, measured: how many it sent, its reads, and its updates of outbox rows."""
+    with CaptureQueriesContext(connection) as captured:
+        count = svc.emails_send_due(now=now)
+    sql = [q["sql"] for q in captured.captured_queries]
+    updates = [q for q in sql if q.startswith('UPDATE "notifications_email"')]
+    return count, [q for q in sql if q not in updates], updates
+
+
+def test_a_batch_of_opening_emails_is_sent_in_the_same_reads_for_2_or_12(tree, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    """The sweep asks `opening_contexts` once per claimed batch: as many reads for 12 rows as for 2 (it was three or
+    four per email), one update per email with its text and outcome, and each row still answered for itself (an
+    invitee greeted by name, a follower told of the area, one who left the list since planning skipped)."""
+    from engagement.services.openings import opening_plan
+
+    follow(tree["ncl"], email="ncl@example.org")
+    now = OPENS + datetime.timedelta(minutes=1)
+
+    def opening(invited: int, *, left: bool) -> Any:
+        consultation = ConsultationFactory(
+            owner_area=tree["neighbourhood"], system=tree["neighbourhood"].system, opens_at=OPENS, closes_at=CLOSES
+        )
+        for n in range(invited):
+            invite(consultation, f"p{n}@{consultation.slug}.example.org")
+        if left:
+            invite(consultation, "left@example.org")
+        opening_plan(consultation=consultation, now=now)
+        Invitee.objects.filter(email="left@example.org").delete()  # since planning
+        return consultation
+
+    opening(1, left=False)
+    small = sweep(now)
+    big_consultation = opening(10, left=True)
+    big = sweep(now)
+
+    assert (small[0], big[0]) == (2, 11)
+    assert len(big[1]) == len(small[1]), "\n".join(big[1])
+    # The stale rows' reset and the claim, then one per email (its text with SENT, or the skip).
+    assert (len(small[2]), len(big[2])) == (2 + 2, 2 + 12)
+    skipped = Email.objects.get(to="left@example.org")
+    assert (skipped.status, skipped.last_error) == (Email.Status.SUPPRESSED, NOT_INVITED)
+    texts = {m["To"]: plain(m) for m in smtp_sink.messages[2:]}
+    assert texts["p0@" + big_consultation.slug + ".example.org"].startswith("Dear P0,")
+    assert f"It is about {tree['neighbourhood'].name}, which you follow." in texts["ncl@example.org"]
+    assert f"/consultations/{big_consultation.slug}/respond/" in texts["ncl@example.org"]
+
+
+def plain(message: Any) -> str:
+    part = next(p for p in message.walk() if p.get_content_type() == "text/plain")
+    return str(part.get_payload(decode=True).decode())
+
+
 def test_send_due_notifications_prints_openings_and_skips(consultation, settings) -> None:  # type: ignore[no-untyped-def]
     import io
 
@@ -262,12 +314,13 @@ def test_the_databases_keys_are_the_ones_python_computes(consultation) -> None: 
     """The planner hashes in SQL; the keys must be the ones Python computes (`dedup_key`, used by email_queue's
     callers), or a row queued one by one would be planned again. The Message-ID is the key's sha256."""
     from engagement.services import openings
+    from engagement.services.email_parts import dedup_key
 
     openings_plan(now=OPENS)
     (dry,) = openings_plan(now=OPENS, dry_run=True)
     assert (dry.planned, dry.already_planned) == (0, 5)
     for email in Email.objects.all():
-        assert email.dedup_key == openings.dedup_key(consultation_id=consultation.pk, address=email.to)
+        assert email.dedup_key == dedup_key(openings.KIND, consultation.pk, email.to)
         assert email.message_id == f"<{hashlib.sha256(email.dedup_key.encode()).hexdigest()}@ics-portal.invalid>"
         assert (email.status, email.attempts, email.about) == (Email.Status.READY, 0, consultation)
     assert len({e.message_id for e in Email.objects.all()}) == 5

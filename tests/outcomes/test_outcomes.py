@@ -181,6 +181,44 @@ def test_an_email_not_yet_sent_is_skipped_when_consent_is_gone(scene, smtp_sink)
     assert Email.objects.get(kind=KIND).last_error == NO_CONSENT
 
 
+def test_a_batch_of_outcome_emails_is_sent_in_the_same_reads_for_2_or_12(scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    """The sweep asks `outcome_contexts` once per claimed batch: as many reads for 12 rows as for 2 (it was three or
+    four per email), one update per email, and consent withdrawn since planning still skips that one row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def publish_and_send(c: Consultation, consenting: int) -> tuple[int, list[str], list[str]]:
+        responses = [sent(c, f"p{n}@{c.slug}.example.org") for n in range(consenting)]
+        outcome = services.outcome_save(consultation=c, by=None, points=[], decided_function=None, **_texts())
+        services.outcome_publish(outcome=outcome, by=None, now=timezone.now())
+        responses[-1].consent_to_contact = False  # since planning
+        responses[-1].save()
+        with CaptureQueriesContext(connection) as captured:
+            count = emails_send_due(now=timezone.now() + datetime.timedelta(minutes=1))
+        sql = [q["sql"] for q in captured.captured_queries]
+        updates = [q for q in sql if q.startswith('UPDATE "notifications_email"')]
+        return count, [q for q in sql if q not in updates], updates
+
+    small = publish_and_send(scene.consultation, 2)
+    other = ConsultationFactory(owner_area=scene.borough, system=scene.top.system, closed=True)
+    big = publish_and_send(other, 12)
+
+    assert (small[0], big[0]) == (1, 11)
+    assert len(big[1]) == len(small[1]), "\n".join(big[1])
+    # The stale rows' reset and the claim, then one per email (its text with SENT, or the skip).
+    assert (len(small[2]), len(big[2])) == (2 + 2, 2 + 12)
+    skipped = Email.objects.filter(kind=KIND, status=Email.Status.SUPPRESSED).order_by("to")
+    assert [(e.to, e.last_error) for e in skipped] == [
+        (f"p11@{other.slug}.example.org", NO_CONSENT),
+        (f"p1@{scene.consultation.slug}.example.org", NO_CONSENT),
+    ]
+    assert sorted(smtp_sink.to()) == sorted(
+        [f"p0@{scene.consultation.slug}.example.org", *(f"p{n}@{other.slug}.example.org" for n in range(11))]
+    )
+    text = next(p for p in smtp_sink.messages[-1].walk() if p.get_content_type() == "text/plain")
+    assert f"/consultations/{other.slug}/#outcome" in text.get_payload(decode=True).decode()
+
+
 def test_editing_a_published_outcome_keeps_its_history(scene) -> None:  # type: ignore[no-untyped-def]
     c = scene.consultation
     outcome = services.outcome_save(consultation=c, by=None, points=["One"], decided_function=None, **_texts())
