@@ -46,6 +46,8 @@ def safe_row(row: Any) -> list[Any]:
 def xml_text(text: str) -> str:
     """Text for an Office file (XLSX, DOCX), whose XML cannot hold most control characters (openpyxl and lxml
     raise on them): each is shown as U+FFFD, so a reader sees that something was there rather than losing it."""
+    if text.isprintable():  # no control characters at all (most cells): no need for the search
+        return text
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)

@@ -51,7 +51,7 @@ from .models import Email, Follow, Invitee, Suppression, message_id_domain
 logger = logging.getLogger(__name__)
 
 SWEEP_AFTER = datetime.timedelta(minutes=1)
-BATCH = 20
+BATCH = 50
 MAX_ATTEMPTS = 5
 RETRY_AFTER = [datetime.timedelta(minutes=m) for m in (1, 5, 30, 120)]
 STALE_SENDING = datetime.timedelta(minutes=15)

@@ -40,10 +40,11 @@ FILE_FORMATS = ("csv", "xlsx")  # what write_export (so a background job) can ma
 
 
 class AnswerValue(NamedTuple):
-    """What an export reads of an answer."""
+    """What an export reads of an answer; `parts` (its chosen values) worked out once, not once per option column."""
 
     value: Any
     other_text: str
+    parts: frozenset[str]
 
 
 # A column's value from the response's row (`_response_values`: plain values, not a model) and its answers.
@@ -84,7 +85,7 @@ def _option(question: Question, option: str) -> Value:
 
     def value(response: Any, answers: dict[int, AnswerValue]) -> str:
         found = answers.get(pk)
-        return "Yes" if found and option in answer_parts(found.value) else ""
+        return "Yes" if found and option in found.parts else ""
 
     return value
 
@@ -94,7 +95,7 @@ def _other(question: Question) -> Value:
 
     def value(response: Any, answers: dict[int, AnswerValue]) -> str:
         found = answers.get(pk)
-        return found.other_text if found and OTHER in answer_parts(found.value) else ""
+        return found.other_text if found and OTHER in found.parts else ""
 
     return value
 
@@ -158,7 +159,7 @@ def response_rows(
             "response_id", "question_id", "value", "other_text"
         )
         for response_id, question_id, value, other_text in read:
-            answers[response_id][question_id] = AnswerValue(value, other_text)
+            answers[response_id][question_id] = AnswerValue(value, other_text, frozenset(answer_parts(value)))
         for response in chunk:
             yield [column.value(response, answers[response.pk]) for column in columns]
             done += 1
