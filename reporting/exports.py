@@ -146,10 +146,13 @@ def response_rows(
     responses: ResponseQuerySet,
     personal: bool,
     progress: Callable[[int], None] | None = None,
+    questions: list[Question] | None = None,
 ) -> Iterator[list[Any]]:
     """The header, then one row per response, read in chunks. `progress` (an export job's) is told how many
-    responses have been read after each one."""
-    columns = response_columns(questions=report_questions(consultation=consultation), personal=personal)
+    responses have been read after each one; `questions`, the report's questions if the caller has read them."""
+    if questions is None:
+        questions = report_questions(consultation=consultation)
+    columns = response_columns(questions=questions, personal=personal)
     yield [column.header for column in columns]
     ordered = _response_values(responses, personal=personal).order_by("submitted_at", "pk").iterator(CHUNK)
     done = 0
@@ -209,9 +212,12 @@ def write_xlsx(
     """Four sheets: responses (one row each), summary (the page's figures), questions, themes."""
     from openpyxl import Workbook
 
+    questions = report_questions(consultation=consultation)  # for the Responses, Questions and Themes sheets
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Responses")
-    for row in response_rows(consultation=consultation, responses=responses, personal=personal, progress=progress):
+    for row in response_rows(
+        consultation=consultation, responses=responses, personal=personal, progress=progress, questions=questions
+    ):
         sheet.append(safe_xlsx_row(row))
 
     summary = consultation_summary(consultation=consultation, filters=filters)
@@ -221,7 +227,7 @@ def write_xlsx(
 
     sheet = workbook.create_sheet("Questions")
     sheet.append(["Number", "Question", "Kind", "Required", "Options"])
-    for number, question in enumerate(report_questions(consultation=consultation), start=1):
+    for number, question in enumerate(questions, start=1):
         options = "; ".join(label for _value, label in question_choices(question))
         if has_other(question):
             options = f"{options}; {OTHER_LABEL}" if options else OTHER_LABEL
@@ -235,15 +241,15 @@ def write_xlsx(
     breakdown = theme_breakdown(consultation=consultation, filters=filters)
     sheet = workbook.create_sheet("Themes")
     sheet.append(["Theme", "Description", "Question", "Answers"])
-    questions = {q.pk: q.text for q in report_questions(consultation=consultation)}
+    texts = {q.pk: q.text for q in questions}
     for theme in breakdown.themes:
-        asked = questions.get(theme.question_id or 0, "Any question")
+        asked = texts.get(theme.question_id or 0, "Any question")
         sheet.append(safe_xlsx_row([theme.name, theme.description, asked, theme.count]))
     sheet.append([])
     sheet.append(["Breakdown", "Group", "Theme", "Answers"])
     for question_id, rows in breakdown.by_question.items():
         for figure in rows:
-            sheet.append(safe_xlsx_row(["Question", questions.get(question_id, ""), figure.label, figure.count]))
+            sheet.append(safe_xlsx_row(["Question", texts.get(question_id, ""), figure.label, figure.count]))
     for kind, groups in (("Area", breakdown.by_area), ("Respondent type", breakdown.by_type)):
         for name, rows in groups:
             for figure in rows:
