@@ -252,7 +252,8 @@ def _publish(*, email_id: int, urgent: bool) -> None:
 def _claim(queryset: "models.QuerySet[Email]", *, limit: int) -> list[Email]:
     """Lock up to `limit` rows no other worker holds and mark them SENDING, claimed now."""
     with transaction.atomic():
-        rows = list(queryset.select_for_update(skip_locked=True).order_by("created_at")[:limit])
+        # Oldest first; rows written in the same instant (one plan) in the order they were written.
+        rows = list(queryset.select_for_update(skip_locked=True).order_by("created_at", "pk")[:limit])
         if not rows:
             return []
         claimed_at = timezone.now()
