@@ -125,6 +125,25 @@ def theme_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(request, "reporting/theme_edit.html", context, status=400 if form.errors else 200)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+@reports_required
+def theme_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Asks first (GET); deletes only on POST. Whoever may change the theme may delete it."""
+    consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
+    theme = _theme(consultation, pk)
+    if request.method == "POST":
+        try:
+            removed = services_themes.theme_delete(theme=theme, by=request.user, now=timezone.now())
+        except ValidationError as error:
+            _say(request, error)
+        else:
+            answers = f"{removed} answer{'' if removed == 1 else 's'}"
+            messages.success(request, f"Theme “{theme.name}” deleted and removed from {answers}.")
+        return redirect("reporting:themes", consultation.slug)
+    context = {"consultation": consultation, "theme": theme, "answers": theme.tags.count()}
+    return render(request, "reporting/theme_delete.html", context)
+
+
 @require_POST
 @reports_required
 def theme_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
