@@ -112,6 +112,10 @@ def _check_answers(theme: Theme, answers: Iterable[Answer]) -> list[Answer]:
 def _tag(theme: Theme, answers: list[Answer], *, by: Any, now: datetime.datetime, source: str) -> int:
     """Tag each answer not yet tagged with the theme; returns how many were new. Bulk, so a search's thousand
     results take a few queries; history rows are written for them too."""
+    # Held until commit, so a theme deleted meanwhile (theme_delete locks it too) is a plain message, not a
+    # foreign-key error at commit.
+    if not Theme.objects.select_for_update(no_key=True).filter(pk=theme.pk).exists():
+        raise ValidationError(GONE)
     already = set(ThemeTag.objects.filter(theme=theme, answer__in=answers).values_list("answer_id", flat=True))
     new = [
         ThemeTag(theme=theme, answer=a, tagged_by=by, tagged_at=now, source=source)

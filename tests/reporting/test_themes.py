@@ -389,6 +389,10 @@ def test_deleting_a_theme_removes_its_taggings_with_history_and_nothing_else(sur
     assert not ThemeSuggestion.objects.exists()
     with pytest.raises(ValidationError, match="already been deleted"):
         services_themes.theme_delete(theme=gp, by=pmo_user, now=later)
+    # Someone tagging with the page they loaded before: told plainly, nothing tagged.
+    with pytest.raises(ValidationError, match="already been deleted"):
+        services_themes.answer_tag(theme=gp, answer=a2, by=pmo_user, now=later)
+    assert ThemeTag.objects.count() == 1
 
 
 def test_deleting_a_theme_takes_the_same_queries_however_many_answers_carry_it(survey, pmo_user):
