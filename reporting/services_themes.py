@@ -1,11 +1,11 @@
-"""Writes for themes in free text: the codebook (create, merge), tagging answers (one, every result of a search,
-answers like one), untagging, and the model's suggestions (a background job, then a person's accept, reject,
-merge or split). Nothing is tagged by the model: only `suggestion_accept` and `theme_suggestion_accept`, called
-for a person, tag its suggestions.
+"""Writes for themes in free text: the codebook (create, change, merge, delete), tagging answers (one, every result
+of a search, answers like one), untagging, and the model's suggestions (a background job, then a person's accept,
+reject, merge or split). Nothing is tagged by the model: only `suggestion_accept` and `theme_suggestion_accept`,
+called for a person, tag its suggestions.
 
 Callers have already checked the person may see the consultation's report (views: selectors.
-consultation_get_reportable; the job page: permissions.may_see_suggestion_job); every object passed here is
-checked to belong to that consultation, so an id from another consultation changes nothing."""
+consultation_get_reportable; the job page: permissions.may_see_suggestion_job); every object passed here is checked
+to belong to that consultation, so an id from another consultation changes nothing."""
 
 import datetime
 import hashlib

@@ -1,10 +1,10 @@
-"""Themes pages, under /pmo/consultations/<slug>/themes/: the codebook (add, merge, ask for suggestions), tagging
-from the answers page (one answer, or every result of a search), the suggestion job's page (progress that
-refreshes itself without JavaScript, then accept, reject, merge or split each suggestion, and the model's theme
-for untagged answers), and "answers like this one".
+"""Themes pages, under /pmo/consultations/<slug>/themes/: the codebook (add, change, merge, delete, ask for
+suggestions), tagging from the answers page (one answer, or every result of a search), the suggestion job's page
+(progress that refreshes itself without JavaScript, then accept, reject, merge or split each suggestion, and the
+model's theme for untagged answers), and "answers like this one".
 
-Who may: whoever may see the consultation's summary (selectors.consultation_get_reportable, 404 otherwise); every
-id in an address or a form is looked up within that consultation, so another borough's ids change nothing."""
+Who may: whoever may see the consultation's summary (selectors.consultation_get_reportable, 404 otherwise); every id
+in an address or a form is looked up within that consultation, so another borough's ids change nothing."""
 
 from typing import Any
 
