@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 
-from .models import Area, AreaCode, Board, BoardMember, Level, Membership, Organisation, System
+from .models import Area, AreaCode, AreaPopulation, Board, BoardMember, Level, Membership, Organisation, System
 
 SEARCH_LIMIT = 50
 
@@ -50,6 +50,21 @@ class AreaPage:
     codes: list[AreaCode]
     memberships: list[Membership]
     boards: list[Board]
+    population: AreaPopulation | None = None  # all ages, the newest year recorded
+
+
+def newest_populations(figures: QuerySet[AreaPopulation]) -> dict[tuple[int, str], AreaPopulation]:
+    """Of these figures, the newest year's for each area and age band ("" for all ages): the one rule for which
+    figure counts, on the area page and in the PMO's responses per 10,000 residents. One query."""
+    newest: dict[tuple[int, str], AreaPopulation] = {}
+    for figure in figures.order_by("year"):
+        newest[(figure.area_id, figure.age_band)] = figure
+    return newest
+
+
+def area_population(*, area: Area) -> AreaPopulation | None:
+    """The area's number of residents (all ages) with its source and year."""
+    return newest_populations(AreaPopulation.objects.filter(area=area, age_band="")).get((area.pk, ""))
 
 
 def system_list() -> QuerySet[System]:
@@ -96,7 +111,7 @@ def _placeholder_filter() -> Q:
 
 def area_page(*, system: System, slug: str) -> AreaPage | None:
     """The area with its ancestors (one query whatever the depth: the levels say how many there can be),
-    children, codes, organisations, and boards with their members."""
+    children, codes, population, organisations, and boards with their members."""
     levels = list(Level.objects.filter(system=system).order_by("rank"))
     area = Area.objects.select_related("system", "level", "parent__level").filter(system=system, slug=slug).first()
     if area is None:
@@ -132,6 +147,7 @@ def area_page(*, system: System, slug: str) -> AreaPage | None:
         codes=list(AreaCode.objects.filter(area=area).order_by("scheme", "code")),
         memberships=memberships,
         boards=boards,
+        population=area_population(area=area),
     )
 
 

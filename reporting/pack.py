@@ -1,8 +1,8 @@
 """The summary pack: the summary page as an editable Word document (DOCX), which the PMO edits into the ICS's
 response.
 
-Every figure comes from the same selectors as the page (`consultation_summary`, `equality_summary`,
-`organisation_responses`, `question_texts`), with the same filters and the same suppression, so the pack and the
+Every figure comes from the same selectors as the page (`consultation_summary`, `population_reach`,
+`equality_summary`, `organisation_responses`, `question_texts`), with the same filters and the same suppression, so the pack and the
 page cannot disagree. It never holds personal data: no emails or names, no answers to email questions, and
 equality figures in aggregate only.
 """
@@ -18,11 +18,14 @@ from ics_portal.jinja2 import london, london_time
 from ics_portal.spreadsheets import xml_text
 
 from .selectors import (
+    EqualitySummary,
+    Reach,
     ReportFilters,
     Row,
     consultation_summary,
     equality_summary,
     organisation_responses,
+    population_reach,
     question_texts,
     report_questions,
     theme_breakdown,
@@ -84,6 +87,7 @@ class _Pack:
 def write_docx(out: IO[bytes], *, consultation: Consultation, filters: ReportFilters, now: datetime.datetime) -> None:
     """Write the pack of the page's filtered figures, as at `now`, to `out`."""
     summary = consultation_summary(consultation=consultation, filters=filters)
+    equality = equality_summary(consultation=consultation)  # read once: the equality section and the age bands
     pack = _Pack()
     pack.heading(f"Summary of responses: {consultation.title}", 0)
     pack.para(
@@ -128,6 +132,8 @@ def write_docx(out: IO[bytes], *, consultation: Consultation, filters: ReportFil
         pack.heading("Responses per day", 2)
         pack.figures("Day", summary.per_day, percent=None)
 
+    _reach(pack, population_reach(consultation=consultation, filters=filters, equality=equality), filters)
+
     pack.heading("Questions", 1)
     for number, question_summary in enumerate(summary.questions, start=1):
         question = question_summary.question
@@ -152,8 +158,54 @@ def write_docx(out: IO[bytes], *, consultation: Consultation, filters: ReportFil
 
     _themes(pack, consultation, filters)
     _organisations(pack, consultation, filters)
-    _equality(pack, consultation)
+    _equality(pack, equality)
     pack.document.save(out)
+
+
+def _per_10k(value: float | None) -> str:
+    return "not shown" if value is None else f"{value:.1f}"
+
+
+def _reach(pack: _Pack, reach: Reach, filters: ReportFilters) -> None:
+    """Who we have not heard from: the summary page's section (templates/reporting/_reach.html), in its words."""
+    pack.heading("Who we have not heard from", 1)
+    if not reach.rows:
+        within = " within the area chosen" if filters.area else ""
+        pack.para(f"No population figures are recorded for this system's areas{within}.")
+        return
+    following = ", following the filters" if filters.describe() else ""
+    pack.para(
+        f"Responses from each {reach.level_name.lower()} (and the areas within it) for every 10,000 people who live "
+        f"there{following}. Across these areas: {_per_10k(reach.rate)} per 10,000 residents."
+    )
+    if reach.below:
+        pack.heading("Furthest below that rate", 2)
+        for row in reach.below:
+            pack.para(
+                f"{row.label}: {_per_10k(row.per_10k)} per 10,000 ({row.shown} responses from {row.population:,} "
+                "residents)",
+                style="List Bullet",
+            )
+    pack.table(
+        ["Area", "Residents", "Responses", "Per 10,000"],
+        [[row.label, f"{row.population:,}", row.shown, _per_10k(row.per_10k)] for row in reach.rows],
+    )
+    first, others = reach.rows[0], len({row.source for row in reach.rows}) > 1
+    pack.para(
+        f"Residents: {first.source} ({first.year}){' and other sources per area' if others else ''}. A response "
+        "counts for an area when the respondent chose it or an area within it; responses without an area, or "
+        "naming a wider area, are not in these figures."
+    )
+    if reach.age_rows:
+        pack.heading("By age band", 2)
+        pack.para(
+            "From the equality monitoring answers, which are kept apart from responses: the filters do not apply, "
+            "and any count from 1 to 4 is shown as “fewer than 5”."
+        )
+        pack.table(
+            ["Age band", "Residents", "People", "Per 10,000"],
+            [[row.label, f"{row.population:,}", row.shown, _per_10k(row.per_10k)] for row in reach.age_rows],
+        )
 
 
 def _themes(pack: _Pack, consultation: Consultation, filters: ReportFilters) -> None:
@@ -219,9 +271,8 @@ def _organisation_name(response: Response) -> str:
     return response.organisation.name if response.organisation else (response.organisation_name or "An organisation")
 
 
-def _equality(pack: _Pack, consultation: Consultation) -> None:
+def _equality(pack: _Pack, equality: EqualitySummary) -> None:
     pack.heading("Equality monitoring", 1)
-    equality = equality_summary(consultation=consultation)
     pack.para(
         "Equality answers are kept apart from responses, with no link to them, so the filters do not apply here: "
         "these figures are for the whole consultation. Any count from 1 to 4 is shown as “fewer than 5”, and "

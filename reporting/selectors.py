@@ -447,13 +447,12 @@ def population_reach(
     furthest below it. The counts follow the summary's filters; each area counts the responses from it and every
     area below it (the one tree walk). Four queries whatever the number of areas or responses."""
     from governance.models import AreaPopulation
+    from governance.selectors import newest_populations
 
     figures = AreaPopulation.objects.filter(area__system_id=consultation.system_id).select_related("area__level")
     if filters.area is not None:
         figures = figures.filter(area__in=filters.areas)
-    latest: dict[tuple[int, str], AreaPopulation] = {}
-    for figure in figures.order_by("year"):
-        latest[(figure.area_id, figure.age_band)] = figure
+    latest = newest_populations(figures)
     totals = [f for (_area, band), f in latest.items() if not band]
     if not totals:
         return Reach(rows=[], rate=None, below=[])
@@ -640,6 +639,7 @@ def similar_answers(*, answer: Answer, limit: int = 25) -> list[tuple[int, float
     import numpy as np
 
     from .models import AnswerEmbedding
+    from .themes.vectors import vector_from_bytes, vectors_from_bytes
 
     stored = dict(
         AnswerEmbedding.objects.filter(
@@ -652,8 +652,8 @@ def similar_answers(*, answer: Answer, limit: int = 25) -> list[tuple[int, float
     ids = [pk for pk in stored if pk != answer.pk]
     if not ids:
         return []
-    mine = np.frombuffer(bytes(stored[answer.pk]), dtype=np.float32)
-    matrix = np.stack([np.frombuffer(bytes(stored[pk]), dtype=np.float32) for pk in ids])
+    mine = vector_from_bytes(stored[answer.pk])
+    matrix = vectors_from_bytes(stored[pk] for pk in ids)
     similarity = matrix @ mine
     order = np.argsort(-similarity)[:limit]
     return [(ids[i], float(similarity[i])) for i in order]

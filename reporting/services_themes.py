@@ -1,11 +1,11 @@
-"""Writes for themes in free text: the codebook (create, merge), tagging answers (one, every result of a search,
-answers like one), untagging, and the model's suggestions (a background job, then a person's accept, reject,
-merge or split). Nothing is tagged by the model: only `suggestion_accept` and `theme_suggestion_accept`, called
-for a person, tag its suggestions.
+"""Writes for themes in free text: the codebook (create, change, merge, delete), tagging answers (one, every result
+of a search, answers like one), untagging, and the model's suggestions (a background job, then a person's accept,
+reject, merge or split). Nothing is tagged by the model: only `suggestion_accept` and `theme_suggestion_accept`,
+called for a person, tag its suggestions.
 
 Callers have already checked the person may see the consultation's report (views: selectors.
-consultation_get_reportable; the job page: permissions.may_see_suggestion_job); every object passed here is
-checked to belong to that consultation, so an id from another consultation changes nothing."""
+consultation_get_reportable; the job page: permissions.may_see_suggestion_job); every object passed here is checked
+to belong to that consultation, so an id from another consultation changes nothing."""
 
 import datetime
 import hashlib
@@ -23,6 +23,7 @@ from ics_portal.celery import publish
 
 from .models import AnswerEmbedding, Suggestion, SuggestionAnswer, SuggestionJob, Theme, ThemeSuggestion, ThemeTag
 from .selectors import ReportFilters, question_texts, theme_answers_text
+from .themes.vectors import vector_from_bytes, vector_to_bytes
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ NAME_TAKEN = "This consultation already has a theme with that name"
 NOT_THIS_CONSULTATION = "That answer is not one of this consultation's typed answers"
 WRONG_QUESTION = "That theme is for another question"
 SAME_THEME = "Choose a different theme to merge into"
+GONE = "That theme has already been deleted"
 K_RANGE = "Choose between 2 and 30 suggestions"
 NOT_OPEN = "That suggestion has already been decided"
 TOO_FEW = "There are too few typed answers to this question to suggest themes (at least 4 are needed)"
@@ -110,6 +112,10 @@ def _check_answers(theme: Theme, answers: Iterable[Answer]) -> list[Answer]:
 def _tag(theme: Theme, answers: list[Answer], *, by: Any, now: datetime.datetime, source: str) -> int:
     """Tag each answer not yet tagged with the theme; returns how many were new. Bulk, so a search's thousand
     results take a few queries; history rows are written for them too."""
+    # Held until commit, so a theme deleted meanwhile (theme_delete locks it too) is a plain message, not a
+    # foreign-key error at commit.
+    if not Theme.objects.select_for_update(no_key=True).filter(pk=theme.pk).exists():
+        raise ValidationError(GONE)
     already = set(ThemeTag.objects.filter(theme=theme, answer__in=answers).values_list("answer_id", flat=True))
     new = [
         ThemeTag(theme=theme, answer=a, tagged_by=by, tagged_at=now, source=source)
@@ -174,14 +180,43 @@ def theme_merge(*, source: Theme, into: Theme, by: Any, now: datetime.datetime) 
     tags = list(ThemeTag.objects.filter(theme=source).exclude(answer__in=into.tags.values("answer")))
     for tag in tags:
         tag.theme = into
-        tag._history_user = by  # type: ignore[attr-defined]
-        tag.save(update_fields=["theme"])
-    for tag in ThemeTag.objects.filter(theme=source):  # duplicates of what `into` has: their history says deleted
-        tag._history_user = by  # type: ignore[attr-defined]
-        tag.delete()
+    # A fixed number of queries however many answers move; the history records each move, who and when.
+    ThemeTag.objects.filter(pk__in=[tag.pk for tag in tags]).update(theme=into)
+    ThemeTag.history.bulk_history_create(tags, update=True, default_user=by, default_date=now)
+    _untag_all(list(ThemeTag.objects.filter(theme=source)), by=by, now=now)  # duplicates of what `into` has
     Suggestion.objects.filter(theme=source).update(theme=into)
     source.delete()
     return len(tags)
+
+
+def _untag_all(tags: list[ThemeTag], *, by: Any, now: datetime.datetime) -> int:
+    """Delete these taggings, each recorded in their history as removed by `by` at `now`: two queries however
+    many (simple-history's delete signal would write its rows one at a time, so the DELETE skips signals)."""
+    history = ThemeTag.history.model
+    history.objects.bulk_create(
+        history(
+            history_date=now,
+            history_user=by,
+            history_type="-",
+            history_change_reason="",
+            **{field.attname: getattr(tag, field.attname) for field in history.tracked_fields},
+        )
+        for tag in tags
+    )
+    return ThemeTag.objects.filter(pk__in=[tag.pk for tag in tags])._raw_delete(ThemeTag.objects.db)
+
+
+@transaction.atomic
+def theme_delete(*, theme: Theme, by: Any, now: datetime.datetime) -> int:
+    """Delete a theme from the codebook with its taggings (the answers stay; each tagging's history says who
+    removed it and when). A suggestion accepted under it stays accepted, without the theme; the model's guesses
+    of it go. Returns how many answers lost it. A fixed number of queries, however many answers carried it."""
+    locked = Theme.objects.select_for_update().filter(pk=theme.pk, consultation_id=theme.consultation_id).first()
+    if locked is None:  # someone else deleted it a moment ago
+        raise ValidationError(GONE)
+    removed = _untag_all(list(ThemeTag.objects.filter(theme=locked)), by=by, now=now)
+    locked.delete()
+    return removed
 
 
 # --- The model's suggestions ---
@@ -235,7 +270,7 @@ def answer_vectors(answers: list[Any], *, model: str, progress: Any = None) -> n
     for i, answer in enumerate(answers):
         found = stored.get(answer.pk)
         if found is not None and found.text_sha256 == _text_hash(answer.text):
-            vectors[i] = np.frombuffer(bytes(found.vector), dtype=np.float32)
+            vectors[i] = vector_from_bytes(found.vector)
         else:
             missing.append(i)
     done = len(answers) - len(missing)
@@ -247,7 +282,10 @@ def answer_vectors(answers: list[Any], *, model: str, progress: Any = None) -> n
         AnswerEmbedding.objects.bulk_create(
             [
                 AnswerEmbedding(
-                    answer_id=answers[i].pk, model=model, text_sha256=_text_hash(answers[i].text), vector=v.tobytes()
+                    answer_id=answers[i].pk,
+                    model=model,
+                    text_sha256=_text_hash(answers[i].text),
+                    vector=vector_to_bytes(v),
                 )
                 for i, v in zip(chunk, made, strict=True)
             ],
@@ -421,7 +459,7 @@ def suggestion_split(*, suggestion: Suggestion, by: Any, now: datetime.datetime)
     from .themes import clustering
 
     vectors = {
-        e.answer_id: np.frombuffer(bytes(e.vector), dtype=np.float32)
+        e.answer_id: vector_from_bytes(e.vector)
         for e in AnswerEmbedding.objects.filter(answer__in=[m.answer_id for m in members])
     }
     members = [m for m in members if m.answer_id in vectors]
@@ -437,11 +475,10 @@ def suggestion_split(*, suggestion: Suggestion, by: Any, now: datetime.datetime)
         new = Suggestion.objects.create(
             job=suggestion.job, number=last + part + 1, name="", model=suggestion.model, count=len(chosen)
         )
-        SuggestionAnswer.objects.filter(pk__in=[m.pk for m in chosen]).update(suggestion=new)
         for m in chosen:
-            SuggestionAnswer.objects.filter(pk=m.pk).update(
-                distance=float(np.linalg.norm(vectors[m.answer_id] - centre))
-            )
+            m.suggestion, m.distance = new, float(np.linalg.norm(vectors[m.answer_id] - centre))
+        # One UPDATE for the part, however many answers it has.
+        SuggestionAnswer.objects.bulk_update(chosen, ["suggestion", "distance"])
         made.append(_renamed(new))
     Suggestion.objects.filter(pk=suggestion.pk).update(
         status=Suggestion.Status.SPLIT, count=0, decided_by=by, decided_at=now

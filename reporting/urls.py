@@ -15,6 +15,7 @@ urlpatterns = [
     path("pmo/consultations/<slug:slug>/themes/", views_themes.codebook, name="themes"),
     path("pmo/consultations/<slug:slug>/themes/<int:pk>/", views_themes.theme_edit, name="theme_edit"),
     path("pmo/consultations/<slug:slug>/themes/<int:pk>/merge/", views_themes.theme_merge, name="theme_merge"),
+    path("pmo/consultations/<slug:slug>/themes/<int:pk>/delete/", views_themes.theme_delete, name="theme_delete"),
     path("pmo/consultations/<slug:slug>/themes/suggest/", views_themes.suggest, name="suggest"),
     path("pmo/consultations/<slug:slug>/themes/suggestions/<int:pk>/", views_themes.suggestions, name="suggestions"),
     path(

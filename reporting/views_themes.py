@@ -1,10 +1,10 @@
-"""Themes pages, under /pmo/consultations/<slug>/themes/: the codebook (add, merge, ask for suggestions), tagging
-from the answers page (one answer, or every result of a search), the suggestion job's page (progress that
-refreshes itself without JavaScript, then accept, reject, merge or split each suggestion, and the model's theme
-for untagged answers), and "answers like this one".
+"""Themes pages, under /pmo/consultations/<slug>/themes/: the codebook (add, change, merge, delete, ask for
+suggestions), tagging from the answers page (one answer, or every result of a search), the suggestion job's page
+(progress that refreshes itself without JavaScript, then accept, reject, merge or split each suggestion, and the
+model's theme for untagged answers), and "answers like this one".
 
-Who may: whoever may see the consultation's summary (selectors.consultation_get_reportable, 404 otherwise); every
-id in an address or a form is looked up within that consultation, so another borough's ids change nothing."""
+Who may: whoever may see the consultation's summary (selectors.consultation_get_reportable, 404 otherwise); every id
+in an address or a form is looked up within that consultation, so another borough's ids change nothing."""
 
 from typing import Any
 
@@ -123,6 +123,25 @@ def theme_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             return redirect("reporting:themes", consultation.slug)
     context = {"consultation": consultation, "theme": theme, "form": form}
     return render(request, "reporting/theme_edit.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@reports_required
+def theme_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Asks first (GET); deletes only on POST. Whoever may change the theme may delete it."""
+    consultation = selectors.consultation_get_reportable(user=request.user, slug=slug)
+    theme = _theme(consultation, pk)
+    if request.method == "POST":
+        try:
+            removed = services_themes.theme_delete(theme=theme, by=request.user, now=timezone.now())
+        except ValidationError as error:
+            _say(request, error)
+        else:
+            answers = f"{removed} answer{'' if removed == 1 else 's'}"
+            messages.success(request, f"Theme “{theme.name}” deleted and removed from {answers}.")
+        return redirect("reporting:themes", consultation.slug)
+    context = {"consultation": consultation, "theme": theme, "answers": theme.tags.count()}
+    return render(request, "reporting/theme_delete.html", context)
 
 
 @require_POST

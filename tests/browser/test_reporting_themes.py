@@ -1,6 +1,7 @@
 """The themes pages in a real Chromium: axe (WCAG 2.2 AA) at 1280 and 375 px on the codebook (with an error too),
-the answers page with its tag forms, a suggestion job's page in progress and done, and answers like this one; and
-tagging every result of a search, then accepting a suggestion, by keyboard without JavaScript."""
+the answers page with its tag forms, a suggestion job's page in progress and done, answers like this one, and
+changing and deleting a theme; and tagging every result of a search, then accepting a suggestion, by keyboard
+without JavaScript."""
 
 import datetime
 
@@ -57,6 +58,7 @@ def test_themes_pages_are_accessible(page, live_server, assert_accessible, data,
         (f"{base}/themes/answers/{data['answer'].pk}/", "Answers like this one"),
         (f"{base}/", "Barnet plan"),  # the summary with its themes section
         (f"{base}/themes/{data['theme'].pk}/", "Change theme"),
+        (f"{base}/themes/{data['theme'].pk}/delete/", "Delete the theme “GP access”?"),
     ]:
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)

@@ -224,6 +224,27 @@ def test_admin_refuses_a_wrong_parent_with_a_message(client, superuser, demo_str
 # --- Query counts stay constant ----------------------------------------------------------------------------
 
 
+def test_area_page_shows_the_newest_recorded_population_with_its_source(client, demo_structure):
+    from governance.models import AreaPopulation
+
+    body = text(client.get("/ics/ncl/barnet/"))
+    # The shipped ONS Census 2021 figure (governance/data/), with where it comes from.
+    assert "389,300 residents in 2021" in body
+    assert "Source: ONS Census 2021 first results, table P01" in body
+    camden = Area.objects.get(system__slug="ncl", slug="camden")
+    Area.objects.filter(pk=camden.pk).update(population=1)  # the old field is not what the page reads
+    AreaPopulation.objects.create(area=camden, population=215_000, source="ONS mid-year estimate 2024", year=2024)
+    AreaPopulation.objects.create(area=camden, population=99, age_band="16_24", source="By age", year=2025)
+    AreaPopulation.objects.create(area=camden, population=180_000, source="Census 2011", year=2011)
+    body = text(client.get("/ics/ncl/camden/"))
+    assert "215,000 residents in 2024" in body
+    assert "Source: ONS mid-year estimate 2024" in body
+    for older in ("210,100", "180,000", "By age", ">1 residents"):
+        assert older not in body
+    # An area without figures says so (neighbourhoods have none shipped).
+    assert "Not recorded" in text(client.get("/ics/ncl/barnet-neighbourhood-1/"))
+
+
 def build(children, members):
     system, _levels = system_with_levels(3)
     top = top_area(system)
@@ -256,7 +277,7 @@ def test_area_page_query_count_is_constant(client, django_assert_num_queries):
     with django_assert_num_queries(expected):
         response = client.get(big_url)
     assert text(response).count("Chair (to be confirmed)") == 24
-    assert expected <= 11  # the engagement app's consultations section is one of them
+    assert expected <= 12  # the engagement app's consultations section is one of them, the population another
 
 
 def test_system_page_query_count_is_constant(client, django_assert_num_queries):

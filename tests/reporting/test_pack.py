@@ -161,3 +161,46 @@ def test_export_responses_command_writes_the_pack(boroughs, survey, tmp_path):
     assert list(ExportLog.objects.values_list("source", "format", "rows")) == [("command", "docx", 15)]
     with pytest.raises(CommandError, match="--format docx needs --output FILE"):
         call_command("export_responses", "barnet-plan", "--format", "docx", stderr=io.StringIO())
+
+
+@pytest.mark.parametrize("query", ["", "?respondent_type=organisation"])
+def test_pack_has_the_pages_population_reach(client, boroughs, survey, pmo_user, query):
+    from governance.models import AreaPopulation
+
+    client.force_login(pmo_user)
+    assert "No population figures are recorded for this system's areas." in docx_text(download(client, query))
+    source = "ONS Census 2021, table P01"
+    for area, people in ((boroughs.barnet, 20_000), (boroughs.camden, 10_000)):
+        AreaPopulation.objects.create(area=area, population=people, source=source, year=2021)
+        AreaPopulation.objects.create(area=area, age_band="25_34", population=people // 4, source=source, year=2021)
+    AreaPopulation.objects.create(area=boroughs.camden, population=1, source="Census 2011", year=2011)  # older
+    equality(survey, 7, age_band="25_34")
+    html = client.get(SUMMARY + query).content.decode()
+    content = download(client, query)
+
+    figures = page_tables(html)
+    reach_caption = next(caption for caption in figures if caption.startswith("Responses per 10,000 residents by"))
+    tables = docx_tables(content)
+    assert figures[reach_caption] in tables
+    assert figures["Equality answers per 10,000 residents by age band"] in tables
+    text = docx_text(content)
+    document = Document(io.BytesIO(content))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert headings.index("Who we have not heard from") < headings.index("Questions")  # where the page has it
+    assert "By age band" in headings
+    assert "Residents: ONS Census 2021, table P01 (2021)." in text
+    below = [p.text for p in document.paragraphs if p.style.name == "List Bullet" and "per 10,000 (" in p.text]
+    if query:  # the one organisation, in Barnet: Camden heard from no one
+        assert figures[reach_caption] == [
+            ["Barnet", "20,000", "1", "0.5"],
+            ["Camden", "10,000", "0", "0.0"],
+        ]
+        assert "following the filters" in text
+        assert below == ["Camden: 0.0 per 10,000 (0 responses from 10,000 residents)"]
+    else:  # Barnet 5 + East Finchley's 5 + the organisation; Camden 4
+        assert figures[reach_caption] == [
+            ["Barnet", "20,000", "11", "5.5"],
+            ["Camden", "10,000", "4", "4.0"],
+        ]
+        assert "Across these areas: 5.0 per 10,000 residents." in text
+        assert below == ["Camden: 4.0 per 10,000 (4 responses from 10,000 residents)"]

@@ -15,8 +15,16 @@ from sklearn.metrics import adjusted_rand_score
 
 from engagement.models import Question
 from reporting import selectors, services_themes
-from reporting.models import AnswerEmbedding, Suggestion, SuggestionJob, ThemeSuggestion, ThemeTag
+from reporting.models import (
+    AnswerEmbedding,
+    Suggestion,
+    SuggestionAnswer,
+    SuggestionJob,
+    ThemeSuggestion,
+    ThemeTag,
+)
 from reporting.themes import clustering, model
+from reporting.themes.vectors import vector_from_bytes, vector_to_bytes, vectors_from_bytes
 from tests.engagement.factories import QuestionFactory
 
 from .factories import sent
@@ -186,3 +194,62 @@ def test_the_sweep_runs_lost_jobs_and_fails_dead_ones(labelled, pmo_user):
     assert SuggestionJob.objects.get(pk=lost.pk).status == SuggestionJob.Status.DONE
     failed = SuggestionJob.objects.get(pk=dead.pk)
     assert (failed.status, failed.error) == (SuggestionJob.Status.FAILED, services_themes.FAILED_UNEXPECTEDLY)
+
+
+# --- Splitting and the stored vectors, without a model run ---
+def test_a_vector_reads_back_as_it_was_stored():
+    vector = np.random.default_rng(1).standard_normal(model.DIMENSIONS).astype(np.float32)
+    data = vector_to_bytes(vector)
+    assert len(data) == 4 * model.DIMENSIONS
+    assert np.array_equal(vector_from_bytes(data), vector)
+    assert np.array_equal(vector_from_bytes(memoryview(data)), vector)  # as PostgreSQL's driver gives it
+    assert vectors_from_bytes([data, data]).shape == (2, model.DIMENSIONS)
+
+
+def two_groups(c, n):
+    """An open suggestion of `n` answers in two clear groups (vectors near two axes), stored as a job stores them."""
+    rng = np.random.default_rng(n)
+    job = SuggestionJob.objects.create(
+        consultation=c, question=c.text_q, k=2, status=SuggestionJob.Status.DONE, created_at=NOW
+    )
+    suggestion = Suggestion.objects.create(job=job, number=1, name="mixed", model="test", count=n)
+    groups = {}
+    for i in range(n):
+        group = i % 2
+        response = sent(c, {c.text_q: f"{'parking car park' if group else 'doctor appointment'} {i}"})
+        a = response.answers.get()
+        vector = np.zeros(model.DIMENSIONS, dtype=np.float32)
+        vector[group] = 1
+        vector += rng.normal(0, 0.01, model.DIMENSIONS).astype(np.float32)
+        AnswerEmbedding.objects.create(answer=a, model="test", text_sha256="-", vector=vector_to_bytes(vector))
+        SuggestionAnswer.objects.create(suggestion=suggestion, answer=a, distance=0)
+        groups[a.pk] = group
+    return suggestion, groups
+
+
+@pytest.mark.django_db
+def test_splitting_takes_the_same_queries_however_many_answers(boroughs, pmo_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = boroughs.barnet_c
+    c.text_q = QuestionFactory(consultation=c, kind=Question.Kind.LONG_TEXT)
+
+    def splitting(n):
+        suggestion, groups = two_groups(c, n)
+        with CaptureQueriesContext(connection) as captured:
+            halves = services_themes.suggestion_split(suggestion=suggestion, by=pmo_user, now=NOW)
+        # Each half is one of the groups, whole, and each answer's distance is from its own half's centre.
+        found = [{m.answer_id: m.distance for m in half.members.all()} for half in halves]
+        assert sorted(sorted({groups[pk] for pk in part}) for part in found) == [[0], [1]]
+        assert sorted(len(part) for part in found) == [n // 2, n - n // 2]
+        for part in found:
+            stored = AnswerEmbedding.objects.filter(answer__in=list(part)).order_by("answer_id")
+            matrix = vectors_from_bytes(e.vector for e in stored)
+            centre = matrix.mean(axis=0)
+            expected = np.linalg.norm(matrix - centre, axis=1)
+            assert np.allclose([part[e.answer_id] for e in stored], expected, atol=1e-5)
+            assert all(0 < d < 1 for d in part.values())  # remade, not left at 0
+        return len(captured)
+
+    assert splitting(6) == splitting(40)

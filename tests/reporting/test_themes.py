@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts import roles
-from engagement.models import Question, Response
+from engagement.models import Answer, Question, Response
 from reporting import selectors, services_themes
 from reporting.models import Theme, ThemeTag
 from reporting.selectors import ReportFilters
@@ -356,3 +356,112 @@ def test_changing_a_theme(client, survey, boroughs, pmo_user):
     assert response.status_code == 302
     gp.refresh_from_db()
     assert (gp.name, gp.description, gp.question) == ("Getting a GP", "Appointments", survey.text_q)
+
+
+# --- Deleting a theme ---
+def test_deleting_a_theme_removes_its_taggings_with_history_and_nothing_else(survey, pmo_user, boroughs):
+    from reporting.models import Suggestion, SuggestionJob, ThemeSuggestion
+
+    gp = services_themes.theme_create(consultation=survey, name="GP access", by=pmo_user, now=NOW)
+    parking = services_themes.theme_create(consultation=survey, name="Parking", by=pmo_user, now=NOW)
+    a1, a2 = answer(survey.r1, survey.text_q), answer(survey.r2, survey.text_q)
+    for a in (a1, a2):
+        services_themes.answer_tag(theme=gp, answer=a, by=pmo_user, now=NOW)
+    services_themes.answer_tag(theme=parking, answer=a1, by=pmo_user, now=NOW)
+    job = SuggestionJob.objects.create(
+        consultation=survey, question=survey.text_q, k=2, status=SuggestionJob.Status.DONE, created_at=NOW
+    )
+    accepted = Suggestion.objects.create(job=job, number=1, name="gp", status=Suggestion.Status.ACCEPTED, theme=gp)
+    ThemeSuggestion.objects.create(job=job, answer=answer(survey.r3, survey.text_q), theme=gp, confidence=0.9)
+    later = NOW + datetime.timedelta(hours=1)
+
+    assert services_themes.theme_delete(theme=gp, by=boroughs.barnet_manager, now=later) == 2
+    assert list(Theme.objects.values_list("name", flat=True)) == ["Parking"]
+    assert list(ThemeTag.objects.values_list("theme__name", "answer")) == [("Parking", a1.pk)]
+    removed = ThemeTag.history.filter(history_type="-")
+    assert sorted(removed.values_list("answer_id", "history_user", "history_date")) == sorted(
+        [(a1.pk, boroughs.barnet_manager.pk, later), (a2.pk, boroughs.barnet_manager.pk, later)]
+    )
+    assert ThemeTag.history.filter(history_type="+").count() == 3  # who tagged them first is kept
+    assert Answer.objects.filter(pk__in=[a1.pk, a2.pk]).count() == 2  # the answers stay
+    accepted.refresh_from_db()
+    assert (accepted.status, accepted.theme) == (Suggestion.Status.ACCEPTED, None)
+    assert not ThemeSuggestion.objects.exists()
+    with pytest.raises(ValidationError, match="already been deleted"):
+        services_themes.theme_delete(theme=gp, by=pmo_user, now=later)
+    # Someone tagging with the page they loaded before: told plainly, nothing tagged.
+    with pytest.raises(ValidationError, match="already been deleted"):
+        services_themes.answer_tag(theme=gp, answer=a2, by=pmo_user, now=later)
+    assert ThemeTag.objects.count() == 1
+
+
+def test_deleting_a_theme_takes_the_same_queries_however_many_answers_carry_it(survey, pmo_user):
+    def deleting(n: int) -> int:
+        theme = services_themes.theme_create(consultation=survey, name=f"Theme of {n}", by=pmo_user, now=NOW)
+        answers = [answer(sent(survey, {survey.text_q: f"Answer {i}"}), survey.text_q) for i in range(n)]
+        services_themes.answers_tag_similar(theme=theme, answers=answers, by=pmo_user, now=NOW)
+        with CaptureQueriesContext(connection) as captured:
+            assert services_themes.theme_delete(theme=theme, by=pmo_user, now=NOW) == n
+        return len(captured)
+
+    assert deleting(2) == deleting(40)
+    assert ThemeTag.history.filter(history_type="-").count() == 42
+
+
+def test_merging_takes_the_same_queries_however_many_answers_move(survey, pmo_user):
+    def merging(n: int) -> int:
+        source = services_themes.theme_create(consultation=survey, name=f"From {n}", by=pmo_user, now=NOW)
+        into = services_themes.theme_create(consultation=survey, name=f"Into {n}", by=pmo_user, now=NOW)
+        answers = [answer(sent(survey, {survey.text_q: f"Answer {i}"}), survey.text_q) for i in range(n)]
+        services_themes.answers_tag_similar(theme=source, answers=answers, by=pmo_user, now=NOW)
+        services_themes.answers_tag_similar(theme=into, answers=answers[:1], by=pmo_user, now=NOW)  # one on both
+        with CaptureQueriesContext(connection) as captured:
+            assert services_themes.theme_merge(source=source, into=into, by=pmo_user, now=NOW) == n - 1
+        assert into.tags.count() == n
+        return len(captured)
+
+    assert merging(3) == merging(30)
+    assert ThemeTag.history.filter(history_type="~", history_user=pmo_user).count() == 2 + 29
+    assert ThemeTag.history.filter(history_type="-", history_user=pmo_user).count() == 2  # the duplicates
+
+
+def test_the_delete_page_asks_first_and_deletes_only_on_post(client, survey, boroughs, pmo_user):
+    gp = services_themes.theme_create(consultation=survey, name="GP access", by=pmo_user, now=NOW)
+    services_themes.answer_tag(theme=gp, answer=answer(survey.r1, survey.text_q), by=pmo_user, now=NOW)
+    url = f"/pmo/consultations/barnet-plan/themes/{gp.pk}/delete/"
+    client.force_login(boroughs.barnet_manager)
+    codebook = client.get("/pmo/consultations/barnet-plan/themes/").content.decode()
+    assert f'href="{url}"' in codebook
+    html = client.get(url).content.decode()
+    assert "<h1>Delete the theme “GP access”?</h1>" in html
+    assert "It is removed from the 1 answer tagged with it" in html
+    assert Theme.objects.filter(pk=gp.pk).exists()  # asking deletes nothing
+    assert client.put(url).status_code == 405
+    response = client.post(url, follow=True)
+    assert response.redirect_chain == [("/pmo/consultations/barnet-plan/themes/", 302)]
+    assert "Theme “GP access” deleted and removed from 1 answer." in response.content.decode()
+    assert not Theme.objects.exists()
+    assert ThemeTag.history.get(history_type="-").history_user == boroughs.barnet_manager
+    # Posting again (a second tab): not found, never a 500.
+    assert client.post(url).status_code == 404
+
+
+def test_who_may_delete_a_theme(client, survey, boroughs, pmo_user):
+    gp = services_themes.theme_create(consultation=survey, name="GP access", by=pmo_user, now=NOW)
+    camden_theme = services_themes.theme_create(consultation=boroughs.camden_c, name="Camden", by=pmo_user, now=NOW)
+    url = f"/pmo/consultations/barnet-plan/themes/{gp.pk}/delete/"
+    resident = UserFactory(email="resident@example.com")
+    for user, status in [(boroughs.camden_manager, 404), (resident, 403)]:
+        client.force_login(user)
+        assert client.get(url).status_code == status, user.email
+        assert client.post(url).status_code == status, user.email
+    # Another borough's manager guessing the id through their own consultation: not found there either.
+    client.force_login(boroughs.camden_manager)
+    assert client.post(f"/pmo/consultations/camden-plan/themes/{gp.pk}/delete/").status_code == 404
+    assert client.post("/pmo/consultations/camden-plan/themes/99999999999999999999/delete/").status_code == 404
+    client.logout()
+    assert client.post(url)["Location"].startswith("/accounts/login/")
+    assert Theme.objects.count() == 2
+    client.force_login(boroughs.ics_manager)  # manages the area above Barnet: may change its themes
+    assert client.post(url).status_code == 302
+    assert list(Theme.objects.all()) == [camden_theme]
