@@ -42,7 +42,7 @@ pytestmark = [
 
 BUDGET = 3.0  # seconds any request may take while Redis is stalled (issue 10)
 STALL = 12.0  # longer than kombu's BRPOP health check (1 + 10 s), so the worker really loses its connection
-ACK_FAILS = 4.0  # after the task returns: its ack has met the stall and timed out (1 s socket timeout, retries)
+ACK_FAILS = 4.0  # after the task returns: its ack met the stall and timed out (1 s socket timeout, no retry)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -121,8 +121,9 @@ def own_redis(tmp_path_factory: Any) -> Iterator[OwnRedis]:
 
 
 @pytest.fixture
-def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis]:
-    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis."""
+def portal_on_own_redis(own_redis: OwnRedis, settings: Any, request: Any) -> Iterator[OwnRedis]:
+    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis (a test
+    may add worker options by indirect parametrization)."""
     url = own_redis.url
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
     settings.EMAIL_VIA_CELERY = True
@@ -142,7 +143,8 @@ def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis
     own_redis.worker_env, own_redis.worker_node = env, node
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ics_portal", "worker", "--concurrency", "1", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "-n", node, "--include", "tests.outage_tasks"],
+         "--without-gossip", "--without-mingle", "-n", node, "--include", "tests.outage_tasks",
+         *getattr(request, "param", ())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -266,12 +268,17 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     assert health(redis, "nobody@nowhere") == 1
 
 
+# The worker's heartbeat (every 2 s) waits in kombu's reconnect loop while the broker does not answer: when it meets
+# the stall first, the worker's loop waits there and the ack runs only after Redis resumes (and succeeds). Without
+# heartbeats the ack meets the stall every time.
+@pytest.mark.parametrize("portal_on_own_redis", [["--without-heartbeat"]], indirect=True, ids=["without-heartbeat"])
 def test_a_stall_inside_the_acknowledgement_of_a_task_leaves_the_worker_consuming(
     portal_on_own_redis: Any, tmp_path: Path
 ) -> None:
     """acks_late: the worker acknowledges a task after it returns. Redis stalls while the task runs, so the ack
-    times out ("Couldn't ack ... TimeoutError"); kombu still counts the task as delivered and, with a prefetch of
-    1, never asked Redis for another one (deaf until restarted). Now the worker reconnects and consumes again."""
+    times out ("Couldn't ack ... TimeoutError"); kombu still counted the task as delivered and, with a prefetch of
+    1, never asked Redis for another (deaf until restarted, yet answering the liveness ping). Now the worker
+    reconnects and consumes again."""
     redis = portal_on_own_redis
     done = tmp_path / "napped"
     nap.delay(seconds=2.0, done=str(done))
@@ -295,16 +302,20 @@ def test_production_uses_the_same_failover_settings() -> None:
     from tests.test_security import production_env
 
     code = (
-        "import django, json; django.setup(); from django.conf import settings as s; from ics_portal.celery import app;"
+        "import django, json; django.setup(); from django.conf import settings as s;"
+        " from ics_portal.celery import app, ReconnectOnFailedAckRequest;"
         "print(json.dumps([s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], s.CACHES['default']['OPTIONS'],"
         " app.conf.broker_transport_options, app.conf.task_publish_retry, app.conf.broker_connection_max_retries,"
-        " app.conf.worker_cancel_long_running_tasks_on_connection_loss]))"
+        " app.conf.worker_cancel_long_running_tasks_on_connection_loss,"
+        " (app.loader.import_default_modules(), {n: issubclass(t.Request, ReconnectOnFailedAckRequest)"
+        " for n, t in app.tasks.items()})[1]]))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    engine, backend, options, transport, retry, max_retries, cancel = json.loads(result.stdout.strip().splitlines()[-1])
+    last = result.stdout.strip().splitlines()[-1]
+    engine, backend, options, transport, retry, max_retries, cancel, reconnecting = json.loads(last)
     assert engine == "django.contrib.sessions.backends.db"
     assert backend == "ics_portal.cache.ResilientRedisCache"
     assert options == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -313,3 +324,6 @@ def test_production_uses_the_same_failover_settings() -> None:
     assert retry is False
     assert max_retries is None
     assert cancel is True
+    # Every task's failed ack makes the worker reconnect (the test above), the portal's and Celery's own.
+    assert "notifications.tasks.send_email" in reconnecting
+    assert [name for name, yes in reconnecting.items() if not yes] == []
