@@ -10,11 +10,33 @@ import os
 import time
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
+from celery.worker.request import Request
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ics_portal.settings.local")
 
-app = Celery("ics_portal")
+
+class ReconnectOnFailedAckRequest(Request):
+    """A task request whose failed ack (or reject) makes the worker reconnect to the broker.
+
+    Celery logs a connection error during an ack and carries on, but kombu's Redis transport still counts the task
+    as delivered: it holds one of the worker's prefetch slots (concurrency x 1) for good, and once all are held the
+    worker asks Redis for nothing more, deaf until restarted while still answering pings. Here the request
+    swallows none of them: the error leaves the event loop for the consumer, which reconnects as after any lost
+    connection and puts the task back if its ack never reached Redis (acks_late: it runs again, which every task
+    here allows). Without an event loop (gevent, or the quick start's filesystem transport) Celery only logs it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Celery uses `connection_errors` only as what ack and reject swallow and log.
+        super().__init__(*args, **{**kwargs, "connection_errors": ()})
+
+
+class PortalTask(Task):
+    Request = ReconnectOnFailedAckRequest
+
+
+app = Celery("ics_portal", task_cls=PortalTask)
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -4,7 +4,7 @@ The test starts its own redis-server on a free port (never the shared one), poin
 counters and Celery publishing of this process at it, and a `celery worker` subprocess (prefork, as the Procfile
 runs it) at the same Redis and the test database. While Redis is stalled every page, sign-in code request and
 response submission answers within 3 s; after it resumes, and again after Redis is stopped and started, the
-worker consumes again by itself.
+worker consumes again by itself, as it does after a stall that lands inside its acknowledgement of a task.
 """
 
 import json
@@ -32,6 +32,7 @@ from notifications.tasks import send_email
 from tests.engagement.factories import respond_survey
 from tests.engagement.test_respond_views import submit, walk_to_check
 from tests.factories import UserFactory
+from tests.outage_tasks import nap
 
 pytestmark = [
     pytest.mark.worker,
@@ -41,6 +42,7 @@ pytestmark = [
 
 BUDGET = 3.0  # seconds any request may take while Redis is stalled (issue 10)
 STALL = 12.0  # longer than kombu's BRPOP health check (1 + 10 s), so the worker really loses its connection
+ACK_FAILS = 4.0  # after the task returns: its ack met the stall and timed out (1 s socket timeout, no retry)
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -86,14 +88,16 @@ class OwnRedis:
         except OSError:
             return False
 
-    def nothing_unacked(self) -> bool:
-        """The worker has acknowledged every task it took (kombu keeps the unacknowledged in the hash `unacked`)."""
+    def unacked(self) -> int | None:
+        """How many tasks the worker took and has not acknowledged (kombu keeps them in the hash `unacked`); None
+        when Redis does not answer."""
         try:
             with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                 s.sendall(b"HLEN unacked\r\n")
-                return s.recv(16).startswith(b":0\r\n")
+                reply = s.recv(32)
         except OSError:
-            return False
+            return None
+        return int(reply[1:].strip()) if reply.startswith(b":") else None
 
     def pause(self) -> None:
         self.proc.send_signal(signal.SIGSTOP)
@@ -117,8 +121,9 @@ def own_redis(tmp_path_factory: Any) -> Iterator[OwnRedis]:
 
 
 @pytest.fixture
-def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis]:
-    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis."""
+def portal_on_own_redis(own_redis: OwnRedis, settings: Any, request: Any) -> Iterator[OwnRedis]:
+    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis (a test
+    may add worker options by indirect parametrization)."""
     url = own_redis.url
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
     settings.EMAIL_VIA_CELERY = True
@@ -138,7 +143,8 @@ def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis
     own_redis.worker_env, own_redis.worker_node = env, node
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ics_portal", "worker", "--concurrency", "1", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "-n", node],
+         "--without-gossip", "--without-mingle", "-n", node, "--include", "tests.outage_tasks",
+         *getattr(request, "param", ())],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -171,6 +177,20 @@ def sent(email: Email) -> bool:
     return email.status == Email.Status.SENT
 
 
+def health(redis: OwnRedis, node: str) -> int:
+    """The exit code of the liveness check a supervisor would run for the worker `node`."""
+    command = [sys.executable, "-m", "ics_portal.health", "worker", node]
+    return subprocess.run(command, cwd=ROOT, env=redis.worker_env, capture_output=True, check=False).returncode
+
+
+def published(email: Email) -> bool:
+    try:
+        send_email.delay(email_id=email.pk)
+    except Exception:  # the web side leaves Redis alone for a few seconds after an error
+        return False
+    return True
+
+
 @pytest.mark.urls("tests.error_urls")  # the portal's URLs plus a view that fails on purpose
 def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     portal_on_own_redis: Any, mailoutbox: Any
@@ -183,10 +203,9 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     first = Email.objects.create(kind="resume_link", to="a@example.org", subject="s", body_text="t")
     send_email.delay(email_id=first.pk)
     wait_until(lambda: sent(first), 30, "the worker draining the outbox before the stall")
-    # The stall comes while the worker waits for work, as most stalls find it. One that lands inside the worker's
-    # acknowledgement of a task leaves kombu's connection deaf until the worker restarts (seen once: "Couldn't
-    # ack ... TimeoutError", then nothing consumed for a minute). Not handled yet: see the issue notes.
-    wait_until(redis.nothing_unacked, 10, "the worker acknowledging its task before the stall")
+    # This stall comes while the worker waits for work (BRPOP), as most stalls find it: wait for its ack, or the
+    # stall might land inside it instead, the case the next test covers.
+    wait_until(lambda: redis.unacked() == 0, 10, "the worker acknowledging its task before the stall")
 
     redis.pause()
     stalled_at = time.monotonic()
@@ -231,13 +250,6 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
 
     # After: the same worker process, unrestarted, consumes a task and sends the receipt the stall held back
     # (here the task is published by hand; beat's sweep would publish it within a minute).
-    def published(email: Email) -> bool:
-        try:
-            send_email.delay(email_id=email.pk)
-        except Exception:  # the web side leaves Redis alone for a few seconds after an error
-            return False
-        return True
-
     wait_until(lambda: published(receipt), 10, "publishing after Redis resumed")
     wait_until(lambda: sent(receipt), 60, "the worker consuming after the stall")
 
@@ -252,12 +264,37 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     wait_until(lambda: sent(later), 60, "the worker consuming after Redis restarted")
 
     # The liveness check a supervisor would run: this worker answers; a worker that is not there does not.
-    def health(node: str) -> int:
-        command = [sys.executable, "-m", "ics_portal.health", "worker", node]
-        return subprocess.run(command, cwd=ROOT, env=redis.worker_env, capture_output=True, check=False).returncode
+    assert health(redis, redis.worker_node) == 0
+    assert health(redis, "nobody@nowhere") == 1
 
-    assert health(redis.worker_node) == 0
-    assert health("nobody@nowhere") == 1
+
+# The worker's heartbeat (every 2 s) waits in kombu's reconnect loop while the broker does not answer: when it meets
+# the stall first, the worker's loop waits there and the ack runs only after Redis resumes (and succeeds). Without
+# heartbeats the ack meets the stall every time.
+@pytest.mark.parametrize("portal_on_own_redis", [["--without-heartbeat"]], indirect=True, ids=["without-heartbeat"])
+def test_a_stall_inside_the_acknowledgement_of_a_task_leaves_the_worker_consuming(
+    portal_on_own_redis: Any, tmp_path: Path
+) -> None:
+    """acks_late: the worker acknowledges a task after it returns. Redis stalls while the task runs, so the ack
+    times out ("Couldn't ack ... TimeoutError"); kombu still counted the task as delivered and, with a prefetch of
+    1, never asked Redis for another (deaf until restarted, yet answering the liveness ping). Now the worker
+    reconnects and consumes again."""
+    redis = portal_on_own_redis
+    done = tmp_path / "napped"
+    nap.delay(seconds=2.0, done=str(done))
+    wait_until(lambda: redis.unacked() == 1, 30, "the worker taking the task")
+
+    redis.pause()
+    assert not done.exists(), "the task returned before Redis stalled: its ack may not meet the stall"
+    wait_until(done.exists, 10, "the task returning with Redis stalled")
+    time.sleep(ACK_FAILS)
+    redis.resume()
+
+    later = Email.objects.create(kind="resume_link", to="c@example.org", subject="s", body_text="t")
+    wait_until(lambda: published(later), 10, "publishing after Redis resumed")
+    wait_until(lambda: sent(later), 30, "the worker consuming after a stall inside its acknowledgement")
+    # The ack reached Redis once it resumed (or the task was put back and run again): nothing is left unacked.
+    wait_until(lambda: redis.unacked() == 0, 10, "nothing left unacknowledged")
 
 
 def test_production_uses_the_same_failover_settings() -> None:
@@ -265,16 +302,20 @@ def test_production_uses_the_same_failover_settings() -> None:
     from tests.test_security import production_env
 
     code = (
-        "import django, json; django.setup(); from django.conf import settings as s; from ics_portal.celery import app;"
+        "import django, json; django.setup(); from django.conf import settings as s;"
+        " from ics_portal.celery import app, ReconnectOnFailedAckRequest;"
         "print(json.dumps([s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], s.CACHES['default']['OPTIONS'],"
         " app.conf.broker_transport_options, app.conf.task_publish_retry, app.conf.broker_connection_max_retries,"
-        " app.conf.worker_cancel_long_running_tasks_on_connection_loss]))"
+        " app.conf.worker_cancel_long_running_tasks_on_connection_loss,"
+        " (app.loader.import_default_modules(), {n: issubclass(t.Request, ReconnectOnFailedAckRequest)"
+        " for n, t in app.tasks.items()})[1]]))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=production_env(), capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stderr
-    engine, backend, options, transport, retry, max_retries, cancel = json.loads(result.stdout.strip().splitlines()[-1])
+    last = result.stdout.strip().splitlines()[-1]
+    engine, backend, options, transport, retry, max_retries, cancel, reconnecting = json.loads(last)
     assert engine == "django.contrib.sessions.backends.db"
     assert backend == "ics_portal.cache.ResilientRedisCache"
     assert options == {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
@@ -283,3 +324,6 @@ def test_production_uses_the_same_failover_settings() -> None:
     assert retry is False
     assert max_retries is None
     assert cancel is True
+    # Every task's failed ack makes the worker reconnect (the test above), the portal's and Celery's own.
+    assert "notifications.tasks.send_email" in reconnecting
+    assert [name for name, yes in reconnecting.items() if not yes] == []

@@ -227,6 +227,7 @@ EMAIL_VIA_CELERY = env.bool("EMAIL_VIA_CELERY", default=True)
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL or "filesystem://")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
+# Acknowledged after the task returns; an ack the broker does not take makes the worker reconnect (celery.py).
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
