@@ -6,8 +6,8 @@ beat in the same pass as reminders (`openings_plan(now=)`), for consultations wh
 outbox row per address (dedup key consultation + address), inserted by one INSERT ... SELECT (`emails_plan`), so two beats add nothing. Invitees
 added to the list of an open consultation hear at the next pass; followers only within OPENED_WITHIN of opening
 (someone who follows an area months later should not be told "it has just opened"). Rows are rendered when sent
-(`opening_contexts`, for the sender's whole claimed batch at once), which skips with the reason if it has closed or
-they are no longer followers or invited.
+(`opening_contexts`, for the sender's whole claimed batch at once), which skips with the reason if it has closed,
+they are no longer followers or invited, or they have responded (as reminders count it) since.
 """
 
 import datetime
@@ -21,7 +21,7 @@ from notifications.services import emails_plan
 from .. import deadlines
 from ..models import Consultation
 from .email_parts import consultation_links, consultations_about, key_prefix
-from .reminders import CLOSED, GONE, audience, audience_people, invitees
+from .reminders import ALREADY_RESPONDED, CLOSED, GONE, audience, invitees, reminded, reminded_people
 
 KIND = "consultation_opened"
 OPENED_WITHIN = datetime.timedelta(days=2)
@@ -46,7 +46,9 @@ def opening_plan(
     plan = OpeningPlan(consultation, followers_too=published_now or now - consultation.opens_at <= OPENED_WITHIN)
     if not (consultation.is_published and consultation.opens_at <= now <= consultation.closes_at):
         return plan
-    people = audience_people(consultation) if plan.followers_too else (invitees(consultation),)
+    # Not to those who have already responded (an invitee added late whose organisation has): as for reminders.
+    follows, invited = reminded_people(consultation)
+    people = (follows, invited) if plan.followers_too else (invited,)
     result = emails_plan(
         kind=KIND,
         people=people,
@@ -75,8 +77,8 @@ def opening_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] |
 
 def opening_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int, dict[str, Any] | Skip]:
     """`opening_context` for the rows of a claimed batch at once, by their pk: the consultations in one query, then
-    per consultation one walk of the area tree, one query of the audience and one of the invitees for every address
-    of the batch, rather than three or four queries per email."""
+    per consultation one walk of the area tree, one query each of the audience, of those not responded and of the
+    invitees for every address of the batch, rather than three or four queries per email."""
     about = consultations_about(emails, among=Consultation.objects.published().select_related("owner_area"))
     contexts: dict[int, dict[str, Any] | Skip] = {}
     by_consultation: dict[int, list[Email]] = {}
@@ -92,11 +94,15 @@ def opening_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
         consultation = about[rows[0].pk]
         addresses = {e.to.lower() for e in rows}
         told = set(audience(consultation, addresses=addresses))
+        waiting = set(reminded(consultation, addresses=addresses))
         invited = {i.email: i for i in invitees(consultation).filter(email__in=addresses)}  # one per address
         for email in rows:
             address = email.to.lower()
             if address not in told:
                 contexts[email.pk] = Skip(NOT_INVITED)
+                continue
+            if address not in waiting:
+                contexts[email.pk] = Skip(ALREADY_RESPONDED)
                 continue
             contexts[email.pk] = {
                 "consultation": consultation,

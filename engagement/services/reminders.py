@@ -143,16 +143,18 @@ def audience_people(
 
 
 def reminded_people(
-    consultation: Consultation, *, address: str | None = None
+    consultation: Consultation, *, addresses: Collection[str] | None = None
 ) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
-    """The followers and invitees who have not responded, annotated with `address`: who a reminder goes to."""
-    follows, invited = audience_people(consultation, address=address)
+    """The followers and invitees who have not responded, annotated with `address`: who a reminder (or an opening
+    email) goes to; only `addresses`, if given."""
+    follows, invited = audience_people(consultation, addresses=addresses)
     return not_responded(follows, consultation), not_responded(invited, consultation)
 
 
-def reminded(consultation: Consultation, *, address: str | None = None) -> "models.QuerySet[Any]":
-    """The audience's addresses that have not responded, one row per address (a UNION)."""
-    follows, invited = reminded_people(consultation, address=address)
+def reminded(consultation: Consultation, *, addresses: Collection[str] | None = None) -> "models.QuerySet[Any]":
+    """The audience's addresses that have not responded (only of `addresses`, if given), one row per address (a
+    UNION)."""
+    follows, invited = reminded_people(consultation, addresses=addresses)
     return _addresses(follows, invited)
 
 

@@ -149,6 +149,28 @@ def test_an_opening_email_is_skipped_when_sent_if_they_left_the_list(consultatio
     assert Email.objects.filter(status=Email.Status.SENT).count() == 4
 
 
+def test_no_opening_email_to_someone_who_has_already_responded(consultation, settings) -> None:  # type: ignore[no-untyped-def]
+    """An invitee added long after opening whose organisation has responded is not told "it is open" (as reminders
+    count responding); one who responds between planning and sending is skipped with the reason."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    later = OPENS + OPENED_WITHIN + datetime.timedelta(hours=1)
+    trust = OrganisationFactory()
+    sent(consultation, respondent_type="organisation", organisation=trust, email="colleague@example.org")
+    invite(consultation, "trust.lead@example.org", organisation=trust)
+    sent(consultation, email="both@example.org")  # invited and following, and has responded
+    openings_plan(now=later)
+    assert to("consultation_opened") == ["invited@example.org"]
+
+    carers = OrganisationFactory(name="Camden Carers Centre")
+    invite(consultation, "late@example.org", organisation=carers)
+    openings_plan(now=later + datetime.timedelta(minutes=15))
+    sent(consultation, respondent_type="organisation", organisation=carers)
+    svc.emails_send_due(now=later + datetime.timedelta(minutes=16))
+    late = Email.objects.get(kind="consultation_opened", to="late@example.org")
+    assert (late.status, late.last_error) == (Email.Status.SUPPRESSED, ALREADY_RESPONDED)
+    assert Email.objects.get(kind="consultation_opened", to="invited@example.org").status == Email.Status.SENT
+
+
 def test_opening_email_through_a_real_smtp_server_with_one_click_unsubscribe(consultation, smtp_sink) -> None:  # type: ignore[no-untyped-def]
     Follow.objects.all().delete()
     Invitee.objects.exclude(email="invited@example.org").delete()
