@@ -112,6 +112,17 @@ def page_is_hidden(*, page: Page, answers: dict[int, Any], questions_by_id: dict
     return page_ruled_out(page.questions, answers, questions_by_id)
 
 
+def hidden_answers(*, structure: Structure, stored: dict[int, tuple[Any, str]]) -> list[int]:
+    """Stored answers to questions that other answers now hide: dropped when answers are saved (a resident's
+    draft, services/responses.py) or held (the managers' preview, in its session)."""
+    values = answer_values(stored)
+    return [
+        qid
+        for qid in stored
+        if qid in structure.by_id and not is_visible(structure.by_id[qid], values, structure.by_id)
+    ]
+
+
 def missing_required(
     *, questions: list[Question], answers: dict[int, Any], questions_by_id: dict[int, Question]
 ) -> list[Question]:
