@@ -310,17 +310,13 @@ def preview_check(request: HttpRequest, slug: str) -> HttpResponse:
     structure = respond_sel.preview_structure(consultation=consultation)
     stored = _preview_stored(request, consultation)
     values = respond_sel.answer_values(stored)
-    missing = respond_sel.missing_required(
-        questions=structure.questions, answers=values, questions_by_id=structure.by_id
-    )
-    pages_by_question = {q.pk: p.number for p in structure.pages for q in p.questions}
     return render(
         request,
         "engagement/manage/preview_check.html",
         {
             "consultation": consultation,
             "summary": respond_sel.answer_summary(pages=structure.pages, stored=stored),
-            "missing": [(q, pages_by_question.get(q.pk, 1)) for q in missing],
+            "missing": respond_sel.missing_questions(structure=structure, answers=values),
             "back_url": PREVIEW_STEPS.previous_url(consultation, structure, values, before=None),
         },
     )

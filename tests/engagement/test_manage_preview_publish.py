@@ -192,6 +192,29 @@ def test_the_preview_skips_places_and_links_back_to_pages_as_residents_get_them(
         assert rows()["answers"] == before["answers"] + 2, "the resident's draft holds page 1's two answers"
 
 
+def test_the_preview_check_names_the_required_questions_a_resident_would_be_asked(
+    client: Any, survey: Any, manager: Any
+) -> None:
+    """Each visible required question without an answer, in order, linked to its page to change it; a question
+    that the answers hide is not asked for."""
+    client.force_login(manager)
+    q = survey.q
+
+    def asked() -> list[tuple[str, str]]:
+        body = parse(client.get(purl("manage_preview_check", survey)).content.decode())
+        summary = body.find_all("ul", class_="nhsuk-error-summary__list")
+        return [(a.text, a.attrs["href"]) for ul in summary for a in ul.find_all("a")]
+
+    page1 = purl("manage_preview_page", survey, 1) + "?change=1"
+    assert asked() == [
+        ("Which governance option do you prefer?", f"{page1}#id_q{q['choice'].pk}"),
+        ("Do you have other views?", f"{page1}#id_q{q['yes'].pk}"),
+    ], "nothing answered: 'Why option 1?' waits for 'Option 1'"
+    client.post(purl("manage_preview_page", survey, 1), {f"q{q['choice'].pk}": "Option 1", f"q{q['yes'].pk}": "no"})
+    page2 = purl("manage_preview_page", survey, 2) + "?change=1"
+    assert asked() == [("Why option 1?", f"{page2}#id_q{q['follow'].pk}")]
+
+
 def test_the_preview_of_one_manager_is_theirs_alone(client: Any, survey: Any, manager: Any) -> None:
     from django.test import Client
 
