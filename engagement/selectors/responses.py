@@ -112,6 +112,17 @@ def page_is_hidden(*, page: Page, answers: dict[int, Any], questions_by_id: dict
     return page_ruled_out(page.questions, answers, questions_by_id)
 
 
+def hidden_answers(*, structure: Structure, stored: dict[int, tuple[Any, str]]) -> list[int]:
+    """Stored answers to questions that other answers now hide: dropped when answers are saved (a resident's
+    draft, services/responses.py) or held (the managers' preview, in its session)."""
+    values = answer_values(stored)
+    return [
+        qid
+        for qid in stored
+        if qid in structure.by_id and not is_visible(structure.by_id[qid], values, structure.by_id)
+    ]
+
+
 def missing_required(
     *, questions: list[Question], answers: dict[int, Any], questions_by_id: dict[int, Question]
 ) -> list[Question]:
@@ -133,15 +144,21 @@ class Missing:
     page_number: int = 0
 
 
+def missing_questions(*, structure: Structure, answers: dict[int, Any]) -> list[Missing]:
+    """The visible required questions not answered yet, in order, each with its page (to link to): for a
+    resident's draft (response_missing) and the managers' preview, which has no "About you"."""
+    page_of = {q.pk: p.number for p in structure.pages for q in p.questions}
+    return [
+        Missing("page", f"Answer “{q.text}”", q, page_of.get(q.pk, 1))
+        for q in missing_required(questions=structure.questions, answers=answers, questions_by_id=structure.by_id)
+    ]
+
+
 def response_missing(*, structure: Structure, response: Response, answers: dict[int, Any]) -> list[Missing]:
     """Everything that must be done before `response` can be sent, in the order the resident meets it: the
     check-answers page lists it and `response_submit` refuses while any is left, however the resident arrived
     (a save-and-return link lands on check answers, past "About you")."""
-    page_of = {q.pk: p.number for p in structure.pages for q in p.questions}
-    missing = [
-        Missing("page", f"Answer “{q.text}”", q, page_of.get(q.pk, 1))
-        for q in missing_required(questions=structure.questions, answers=answers, questions_by_id=structure.by_id)
-    ]
+    missing = missing_questions(structure=structure, answers=answers)
     if not response.respondent_type:
         missing.append(Missing("about_you", "Say whether you are responding as an individual or for an organisation"))
     elif (

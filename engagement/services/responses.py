@@ -18,12 +18,11 @@ from django.core import signing
 from django.db import IntegrityError, transaction
 
 from ..models import Answer, Consultation, Question, Response
-from ..questions import is_visible
 from ..references import new_reference
 from ..selectors.responses import (
     Missing,
-    Structure,
     answer_values,
+    hidden_answers,
     responding_structure,
     response_answers,
     response_missing,
@@ -99,16 +98,6 @@ def response_is_editable(*, response: Response, user: Any, now: datetime.datetim
     return user.is_authenticated and response.user_id == user.pk
 
 
-def _hidden(structure: Structure, stored: dict[int, tuple[Any, str]]) -> list[int]:
-    """Stored answers to questions that other answers now hide."""
-    values = answer_values(stored)
-    return [
-        qid
-        for qid in stored
-        if qid in structure.by_id and not is_visible(structure.by_id[qid], values, structure.by_id)
-    ]
-
-
 @transaction.atomic
 def response_save_answers(
     *, response: Response, answers: dict[int, tuple[Any, str] | None], now: datetime.datetime
@@ -129,7 +118,7 @@ def response_save_answers(
             Answer.objects.update_or_create(
                 response=response, question_id=question_id, defaults={"value": value, "other_text": other[:500]}
             )
-    hidden = _hidden(structure, response_answers(response=response))
+    hidden = hidden_answers(structure=structure, stored=response_answers(response=response))
     if hidden:
         Answer.objects.filter(response=response, question_id__in=hidden).delete()
     response.submission_token = _new_token()
@@ -234,7 +223,7 @@ def response_submit(
         if missing:
             transaction.set_rollback(True)
             return SubmitResult(SubmitOutcome.INCOMPLETE, response, missing)
-        hidden = _hidden(structure, stored)
+        hidden = hidden_answers(structure=structure, stored=stored)
         if hidden:  # the questions changed since the answers were saved
             Answer.objects.filter(response=response, question_id__in=hidden).delete()
         response.state = Response.State.SUBMITTED

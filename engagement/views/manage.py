@@ -36,7 +36,6 @@ from ..forms_manage import (
 )
 from ..forms_respond import QuestionPageForm, initial_for
 from ..models import Consultation, Document, Question, Response, Section
-from ..questions import is_visible
 from ..references import normalise
 from ..selectors import consultations as selectors
 from ..selectors import emails as email_selectors
@@ -44,6 +43,7 @@ from ..selectors import responses as respond_sel
 from ..services import consultations as services
 from ..services import suspected as suspected_services
 from .consultations import detail_context
+from .respond import PageSteps
 
 View = Callable[..., HttpResponse]
 
@@ -228,12 +228,21 @@ def consultation_preview(request: HttpRequest, slug: str) -> HttpResponse:
     context["sections"] = list(preview.sections.all())
     context["questions"] = list(preview.questions.all())
     structure = respond_sel.preview_structure(consultation=consultation)
-    context["first_page_url"] = _preview_step(consultation, structure, {}, after=0) if structure.pages else None
+    context["first_page_url"] = (
+        PREVIEW_STEPS.next_url(consultation, structure, {}, after=0) if structure.pages else None
+    )
     return render(request, "engagement/manage/preview.html", context)
 
 
 # --- The preview's responding pages: the residents' forms and templates, answers held in the session only ------
 PREVIEW = "engagement.preview"
+# The residents' walk through the pages (views/respond.py), under the preview's URLs.
+PREVIEW_STEPS = PageSteps(
+    page="engagement:manage_preview_page",
+    check="engagement:manage_preview_check",
+    after_last="engagement:manage_preview_check",
+    before_first="engagement:manage_preview",
+)
 
 
 def _preview_stored(request: HttpRequest, consultation: Consultation) -> dict[int, tuple[Any, str]]:
@@ -245,29 +254,6 @@ def _preview_keep(request: HttpRequest, consultation: Consultation, stored: dict
     held = dict(request.session.get(PREVIEW, {}))
     held[str(consultation.pk)] = {str(qid): [value, other] for qid, (value, other) in stored.items()}
     request.session[PREVIEW] = held
-
-
-def _preview_page_url(consultation: Consultation, number: int) -> str:
-    return reverse("engagement:manage_preview_page", args=[consultation.slug, number])
-
-
-def _preview_step(consultation: Consultation, structure: Any, values: dict[int, Any], *, after: int) -> str:
-    """The next page a resident with these answers would see (conditions skip pages), else "check answers"."""
-    for page in structure.pages:
-        if page.number > after and not respond_sel.page_is_hidden(
-            page=page, answers=values, questions_by_id=structure.by_id
-        ):
-            return _preview_page_url(consultation, page.number)
-    return reverse("engagement:manage_preview_check", args=[consultation.slug])
-
-
-def _preview_back(consultation: Consultation, structure: Any, values: dict[int, Any], *, before: int) -> str:
-    for page in reversed(structure.pages):
-        if page.number < before and not respond_sel.page_is_hidden(
-            page=page, answers=values, questions_by_id=structure.by_id
-        ):
-            return _preview_page_url(consultation, page.number)
-    return reverse("engagement:manage_preview", args=[consultation.slug])
 
 
 @manager_required
@@ -282,10 +268,9 @@ def preview_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if page is None:
         raise Http404("The consultation has no page with that number.")
     changing = request.GET.get("change") == "1"
-    check_url = reverse("engagement:manage_preview_check", args=[consultation.slug])
     hidden = respond_sel.page_is_hidden(page=page, answers=values, questions_by_id=structure.by_id)
     if hidden and request.method == "GET":
-        return redirect(check_url if changing else _preview_step(consultation, structure, values, after=number))
+        return redirect(PREVIEW_STEPS.onward_url(consultation, structure, values, number=number, changing=changing))
     kwargs: dict[str, Any] = {"questions": page.questions, "all_questions": structure.by_id, "known_answers": values}
     if request.method == "POST":
         form = QuestionPageForm(request.POST, **kwargs)
@@ -295,37 +280,19 @@ def preview_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
                     stored.pop(question_id, None)
                 else:
                     stored[question_id] = answer
-            values = respond_sel.answer_values(stored)
-            # As saving does for residents: answers that the new ones hide are dropped.
-            stored = {
-                qid: a
-                for qid, a in stored.items()
-                if qid in structure.by_id and is_visible(structure.by_id[qid], values, structure.by_id)
-            }
+            # As saving does for residents (svc.response_save_answers): answers that the new ones hide are dropped.
+            for question_id in respond_sel.hidden_answers(structure=structure, stored=stored):
+                del stored[question_id]
             _preview_keep(request, consultation, stored)
             values = respond_sel.answer_values(stored)
-            return redirect(check_url if changing else _preview_step(consultation, structure, values, after=number))
+            return redirect(PREVIEW_STEPS.onward_url(consultation, structure, values, number=number, changing=changing))
     else:
         form = QuestionPageForm(initial=initial_for(page.questions, stored), **kwargs)
-    visible = [
-        p
-        for p in structure.pages
-        if not respond_sel.page_is_hidden(page=p, answers=values, questions_by_id=structure.by_id)
-    ]
+    place = PREVIEW_STEPS.page_context(consultation, structure, values, page=page, changing=changing)
     return render(
         request,
         "engagement/respond/page.html",
-        {
-            "consultation": consultation,
-            "response": None,
-            "preview": True,
-            "form": form,
-            "page": page,
-            "page_count": len(visible),
-            "page_index": next((i for i, p in enumerate(visible, 1) if p.number == number), number),
-            "back_url": check_url if changing else _preview_back(consultation, structure, values, before=number),
-            "changing": changing,
-        },
+        {"consultation": consultation, "response": None, "preview": True, "form": form, **place},
     )
 
 
@@ -343,18 +310,14 @@ def preview_check(request: HttpRequest, slug: str) -> HttpResponse:
     structure = respond_sel.preview_structure(consultation=consultation)
     stored = _preview_stored(request, consultation)
     values = respond_sel.answer_values(stored)
-    missing = respond_sel.missing_required(
-        questions=structure.questions, answers=values, questions_by_id=structure.by_id
-    )
-    pages_by_question = {q.pk: p.number for p in structure.pages for q in p.questions}
     return render(
         request,
         "engagement/manage/preview_check.html",
         {
             "consultation": consultation,
             "summary": respond_sel.answer_summary(pages=structure.pages, stored=stored),
-            "missing": [(q, pages_by_question.get(q.pk, 1)) for q in missing],
-            "back_url": _preview_back(consultation, structure, values, before=10**6),
+            "missing": respond_sel.missing_questions(structure=structure, answers=values),
+            "back_url": PREVIEW_STEPS.previous_url(consultation, structure, values, before=None),
         },
     )
 

@@ -13,6 +13,7 @@ change link kept (REOPENED_SENT) and forgets it from the session. Every page her
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
 """
 
+import dataclasses
 import datetime
 from typing import Any
 
@@ -152,10 +153,27 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     return session_response
 
 
+def _reopened_pk(request: HttpRequest, consultation_id: int) -> int | None:
+    """The id of the response this session reopened with a change link for this consultation (REOPENED)."""
+    pk = request.session.get(REOPENED, {}).get(str(consultation_id))
+    return pk if isinstance(pk, int) else None
+
+
+def _is_reopened(request: HttpRequest, response: Response) -> bool:
+    """Is `response` the one this session reopened? (Reopening is what lets a sent anonymous response change.)"""
+    return _reopened_pk(request, response.consultation_id) == response.pk
+
+
+def _sent_copy(request: HttpRequest, response: Response) -> dict[str, Any] | None:
+    """The copy of what `response` said when this session reopened it (REOPENED_SENT), if this session holds one."""
+    held = request.session.get(REOPENED_SENT, {}).get(str(response.consultation_id))
+    return held if isinstance(held, dict) and held.get("response") == response.pk else None
+
+
 def _reopened_response(request: HttpRequest, consultation: Consultation) -> Response | None:
     """The sent anonymous response this session reopened with a change link, if it still is one."""
-    pk = request.session.get(REOPENED, {}).get(str(consultation.pk))
-    if not isinstance(pk, int):
+    pk = _reopened_pk(request, consultation.pk)
+    if pk is None:
         return None
     response = (
         Response.objects.filter(pk=pk, consultation=consultation, state=Response.State.SUBMITTED, user__isnull=True)
@@ -168,8 +186,9 @@ def _reopened_response(request: HttpRequest, consultation: Consultation) -> Resp
 
 
 def _editable(request: HttpRequest, response: Response, now: Any) -> bool:
-    reopened = request.session.get(REOPENED, {}).get(str(response.consultation_id)) == response.pk
-    return svc.response_is_editable(response=response, user=request.user, now=now, reopened=reopened)
+    return svc.response_is_editable(
+        response=response, user=request.user, now=now, reopened=_is_reopened(request, response)
+    )
 
 
 def _remember(request: HttpRequest, response: Response) -> None:
@@ -209,11 +228,7 @@ def _mark_sent(request: HttpRequest, http_response: HttpResponse, reference: str
     )
 
 
-def _done_url(response: Response) -> str:
-    return reverse("engagement:respond_done", args=[response.consultation.slug, response.reference])
-
-
-def _done_url_for(consultation: Consultation, reference: str) -> str:
+def _done_url(consultation: Consultation, reference: str) -> str:
     return reverse("engagement:respond_done", args=[consultation.slug, reference])
 
 
@@ -246,26 +261,101 @@ def _context(consultation: Consultation, response: Response | None, **extra: Any
     }
 
 
-def _questions_state(consultation: Consultation, response: Response) -> tuple[list[Any], dict[int, Any], Any, Any]:
+@dataclasses.dataclass(frozen=True)
+class PageSteps:
+    """The walk through a consultation's question pages, skipping each page that the answers hide. One walk for the
+    residents (RESIDENT_STEPS) and the managers' preview of their pages (views/manage.py): only the URLs differ."""
+
+    page: str  # URL name of a question page (slug, number)
+    check: str  # "check your answers", where a "Change" link returns to
+    after_last: str  # where the last visible page goes on to
+    before_first: str  # where the first visible page's back link goes
+
+    def visible(self, structure: sel.Structure, values: dict[int, Any]) -> list[sel.Page]:
+        return [
+            p
+            for p in structure.pages
+            if not sel.page_is_hidden(page=p, answers=values, questions_by_id=structure.by_id)
+        ]
+
+    def next_url(
+        self, consultation: Consultation, structure: sel.Structure, values: dict[int, Any], *, after: int
+    ) -> str:
+        """The first visible page after page `after` (0: the first page), else `after_last`."""
+        page = next((p for p in self.visible(structure, values) if p.number > after), None)
+        if page is None:
+            return reverse(self.after_last, args=[consultation.slug])
+        return reverse(self.page, args=[consultation.slug, page.number])
+
+    def previous_url(
+        self, consultation: Consultation, structure: sel.Structure, values: dict[int, Any], *, before: int | None
+    ) -> str:
+        """The last visible page before page `before` (None: the last of all, for the step after them), else
+        `before_first`."""
+        earlier = [p for p in self.visible(structure, values) if before is None or p.number < before]
+        if not earlier:
+            return reverse(self.before_first, args=[consultation.slug])
+        return reverse(self.page, args=[consultation.slug, earlier[-1].number])
+
+    def onward_url(
+        self,
+        consultation: Consultation,
+        structure: sel.Structure,
+        values: dict[int, Any],
+        *,
+        number: int,
+        changing: bool,
+    ) -> str:
+        """Where page `number` goes on to: back to check answers when changing an answer, else the next page."""
+        if changing:
+            return reverse(self.check, args=[consultation.slug])
+        return self.next_url(consultation, structure, values, after=number)
+
+    def page_context(
+        self,
+        consultation: Consultation,
+        structure: sel.Structure,
+        values: dict[int, Any],
+        *,
+        page: sel.Page,
+        changing: bool,
+    ) -> dict[str, Any]:
+        """What templates/engagement/respond/page.html needs to place the page: its position among the visible
+        pages and its back link."""
+        visible = self.visible(structure, values)
+        back = (
+            reverse(self.check, args=[consultation.slug])
+            if changing
+            else self.previous_url(consultation, structure, values, before=page.number)
+        )
+        return {
+            "page": page,
+            "page_count": len(visible),
+            "page_index": next((i for i, p in enumerate(visible, 1) if p.number == page.number), page.number),
+            "back_url": back,
+            "changing": changing,
+        }
+
+
+RESIDENT_STEPS = PageSteps(
+    page="engagement:respond_page",
+    check="engagement:respond_check",
+    after_last="engagement:respond_about_you",
+    before_first="engagement:respond_start",
+)
+
+
+def _answers_state(consultation: Consultation, response: Response) -> tuple[sel.Structure, Any, dict[int, Any]]:
+    """(structure, stored answers, their values) as the response holds them now."""
     structure = sel.responding_structure(consultation=consultation)
     stored = sel.response_answers(response=response)
-    return structure.pages, structure.by_id, stored, sel.answer_values(stored)
+    return structure, stored, sel.answer_values(stored)
 
 
 def _next_page_url(consultation: Consultation, response: Response, after: int) -> str:
-    pages, by_id, _stored, values = _questions_state(consultation, response)
-    for page in pages:
-        if page.number > after and not sel.page_is_hidden(page=page, answers=values, questions_by_id=by_id):
-            return reverse("engagement:respond_page", args=[consultation.slug, page.number])
-    return reverse("engagement:respond_about_you", args=[consultation.slug])
-
-
-def _previous_page_url(consultation: Consultation, response: Response, before: int) -> str:
-    pages, by_id, _stored, values = _questions_state(consultation, response)
-    for page in reversed(pages):
-        if page.number < before and not sel.page_is_hidden(page=page, answers=values, questions_by_id=by_id):
-            return reverse("engagement:respond_page", args=[consultation.slug, page.number])
-    return reverse("engagement:respond_start", args=[consultation.slug])
+    """The next page for the answers the response holds now (read afresh: they may have just been saved)."""
+    structure, _stored, values = _answers_state(consultation, response)
+    return RESIDENT_STEPS.next_url(consultation, structure, values, after=after)
 
 
 def _check_url(consultation: Consultation) -> str:
@@ -294,7 +384,7 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
             response = svc.response_start(consultation=consultation, user=request.user, now=now)
             _remember(request, response)
         if response.state == Response.State.SUBMITTED and not _editable(request, response, now):
-            return redirect(_done_url(response))
+            return redirect(_done_url(consultation, response.reference))
         return redirect(_next_page_url(consultation, response, after=0))
     pages = sel.responding_structure(consultation=consultation).pages
     return render(
@@ -318,14 +408,14 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     if early is not None:
         return early
     assert response is not None
-    pages, by_id, stored, values = _questions_state(consultation, response)
-    page = next((p for p in pages if p.number == number), None)
+    structure, stored, values = _answers_state(consultation, response)
+    page = next((p for p in structure.pages if p.number == number), None)
     if page is None:
         raise Http404
     changing = request.GET.get("change") == "1"
-    if sel.page_is_hidden(page=page, answers=values, questions_by_id=by_id) and request.method == "GET":
-        return redirect(_check_url(consultation) if changing else _next_page_url(consultation, response, number))
-    kwargs: dict[str, Any] = {"questions": page.questions, "all_questions": by_id, "known_answers": values}
+    if sel.page_is_hidden(page=page, answers=values, questions_by_id=structure.by_id) and request.method == "GET":
+        return redirect(RESIDENT_STEPS.onward_url(consultation, structure, values, number=number, changing=changing))
+    kwargs: dict[str, Any] = {"questions": page.questions, "all_questions": structure.by_id, "known_answers": values}
     if request.method == "POST":
         form = QuestionPageForm(request.POST, **kwargs)
         if form.honeypot_filled():
@@ -342,22 +432,9 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
             return redirect(_next_page_url(consultation, response, number))
     else:
         form = QuestionPageForm(initial=initial_for(page.questions, stored), **kwargs)
-    back = _check_url(consultation) if changing else _previous_page_url(consultation, response, number)
-    visible_pages = [p for p in pages if not sel.page_is_hidden(page=p, answers=values, questions_by_id=by_id)]
-    return render(
-        request,
-        "engagement/respond/page.html",
-        _context(
-            consultation,
-            response,
-            form=form,
-            page=page,
-            page_count=len(visible_pages),
-            page_index=next((i for i, p in enumerate(visible_pages, 1) if p.number == number), number),
-            back_url=back,
-            changing=changing,
-        ),
-    )
+    # Nothing was saved on the way here (a save redirects), so the answers read above place the page.
+    place = RESIDENT_STEPS.page_context(consultation, structure, values, page=page, changing=changing)
+    return render(request, "engagement/respond/page.html", _context(consultation, response, form=form, **place))
 
 
 # --- about you ---
@@ -408,9 +485,11 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
             },
             **options,
         )
-    pages = sel.responding_structure(consultation=consultation).pages
-    last = max((p.number for p in pages), default=0)
-    back = _check_url(consultation) if changing else _previous_page_url(consultation, response, last + 1)
+    if changing:
+        back = _check_url(consultation)
+    else:
+        structure, _stored, values = _answers_state(consultation, response)
+        back = RESIDENT_STEPS.previous_url(consultation, structure, values, before=None)
     return render(
         request,
         "engagement/respond/about_you.html",
@@ -478,7 +557,7 @@ def _check_context(request: HttpRequest, consultation: Consultation, response: R
     return _context(
         consultation,
         response,
-        reopened=request.session.get(REOPENED, {}).get(str(consultation.pk)) == response.pk,
+        reopened=_is_reopened(request, response),
         summary=sel.answer_summary(pages=structure.pages, stored=stored),
         missing=_missing_links(consultation, missing),
         equality_given=response.state == Response.State.DRAFT and bool(sel.held_equality(response=response)),
@@ -534,7 +613,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     if response is None:
         sent, _shown = _sent(request)
         if form.is_valid() and sent and form.cleaned_data["reference"] == sent:
-            return redirect(_done_url_for(consultation, sent))  # a second press: already sent from here
+            return redirect(_done_url(consultation, sent))  # a second press: already sent from here
         return redirect("engagement:respond_start", consultation.slug)
     if not consultation.accepts_responses_at(now=now):
         return _closed(request, consultation, now, refused=True, kept=_kept_answers(consultation, response))
@@ -555,7 +634,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     if result.outcome not in {svc.SubmitOutcome.SUBMITTED, svc.SubmitOutcome.ALREADY_SUBMITTED}:
         return redirect(_check_url(consultation))
     _forget(request, consultation)
-    http_response = redirect(_done_url(result.response))
+    http_response = redirect(_done_url(consultation, result.response.reference))
     if not result.response.user_id:
         _mark_sent(request, http_response, result.response.reference)
     return http_response
@@ -665,8 +744,7 @@ def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return _closed(request, consultation, now)  # "This consultation has closed", when, and nothing changed
     reopened = dict(request.session.get(REOPENED, {}))
     sent = dict(request.session.get(REOPENED_SENT, {}))
-    held = sent.get(str(consultation.pk))
-    if not (isinstance(held, dict) and held.get("response") == response.pk):
+    if _sent_copy(request, response) is None:
         # The first opening's copy: following the link again mid-change must not make the changes "what was sent".
         sent[str(consultation.pk)] = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
     reopened[str(consultation.pk)] = response.pk
@@ -681,9 +759,9 @@ def respond_change_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     browser, so the next person at the computer finds nothing of it (the receipt's link opens it again)."""
     consultation = _consultation(slug)
     response = _reopened_response(request, consultation)
-    held = request.session.get(REOPENED_SENT, {}).get(str(consultation.pk))
+    held = _sent_copy(request, response) if response is not None else None
     restored = False
-    if response is not None and isinstance(held, dict) and held.get("response") == response.pk:
+    if response is not None and held is not None:
         svc.response_changes_cancel(response=response, sent=held["sent"], now=timezone.now())
         restored = True
     _forget(request, consultation)

@@ -9,9 +9,15 @@ import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from engagement.models import Answer, Consultation, PendingEquality, Response
+from engagement.models import Answer, Consultation, PendingEquality, Response, Section
 from notifications.models import Email
-from tests.engagement.factories import ConsultationFactory, ManagerScopeFactory, QuestionFactory, respond_survey
+from tests.engagement.factories import (
+    ConsultationFactory,
+    ManagerScopeFactory,
+    QuestionFactory,
+    SectionFactory,
+    respond_survey,
+)
 from tests.factories import UserFactory
 from tests.html import parse
 
@@ -107,6 +113,106 @@ def test_the_preview_is_clickable_through_every_page_with_conditions_and_saves_n
     # Start again clears the session's preview answers.
     client.post(purl("manage_preview_check", survey))
     assert "Option 2" not in client.get(purl("manage_preview_check", survey)).content.decode()
+
+
+# The residents' URL names and the preview's for the same steps: one walk through the pages serves both.
+WALKS = {
+    "resident": {
+        "page": "respond_page",
+        "check": "respond_check",
+        "before_first": "respond_start",
+        "after_last": "respond_about_you",
+    },
+    "preview": {
+        "page": "manage_preview_page",
+        "check": "manage_preview_check",
+        "before_first": "manage_preview",
+        "after_last": "manage_preview_check",
+    },
+}
+
+
+def _back(html: str) -> str:
+    return parse(html).one("a", class_="nhsuk-back-link").attrs["href"]
+
+
+@pytest.mark.parametrize("who", ["resident", "preview"])
+def test_the_preview_skips_places_and_links_back_to_pages_as_residents_get_them(
+    client: Any, survey: Any, manager: Any, who: str
+) -> None:
+    """Three pages, the middle one only for "Option 2": the same page is skipped, counted out of "page N of M"
+    and jumped over by the back links for a resident and in the preview (which still saves nothing)."""
+    Section.objects.filter(consultation=survey, order=2).update(order=3)
+    middle = SectionFactory(consultation=survey, title="Only for option 2", order=2)
+    QuestionFactory(
+        consultation=survey, section=middle, order=9, text="Tell us about option 2",
+        show_if_question=survey.q["choice"], show_if_value="Option 2",
+    )  # fmt: skip
+    q, names = survey.q, WALKS[who]
+    if who == "resident":
+        Consultation.objects.filter(pk=survey.pk).update(is_published=True)
+        client.post(purl("respond_start", survey), {"action": "start"})
+    else:
+        client.force_login(manager)
+    before = rows()
+
+    def page(number: int, change: str = "") -> str:
+        return purl(names["page"], survey, number) + change
+
+    first = client.get(page(1)).content.decode()
+    assert "page 1 of 2" in first
+    assert _back(first) == purl(names["before_first"], survey)
+    r = client.post(page(1), {f"q{q['choice'].pk}": "Option 1", f"q{q['yes'].pk}": "no"})
+    assert r["Location"] == page(3), "the middle page is skipped"
+    assert client.get(page(2))["Location"] == page(3)
+    assert client.get(page(2, "?change=1"))["Location"] == purl(names["check"], survey)
+    last = client.get(page(3)).content.decode()
+    assert "page 2 of 2" in last
+    assert _back(last) == page(1)
+    assert _back(client.get(page(3, "?change=1")).content.decode()) == purl(names["check"], survey)
+    r = client.post(page(3), {f"q{q['follow'].pk}": "It is closer to home"})
+    assert r["Location"] == purl(names["after_last"], survey)
+    assert _back(client.get(r["Location"]).content.decode()) == page(3), "the step after the pages"
+
+    # "Option 2" brings the middle page back and hides "Why option 1?": its answer is dropped, once agreed to.
+    change = {f"q{q['choice'].pk}": "Option 2", f"q{q['yes'].pk}": "no", "remove_hidden": "on"}
+    assert client.post(page(1, "?change=1"), change)["Location"] == purl(names["check"], survey)
+    assert "page 2 of 3" in client.get(page(2)).content.decode()
+    assert _back(client.get(page(3)).content.decode()) == page(2)
+    # Back to "Option 1": the dropped answer does not come back.
+    change = {f"q{q['choice'].pk}": "Option 1", f"q{q['yes'].pk}": "no"}
+    assert client.post(page(1, "?change=1"), change)["Location"] == purl(names["check"], survey)
+    check = client.get(purl(names["check"], survey)).content.decode()
+    assert "Why option 1?" in check
+    assert "It is closer to home" not in check
+    assert "It is closer to home" not in client.get(page(3)).content.decode()
+    if who == "preview":
+        assert rows() == before, "the preview stored nothing"
+    else:
+        assert rows()["answers"] == before["answers"] + 2, "the resident's draft holds page 1's two answers"
+
+
+def test_the_preview_check_names_the_required_questions_a_resident_would_be_asked(
+    client: Any, survey: Any, manager: Any
+) -> None:
+    """Each visible required question without an answer, in order, linked to its page to change it; a question
+    that the answers hide is not asked for."""
+    client.force_login(manager)
+    q = survey.q
+
+    def asked() -> list[tuple[str, str]]:
+        body = parse(client.get(purl("manage_preview_check", survey)).content.decode())
+        summary = body.find_all("ul", class_="nhsuk-error-summary__list")
+        return [(a.text, a.attrs["href"]) for ul in summary for a in ul.find_all("a")]
+
+    page1 = purl("manage_preview_page", survey, 1) + "?change=1"
+    assert asked() == [
+        ("Which governance option do you prefer?", f"{page1}#id_q{q['choice'].pk}"),
+        ("Do you have other views?", f"{page1}#id_q{q['yes'].pk}"),
+    ], "nothing answered: 'Why option 1?' waits for 'Option 1'"
+    client.post(purl("manage_preview_page", survey, 1), {f"q{q['choice'].pk}": "Option 1", f"q{q['yes'].pk}": "no"})
+    page2 = purl("manage_preview_page", survey, 2) + "?change=1"
+    assert asked() == [("Why option 1?", f"{page2}#id_q{q['follow'].pk}")]
 
 
 def test_the_preview_of_one_manager_is_theirs_alone(client: Any, survey: Any, manager: Any) -> None:

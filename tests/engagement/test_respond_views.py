@@ -224,6 +224,20 @@ def test_submit_costs_a_fixed_number_of_queries(client: Any, survey: Any, settin
     ], "\n".join(q["sql"] for q in captured.captured_queries)
 
 
+def test_a_question_page_and_about_you_read_the_drafts_answers_once(client: Any, survey: Any, settings: Any) -> None:
+    """The answers read to show a page also place it (page N of M) and give its back link: nothing is saved on a
+    GET, so they are not read again."""
+    start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    settings.ENGAGEMENT_RESPONDING_CACHE_SECONDS = 60
+    client.get(url("respond_page", survey, 2))  # fills the per-worker cache
+    for step in (url("respond_page", survey, 2), url("respond_about_you", survey)):
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(step).status_code == HTTPStatus.OK
+        statements = [statement(q["sql"]) for q in captured.captured_queries]
+        assert statements.count("SELECT engagement_answer") == 1, "\n".join(statements)
+
+
 def statement(sql: str) -> str:
     """'UPDATE engagement_response' for an SQL statement: its verb and the first table it names."""
     verb = sql.split()[0]
