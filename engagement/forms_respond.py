@@ -59,6 +59,11 @@ class HoneypotMixin(PlainErrorsMixin, forms.Form):
     def honeypot_filled(self) -> bool:
         return bool(str(self.data.get(HONEYPOT, "")).strip())
 
+    def has_entries(self) -> bool:
+        """Something was chosen or typed on the page (the honeypot aside): leaving without saving would lose it."""
+        values = getattr(self.data, "getlist", lambda name: [self.data.get(name)])
+        return any(str(v or "").strip() for name in self.fields if name != HONEYPOT for v in values(name))
+
 
 class _MaxChoicesField(forms.MultipleChoiceField):
     def __init__(self, *, max_choices: int | None = None, question_text: str = "", **kwargs: Any) -> None:

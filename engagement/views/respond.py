@@ -455,20 +455,14 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
         if form.honeypot_filled():
             _hold(consultation, now, "the About you page", response)
         if request.POST.get("action") == "save_later":
-            return redirect("engagement:respond_save", consultation.slug)
+            # Saved first, as a question page is; with an error, shown again rather than leaving what they entered.
+            if not form.has_entries():
+                return redirect("engagement:respond_save", consultation.slug)
+            if form.is_valid():
+                _save_about_you(response, form.cleaned_data, now=now)
+                return redirect("engagement:respond_save", consultation.slug)
         if form.is_valid():
-            data = form.cleaned_data
-            svc.response_save_about_you(
-                response=response,
-                respondent_type=data["respondent_type"],
-                organisation_id=int(data["organisation"]) if data.get("organisation") else None,
-                organisation_name=data.get("organisation_name") or "",
-                organisation_role=data.get("organisation_role") or "",
-                area_id=int(data["area"]) if data.get("area") else None,
-                email=data.get("email") or "",
-                consent_to_contact=bool(data.get("consent_to_contact")),
-                now=now,
-            )
+            _save_about_you(response, form.cleaned_data, now=now)
             if changing or response.state == Response.State.SUBMITTED:
                 return redirect(_check_url(consultation))
             return redirect("engagement:respond_equality", consultation.slug)
@@ -497,6 +491,20 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+def _save_about_you(response: Response, data: dict[str, Any], *, now: datetime.datetime) -> None:
+    svc.response_save_about_you(
+        response=response,
+        respondent_type=data["respondent_type"],
+        organisation_id=int(data["organisation"]) if data.get("organisation") else None,
+        organisation_name=data.get("organisation_name") or "",
+        organisation_role=data.get("organisation_role") or "",
+        area_id=int(data["area"]) if data.get("area") else None,
+        email=data.get("email") or "",
+        consent_to_contact=bool(data.get("consent_to_contact")),
+        now=now,
+    )
+
+
 # --- equality monitoring (optional; held apart from the answers, see services/equality.py) ---
 @private_no_store
 @require_http_methods(["GET", "POST"])
@@ -515,7 +523,12 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
             equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
         if request.POST.get("action") == "save_later":
-            return redirect("engagement:respond_save", consultation.slug)
+            # As on About you: what they chose is saved first, or shown again with its errors.
+            if not form.has_entries():
+                return redirect("engagement:respond_save", consultation.slug)
+            if form.is_valid():
+                equality_svc.equality_save(response=response, answers=form.answers())
+                return redirect("engagement:respond_save", consultation.slug)
         if form.is_valid():
             equality_svc.equality_save(response=response, answers=form.answers())
             return redirect(_check_url(consultation))

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from engagement.models import Answer, EqualityMonitoring, PendingEquality, Response
 from engagement.references import is_reference
+from engagement.selectors import responses as sel
 from engagement.services import responses as svc
 from engagement.services.equality import equality_release
 from notifications.models import Email
@@ -580,6 +581,33 @@ def test_save_later_keeps_valid_answers_of_an_invalid_page(client: Any, survey: 
     q = survey.q
     client.post(url("respond_page", survey, 1), {f"q{q['choice'].pk}": "Option 2", "action": "save_later"})
     assert Answer.objects.get().value == "Option 2"
+
+
+def test_save_later_on_about_you_and_equality_keeps_what_was_entered(client: Any, survey: Any) -> None:
+    """ "Save and come back later" saves About you and the equality answers first, as a question page does; what
+    cannot be saved yet is shown again with its error, not left behind; an empty page just goes to saving."""
+    response = start(client, survey)
+    org = about(survey, respondent_type="organisation", organisation_name="", organisation_role="Chair")
+    r = client.post(url("respond_about_you", survey), {**org, "action": "save_later"})
+    assert r.status_code == HTTPStatus.OK, "shown again: leaving would lose the role typed"
+    body = r.content.decode()
+    assert "nhsuk-error-summary" in body
+    assert 'value="Chair"' in body
+    response.refresh_from_db()
+    assert response.respondent_type == ""
+
+    r = client.post(url("respond_about_you", survey), about(survey, action="save_later"))
+    assert r["Location"] == url("respond_save", survey)
+    response.refresh_from_db()
+    assert (response.respondent_type, response.email) == ("individual", "resident@example.org")
+
+    r = client.post(url("respond_equality", survey), {"age_band": "35_44", "action": "save_later"})
+    assert r["Location"] == url("respond_save", survey)
+    assert sel.held_equality(response=response)["age_band"] == "35_44"
+
+    r = client.post(url("respond_equality", survey), {"action": "save_later"})
+    assert r["Location"] == url("respond_save", survey)
+    assert sel.held_equality(response=response)["age_band"] == "35_44", "an empty post changes nothing held"
 
 
 def test_resume_link_tampered(client: Any, survey: Any) -> None:
