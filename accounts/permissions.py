@@ -2,6 +2,9 @@
 
 The PMO is a role (the group) with a reach (`PmoScope`): a member sees the systems of their scopes, or every system
 with a portal-wide scope. `pmo_system_ids` reads the scopes once per request (cached on the user object).
+
+Here permissions are asked of rules alone (`rules.has_perm`), not `user.has_perm`: ModelBackend would first load
+every model permission of the user and their groups (two queries), and none of these is a model permission.
 """
 
 from typing import Any
@@ -57,6 +60,8 @@ def is_pmo_of_system(user: Any, system_id: int | None) -> bool:
 
 rules.add_perm("accounts.browse_internal", can_browse_internal)
 rules.add_perm("accounts.manage_consultations", is_consultation_manager)
+# The header's "Admin" link is the superusers' own (the admin decides for itself whom it lets in).
+rules.add_perm("accounts.use_admin", rules.is_superuser)
 
 
 def work_links(*, user: Any) -> list[dict[str, str]]:
@@ -67,22 +72,14 @@ def work_links(*, user: Any) -> list[dict[str, str]]:
     """
     if not getattr(user, "is_authenticated", False):
         return []
-    links = []
-    for perm, name, text in WORK_PAGES:
-        if perm == "superuser" and not user.is_superuser:
-            continue
-        # rules' own check, not user.has_perm: ModelBackend would load every model permission (two queries) first.
-        if perm != "superuser" and not rules.has_perm(perm, user):
-            continue
-        links.append({"href": reverse(name), "text": text})
-    return links
+    return [{"href": reverse(name), "text": text} for perm, name, text in WORK_PAGES if rules.has_perm(perm, user)]
 
 
-# (permission, URL name, link text). "Admin" is the superusers' own: staff without it are refused by the admin.
+# (permission, URL name, link text).
 WORK_PAGES = (
     ("engagement.access_management", "engagement:manage_list", "Manage consultations"),
     ("reporting.view_reports", "reporting:index", "Response summaries"),
-    ("superuser", "admin:index", "Admin"),
+    ("accounts.use_admin", "admin:index", "Admin"),
 )
 
 
@@ -92,23 +89,23 @@ def access_advice(*, user: Any) -> str:
         return "If you have an account with access, sign in with it."
     if user.is_superuser:
         return "This page is not available for this item."
-    names = set(user.groups.values_list("name", flat=True))
-    if roles.PMO in names:
+    # The role predicates share rules' cache of the user's group names: one query for every role asked.
+    if in_pmo_group(user):
         return (
             "Your account is in the programme office. To be given another role, for example consultation "
             "manager for an area, ask a portal administrator."
         )
-    if roles.CONSULTATION_MANAGER in names and not user.has_perm("engagement.access_management"):
+    if is_consultation_manager(user) and not rules.has_perm("engagement.access_management", user):
         return (
             "Your account is a consultation manager's but has no area yet. Ask the programme office to give you "
             "the areas you manage consultations for."
         )
-    if roles.CONSULTATION_MANAGER in names:
+    if is_consultation_manager(user):
         return (
             "Your account is a consultation manager's. If you need a page for another area or role, ask the "
             "programme office or a portal administrator."
         )
-    if roles.STAFF in names:
+    if is_staff_member(user):
         return "Your account is a staff account. If you need this page for your work, ask the programme office."
     return (
         "This page is for NHS staff with a role in the portal. If you work for the integrated care system and "

@@ -1,7 +1,8 @@
 """The hierarchy as rows (CSV) or a nested tree (JSON), for `export_hierarchy` and the page downloads.
 
 The CSV's first five columns are the import format of `import_areas` (system, level, name, code, parent code),
-so an export can be edited and imported back. Reads take a fixed number of queries whatever the size.
+so an export can be edited and imported back. Reads take a fixed number of queries whatever the size. An area's
+population is its newest all-ages `AreaPopulation` (the rule of `newest_populations`), with its year and source.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from typing import Any, TextIO
 
 from ics_portal.spreadsheets import safe_cell
 
-from .models import Area, AreaCode, Level, System
-from .selectors import TreeNode, build_tree
+from .models import Area, AreaCode, AreaPopulation, Level, System
+from .selectors import TreeNode, build_tree, newest_populations
 
 CSV_COLUMNS = [
     "system",
@@ -28,6 +29,8 @@ CSV_COLUMNS = [
     "parent",
     "codes",
     "population",
+    "population year",
+    "population source",
     "placeholder",
 ]
 
@@ -55,6 +58,7 @@ class Hierarchy:
     levels: dict[int, list[Level]]  # by system id, in rank order
     tree: dict[int, list[TreeNode]]  # by system id: its top areas, each with its children nested
     codes: dict[int, list[AreaCode]]  # by area id
+    populations: dict[int, AreaPopulation]  # by area id: all ages, the newest year recorded
 
     def walk(self, system: System) -> Iterator[tuple[Area, int]]:
         """Areas of a system, depth first from the top, with their depth."""
@@ -66,7 +70,7 @@ class Hierarchy:
 
 
 def load_hierarchy(system: System | None = None) -> Hierarchy:
-    """Four queries: systems, levels, areas (with level and parent), codes."""
+    """Five queries: systems, levels, areas (with level and parent), codes, populations."""
     systems = list(System.objects.filter(pk=system.pk) if system else System.objects.all())
     levels: dict[int, list[Level]] = defaultdict(list)
     for level in Level.objects.filter(system__in=systems).order_by("system_id", "rank"):
@@ -78,7 +82,9 @@ def load_hierarchy(system: System | None = None) -> Hierarchy:
     codes: dict[int, list[AreaCode]] = defaultdict(list)
     for code in AreaCode.objects.filter(area__system__in=systems).order_by("scheme", "code"):
         codes[code.area_id].append(code)
-    return Hierarchy(systems, levels, tree, codes)
+    figures = AreaPopulation.objects.filter(area__system__in=systems, age_band="")
+    populations = {area_id: figure for (area_id, _band), figure in newest_populations(figures).items()}
+    return Hierarchy(systems, levels, tree, codes, populations)
 
 
 def hierarchy_rows(system: System | None = None) -> Iterator[dict[str, Any]]:
@@ -86,6 +92,7 @@ def hierarchy_rows(system: System | None = None) -> Iterator[dict[str, Any]]:
     for each in data.systems:
         for area, _depth in data.walk(each):
             parent = area.parent
+            population = data.populations.get(area.id)
             yield {
                 "system": each.slug,
                 "level": area.level.name,
@@ -96,7 +103,9 @@ def hierarchy_rows(system: System | None = None) -> Iterator[dict[str, Any]]:
                 "slug": area.slug,
                 "parent": parent.slug if parent else "",
                 "codes": "; ".join(describe_code(c) for c in data.codes[area.id]),
-                "population": "" if area.population is None else area.population,
+                "population": population.population if population else "",
+                "population year": population.year if population else "",
+                "population source": population.source if population else "",
                 "placeholder": "yes" if area.is_placeholder else "",
             }
 
@@ -119,6 +128,7 @@ def hierarchy_json(system: System | None = None) -> dict[str, Any]:
 
     def node(tree_node: TreeNode) -> dict[str, Any]:
         area = tree_node.area
+        population = data.populations.get(area.id)
         return {
             "name": area.name,
             "slug": area.slug,
@@ -134,7 +144,11 @@ def hierarchy_json(system: System | None = None) -> dict[str, Any]:
                 }
                 for c in data.codes[area.id]
             ],
-            "population": area.population,
+            "population": (
+                {"residents": population.population, "year": population.year, "source": population.source}
+                if population
+                else None
+            ),
             "is_placeholder": area.is_placeholder,
             "children": [node(child) for child in tree_node.children],
         }

@@ -100,7 +100,6 @@ class Area(models.Model):
     parent = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="children")
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=100)
-    population = models.PositiveIntegerField(null=True, blank=True)
     is_placeholder = models.BooleanField(
         default=False, help_text="A stand-in name until the real list (e.g. ePCN) is imported."
     )

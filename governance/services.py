@@ -111,7 +111,6 @@ def area_upsert(
     slug: str,
     name: str,
     parent: Area | None,
-    population: int | None = None,
     is_placeholder: bool = False,
 ) -> Outcome:
     """Create or update the area with this slug in the system; the database checks level and parent."""
@@ -122,7 +121,6 @@ def area_upsert(
             "level": level,
             "name": name,
             "parent": parent,
-            "population": population,
             "is_placeholder": is_placeholder,
         },
     )

@@ -458,13 +458,22 @@ def suggestion_split(*, suggestion: Suggestion, by: Any, now: datetime.datetime)
         raise ValidationError("A suggestion with one answer cannot be split")
     from .themes import clustering
 
+    # Only the suggestion's own model's vectors compare; an answer without one would be left on the split suggestion.
     vectors = {
         e.answer_id: vector_from_bytes(e.vector)
-        for e in AnswerEmbedding.objects.filter(answer__in=[m.answer_id for m in members])
+        for e in AnswerEmbedding.objects.filter(answer__in=[m.answer_id for m in members], model=suggestion.model)
     }
-    members = [m for m in members if m.answer_id in vectors]
+    missing = sum(1 for m in members if m.answer_id not in vectors)
+    if missing:
+        raise ValidationError(
+            f"Suggestion {suggestion.number} cannot be split: {missing} of its {len(members)} answers "
+            f"{'has' if missing == 1 else 'have'} no stored vector from the model that grouped them. "
+            "Ask the model for suggestions again, then split the new suggestion."
+        )
     matrix = np.stack([vectors[m.answer_id] for m in members])
     labels = clustering.split(matrix)
+    if len(set(labels.tolist())) < 2:  # identical vectors: one group, which would only renumber the suggestion
+        raise ValidationError(f"Suggestion {suggestion.number} cannot be split: its answers are all alike to the model")
     last = suggestion.job.suggestions.order_by("-number").values_list("number", flat=True).first() or 0
     made = []
     for part in (0, 1):

@@ -117,3 +117,21 @@ def test_the_header_costs_the_same_few_queries_however_many_areas_a_manager_has(
         ManagerScope.objects.create(user=big, area=AreaFactory())
     assert home_queries(big) == small
     assert small <= resident + 1, "the manager's areas: one query, read once for both links"
+
+
+def test_the_refusal_advice_asks_rules_alone_not_every_model_permission():
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accounts.permissions import access_advice
+
+    def advice_queries(user) -> int:
+        fresh = get_user_model().objects.get(pk=user.pk)  # nothing cached on the user object
+        with CaptureQueriesContext(connection) as captured:
+            access_advice(user=fresh)
+        return len(captured.captured_queries)
+
+    pmo = advice_queries(make("pmo"))  # decided by the groups alone
+    new_manager = UserFactory(email="new.manager@nhs.net", groups=[roles.CONSULTATION_MANAGER])
+    assert advice_queries(new_manager) <= pmo + 1, "the areas they manage: one query, no model permissions"

@@ -5,7 +5,17 @@ from typing import Any
 
 import factory
 
-from governance.models import Area, AreaCode, Board, BoardMember, Level, Membership, Organisation, System
+from governance.models import (
+    Area,
+    AreaCode,
+    AreaPopulation,
+    Board,
+    BoardMember,
+    Level,
+    Membership,
+    Organisation,
+    System,
+)
 
 
 class SystemFactory(factory.django.DjangoModelFactory):
@@ -50,6 +60,19 @@ class AreaCodeFactory(factory.django.DjangoModelFactory):
     area = factory.SubFactory(AreaFactory)
     scheme = AreaCode.Scheme.GSS
     code = factory.Sequence(lambda n: f"E99{n:06d}")
+
+
+class AreaPopulationFactory(factory.django.DjangoModelFactory):
+    """An all-ages figure unless you pass age_band=."""
+
+    class Meta:
+        model = AreaPopulation
+
+    area = factory.SubFactory(AreaFactory)
+    age_band = ""
+    population = factory.Sequence(lambda n: 10_000 + n)
+    source = "ONS Census 2021"
+    year = 2021
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

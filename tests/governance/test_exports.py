@@ -119,3 +119,31 @@ def test_nel_trusts_from_seed_004_are_members_of_their_local_systems(demo_struct
     from governance.models import Organisation
 
     assert set(Organisation.objects.filter(kind="trust").values_list("ods_code", flat=True)) == {""}
+
+
+def test_the_downloads_carry_each_areas_newest_all_ages_population_with_its_source(demo_structure):
+    from governance.models import AreaPopulation
+
+    camden = Area.objects.get(system__slug="ncl", slug="camden")
+    AreaPopulation.objects.create(area=camden, population=215_000, source="ONS mid-year estimate 2024", year=2024)
+    AreaPopulation.objects.create(area=camden, population=99, age_band="16_24", source="By age", year=2025)
+
+    rows = {row["slug"]: row for row in csv.DictReader(io.StringIO(export("--system", "ncl")))}
+    # The shipped ONS Census 2021 figure, as on the area page (governance/data/).
+    barnet = rows["barnet"]
+    assert (barnet["population"], barnet["population year"]) == ("389300", "2021")
+    assert barnet["population source"].startswith("ONS Census 2021 first results, table P01")
+    camden_row = rows["camden"]
+    assert (camden_row["population"], camden_row["population year"]) == ("215000", "2024")
+    assert camden_row["population source"] == "ONS mid-year estimate 2024"
+    assert rows["barnet-neighbourhood-1"]["population"] == ""  # none recorded
+
+    (system,) = json.loads(export("--format", "json", "--system", "ncl"))["systems"]
+    boroughs = {b["slug"]: b for b in system["areas"][0]["children"]}
+    assert boroughs["camden"]["population"] == {
+        "residents": 215_000,
+        "year": 2024,
+        "source": "ONS mid-year estimate 2024",
+    }
+    assert boroughs["barnet"]["population"]["residents"] == 389_300
+    assert boroughs["barnet"]["children"][0]["population"] is None

@@ -253,3 +253,35 @@ def test_splitting_takes_the_same_queries_however_many_answers(boroughs, pmo_use
         return len(captured)
 
     assert splitting(6) == splitting(40)
+
+
+@pytest.mark.django_db
+def test_a_split_the_stored_vectors_cannot_make_is_refused_in_words_and_changes_nothing(client, boroughs):
+    c = boroughs.barnet_c
+    c.text_q = QuestionFactory(consultation=c, kind=Question.Kind.LONG_TEXT)
+    suggestion, groups = two_groups(c, 6)
+    first, second, *_rest = sorted(groups)
+    AnswerEmbedding.objects.filter(answer_id=first).delete()
+    AnswerEmbedding.objects.filter(answer_id=second).update(model="another model")  # not comparable
+    client.force_login(boroughs.barnet_manager)
+    url = f"/pmo/consultations/{c.slug}/themes/suggestions/{suggestion.job_id}/{suggestion.number}/"
+
+    def refused(says):
+        before = sorted(SuggestionAnswer.objects.values_list("suggestion_id", "answer_id", "distance"))
+        page = client.post(url, {"action": "split"}, follow=True)
+        assert page.status_code == 200
+        assert says in page.content.decode()
+        assert sorted(SuggestionAnswer.objects.values_list("suggestion_id", "answer_id", "distance")) == before
+        assert list(Suggestion.objects.values_list("number", "status")) == [(1, Suggestion.Status.OPEN)]
+
+    refused("Suggestion 1 cannot be split: 2 of its 6 answers have no stored vector from the model that grouped them")
+    kept = AnswerEmbedding.objects.filter(model="test").order_by("answer_id").last()
+    AnswerEmbedding.objects.exclude(pk=kept.pk).update(model="another model")  # one left: clustering would raise
+    refused("Suggestion 1 cannot be split: 5 of its 6 answers have no stored vector")
+    AnswerEmbedding.objects.filter(answer_id__in=[pk for pk in groups if pk != second]).update(model="test")
+    # With every vector stored but all the same, the model sees one group: splitting would only renumber it.
+    same = vector_to_bytes(np.ones(model.DIMENSIONS, dtype=np.float32))
+    for pk in (first, second):
+        AnswerEmbedding.objects.update_or_create(answer_id=pk, defaults={"model": "test", "text_sha256": "-"})
+    AnswerEmbedding.objects.update(vector=same)
+    refused("Suggestion 1 cannot be split: its answers are all alike to the model")
