@@ -6,6 +6,7 @@ import types
 from collections.abc import Callable
 from typing import Any
 
+import hypothesis
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
@@ -17,6 +18,11 @@ from tests.factories import UserFactory
 from tests.smtp_sink import smtp_sink  # noqa: F401 (a fixture: a real SMTP server to send to)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# No per-example deadline for any property test: on a shared machine one example's first call (an import, a cold
+# cache) can take half a second, and speed is measured in `make bench`, not asserted here.
+hypothesis.settings.register_profile("portal", deadline=None)
+hypothesis.settings.load_profile("portal")
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
