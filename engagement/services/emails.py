@@ -18,6 +18,7 @@ from notifications.kinds import Kind, Skip
 from notifications.models import Email
 from notifications.services import email_queue
 
+from ..links import change_token_make
 from ..models import Response
 from .openings import opening_context, opening_contexts
 from .reminders import reminder_context, reminder_contexts
@@ -56,7 +57,6 @@ def receipt_queue(*, response: Response, site_url: str, changed: bool) -> Email:
 def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> dict[str, Any] | Skip:
     """The receipt's template context from its response as it is now; Skip if the response is gone."""
     from ..selectors.responses import answer_summary, responding_structure, response_answers
-    from .responses import change_token_make
 
     response = None
     if email.about_id is not None and email.about_type_id == ContentType.objects.get_for_model(Response).pk:

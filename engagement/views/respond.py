@@ -26,7 +26,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import ratelimit
+from .. import links, ratelimit
 from ..forms_respond import (
     AboutYouForm,
     EqualityForm,
@@ -696,20 +696,20 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
             refused = ratelimit.refusal(request, "resume_email")
             if refused is not None:
                 return _rate_limited(request, consultation, refused, request.path)
-            token = svc.resume_token_make(response=response)
+            token = links.resume_token_make(response=response)
             link = request.build_absolute_uri(reverse("engagement:respond_resume", args=[consultation.slug, token]))
             svc.response_send_resume_link(response=response, email=form.cleaned_data["email"], link=link, now=now)
             return render(
                 request,
                 "engagement/respond/save_sent.html",
-                _context(consultation, response, email=form.cleaned_data["email"], days=svc.RESUME_MAX_AGE.days),
+                _context(consultation, response, email=form.cleaned_data["email"], days=links.RESUME_MAX_AGE.days),
             )
     else:
         form = SaveForLaterForm(initial={"email": response.email})
     return render(
         request,
         "engagement/respond/save.html",
-        _context(consultation, response, form=form, days=svc.RESUME_MAX_AGE.days),
+        _context(consultation, response, form=form, days=links.RESUME_MAX_AGE.days),
     )
 
 
@@ -719,8 +719,8 @@ def respond_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     now = timezone.now()
     consultation = _consultation(slug)
     try:
-        response = svc.resume_token_read(token=token)
-    except svc.ResumeLinkError as exc:
+        response = links.resume_token_read(token=token)
+    except links.ResumeLinkError as exc:
         if exc.reason == "expired":
             return render(request, "engagement/respond/resume_expired.html", {"consultation": consultation}, status=410)
         return render(request, "engagement/respond/resume_invalid.html", {"consultation": consultation}, status=400)
@@ -748,8 +748,8 @@ def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     now = timezone.now()
     consultation = _consultation(slug)
     try:
-        response = svc.change_token_read(token=token)
-    except svc.ResumeLinkError:
+        response = links.change_token_read(token=token)
+    except links.ResumeLinkError:
         response = None
     if response is None or response.consultation_id != consultation.pk:
         return render(request, "engagement/respond/change_invalid.html", {"consultation": consultation}, status=400)

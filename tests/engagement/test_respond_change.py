@@ -12,8 +12,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from engagement import links
 from engagement.models import Answer, Response
-from engagement.services import responses as svc
 from notifications.models import Email
 from notifications.services import email_send
 from tests.engagement.factories import respond_survey
@@ -104,8 +104,8 @@ def test_a_forged_or_altered_link_is_refused_with_a_clear_page(client: Any, surv
     forged = {
         "altered": token.replace(f"{response.pk}.", f"{response.pk + 1}.", 1),
         "truncated": token[:-3],
-        "other response": svc.change_token_make(response=walk_to_check(Client(), survey)),  # names a draft
-        "resume link": svc.resume_token_make(response=response),  # the other purpose's salt
+        "other response": links.change_token_make(response=walk_to_check(Client(), survey)),  # names a draft
+        "resume link": links.resume_token_make(response=response),  # the other purpose's salt
         "garbage": "not-a-token",
     }[how]
     browser = Client()

@@ -15,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from engagement import links
 from engagement.models import Answer, PendingEquality, Response
 from engagement.services import responses as svc
 from notifications.models import Email
@@ -245,7 +246,7 @@ def test_a_save_and_return_link_cannot_skip_about_you(client: Any, survey: Any) 
     client.post(url("respond_page", survey, 1), page1(survey))
     client.post(url("respond_page", survey, 2), page2(survey, action="save_later"))
     client.post(url("respond_save", survey), {"email": "later@example.org"})
-    link = reverse("engagement:respond_resume", args=[survey.slug, svc.resume_token_make(response=response)])
+    link = reverse("engagement:respond_resume", args=[survey.slug, links.resume_token_make(response=response)])
     other_device = Client()
     assert other_device.get(link)["Location"] == url("respond_check", survey)
     check = other_device.get(url("respond_check", survey)).content.decode()

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from engagement import links
 from engagement.models import Answer, EqualityMonitoring, PendingEquality, Response
 from engagement.references import is_reference
 from engagement.selectors import responses as sel
@@ -612,7 +613,7 @@ def test_save_later_on_about_you_and_equality_keeps_what_was_entered(client: Any
 
 def test_resume_link_tampered(client: Any, survey: Any) -> None:
     response = start(client, survey)
-    token = svc.resume_token_make(response=response)
+    token = links.resume_token_make(response=response)
     forged = token.replace(f"{response.pk}.", f"{response.pk + 1}.", 1)
     r = client.get(url("respond_resume", survey, forged))
     assert r.status_code == HTTPStatus.BAD_REQUEST
@@ -624,13 +625,13 @@ def test_resume_link_tampered(client: Any, survey: Any) -> None:
 
 def test_resume_link_expired(client: Any, survey: Any) -> None:
     response = start(client, survey)
-    old = svc.resume_token_make(response=response, now=timezone.now() - datetime.timedelta(days=8))
+    old = links.resume_token_make(response=response, now=timezone.now() - datetime.timedelta(days=8))
     r = client.get(url("respond_resume", survey, old))
     assert r.status_code == HTTPStatus.GONE
     body = r.content.decode()
     assert "This link has expired" in body
     assert url("respond_start", survey) in body
-    fresh = svc.resume_token_make(response=response, now=timezone.now() - datetime.timedelta(days=6))
+    fresh = links.resume_token_make(response=response, now=timezone.now() - datetime.timedelta(days=6))
     assert client.get(url("respond_resume", survey, fresh)).status_code == HTTPStatus.FOUND
 
 
@@ -753,7 +754,7 @@ def test_reference_collision_draws_again(survey: Any, monkeypatch: Any) -> None:
 # --- every responding page is private ---
 def test_every_responding_page_is_private_and_not_stored(client: Any, survey: Any, resident: Any) -> None:
     response = walk_to_check(client, survey)
-    token = svc.resume_token_make(response=response)
+    token = links.resume_token_make(response=response)
     pages = {
         "start": client.get(url("respond_start", survey)),
         "page": client.get(url("respond_page", survey, 1)),
