@@ -318,6 +318,7 @@ def preview_check(request: HttpRequest, slug: str) -> HttpResponse:
             "summary": respond_sel.answer_summary(pages=structure.pages, stored=stored),
             "missing": respond_sel.missing_questions(structure=structure, answers=values),
             "back_url": PREVIEW_STEPS.previous_url(consultation, structure, values, before=None),
+            "steps": PREVIEW_STEPS,
         },
     )
 

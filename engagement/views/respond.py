@@ -311,6 +311,10 @@ class PageSteps:
             return reverse(self.check, args=[consultation.slug])
         return self.next_url(consultation, structure, values, after=number)
 
+    def change_url(self, consultation: Consultation, page_number: int, question_id: int) -> str:
+        """A "Change" link: the question's page, focused on the question, returning to check answers."""
+        return reverse(self.page, args=[consultation.slug, page_number]) + f"?change=1#id_q{question_id}"
+
     def page_context(
         self,
         consultation: Consultation,
@@ -555,10 +559,7 @@ def _missing_links(consultation: Consultation, missing: list[sel.Missing]) -> li
             href = reverse("engagement:respond_about_you", args=[consultation.slug]) + "?change=1#id_respondent_type"
         else:
             assert item.question is not None
-            href = (
-                reverse("engagement:respond_page", args=[consultation.slug, item.page_number])
-                + f"?change=1#id_q{item.question.pk}"
-            )
+            href = RESIDENT_STEPS.change_url(consultation, item.page_number, item.question.pk)
         links.append((item.label, href))
     return links
 
@@ -573,6 +574,7 @@ def _check_context(request: HttpRequest, consultation: Consultation, response: R
         reopened=_is_reopened(request, response),
         summary=sel.answer_summary(pages=structure.pages, stored=stored),
         missing=_missing_links(consultation, missing),
+        steps=RESIDENT_STEPS,
         equality_given=response.state == Response.State.DRAFT and bool(sel.held_equality(response=response)),
         form=SubmitForm(initial={"submission_token": response.submission_token or "", "reference": response.reference}),
         **extra,
