@@ -21,7 +21,7 @@ from notifications.services import emails_plan
 from .. import deadlines
 from ..models import Consultation
 from .email_parts import consultation_links, consultations_about, key_prefix
-from .reminders import ALREADY_RESPONDED, CLOSED, GONE, audience, invitees, reminded, reminded_people
+from .reminders import ALREADY_RESPONDED, CLOSED, GONE, invitees, reminded_people, standing
 
 KIND = "consultation_opened"
 OPENED_WITHIN = datetime.timedelta(days=2)
@@ -77,8 +77,8 @@ def opening_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] |
 
 def opening_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int, dict[str, Any] | Skip]:
     """`opening_context` for the rows of a claimed batch at once, by their pk: the consultations in one query, then
-    per consultation one walk of the area tree, one query each of the audience, of those not responded and of the
-    invitees for every address of the batch, rather than three or four queries per email."""
+    per consultation one walk of the area tree, one query of who is still told and has not responded (`standing`,
+    as for reminders) and one of the invitees for every address of the batch, rather than three or four per email."""
     about = consultations_about(emails, among=Consultation.objects.published().select_related("owner_area"))
     contexts: dict[int, dict[str, Any] | Skip] = {}
     by_consultation: dict[int, list[Email]] = {}
@@ -93,15 +93,14 @@ def opening_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
     for rows in by_consultation.values():
         consultation = about[rows[0].pk]
         addresses = {e.to.lower() for e in rows}
-        told = set(audience(consultation, addresses=addresses))
-        waiting = set(reminded(consultation, addresses=addresses))
+        found = standing(consultation, addresses=addresses)  # the same checks as a reminder's, in one query
         invited = {i.email: i for i in invitees(consultation).filter(email__in=addresses)}  # one per address
         for email in rows:
             address = email.to.lower()
-            if address not in told:
+            if address not in found["told"]:
                 contexts[email.pk] = Skip(NOT_INVITED)
                 continue
-            if address not in waiting:
+            if address not in found["waiting"]:
                 contexts[email.pk] = Skip(ALREADY_RESPONDED)
                 continue
             contexts[email.pk] = {

@@ -120,42 +120,34 @@ def not_responded(people: "models.QuerySet[Any]", consultation: Consultation) ->
     return people
 
 
-def audience(consultation: Consultation, *, addresses: Collection[str] | None = None) -> "models.QuerySet[Any]":
-    """Every address told about it (only of `addresses`, if given): its followers' and its invitees', one row per
-    address (a UNION)."""
-    follows, invited = audience_people(consultation, addresses=addresses)
-    return _addresses(follows, invited)
+def audience(consultation: Consultation) -> "models.QuerySet[Any]":
+    """Every address told about it: its followers' and its invitees', one row per address (a UNION)."""
+    return _addresses(*audience_people(consultation))
 
 
 def audience_people(
-    consultation: Consultation, *, address: str | None = None, addresses: Collection[str] | None = None
+    consultation: Consultation, *, addresses: Collection[str] | None = None
 ) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
     """Its followers and its invitees, each annotated with `address` (for `emails_plan`; `audience` is their UNION);
-    only `address`, or only `addresses`, if given."""
+    only `addresses`, if given."""
     # "address" is an annotation, which the type checker's plugin cannot see.
     follows: models.QuerySet[Any] = followers(consultation)
     invited: models.QuerySet[Any] = invitees(consultation)
-    if address is not None:
-        follows, invited = follows.filter(address=address), invited.filter(email=address)
     if addresses is not None:
         follows, invited = follows.filter(address__in=addresses), invited.filter(email__in=addresses)
     return follows, invited
 
 
-def reminded_people(
-    consultation: Consultation, *, addresses: Collection[str] | None = None
-) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
+def reminded_people(consultation: Consultation) -> "tuple[models.QuerySet[Any], models.QuerySet[Any]]":
     """The followers and invitees who have not responded, annotated with `address`: who a reminder (or an opening
-    email) goes to; only `addresses`, if given."""
-    follows, invited = audience_people(consultation, addresses=addresses)
+    email) goes to."""
+    follows, invited = audience_people(consultation)
     return not_responded(follows, consultation), not_responded(invited, consultation)
 
 
-def reminded(consultation: Consultation, *, addresses: Collection[str] | None = None) -> "models.QuerySet[Any]":
-    """The audience's addresses that have not responded (only of `addresses`, if given), one row per address (a
-    UNION)."""
-    follows, invited = reminded_people(consultation, addresses=addresses)
-    return _addresses(follows, invited)
+def reminded(consultation: Consultation) -> "models.QuerySet[Any]":
+    """The audience's addresses that have not responded, one row per address (a UNION)."""
+    return _addresses(*reminded_people(consultation))
 
 
 def _addresses(*people: "models.QuerySet[Any]") -> "models.QuerySet[Any]":
@@ -228,7 +220,7 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
             by_consultation.setdefault(consultation.pk, []).append(email)
     for rows in by_consultation.values():
         consultation = about[rows[0].pk]
-        found = _standing(consultation, addresses={e.to.lower() for e in rows})
+        found = standing(consultation, addresses={e.to.lower() for e in rows})
         for email in rows:
             address = email.to.lower()
             if address not in found["told"]:
@@ -240,7 +232,7 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
     return contexts
 
 
-def _standing(consultation: Consultation, *, addresses: set[str]) -> dict[str, set[str]]:
+def standing(consultation: Consultation, *, addresses: set[str]) -> dict[str, set[str]]:
     """Of `addresses`: those still told about it ("told"), those of them not responded ("waiting"), and those with a
     draft in progress by their account ("draft"). One UNION query, each part tagged."""
     follows, invited = audience_people(consultation, addresses=addresses)
