@@ -48,11 +48,6 @@ def is_pmo_of_some_system(user: Any) -> bool:
 
 
 @rules.predicate
-def is_pmo_of_every_system(user: Any) -> bool:
-    return pmo_system_ids(user) is EVERY_SYSTEM
-
-
-@rules.predicate
 def is_pmo_of_system(user: Any, system_id: int | None) -> bool:
     systems = pmo_system_ids(user)
     return systems is EVERY_SYSTEM or (system_id is not None and system_id in systems)

@@ -24,10 +24,6 @@ SUMMARY_MAX = 1000
 BODY_MAX = 50_000
 
 
-def _area_label(area: Area) -> str:
-    return area.label_in_system
-
-
 def _target_group(area: Area) -> str:
     # Stand-in names (e.g. networks before the real list is imported) apart, so they are not chosen by mistake.
     kind = "placeholder names" if area.is_placeholder else area.level.name
@@ -145,7 +141,7 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.areas = {a.pk: a for a in areas}
         self.targets = {a.pk: a for a in target_choices}
-        self.fields["owner_area"].choices = [("", "Choose an area")] + [(a.pk, _area_label(a)) for a in areas]  # type: ignore[attr-defined]
+        self.fields["owner_area"].choices = [("", "Choose an area")] + [(a.pk, a.label_in_system) for a in areas]  # type: ignore[attr-defined]
         system_ids = {a.system_id for a in areas}
         self.organisations = {o.pk: o for o in Organisation.objects.filter(system_id__in=system_ids).order_by("name")}
         self.fields["lead_organisation"].choices = [("", "None")] + [  # type: ignore[attr-defined]

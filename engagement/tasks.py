@@ -3,10 +3,8 @@
 from celery import shared_task
 from django.utils import timezone
 
+from .services.emails import due_emails_plan
 from .services.equality import equality_release
-from .services.openings import openings_plan
-from .services.reminders import reminders_plan
-from .services.staff_emails import closing_plan, onward_plan
 
 
 @shared_task(ignore_result=True)
@@ -19,7 +17,4 @@ def release_equality_answers() -> int:
 def plan_reminders() -> int:
     """Beat, every 15 minutes: queue the opening emails, reminders, closing emails and onward-deadline reminders
     now due (services/openings.py, reminders.py, staff_emails.py); the outbox sweep sends them."""
-    now = timezone.now()
-    planned = sum(plan.planned for plan in openings_plan(now=now))
-    planned += sum(plan.planned for plan in reminders_plan(now=now))
-    return planned + sum(plan.planned for plan in [*closing_plan(now=now), *onward_plan(now=now)])
+    return due_emails_plan(now=timezone.now()).planned

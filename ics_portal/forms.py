@@ -343,3 +343,12 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
         params.setdefault("attributes", {})["aria-required"] = "true"
     params.update(overrides)
     return {"component": component, "params": params}
+
+
+def add_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on the named field if the form has it, else at the top."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error.messages)

@@ -18,7 +18,7 @@ def full_text_search_available() -> bool:
 
 
 def text_search(queryset: Q_T, text: str, *, fields: Sequence[tuple[str, str]]) -> Q_T:
-    """`fields` are (column, weight "A".."D"); the queryset gains `search_rank` (higher is better; 0 on SQLite)."""
+    """`fields` are (column, weight "A".."D"); the queryset gains `search_rank` to order by (an alias, not selected: higher is better; 0 on SQLite)."""
     text = text.strip()
     if not text:
         return queryset
@@ -28,11 +28,11 @@ def text_search(queryset: Q_T, text: str, *, fields: Sequence[tuple[str, str]]) 
             part = SearchVector(column, weight=weight, config="english")
             vector = part if vector is None else vector + part
         query = SearchQuery(text, config="english", search_type="websearch")
-        return queryset.annotate(search=vector, search_rank=SearchRank(vector, query)).filter(search=query)
+        return queryset.alias(search=vector, search_rank=SearchRank(vector, query)).filter(search=query)
     condition = Q()
     for word in text.split():
         any_column = Q()
         for column, _ in fields:
             any_column |= Q(**{f"{column}__icontains": word})
         condition &= any_column
-    return queryset.filter(condition).annotate(search_rank=Value(0.0, output_field=FloatField()))
+    return queryset.filter(condition).alias(search_rank=Value(0.0, output_field=FloatField()))

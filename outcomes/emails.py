@@ -31,12 +31,6 @@ def _consenting(consultation: Consultation) -> "models.QuerySet[Response]":
     return Response.objects.counted().filter(consultation=consultation, consent_to_contact=True).exclude(email="")
 
 
-def consenting_addresses(*, consultation: Consultation) -> list[str]:
-    """Each address once (lower case) of the sent, counted responses that agreed to be contacted."""
-    people: models.QuerySet[Any] = _consenting_people(consultation)  # "address" is an annotation
-    return sorted(people.values_list("address", flat=True).distinct())
-
-
 def _consenting_people(consultation: Consultation) -> "models.QuerySet[Any]":
     return _consenting(consultation).annotate(address=Lower(Trim("email")))
 

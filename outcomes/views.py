@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from engagement.models import Consultation
+from ics_portal.forms import add_service_errors
 
 from . import selectors, services
 from .forms import OutcomeForm
@@ -44,11 +45,7 @@ def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
             if publishing:
                 queued = services.outcome_publish(outcome=outcome, by=request.user, now=now)
         except ValidationError as error:
-            if hasattr(error, "error_dict"):
-                for name, errors in error.message_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, error.messages)
+            add_service_errors(form, error)
         else:
             if publishing:
                 messages.success(request, f"Outcome published. {_told(queued)}")

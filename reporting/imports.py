@@ -17,12 +17,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from engagement.models import Answer, Consultation, Question, Response
 from engagement.questions import OTHER, condition_text, condition_value, has_other, is_visible, question_choices
-from governance.models import Area, Organisation
+from engagement.selectors.consultations import organisations_for
+from governance.models import Area
 from ics_portal.spreadsheets import restore_cell
 
 from .exports import Column, response_columns
@@ -81,10 +81,7 @@ class _Reader:
         for area in Area.objects.filter(system_id=consultation.system_id):
             areas.setdefault(area.name.casefold(), []).append(area)
         self.areas = areas
-        self.organisations = {
-            org.name.casefold(): org
-            for org in Organisation.objects.filter(Q(system_id=consultation.system_id) | Q(system__isnull=True))
-        }
+        self.organisations = {org.name.casefold(): org for org in organisations_for(consultation=consultation)}
         self.types = {
             key.casefold(): value for value, label in Response.RespondentType.choices for key in (value, str(label))
         }

@@ -15,19 +15,17 @@ from django.db.models import Q
 from accounts.permissions import (
     is_consultation_manager,
     is_pmo_of_some_system,
-    is_pmo_of_system,
     pmo_system_ids,
 )
-from engagement.permissions import consultation_in_scope, is_scoped_manager, manageable_consultations_filter
-
-
-@rules.predicate
-def is_pmo_of_consultation(user: Any, consultation: Any) -> bool:
-    return consultation is not None and is_pmo_of_system.test(user, consultation.system_id)
-
+from engagement.permissions import (
+    consultation_in_scope,
+    is_pmo_of_consultation_system,
+    is_scoped_manager,
+    manageable_consultations_filter,
+)
 
 can_view_reports = is_pmo_of_some_system | is_scoped_manager
-can_view_consultation_report = is_pmo_of_consultation | (is_consultation_manager & consultation_in_scope)
+can_view_consultation_report = is_pmo_of_consultation_system | (is_consultation_manager & consultation_in_scope)
 
 rules.add_perm("reporting.view_reports", can_view_reports)
 rules.add_perm("reporting.view_consultation_report", can_view_consultation_report)
@@ -40,7 +38,7 @@ def may_see_export_job(user: Any, job: Any) -> bool:
     the consultation's reports (checked again on every request: a manager moved to another area loses it)."""
     if job is None or not can_view_consultation_report.test(user, job.consultation):
         return False
-    return bool(job.user_id == user.pk or is_pmo_of_consultation.test(user, job.consultation))
+    return bool(job.user_id == user.pk or is_pmo_of_consultation_system.test(user, job.consultation))
 
 
 rules.add_perm("reporting.view_export_job", may_see_export_job)

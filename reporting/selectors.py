@@ -432,7 +432,6 @@ class Reach:
     below: list[ReachRow]  # the areas furthest below that rate, worst first
     level_name: str = ""
     age_rows: list[ReachRow] = dataclasses.field(default_factory=list)
-    equality_total: int = 0
 
 
 def _per_10k(count: int, population: int) -> float:
@@ -512,7 +511,6 @@ def _age_bands(
     table = dict(equality.tables)[age_title]
     labels = dict(EqualityMonitoring.AGE_BANDS)
     cells = {cell.label: cell.shown for cell in table.cells}
-    reach.equality_total = equality.total
     for value, label in EqualityMonitoring.AGE_BANDS:
         if value not in population:
             continue

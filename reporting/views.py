@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from engagement.questions import answer_label
+from ics_portal.forms import add_service_errors
 
 from . import exports, pack, selectors, services
 from .forms import ExportForm, FilterForm
@@ -143,8 +144,7 @@ def export(request: HttpRequest, slug: str) -> HttpResponse:
                 now=now,
             )
         except ValidationError as error:
-            for name, messages in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, messages)
+            add_service_errors(form, error)
         else:
             if job is not None:  # too many responses to make while the person waits: a background job
                 return redirect("reporting:export_job", job.pk)

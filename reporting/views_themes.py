@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from engagement.models import Answer, Question
 from engagement.questions import TEXT_KINDS, has_other
+from ics_portal.forms import add_service_errors
 
 from . import selectors, services_themes
 from .forms import AcceptForm, SuggestForm, ThemeChoiceForm, ThemeForm
@@ -82,8 +83,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
                 now=timezone.now(),
             )
         except ValidationError as error:
-            for name, texts in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, texts)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Theme “{theme.name}” added.")
             return redirect("reporting:themes", consultation.slug)
@@ -116,8 +116,7 @@ def theme_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 question=form.questions.get(form.cleaned_data["question"] or 0),
             )
         except ValidationError as error:
-            for name, texts in error.message_dict.items():
-                form.add_error(name if name in form.fields else None, texts)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Theme “{theme.name}” saved.")
             return redirect("reporting:themes", consultation.slug)

@@ -111,7 +111,7 @@ def consultation_personal_data_purge(
         sets = _querysets(consultation)
         # Held equality answers of drafts go with the drafts (cascade), so count them first.
         purge.counts = {name: sets[name].count() for name, _ in KINDS}
-        if dry_run:
+        if dry_run or not purge.total:  # nothing left (purged on an earlier day): no updates that change nothing
             return purge
         # The outbox first: which rows are about follows and drafts is read from them before they go. A row not
         # yet sent is never sent now (it has no address left), and says why.

@@ -22,9 +22,9 @@ def key_prefix(kind: str, consultation_id: int, offset_days: int | None = None) 
     return f"{kind}:{consultation_id}:{offset}"
 
 
-def dedup_key(kind: str, consultation_id: int, address: str, offset_days: int | None = None) -> str:
+def dedup_key(kind: str, consultation_id: int, address: str) -> str:
     # The planner's key (`emails_plan` computes it in SQL), for the rows queued one by one ("Close now").
-    return key_prefix(kind, consultation_id, offset_days) + address_key(address)
+    return key_prefix(kind, consultation_id) + address_key(address)
 
 
 def consultations_about(emails: Iterable[Email], *, among: "models.QuerySet[Consultation]") -> dict[int, Consultation]:

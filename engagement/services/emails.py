@@ -8,6 +8,7 @@ Neither is optional: a resident asked for each.
 """
 
 import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -20,9 +21,9 @@ from notifications.services import email_queue
 
 from ..links import change_token_make
 from ..models import Response
-from .openings import opening_context, opening_contexts
-from .reminders import reminder_context, reminder_contexts
-from .staff_emails import CLOSED_KIND, ONWARD_KIND, closed_context, onward_context
+from .openings import OpeningPlan, opening_context, opening_contexts, openings_plan
+from .reminders import OffsetPlan, reminder_context, reminder_contexts, reminders_plan
+from .staff_emails import CLOSED_KIND, ONWARD_KIND, StaffPlan, closed_context, closing_plan, onward_context, onward_plan
 
 RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
 
@@ -36,6 +37,30 @@ def register_kinds() -> None:
     # Not optional: to the people responsible for the consultation, about their work (services/staff_emails.py).
     kinds.register(Kind(name=CLOSED_KIND, optional=False, context=closed_context))
     kinds.register(Kind(name=ONWARD_KIND, optional=False, context=onward_context))
+
+
+@dataclass
+class DuePlans:
+    """What one planning pass did, planner by planner, for `send_due_notifications` to print."""
+
+    openings: list[OpeningPlan]
+    reminders: list[OffsetPlan]
+    staff: list[StaffPlan]  # closing emails, then onward-deadline reminders
+
+    @property
+    def planned(self) -> int:
+        plans: list[OpeningPlan | OffsetPlan | StaffPlan] = [*self.openings, *self.reminders, *self.staff]
+        return sum(plan.planned for plan in plans)
+
+
+def due_emails_plan(*, now: datetime.datetime, dry_run: bool = False) -> DuePlans:
+    """Every planner of engagement's emails due at `now`, in one list: what beat's 15-minute pass runs
+    (`tasks.plan_reminders`) and what `send_due_notifications` prints."""
+    return DuePlans(
+        openings=openings_plan(now=now, dry_run=dry_run),
+        reminders=reminders_plan(now=now, dry_run=dry_run),
+        staff=[*closing_plan(now=now, dry_run=dry_run), *onward_plan(now=now, dry_run=dry_run)],
+    )
 
 
 def receipt_render_payload(*, site_url: str, changed: bool) -> dict[str, Any]:

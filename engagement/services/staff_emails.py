@@ -17,11 +17,11 @@ consultation (and offset), by the dedup key, so two passes or two beats never ma
 """
 
 import datetime
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
@@ -59,7 +59,6 @@ class StaffPlan:
     offset_days: int | None = None
     planned: int = 0
     already_planned: int = 0
-    recipients: list[str] = field(default_factory=list)
 
 
 def owners(consultation: Consultation) -> "models.QuerySet[Any]":
@@ -86,7 +85,6 @@ def owner_addresses(consultation: Consultation) -> list[str]:
 def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, data: dict[str, Any]) -> None:
     """One row per owner not yet planned (the outbox's planner; a second beat at the same moment adds nothing)."""
     consultation = plan.consultation
-    plan.recipients = owner_addresses(consultation)  # for send_due_notifications to print
     result = emails_plan(
         kind=plan.kind,
         people=[owners(consultation)],
@@ -176,13 +174,19 @@ def closed_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] | 
         return Skip(GONE)
     if consultation.accepts_responses_at(now=now):
         return Skip(REOPENED)
-    counted = Response.objects.filter(consultation=consultation).counted()
+    counts = (
+        Response.objects.filter(consultation=consultation)
+        .counted()
+        .aggregate(
+            total=Count("pk"),
+            late=Count("pk", filter=Q(is_late=True)),
+            organisations=Count("pk", filter=Q(respondent_type=Response.RespondentType.ORGANISATION)),
+        )
+    )
     return {
         "consultation": consultation,
         "closed_words": deadlines.describe_closed(consultation.closes_at),
-        "total": counted.count(),
-        "late": counted.filter(is_late=True).count(),
-        "organisations": counted.filter(respondent_type=Response.RespondentType.ORGANISATION).count(),
+        **counts,
         "summary_url": _summary_url(consultation),
     }
 

@@ -15,13 +15,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ics_portal.forms import add_service_errors
 from notifications import services as notification_services
 from notifications.models import Invitee
 
@@ -66,15 +66,6 @@ def _managed(request: HttpRequest, slug: str) -> Consultation:
     return consultation
 
 
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on the named field if the form has it, else at the top."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
-
-
 def _overview(consultation: Consultation) -> str:
     return reverse("engagement:manage_consultation", args=[consultation.slug])
 
@@ -105,7 +96,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         try:
             consultation = services.consultation_create(by=request.user, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Consultation created as a draft. Add questions, then publish it.")
             return redirect(_overview(consultation))
@@ -148,7 +139,7 @@ def consultation_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 ]
                 return _confirm_closing(request, consultation, pending, posted=posted)
             except ValidationError as error:
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Consultation details saved.")
                 return redirect(_overview(consultation))
@@ -437,7 +428,7 @@ def section_form(request: HttpRequest, slug: str, pk: int | None = None) -> Http
             else:
                 services.section_create(consultation=consultation, **form.cleaned_data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Section saved.")
             return redirect(_overview(consultation))
@@ -490,7 +481,7 @@ def question_form(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
             else:
                 services.question_create(consultation=consultation, **data)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Question saved.")
             return redirect(_overview(consultation) + "#questions")
@@ -548,7 +539,7 @@ def document_add(request: HttpRequest, slug: str) -> HttpResponse:
                 consultation=consultation, title=form.cleaned_data["title"], file=form.cleaned_data["file"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Document added.")
             return redirect(_overview(consultation))

@@ -458,15 +458,14 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
         form = AboutYouForm(request.POST, **options)
         if form.honeypot_filled():
             _hold(consultation, now, "the About you page", response)
-        if request.POST.get("action") == "save_later":
-            # Saved first, as a question page is; with an error, shown again rather than leaving what they entered.
-            if not form.has_entries():
-                return redirect("engagement:respond_save", consultation.slug)
-            if form.is_valid():
-                _save_about_you(response, form.cleaned_data, now=now)
-                return redirect("engagement:respond_save", consultation.slug)
+        save_later = request.POST.get("action") == "save_later"
+        if save_later and not form.has_entries():
+            return redirect("engagement:respond_save", consultation.slug)
+        # Saved first when leaving to come back later, as a question page is; with an error, shown again.
         if form.is_valid():
             _save_about_you(response, form.cleaned_data, now=now)
+            if save_later:
+                return redirect("engagement:respond_save", consultation.slug)
             if changing or response.state == Response.State.SUBMITTED:
                 return redirect(_check_url(consultation))
             return redirect("engagement:respond_equality", consultation.slug)
@@ -526,16 +525,16 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
         if request.POST.get("action") == "skip":
             equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
-        if request.POST.get("action") == "save_later":
-            # As on About you: what they chose is saved first, or shown again with its errors.
-            if not form.has_entries():
-                return redirect("engagement:respond_save", consultation.slug)
-            if form.is_valid():
-                equality_svc.equality_save(response=response, answers=form.answers())
-                return redirect("engagement:respond_save", consultation.slug)
-        if form.is_valid():
+        save_later = request.POST.get("action") == "save_later"
+        if save_later and not form.has_entries():
+            return redirect("engagement:respond_save", consultation.slug)
+        if form.is_valid():  # as on About you: saved first when leaving to come back later
             equality_svc.equality_save(response=response, answers=form.answers())
-            return redirect(_check_url(consultation))
+            return (
+                redirect("engagement:respond_save", consultation.slug)
+                if save_later
+                else redirect(_check_url(consultation))
+            )
     else:
         form = EqualityForm(initial=sel.held_equality(response=response))
     return render(
@@ -775,12 +774,10 @@ def respond_change_cancel(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(slug)
     response = _reopened_response(request, consultation)
     held = _sent_copy(request, response) if response is not None else None
-    restored = False
     if response is not None and held is not None:
         svc.response_changes_cancel(response=response, sent=held["sent"], now=timezone.now())
-        restored = True
     _forget(request, consultation)
-    context = {"consultation": consultation, "held": response is not None, "restored": restored}
+    context = {"consultation": consultation, "held": response is not None, "restored": held is not None}
     return render(request, "engagement/respond/change_cancelled.html", context)
 
 

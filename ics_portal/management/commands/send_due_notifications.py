@@ -13,9 +13,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from engagement import deadlines
-from engagement.services.openings import OPENED_WITHIN, openings_plan
-from engagement.services.reminders import reminders_plan
-from engagement.services.staff_emails import CLOSED_KIND, closing_plan, onward_plan
+from engagement.services.emails import due_emails_plan
+from engagement.services.openings import OPENED_WITHIN
+from engagement.services.staff_emails import CLOSED_KIND
 from notifications.models import Email
 from notifications.services import Outcomes, emails_send_due
 
@@ -66,7 +66,8 @@ class Command(BaseCommand):
 
     def _plan(self, *, now: datetime.datetime, dry_run: bool) -> None:
         verb = "would plan" if dry_run else "planned"
-        openings = openings_plan(now=now, dry_run=dry_run)
+        due = due_emails_plan(now=now, dry_run=dry_run)
+        openings = due.openings
         if not openings:
             self.stdout.write("Opening emails: no consultation is open")
         for opening in openings:
@@ -77,7 +78,7 @@ class Command(BaseCommand):
                 f"Opening email for '{opening.consultation.title}' to {who}: {verb} {opening.planned}; "
                 f"already planned or sent: {opening.already_planned}"
             )
-        plans = reminders_plan(now=now, dry_run=dry_run)
+        plans = due.reminders
         if not plans:
             self.stdout.write("Reminders: no open consultation has reminders")
         for plan in plans:
@@ -94,8 +95,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{what}: skipped, a nearer reminder is due instead")
             else:
                 self.stdout.write(f"{what}: skipped, its moment came before the consultation opened")
-        verb = "would plan" if dry_run else "planned"
-        for staff in [*closing_plan(now=now, dry_run=dry_run), *onward_plan(now=now, dry_run=dry_run)]:
+        for staff in due.staff:
             if staff.kind == CLOSED_KIND:
                 what = f"Closing email for '{staff.consultation.title}'"
             else:
