@@ -2,7 +2,7 @@
 
 The test starts its own redis-server on a free port (never the shared one), points the cache, the rate-limit
 counters and Celery publishing of this process at it, and a `celery worker` subprocess (prefork, as the Procfile
-runs it) at the same Redis and the test database. While Redis is stalled every page, sign-in code request and
+runs it, with the Procfile's worker options) at the same Redis and the test database. While Redis is stalled every page, sign-in code request and
 response submission answers within 3 s; after it resumes, and again after Redis is stopped and started, the
 worker consumes again by itself, as it does after a stall that lands inside its acknowledgement of a task.
 """
@@ -120,10 +120,15 @@ def own_redis(tmp_path_factory: Any) -> Iterator[OwnRedis]:
         redis.stop()  # a failed test must not leave it stopped
 
 
+def procfile_worker_options() -> list[str]:
+    """The `--without-...` options of the Procfile's worker, so these tests run the worker production runs."""
+    line = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("worker:"))
+    return [word for word in line.split() if word.startswith("--without-")]
+
+
 @pytest.fixture
-def portal_on_own_redis(own_redis: OwnRedis, settings: Any, request: Any) -> Iterator[OwnRedis]:
-    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis (a test
-    may add worker options by indirect parametrization)."""
+def portal_on_own_redis(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis]:
+    """This process's cache and Celery publishing, and a worker subprocess, all on the test's own Redis."""
     url = own_redis.url
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
     settings.EMAIL_VIA_CELERY = True
@@ -143,8 +148,7 @@ def portal_on_own_redis(own_redis: OwnRedis, settings: Any, request: Any) -> Ite
     own_redis.worker_env, own_redis.worker_node = env, node
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "ics_portal", "worker", "--concurrency", "1", "--loglevel", "INFO",
-         "--without-gossip", "--without-mingle", "-n", node, "--include", "tests.outage_tasks",
-         *getattr(request, "param", ())],
+         *procfile_worker_options(), "-n", node, "--include", "tests.outage_tasks"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
     )  # fmt: skip
     try:
@@ -268,10 +272,6 @@ def test_stalled_redis_slows_nothing_past_3_s_and_the_worker_resumes_by_itself(
     assert health(redis, "nobody@nowhere") == 1
 
 
-# The worker's heartbeat (every 2 s) waits in kombu's reconnect loop while the broker does not answer: when it meets
-# the stall first, the worker's loop waits there and the ack runs only after Redis resumes (and succeeds). Without
-# heartbeats the ack meets the stall every time.
-@pytest.mark.parametrize("portal_on_own_redis", [["--without-heartbeat"]], indirect=True, ids=["without-heartbeat"])
 def test_a_stall_inside_the_acknowledgement_of_a_task_leaves_the_worker_consuming(
     portal_on_own_redis: Any, tmp_path: Path
 ) -> None:
@@ -279,6 +279,9 @@ def test_a_stall_inside_the_acknowledgement_of_a_task_leaves_the_worker_consumin
     times out ("Couldn't ack ... TimeoutError"); kombu still counted the task as delivered and, with a prefetch of
     1, never asked Redis for another (deaf until restarted, yet answering the liveness ping). Now the worker
     reconnects and consumes again."""
+    # With heartbeats (every 2 s) the worker's loop could meet the stall first and wait in kombu's reconnect loop,
+    # running the ack after Redis resumed: the ack would not meet the stall every time.
+    assert "--without-heartbeat" in procfile_worker_options()
     redis = portal_on_own_redis
     done = tmp_path / "napped"
     nap.delay(seconds=2.0, done=str(done))
