@@ -32,7 +32,7 @@ from notifications.services import emails_plan
 
 from .. import deadlines
 from ..models import Consultation, Response
-from .email_parts import consultation_links, consultations_about, key_prefix
+from .email_parts import consultation_batches, consultation_links, key_prefix
 
 KIND = "reminder"
 MAX_OFFSET_DAYS = 90
@@ -207,19 +207,13 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
     """`reminder_context` for the rows of a claimed batch at once, by their pk: per consultation, one walk of the
     area tree and one query for every address of the batch (the same audience and not_responded as planning),
     rather than a query per check per email."""
-    about = consultations_about(emails, among=Consultation.objects.published())
-    contexts: dict[int, dict[str, Any] | Skip] = {}
-    by_consultation: dict[int, list[Email]] = {}
-    for email in emails:
-        consultation = about.get(email.pk)
-        if consultation is None:
-            contexts[email.pk] = Skip(GONE)
-        elif now > consultation.closes_at:
-            contexts[email.pk] = Skip(CLOSED)
-        else:
-            by_consultation.setdefault(consultation.pk, []).append(email)
-    for rows in by_consultation.values():
-        consultation = about[rows[0].pk]
+    contexts, batches = consultation_batches(
+        emails,
+        among=Consultation.objects.published(),
+        gone=GONE,
+        skip=lambda consultation: CLOSED if now > consultation.closes_at else None,
+    )
+    for consultation, rows in batches:
         found = standing(consultation, addresses={e.to.lower() for e in rows})
         for email in rows:
             address = email.to.lower()
