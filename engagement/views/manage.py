@@ -60,10 +60,7 @@ def manager_required(view: View) -> View:
 
 
 def _managed(request: HttpRequest, slug: str) -> Consultation:
-    consultation = selectors.consultation_get_managed(slug=slug)
-    if not request.user.has_perm("engagement.manage_consultation", consultation):
-        raise Http404("No consultation you manage has that address.")
-    return consultation
+    return selectors.consultation_get_managed(slug=slug, user=request.user)
 
 
 def _overview(consultation: Consultation) -> str:
@@ -393,9 +390,9 @@ EMAILS_PER_PAGE = 50
 def consultation_emails(request: HttpRequest, slug: str) -> HttpResponse:
     """Its reminders, closing and onward-deadline emails: counts by kind and offset, then each email (planned,
     sent, not sent and why, failed), a page at a time. Its managers and the PMO of its system; others 404."""
-    consultation = selectors.consultation_get_managed(slug=slug)
-    if not request.user.has_perm("engagement.view_consultation_emails", consultation):
-        raise Http404("No consultation you manage has that address.")
+    consultation = selectors.consultation_get_managed(
+        slug=slug, user=request.user, perm="engagement.view_consultation_emails"
+    )
     page = Paginator(email_selectors.consultation_emails(consultation=consultation), EMAILS_PER_PAGE).get_page(
         request.GET.get("page")
     )
