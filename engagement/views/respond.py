@@ -131,8 +131,7 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     """The respondent's response to this consultation: the user's, or the one this session started."""
     if (reopened := _reopened_response(request, consultation)) is not None:
         return reopened  # followed a receipt's change link in this browser: that response, until sent again
-    drafts = request.session.get(DRAFTS, {})
-    pk = drafts.get(str(consultation.pk))
+    pk = _session_get(request, DRAFTS, consultation.pk)
     # Only ever a draft: sending forgets it, and a session from before that rule must not reopen a sent one.
     session_response = (
         Response.objects.filter(pk=pk, consultation=consultation, state=Response.State.DRAFT).order_by().first()
@@ -155,7 +154,7 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
 
 def _reopened_pk(request: HttpRequest, consultation_id: int) -> int | None:
     """The id of the response this session reopened with a change link for this consultation (REOPENED)."""
-    pk = request.session.get(REOPENED, {}).get(str(consultation_id))
+    pk = _session_get(request, REOPENED, consultation_id)
     return pk if isinstance(pk, int) else None
 
 
@@ -166,7 +165,7 @@ def _is_reopened(request: HttpRequest, response: Response) -> bool:
 
 def _sent_copy(request: HttpRequest, response: Response) -> dict[str, Any] | None:
     """The copy of what `response` said when this session reopened it (REOPENED_SENT), if this session holds one."""
-    held = request.session.get(REOPENED_SENT, {}).get(str(response.consultation_id))
+    held = _session_get(request, REOPENED_SENT, response.consultation_id)
     return held if isinstance(held, dict) and held.get("response") == response.pk else None
 
 
@@ -191,10 +190,20 @@ def _editable(request: HttpRequest, response: Response, now: Any) -> bool:
     )
 
 
+def _session_get(request: HttpRequest, key: str, consultation_id: int) -> Any:
+    """What the session holds for this consultation under `key` (DRAFTS, REOPENED, REOPENED_SENT), or None."""
+    return request.session.get(key, {}).get(str(consultation_id))
+
+
+def _session_put(request: HttpRequest, key: str, consultation_id: int, value: Any) -> None:
+    # A new dict, assigned back: the session saves only on assignment, not when a dict inside it changes.
+    held = dict(request.session.get(key, {}))
+    held[str(consultation_id)] = value
+    request.session[key] = held
+
+
 def _remember(request: HttpRequest, response: Response) -> None:
-    drafts = dict(request.session.get(DRAFTS, {}))
-    drafts[str(response.consultation_id)] = response.pk
-    request.session[DRAFTS] = drafts
+    _session_put(request, DRAFTS, response.consultation_id, response.pk)
 
 
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
@@ -756,13 +765,11 @@ def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return render(request, "engagement/respond/change_invalid.html", {"consultation": consultation}, status=400)
     if not consultation.accepts_responses_at(now=now) or now > consultation.closes_at:
         return _closed(request, consultation, now)  # "This consultation has closed", when, and nothing changed
-    reopened = dict(request.session.get(REOPENED, {}))
-    sent = dict(request.session.get(REOPENED_SENT, {}))
     if _sent_copy(request, response) is None:
         # The first opening's copy: following the link again mid-change must not make the changes "what was sent".
-        sent[str(consultation.pk)] = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
-    reopened[str(consultation.pk)] = response.pk
-    request.session[REOPENED], request.session[REOPENED_SENT] = reopened, sent
+        copy = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
+        _session_put(request, REOPENED_SENT, consultation.pk, copy)
+    _session_put(request, REOPENED, consultation.pk, response.pk)
     return redirect(_check_url(consultation))
 
 
