@@ -30,6 +30,7 @@ from .. import links, ratelimit
 from ..forms_respond import (
     AboutYouForm,
     EqualityForm,
+    HoneypotMixin,
     QuestionPageForm,
     SaveForLaterForm,
     SubmitForm,
@@ -375,9 +376,13 @@ def _check_url(consultation: Consultation) -> str:
     return reverse("engagement:respond_check", args=[consultation.slug])
 
 
-def _hold(consultation: Consultation, now: Any, where: str, response: Response) -> None:
+def _hold_if_trapped(
+    form: HoneypotMixin, consultation: Consultation, now: Any, where: str, response: Response | None
+) -> None:
     """A filled honeypot: a bot, or a person's form-filling extension. Nothing changes for them (the flow goes on
     and stores what they sent); the response is held out of counts for a manager to review (services/suspected.py)."""
+    if response is None or not form.honeypot_filled():
+        return
     suspected.response_mark_suspected(
         consultation=consultation, now=now, reason=f"Hidden field filled in on {where}", response=response
     )
@@ -431,8 +436,7 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     kwargs: dict[str, Any] = {"questions": page.questions, "all_questions": structure.by_id, "known_answers": values}
     if request.method == "POST":
         form = QuestionPageForm(request.POST, **kwargs)
-        if form.honeypot_filled():
-            _hold(consultation, now, f"question page {number}", response)
+        _hold_if_trapped(form, consultation, now, f"question page {number}", response)
         if request.POST.get("action") == "save_later":
             form.is_valid()
             if not form.has_unsaved_text():  # else shown again with its errors: saving would leave that text out
@@ -465,8 +469,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if request.method == "POST":
         form = AboutYouForm(request.POST, **options)
-        if form.honeypot_filled():
-            _hold(consultation, now, "the About you page", response)
+        _hold_if_trapped(form, consultation, now, "the About you page", response)
         save_later = request.POST.get("action") == "save_later"
         if save_later and not form.has_entries():
             return redirect("engagement:respond_save", consultation.slug)
@@ -529,8 +532,7 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(_check_url(consultation))  # counted once, with the first submission
     if request.method == "POST":
         form = EqualityForm(request.POST)
-        if form.honeypot_filled():
-            _hold(consultation, now, "the equality page", response)
+        _hold_if_trapped(form, consultation, now, "the equality page", response)
         if request.POST.get("action") == "skip":
             equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
@@ -631,8 +633,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(slug)
     form = SubmitForm(request.POST)
     response = _current(request, consultation)
-    if form.honeypot_filled() and response is not None:
-        _hold(consultation, now, "check answers", response)
+    _hold_if_trapped(form, consultation, now, "check answers", response)
     if response is None:
         sent, _shown = _sent(request)
         if form.is_valid() and sent and form.cleaned_data["reference"] == sent:
@@ -700,8 +701,7 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     assert response is not None
     if request.method == "POST":
         form = SaveForLaterForm(request.POST)
-        if form.honeypot_filled():
-            _hold(consultation, now, "the save for later page", response)
+        _hold_if_trapped(form, consultation, now, "the save for later page", response)
         if form.is_valid():
             refused = ratelimit.refusal(request, "resume_email")
             if refused is not None:
