@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ics_portal.forms import add_service_errors
+from ics_portal.paging import page_of
 from notifications import services as notification_services
 from notifications.models import Invitee
 
@@ -393,9 +393,7 @@ def consultation_emails(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_managed(
         slug=slug, user=request.user, perm="engagement.view_consultation_emails"
     )
-    page = Paginator(email_selectors.consultation_emails(consultation=consultation), EMAILS_PER_PAGE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(request, email_selectors.consultation_emails(consultation=consultation), per_page=EMAILS_PER_PAGE)
     context = {
         "consultation": consultation,
         "counts": email_selectors.consultation_email_counts(consultation=consultation),
@@ -575,7 +573,7 @@ def invitees(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, text)
         return redirect(reverse("engagement:manage_invitees", args=[consultation.slug]))
     listed = Invitee.objects.invited_to(consultation).select_related("organisation")
-    page = Paginator(listed, INVITEES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, listed, per_page=INVITEES_PER_PAGE)
     return render(
         request, "engagement/manage/invitees.html", {"form": form, "consultation": consultation, "page": page}
     )
