@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -552,6 +553,28 @@ def theme_counts(*, consultation: Consultation, filters: ReportFilters | None = 
         .values_list("pk", "name", "description", "n", "question_id")
     )
     return [ThemeCount(*row) for row in themes]
+
+
+def theme_counts_of(*, consultations: "Iterable[Consultation]") -> dict[int, list[ThemeCount]]:
+    """`theme_counts` without filters for several consultations at once (a page of outcomes, the feed), by
+    consultation pk: one query, whatever the number of consultations, themes or answers."""
+    from .models import Theme
+
+    # Tagged answers of the theme's own consultation's counted responses, as theme_counts counts them.
+    counted = Q(
+        tags__answer__response__in=Response.objects.counted(),
+        tags__answer__response__consultation=F("consultation"),
+    )
+    themes = (
+        Theme.objects.filter(consultation__in=list(consultations))
+        .annotate(n=Count("tags", filter=counted))
+        .order_by("consultation_id", "-n", "name")
+        .values_list("consultation_id", "pk", "name", "description", "n", "question_id")
+    )
+    found: dict[int, list[ThemeCount]] = defaultdict(list)
+    for consultation_id, pk, name, description, n, question_id in themes:
+        found[consultation_id].append(ThemeCount(pk, name, description, n, question_id))
+    return found
 
 
 @dataclasses.dataclass
