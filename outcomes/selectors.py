@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from engagement.models import Consultation
 from functions.models import Function
 from reporting.selectors import ThemeCount, theme_counts_of
@@ -32,9 +34,10 @@ def outcome_for_editing(*, consultation: Consultation) -> Outcome | None:
     return Outcome.objects.filter(consultation=consultation).first()
 
 
-def decision_functions(*, consultation: Consultation) -> list[Function]:
-    """The functions a decision may name: its system's matrix, in the matrix's order."""
-    return list(Function.objects.filter(system_id=consultation.system_id).select_related("owner"))
+def decision_functions(*, consultation: Consultation) -> "QuerySet[Function]":
+    """The functions a decision may name: its system's matrix, in the matrix's order (the form's choices, read
+    once when shown and once to check the one chosen)."""
+    return Function.objects.filter(system_id=consultation.system_id).select_related("owner")
 
 
 def outcome_panel(*, consultation: Consultation) -> dict[str, Any]:
