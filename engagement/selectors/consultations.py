@@ -46,7 +46,13 @@ def consultation_get_for_preview(*, slug: str) -> Consultation:
             Prefetch("documents", queryset=Document.objects.order_by("order", "title")),
             Prefetch("functions", queryset=Function.objects.select_related("owner").order_by("position", "pk")),
             Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch("questions", queryset=Question.objects.order_by("order").select_related("show_if_question")),
+            # In the responding structure's order (consultation_questions), so the preview's pages are made from it.
+            Prefetch(
+                "questions",
+                queryset=Question.objects.order_by("section__order", "order").select_related(
+                    "section", "show_if_question"
+                ),
+            ),
         ),
         slug=slug,
     )

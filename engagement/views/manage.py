@@ -215,7 +215,9 @@ def consultation_preview(request: HttpRequest, slug: str) -> HttpResponse:
     context = detail_context(preview, now=now, preview=True)
     context["sections"] = list(preview.sections.all())
     context["questions"] = list(preview.questions.all())
-    structure = respond_sel.preview_structure(consultation=consultation)
+    structure = respond_sel.preview_structure(
+        consultation=preview, questions=context["questions"], sections=context["sections"]
+    )
     context["first_page_url"] = (
         PREVIEW_STEPS.next_url(consultation, structure, {}, after=0) if structure.pages else None
     )
