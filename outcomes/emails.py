@@ -44,6 +44,7 @@ def outcome_emails_queue(*, consultation: Consultation, now: datetime.datetime) 
         about=consultation,
         key_prefix=key_prefix(KIND, consultation.pk),
         not_before=now,
+        counts=False,  # only how many are new is said
     )
     return result.planned
 

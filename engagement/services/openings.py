@@ -39,10 +39,16 @@ class OpeningPlan:
 
 
 def opening_plan(
-    *, consultation: Consultation, now: datetime.datetime, dry_run: bool = False, published_now: bool = False
+    *,
+    consultation: Consultation,
+    now: datetime.datetime,
+    dry_run: bool = False,
+    published_now: bool = False,
+    counts: bool = True,
 ) -> OpeningPlan:
     """Queue the opening email to everyone in its audience not yet sent one (nothing unless it is open at `now`).
-    `published_now`: it became open this moment although `opens_at` may be long past, so followers hear too."""
+    `published_now`: it became open this moment although `opens_at` may be long past, so followers hear too.
+    `counts=False`: only `planned` is counted (emails_plan)."""
     plan = OpeningPlan(consultation, followers_too=published_now or now - consultation.opens_at <= OPENED_WITHIN)
     if not (consultation.is_published and consultation.opens_at <= now <= consultation.closes_at):
         return plan
@@ -56,15 +62,16 @@ def opening_plan(
         key_prefix=key_prefix(KIND, consultation.pk),
         not_before=now,
         dry_run=dry_run,
+        counts=counts,
     )
     plan.planned, plan.already_planned = result.planned, result.already_planned
     return plan
 
 
-def openings_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[OpeningPlan]:
+def openings_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[OpeningPlan]:
     """Beat: opening emails for every open consultation (new invitees of one opened long ago included)."""
     return [
-        opening_plan(consultation=consultation, now=now, dry_run=dry_run)
+        opening_plan(consultation=consultation, now=now, dry_run=dry_run, counts=counts)
         for consultation in Consultation.objects.open(now=now).order_by("opens_at", "pk")
     ]
 

@@ -174,9 +174,10 @@ def _offset_states(consultation: Consultation, *, now: datetime.datetime) -> lis
     return plans
 
 
-def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[OffsetPlan]:
+def reminders_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[OffsetPlan]:
     """Queue the reminders due at `now` for every open consultation; with `dry_run`, count them and write nothing.
-    Rows are READY with `not_before=now`, so the outbox's one-minute sweep sends them (no task per row)."""
+    Rows are READY with `not_before=now`, so the outbox's one-minute sweep sends them (no task per row).
+    `counts=False` (beat): only `planned` is counted; `already_planned` and `responded` are left 0."""
     plans: list[OffsetPlan] = []
     for consultation in Consultation.objects.open(now=now).order_by("closes_at", "pk"):
         for plan in _offset_states(consultation, now=now):
@@ -191,9 +192,11 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
                 not_before=now,
                 data={"offset_days": plan.offset_days},
                 dry_run=dry_run,
+                counts=counts,
             )
             plan.planned, plan.already_planned = result.planned, result.already_planned
-            plan.responded = audience(consultation).count() - (result.planned + result.already_planned)
+            if counts or dry_run:
+                plan.responded = audience(consultation).count() - (result.planned + result.already_planned)
     return plans
 
 
