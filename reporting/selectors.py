@@ -625,14 +625,17 @@ def theme_breakdown(*, consultation: Consultation, filters: ReportFilters) -> Th
     )
 
 
-def themes_of(*, consultation: Consultation, question: Question | None = None) -> list[Any]:
-    """The codebook (for one question: its own themes and those for every question), with tag counts."""
+def themes_of(*, consultation: Consultation, question: Question | None = None, counts: bool = False) -> list[Any]:
+    """The codebook (for one question: its own themes and those for every question). With `counts`, each with its
+    number of tags (`n`): only the codebook page shows it, and counting joins every tag."""
     from .models import Theme
 
     themes = Theme.objects.filter(consultation=consultation).select_related("question", "created_by")
     if question is not None:
         themes = themes.filter(Q(question=question) | Q(question__isnull=True))
-    return list(themes.annotate(n=Count("tags")).order_by("name", "pk"))
+    if counts:
+        themes = themes.annotate(n=Count("tags"))
+    return list(themes.order_by("name", "pk"))
 
 
 def answer_themes(*, answer_ids: list[int]) -> dict[int, list[Any]]:

@@ -87,7 +87,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Theme “{theme.name}” added.")
             return redirect("reporting:themes", consultation.slug)
-    themes = selectors.themes_of(consultation=consultation)
+    themes = selectors.themes_of(consultation=consultation, counts=True)
     context = {
         "consultation": consultation,
         "form": form,
