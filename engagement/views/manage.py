@@ -43,7 +43,7 @@ from ..selectors import responses as respond_sel
 from ..services import consultations as services
 from ..services import suspected as suspected_services
 from .consultations import detail_context
-from .respond import PageSteps
+from .respond import PageSteps, session_get, session_pop, session_put
 
 View = Callable[..., HttpResponse]
 
@@ -236,14 +236,12 @@ PREVIEW_STEPS = PageSteps(
 
 
 def _preview_stored(request: HttpRequest, consultation: Consultation) -> dict[int, tuple[Any, str]]:
-    held = request.session.get(PREVIEW, {}).get(str(consultation.pk), {})
+    held = session_get(request, PREVIEW, consultation.pk) or {}
     return {int(qid): (value, other) for qid, (value, other) in held.items()}
 
 
 def _preview_keep(request: HttpRequest, consultation: Consultation, stored: dict[int, tuple[Any, str]]) -> None:
-    held = dict(request.session.get(PREVIEW, {}))
-    held[str(consultation.pk)] = {str(qid): [value, other] for qid, (value, other) in stored.items()}
-    request.session[PREVIEW] = held
+    session_put(request, PREVIEW, consultation.pk, {str(qid): [value, other] for qid, (value, other) in stored.items()})
 
 
 @manager_required
@@ -293,9 +291,7 @@ def preview_check(request: HttpRequest, slug: str) -> HttpResponse:
     asked to answer, and a way to start again. POST clears the preview's answers (nothing else is stored)."""
     consultation = _managed(request, slug)
     if request.method == "POST":
-        held = dict(request.session.get(PREVIEW, {}))
-        held.pop(str(consultation.pk), None)
-        request.session[PREVIEW] = held
+        session_pop(request, PREVIEW, consultation.pk)
         return redirect(reverse("engagement:manage_preview", args=[consultation.slug]))
     structure = respond_sel.preview_structure(consultation=consultation)
     stored = _preview_stored(request, consultation)

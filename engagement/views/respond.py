@@ -132,7 +132,7 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     """The respondent's response to this consultation: the user's, or the one this session started."""
     if (reopened := _reopened_response(request, consultation)) is not None:
         return reopened  # followed a receipt's change link in this browser: that response, until sent again
-    pk = _session_get(request, DRAFTS, consultation.pk)
+    pk = session_get(request, DRAFTS, consultation.pk)
     # Only ever a draft: sending forgets it, and a session from before that rule must not reopen a sent one.
     session_response = (
         Response.objects.filter(pk=pk, consultation=consultation, state=Response.State.DRAFT).order_by().first()
@@ -155,7 +155,7 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
 
 def _reopened_pk(request: HttpRequest, consultation_id: int) -> int | None:
     """The id of the response this session reopened with a change link for this consultation (REOPENED)."""
-    pk = _session_get(request, REOPENED, consultation_id)
+    pk = session_get(request, REOPENED, consultation_id)
     return pk if isinstance(pk, int) else None
 
 
@@ -166,7 +166,7 @@ def _is_reopened(request: HttpRequest, response: Response) -> bool:
 
 def _sent_copy(request: HttpRequest, response: Response) -> dict[str, Any] | None:
     """The copy of what `response` said when this session reopened it (REOPENED_SENT), if this session holds one."""
-    held = _session_get(request, REOPENED_SENT, response.consultation_id)
+    held = session_get(request, REOPENED_SENT, response.consultation_id)
     return held if isinstance(held, dict) and held.get("response") == response.pk else None
 
 
@@ -191,12 +191,13 @@ def _editable(request: HttpRequest, response: Response, now: Any) -> bool:
     )
 
 
-def _session_get(request: HttpRequest, key: str, consultation_id: int) -> Any:
-    """What the session holds for this consultation under `key` (DRAFTS, REOPENED, REOPENED_SENT), or None."""
+def session_get(request: HttpRequest, key: str, consultation_id: int) -> Any:
+    """What the session holds for this consultation under `key` (DRAFTS, REOPENED, REOPENED_SENT here, the
+    managers' preview answers in views/manage.py), or None."""
     return request.session.get(key, {}).get(str(consultation_id))
 
 
-def _session_put(request: HttpRequest, key: str, consultation_id: int, value: Any) -> None:
+def session_put(request: HttpRequest, key: str, consultation_id: int, value: Any) -> None:
     # A new dict, assigned back: the session saves only on assignment, not when a dict inside it changes.
     held = dict(request.session.get(key, {}))
     held[str(consultation_id)] = value
@@ -204,14 +205,18 @@ def _session_put(request: HttpRequest, key: str, consultation_id: int, value: An
 
 
 def _remember(request: HttpRequest, response: Response) -> None:
-    _session_put(request, DRAFTS, response.consultation_id, response.pk)
+    session_put(request, DRAFTS, response.consultation_id, response.pk)
+
+
+def session_pop(request: HttpRequest, key: str, consultation_id: int) -> None:
+    held = dict(request.session.get(key, {}))
+    if held.pop(str(consultation_id), None) is not None:
+        request.session[key] = held
 
 
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
     for key in (DRAFTS, REOPENED, REOPENED_SENT):
-        held = dict(request.session.get(key, {}))
-        if held.pop(str(consultation.pk), None) is not None:
-            request.session[key] = held
+        session_pop(request, key, consultation.pk)
 
 
 def _sent_salt(request: HttpRequest) -> str:
@@ -768,8 +773,8 @@ def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if _sent_copy(request, response) is None:
         # The first opening's copy: following the link again mid-change must not make the changes "what was sent".
         copy = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
-        _session_put(request, REOPENED_SENT, consultation.pk, copy)
-    _session_put(request, REOPENED, consultation.pk, response.pk)
+        session_put(request, REOPENED_SENT, consultation.pk, copy)
+    session_put(request, REOPENED, consultation.pk, response.pk)
     return redirect(_check_url(consultation))
 
 
