@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ics_portal.forms import add_service_errors
+from ics_portal.forms import add_service_errors, message_service_errors
 from ics_portal.paging import page_of
 from notifications import services as notification_services
 from notifications.models import Invitee
@@ -173,8 +173,7 @@ def consultation_close(request: HttpRequest, slug: str) -> HttpResponse:
     except services.ClosingNeedsConfirmation as pending:
         return _confirm_closing(request, consultation, pending)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        message_service_errors(request, error)
     else:
         messages.success(request, "Consultation closed: it no longer takes responses.")
     return redirect(_overview(consultation))
@@ -314,8 +313,7 @@ def _state_change(request: HttpRequest, slug: str, action: Callable[..., Any], m
     try:
         action(consultation=consultation, by=request.user)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        message_service_errors(request, error)
     else:
         messages.success(request, message)
     return redirect(_overview(consultation))
@@ -372,8 +370,7 @@ def suspected_release(request: HttpRequest, slug: str, reference: str) -> HttpRe
     try:
         suspected_services.response_release(response=response, by=request.user, now=timezone.now())
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        message_service_errors(request, error)
     else:
         messages.success(request, f"Response {response.reference} released: it now counts.")
     return redirect(reverse("engagement:manage_suspected", args=[consultation.slug]))
@@ -512,8 +509,7 @@ def _reorder(
         try:
             action(consultation=consultation, order=form.order())
         except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
+            message_service_errors(request, error)
         else:
             messages.success(request, "New order saved.")
     return redirect(_overview(consultation))
