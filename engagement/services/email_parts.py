@@ -1,6 +1,7 @@
 """What every email about a consultation shares: the opening, reminder, closing and onward-deadline emails here, and
-outcomes' outcome email. Its outbox dedup key, the consultation a row is about when it is sent, and the
-consultation's links, each made in this one place.
+outcomes' outcome email. Its outbox dedup key, the consultation a row is about when it is sent (a claimed batch
+grouped by consultation for the batch renderers: `consultation_batches`), and the consultation's links, each made
+in this one place.
 """
 
 from collections.abc import Callable, Iterable
