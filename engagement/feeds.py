@@ -7,7 +7,7 @@ later, and a forthcoming consultation is published (announced) before it opens.
 """
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +29,10 @@ class FeedRequest:
 
     now: datetime.datetime
     host: str
+    # The entries, and their outcome panels as the `outcome_panel` template global reads them for all the entries
+    # at its first call: a fixed number of queries for the feed, not two for each entry with an outcome.
+    consultations: list[Consultation] = field(default_factory=list, compare=False)
+    panels: dict[int, Any] = field(default_factory=dict, compare=False)
 
 
 Item = tuple[Consultation, FeedRequest]
@@ -57,7 +61,8 @@ class ConsultationFeed(Feed):
             .select_related("owner_area", "owner_area__level", "system")
             .order_by("-opens_at", "pk")[:FEED_SIZE]
         )
-        return [(c, feed) for c in consultations]
+        feed.consultations[:] = consultations
+        return [(c, feed) for c in feed.consultations]
 
     def item_title(self, item: Item) -> str:
         return item[0].title
@@ -70,6 +75,7 @@ class ConsultationFeed(Feed):
         consultation, feed = kwargs["item"]
         return {
             "consultation": consultation,
+            "feed": feed,
             "description": self.item_description(kwargs["item"]),
             "has_outcome": consultation.status_at(now=feed.now) == Consultation.Status.OUTCOME_PUBLISHED,
         }

@@ -33,6 +33,7 @@ from .questions import (
     ruled_out,
     unmet_condition,
 )
+from .services.equality import EQUALITY_FIELDS
 
 SHORT_TEXT_MAX = 500
 LONG_TEXT_MAX = 10_000
@@ -441,16 +442,7 @@ class AboutYouForm(HoneypotMixin):
 class EqualityForm(HoneypotMixin, forms.ModelForm):
     class Meta:
         model = EqualityMonitoring
-        fields = (
-            "age_band",
-            "sex",
-            "gender_identity",
-            "ethnicity",
-            "disability",
-            "sexual_orientation",
-            "religion",
-            "carer",
-        )
+        fields = EQUALITY_FIELDS  # what the equality service holds and releases, in the order asked
         labels = {
             "age_band": "What is your age?",
             "sex": "What is your sex?",

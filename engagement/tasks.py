@@ -17,4 +17,4 @@ def release_equality_answers() -> int:
 def plan_reminders() -> int:
     """Beat, every 15 minutes: queue the opening emails, reminders, closing emails and onward-deadline reminders
     now due (services/openings.py, reminders.py, staff_emails.py); the outbox sweep sends them."""
-    return due_emails_plan(now=timezone.now()).planned
+    return due_emails_plan(now=timezone.now(), counts=False).planned  # the counts are for send_due_notifications

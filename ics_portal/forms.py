@@ -4,7 +4,9 @@
 macro expects (label, hint, errorMessage, items, value); `templates/includes/forms.html` calls the macro. Errors
 from Django go into the component's errorMessage, and `error_list(form)` builds the error summary, whose links
 point at the first input of each field. Radios and checkboxes take `conditionals` (choice value -> HTML): the
-NHS.UK conditional reveal, shown by CSS alone while that choice is picked (static/css/portal.css).
+NHS.UK conditional reveal, shown by CSS alone while that choice is picked (static/css/portal.css). A service's
+ValidationError goes on the form (`add_service_errors`) or, for a button with no form, into the page's messages
+(`message_service_errors`).
 """
 
 import datetime
@@ -12,8 +14,10 @@ import functools
 from typing import Any, ClassVar
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.http import HttpRequest
 from django.utils.html import format_html
 
 
@@ -352,3 +356,10 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, errors)
     else:
         form.add_error(None, error.messages)
+
+
+def message_service_errors(request: HttpRequest, error: ValidationError) -> None:
+    """A service's ValidationError as error messages on the next page, for an action with no form to show them
+    (a button: close, publish, reorder, release, merge)."""
+    for text in error.messages:
+        messages.error(request, text)

@@ -93,11 +93,18 @@ def follow_panel(request: Any, target: Any) -> dict[str, Any]:
     return panel(user=getattr(request, "user", None), target=target)
 
 
-def outcome_panel(consultation: Any) -> dict[str, Any]:
-    """The published outcome for a consultation's page and feed (templates/outcomes/_outcome.html)."""
+def outcome_panel(consultation: Any, page: Any = None) -> dict[str, Any]:
+    """The published outcome for a consultation's page and feed (templates/outcomes/_outcome.html). `page`: what
+    a page of many shares (the feed's FeedRequest: its `consultations` and a `panels` memo), so the first call
+    reads every entry's panel at once."""
     from outcomes.selectors import outcome_panel as panel
+    from outcomes.selectors import outcome_panels
 
-    return panel(consultation=consultation)
+    if page is None:
+        return panel(consultation=consultation)
+    if consultation.pk not in page.panels:
+        page.panels.update(outcome_panels(consultations=[*page.consultations, consultation]))
+    return page.panels[consultation.pk]  # type: ignore[no-any-return]
 
 
 def work_links(request: Any) -> list[dict[str, str]]:

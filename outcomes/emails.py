@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models.functions import Lower, Trim
 
 from engagement.models import Consultation, Response
-from engagement.services.email_parts import consultation_links, consultations_about, key_prefix
+from engagement.services.email_parts import consultation_batches, consultation_links, key_prefix
 from notifications import kinds
 from notifications.kinds import Kind, Skip
 from notifications.models import Email
@@ -44,6 +44,7 @@ def outcome_emails_queue(*, consultation: Consultation, now: datetime.datetime) 
         about=consultation,
         key_prefix=key_prefix(KIND, consultation.pk),
         not_before=now,
+        counts=False,  # only how many are new is said
     )
     return result.planned
 
@@ -59,17 +60,8 @@ def outcome_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
     then per consultation its published outcome and the consenting addresses of the batch, one query each."""
     from .selectors import outcome_published_for
 
-    about = consultations_about(emails, among=Consultation.objects.all())
-    contexts: dict[int, dict[str, Any] | Skip] = {}
-    by_consultation: dict[int, list[Email]] = {}
-    for email in emails:
-        consultation = about.get(email.pk)
-        if consultation is None:
-            contexts[email.pk] = Skip(WITHDRAWN)
-        else:
-            by_consultation.setdefault(consultation.pk, []).append(email)
-    for rows in by_consultation.values():
-        consultation = about[rows[0].pk]
+    contexts, batches = consultation_batches(emails, among=Consultation.objects.all(), gone=WITHDRAWN)
+    for consultation, rows in batches:
         outcome = outcome_published_for(consultation=consultation)
         if outcome is None:
             contexts |= {e.pk: Skip(WITHDRAWN) for e in rows}

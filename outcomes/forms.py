@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import QuerySet
 
 from functions.models import Function
 from ics_portal.forms import PlainErrorsMixin
@@ -36,11 +37,11 @@ class OutcomeForm(PlainErrorsMixin, forms.Form):
         error_messages={"invalid_choice": "Choose a function from the list"},
     )
 
-    def __init__(self, *args: object, functions: list[Function], **kwargs: object) -> None:
+    def __init__(self, *args: object, functions: "QuerySet[Function]", **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["decided_function"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = Function.objects.filter(pk__in=[f.pk for f in functions]).select_related("owner")
+        field.queryset = functions
         field.label_from_instance = lambda f: f"{f.title} (owned by {f.owner.name})"  # type: ignore[method-assign,assignment]
 
     def clean_points(self) -> list[str]:

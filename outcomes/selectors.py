@@ -2,9 +2,11 @@
 
 from typing import Any
 
+from django.db.models import QuerySet
+
 from engagement.models import Consultation
 from functions.models import Function
-from reporting.selectors import ThemeCount, theme_counts
+from reporting.selectors import ThemeCount, theme_counts_of
 
 from .models import Outcome
 
@@ -12,7 +14,11 @@ from .models import Outcome
 def outcome_themes(*, consultation: Consultation) -> list[ThemeCount]:
     """What we heard: the consultation's codebook themes with how many answers carry each (the PMO's tagging in
     reporting), most first; themes no answer carries are left out."""
-    return [theme for theme in theme_counts(consultation=consultation) if theme.count]
+    return _heard(theme_counts_of(consultations=[consultation]), consultation)
+
+
+def _heard(counts: dict[int, list[ThemeCount]], consultation: Consultation) -> list[ThemeCount]:
+    return [theme for theme in counts.get(consultation.pk, []) if theme.count]
 
 
 def outcome_published_for(*, consultation: Consultation) -> Outcome | None:
@@ -28,21 +34,38 @@ def outcome_for_editing(*, consultation: Consultation) -> Outcome | None:
     return Outcome.objects.filter(consultation=consultation).first()
 
 
-def decision_functions(*, consultation: Consultation) -> list[Function]:
-    """The functions a decision may name: its system's matrix, in the matrix's order."""
-    return list(Function.objects.filter(system_id=consultation.system_id).select_related("owner"))
+def decision_functions(*, consultation: Consultation) -> "QuerySet[Function]":
+    """The functions a decision may name: its system's matrix, in the matrix's order (the form's choices, read
+    once when shown and once to check the one chosen)."""
+    return Function.objects.filter(system_id=consultation.system_id).select_related("owner")
 
 
 def outcome_panel(*, consultation: Consultation) -> dict[str, Any]:
-    """What the consultation page and the feed show: the published outcome and its themes, or nothing."""
-    outcome = outcome_published_for(consultation=consultation)
-    if outcome is None:
-        return {"outcome": None}
-    function = outcome.decided_function
-    level = function.owner if function else consultation.owner_area.level
-    return {
-        "outcome": outcome,
-        "themes": outcome_themes(consultation=consultation),
-        "function": function,
-        "level": level,
+    """What the consultation page shows: the published outcome and its themes, or nothing."""
+    return outcome_panels(consultations=[consultation])[consultation.pk]
+
+
+def outcome_panels(*, consultations: list[Consultation]) -> dict[int, dict[str, Any]]:
+    """`outcome_panel` for each of a page of consultations (the feed), by pk: two queries whatever their number
+    (the published outcomes, the themes of those with one), not two per consultation."""
+    outcomes = {
+        outcome.consultation_id: outcome
+        for outcome in Outcome.objects.select_related("decided_function__owner").filter(
+            consultation__in=consultations, published_at__isnull=False
+        )
     }
+    counts = theme_counts_of(consultations=[c for c in consultations if c.pk in outcomes]) if outcomes else {}
+    panels: dict[int, dict[str, Any]] = {}
+    for consultation in consultations:
+        outcome = outcomes.get(consultation.pk)
+        if outcome is None:
+            panels[consultation.pk] = {"outcome": None}
+            continue
+        function = outcome.decided_function
+        panels[consultation.pk] = {
+            "outcome": outcome,
+            "themes": _heard(counts, consultation),
+            "function": function,
+            "level": function.owner if function else consultation.owner_area.level,
+        }
+    return panels

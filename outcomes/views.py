@@ -4,29 +4,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from engagement.models import Consultation
+from engagement.selectors.consultations import consultation_get_managed
 from ics_portal.forms import add_service_errors
 
 from . import selectors, services
 from .forms import OutcomeForm
 
 
-def _managed(request: HttpRequest, slug: str) -> Consultation:
-    consultation = get_object_or_404(Consultation.objects.select_related("system", "owner_area__level"), slug=slug)
-    # The consultation's managers only (engagement's rule: managers of its area or an area above it).
-    if not request.user.has_perm("engagement.manage_consultation", consultation):
-        raise Http404("No consultation you manage has that address.")
-    return consultation
-
-
 @login_required
 def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    consultation = _managed(request, slug)
+    consultation = consultation_get_managed(slug=slug, user=request.user)
     outcome = selectors.outcome_for_editing(consultation=consultation)
     initial = {}
     if outcome is not None:
@@ -73,7 +65,7 @@ def _told(queued: int) -> str:
 @require_POST
 @login_required
 def outcome_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = _managed(request, slug)
+    consultation = consultation_get_managed(slug=slug, user=request.user)
     outcome = selectors.outcome_for_editing(consultation=consultation)
     if outcome is None or not outcome.is_published:
         raise Http404("This consultation has no published outcome.")

@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import functools
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -554,6 +555,28 @@ def theme_counts(*, consultation: Consultation, filters: ReportFilters | None = 
     return [ThemeCount(*row) for row in themes]
 
 
+def theme_counts_of(*, consultations: "Iterable[Consultation]") -> dict[int, list[ThemeCount]]:
+    """`theme_counts` without filters for several consultations at once (a page of outcomes, the feed), by
+    consultation pk: one query, whatever the number of consultations, themes or answers."""
+    from .models import Theme
+
+    # Tagged answers of the theme's own consultation's counted responses, as theme_counts counts them.
+    counted = Q(
+        tags__answer__response__in=Response.objects.counted(),
+        tags__answer__response__consultation=F("consultation"),
+    )
+    themes = (
+        Theme.objects.filter(consultation__in=list(consultations))
+        .annotate(n=Count("tags", filter=counted))
+        .order_by("consultation_id", "-n", "name")
+        .values_list("consultation_id", "pk", "name", "description", "n", "question_id")
+    )
+    found: dict[int, list[ThemeCount]] = defaultdict(list)
+    for consultation_id, pk, name, description, n, question_id in themes:
+        found[consultation_id].append(ThemeCount(pk, name, description, n, question_id))
+    return found
+
+
 @dataclasses.dataclass
 class ThemeBreakdown:
     """Theme counts per question, per area and per respondent type, for the summary page."""
@@ -602,14 +625,17 @@ def theme_breakdown(*, consultation: Consultation, filters: ReportFilters) -> Th
     )
 
 
-def themes_of(*, consultation: Consultation, question: Question | None = None) -> list[Any]:
-    """The codebook (for one question: its own themes and those for every question), with tag counts."""
+def themes_of(*, consultation: Consultation, question: Question | None = None, counts: bool = False) -> list[Any]:
+    """The codebook (for one question: its own themes and those for every question). With `counts`, each with its
+    number of tags (`n`): only the codebook page shows it, and counting joins every tag."""
     from .models import Theme
 
     themes = Theme.objects.filter(consultation=consultation).select_related("question", "created_by")
     if question is not None:
         themes = themes.filter(Q(question=question) | Q(question__isnull=True))
-    return list(themes.annotate(n=Count("tags")).order_by("name", "pk"))
+    if counts:
+        themes = themes.annotate(n=Count("tags"))
+    return list(themes.order_by("name", "pk"))
 
 
 def answer_themes(*, answer_ids: list[int]) -> dict[int, list[Any]]:

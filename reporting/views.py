@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from engagement.questions import answer_label
 from ics_portal.forms import add_service_errors
+from ics_portal.paging import page_of
 
 from . import exports, pack, selectors, services
 from .forms import ExportForm, FilterForm
@@ -78,7 +78,7 @@ def summary(request: HttpRequest, slug: str) -> HttpResponse:
         "form": form,
         "filters": filters,
         "summary": selectors.consultation_summary(consultation=consultation, filters=filters),
-        "organisations": Paginator(organisations, per_page).get_page(request.GET.get("organisations_page")),
+        "organisations": page_of(request, organisations, per_page=per_page, param="organisations_page"),
         "equality": equality,
         "reach": selectors.population_reach(consultation=consultation, filters=filters, equality=equality),
         "themes": selectors.theme_breakdown(consultation=consultation, filters=filters),
@@ -98,7 +98,7 @@ def question_answers(request: HttpRequest, slug: str, question: int) -> HttpResp
     form, filters = _filters(request, consultation)
     search = request.GET.get("q", "")[:200].replace("\x00", "")  # PostgreSQL text cannot hold NUL
     answers = selectors.question_texts(consultation=consultation, question=found, filters=filters, search=search)
-    page = Paginator(answers, ANSWERS_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, answers, per_page=ANSWERS_PER_PAGE)
     context = {
         "consultation": consultation,
         "question": found,
@@ -119,7 +119,7 @@ def question_answers(request: HttpRequest, slug: str, question: int) -> HttpResp
 @permission_required("reporting.view_export_log", raise_exception=True)
 def export_log(request: HttpRequest) -> HttpResponse:
     entries = ExportLog.objects.filter(export_log_filter(request.user)).select_related("consultation")
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = page_of(request, entries, per_page=50)
     return render(request, "reporting/export_log.html", {"page": page})
 
 

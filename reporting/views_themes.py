@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from engagement.models import Answer, Question
 from engagement.questions import TEXT_KINDS, has_other
-from ics_portal.forms import add_service_errors
+from ics_portal.forms import add_service_errors, message_service_errors
 
 from . import selectors, services_themes
 from .forms import AcceptForm, SuggestForm, ThemeChoiceForm, ThemeForm
@@ -60,11 +60,6 @@ def _answer(consultation: Any, value: Any) -> Answer:
     return answer
 
 
-def _say(request: HttpRequest, error: ValidationError) -> None:
-    for text in error.messages:
-        messages.error(request, text)
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @reports_required
 def codebook(request: HttpRequest, slug: str) -> HttpResponse:
@@ -87,7 +82,7 @@ def codebook(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, f"Theme “{theme.name}” added.")
             return redirect("reporting:themes", consultation.slug)
-    themes = selectors.themes_of(consultation=consultation)
+    themes = selectors.themes_of(consultation=consultation, counts=True)
     context = {
         "consultation": consultation,
         "form": form,
@@ -134,7 +129,7 @@ def theme_delete(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             removed = services_themes.theme_delete(theme=theme, by=request.user, now=timezone.now())
         except ValidationError as error:
-            _say(request, error)
+            message_service_errors(request, error)
         else:
             answers = f"{removed} answer{'' if removed == 1 else 's'}"
             messages.success(request, f"Theme “{theme.name}” deleted and removed from {answers}.")
@@ -156,7 +151,7 @@ def theme_merge(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         try:
             moved = services_themes.theme_merge(source=source, into=into, by=request.user, now=timezone.now())
         except ValidationError as error:
-            _say(request, error)
+            message_service_errors(request, error)
         else:
             messages.success(request, f"“{source.name}” merged into “{into.name}”: {moved} answers moved.")
     return redirect("reporting:themes", consultation.slug)
@@ -211,7 +206,7 @@ def tag(request: HttpRequest, slug: str, question: int) -> HttpResponse:
         else:
             messages.error(request, "Choose to tag or untag")
     except ValidationError as error:
-        _say(request, error)
+        message_service_errors(request, error)
     return redirect(back)
 
 
@@ -230,7 +225,7 @@ def suggest(request: HttpRequest, slug: str) -> HttpResponse:
                 now=timezone.now(),
             )
         except ValidationError as error:
-            _say(request, error)
+            message_service_errors(request, error)
         else:
             return redirect("reporting:suggestions", consultation.slug, job.pk)
     else:
@@ -316,7 +311,7 @@ def suggestion_decide(request: HttpRequest, slug: str, pk: int, number: int) -> 
         else:
             messages.error(request, "Choose accept, reject, merge or split")
     except ValidationError as error:
-        _say(request, error)
+        message_service_errors(request, error)
     return back
 
 

@@ -48,3 +48,26 @@ def test_a_run_plans_sends_and_says_why_it_skipped(scene, smtp_sink) -> None:  #
 def test_a_bad_now_is_refused_in_plain_words() -> None:
     with pytest.raises(CommandError, match="not a date and time in ISO 8601 form"):
         run("--now", "next tuesday")
+
+
+def test_beats_pass_plans_the_same_rows_without_counting_the_recipients(scene, monkeypatch) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    """Beat keeps only how many rows are new, so its pass runs no COUNT of the recipients (each was a scan of the
+    audience); the command's pass, which prints them, counts as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagement.services.emails import due_emails_plan
+    from engagement.tasks import plan_reminders
+
+    seven = reminder_due_at(scene.closes_at, 7)
+    monkeypatch.setattr("engagement.tasks.timezone.now", lambda: seven)
+    with CaptureQueriesContext(connection) as beat:
+        assert plan_reminders() == 4
+    Email.objects.all().delete()
+    with CaptureQueriesContext(connection) as counted:
+        due = due_emails_plan(now=seven)
+    assert (due.planned, [p.responded for p in due.reminders if p.state == "planned"]) == (4, [2])
+    counts = [q["sql"] for q in counted.captured_queries if "COUNT(" in q["sql"]]
+    assert counts, "the command's pass counts"
+    assert not [q["sql"] for q in beat.captured_queries if "COUNT(" in q["sql"]]
+    assert len(beat) <= len(counted) - len(counts), "each COUNT saved (and the area walk of the responded count)"

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Count, Prefetch, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from functions.models import Function
@@ -45,7 +46,13 @@ def consultation_get_for_preview(*, slug: str) -> Consultation:
             Prefetch("documents", queryset=Document.objects.order_by("order", "title")),
             Prefetch("functions", queryset=Function.objects.select_related("owner").order_by("position", "pk")),
             Prefetch("sections", queryset=Section.objects.order_by("order")),
-            Prefetch("questions", queryset=Question.objects.order_by("order").select_related("show_if_question")),
+            # In the responding structure's order (consultation_questions), so the preview's pages are made from it.
+            Prefetch(
+                "questions",
+                queryset=Question.objects.order_by("section__order", "order").select_related(
+                    "section", "show_if_question"
+                ),
+            ),
         ),
         slug=slug,
     )
@@ -80,13 +87,18 @@ def target_areas_for_manager(*, user: Any) -> list[Area]:
     )
 
 
-def consultation_get_managed(*, slug: str) -> Consultation:
-    return get_object_or_404(
+def consultation_get_managed(*, slug: str, user: Any, perm: str = "engagement.manage_consultation") -> Consultation:
+    """The consultation at `slug` if `user` may manage it (`perm` on it: its managers, by default), for every
+    managers' page here and in outcomes/. Else 404, as for no such consultation: other areas' drafts stay unseen."""
+    consultation = get_object_or_404(
         Consultation.objects.select_related(
             "system", "owner_area", "owner_area__level", "lead_organisation"
         ).with_response_counts(),
         slug=slug,
     )
+    if not user.has_perm(perm, consultation):
+        raise Http404("No consultation you manage has that address.")
+    return consultation
 
 
 def answered_question_ids(*, consultation: Consultation) -> set[int]:

@@ -59,10 +59,13 @@ def consultation_questions(*, consultation: Consultation) -> list[Question]:
     return list(consultation.questions.select_related("section").order_by("section__order", "order"))
 
 
-def consultation_pages(*, consultation: Consultation, questions: list[Question] | None = None) -> list[Page]:
-    """One page per section in section order; questions outside any section come first; no sections: one page."""
+def consultation_pages(
+    *, consultation: Consultation, questions: list[Question] | None = None, sections: list[Section] | None = None
+) -> list[Page]:
+    """One page per section in section order; questions outside any section come first; no sections: one page.
+    `questions` (as consultation_questions orders them) and `sections` (in order): when the caller has them."""
     questions = questions if questions is not None else consultation_questions(consultation=consultation)
-    sections: list[Section] = list(consultation.sections.order_by("order"))
+    sections = sections if sections is not None else list(consultation.sections.order_by("order"))
     if not sections:
         return [Page(1, "Your views", "", questions)] if questions else []
     pages: list[Page] = []
@@ -90,10 +93,13 @@ def responding_structure(*, consultation: Consultation) -> Structure:
     return _cached(("structure", consultation.pk), lambda: preview_structure(consultation=consultation))
 
 
-def preview_structure(*, consultation: Consultation) -> Structure:
-    """The same structure read afresh: a manager previewing sees the edit they have just made."""
-    questions = consultation_questions(consultation=consultation)
-    pages = consultation_pages(consultation=consultation, questions=questions)
+def preview_structure(
+    *, consultation: Consultation, questions: list[Question] | None = None, sections: list[Section] | None = None
+) -> Structure:
+    """The same structure read afresh: a manager previewing sees the edit they have just made. From `questions`
+    and `sections` when the caller has just read them (consultation_pages)."""
+    questions = questions if questions is not None else consultation_questions(consultation=consultation)
+    pages = consultation_pages(consultation=consultation, questions=questions, sections=sections)
     return Structure(questions, {q.pk: q for q in questions}, pages)
 
 

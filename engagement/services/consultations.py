@@ -241,7 +241,7 @@ def consultation_publish(*, consultation: Consultation, by: Any, now: datetime.d
         raise ValidationError("Add at least one question before publishing the consultation.")
     consultation.is_published = True
     consultation.save(update_fields=["is_published", "updated_at"])
-    opening_plan(consultation=consultation, now=now or timezone.now(), published_now=True)
+    opening_plan(consultation=consultation, now=now or timezone.now(), published_now=True, counts=False)
     return consultation
 
 

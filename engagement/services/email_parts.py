@@ -1,14 +1,17 @@
 """What every email about a consultation shares: the opening, reminder, closing and onward-deadline emails here, and
-outcomes' outcome email. Its outbox dedup key, the consultation a row is about when it is sent, and the
-consultation's links, each made in this one place.
+outcomes' outcome email. Its outbox dedup key, the consultation a row is about when it is sent (a claimed batch
+grouped by consultation for the batch renderers: `consultation_batches`), and the consultation's links, each made
+in this one place.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 
+from notifications.kinds import Skip
 from notifications.models import Email
 from notifications.services import address_key, site_url
 
@@ -34,6 +37,30 @@ def consultations_about(emails: Iterable[Email], *, among: "models.QuerySet[Cons
     rows = [e for e in emails if e.about_type_id == ct.pk and e.about_id is not None]
     found = among.in_bulk({e.about_id for e in rows}) if rows else {}
     return {e.pk: found[e.about_id] for e in rows if e.about_id in found}
+
+
+def consultation_batches(
+    emails: list[Email],
+    *,
+    among: "models.QuerySet[Consultation]",
+    gone: str,
+    skip: Callable[[Consultation], str | None] = lambda consultation: None,
+) -> tuple[dict[int, dict[str, Any] | Skip], list[tuple[Consultation, list[Email]]]]:
+    """A claimed batch grouped for a batch renderer: (the rows already skipped, by pk, with `gone` if their
+    consultation is not in `among`, or with the reason `skip` gives; and (consultation, its rows) for the rest),
+    so each renderer asks its questions once per consultation, not once per email."""
+    about = consultations_about(emails, among=among)
+    skipped: dict[int, dict[str, Any] | Skip] = {}
+    groups: dict[int, tuple[Consultation, list[Email]]] = {}
+    for email in emails:
+        consultation = about.get(email.pk)
+        if consultation is None:
+            skipped[email.pk] = Skip(gone)
+        elif (reason := skip(consultation)) is not None:
+            skipped[email.pk] = Skip(reason)
+        else:
+            groups.setdefault(consultation.pk, (consultation, []))[1].append(email)
+    return skipped, list(groups.values())
 
 
 def consultation_links(consultation: Consultation) -> dict[str, str]:

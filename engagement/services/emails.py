@@ -53,13 +53,17 @@ class DuePlans:
         return sum(plan.planned for plan in plans)
 
 
-def due_emails_plan(*, now: datetime.datetime, dry_run: bool = False) -> DuePlans:
+def due_emails_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> DuePlans:
     """Every planner of engagement's emails due at `now`, in one list: what beat's 15-minute pass runs
-    (`tasks.plan_reminders`) and what `send_due_notifications` prints."""
+    (`tasks.plan_reminders`) and what `send_due_notifications` prints. `counts=False` (beat, which keeps only
+    `planned`): the recipients are not counted first, and the other counts are left 0."""
     return DuePlans(
-        openings=openings_plan(now=now, dry_run=dry_run),
-        reminders=reminders_plan(now=now, dry_run=dry_run),
-        staff=[*closing_plan(now=now, dry_run=dry_run), *onward_plan(now=now, dry_run=dry_run)],
+        openings=openings_plan(now=now, dry_run=dry_run, counts=counts),
+        reminders=reminders_plan(now=now, dry_run=dry_run, counts=counts),
+        staff=[
+            *closing_plan(now=now, dry_run=dry_run, counts=counts),
+            *onward_plan(now=now, dry_run=dry_run, counts=counts),
+        ],
     )
 
 

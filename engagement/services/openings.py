@@ -20,7 +20,7 @@ from notifications.services import emails_plan
 
 from .. import deadlines
 from ..models import Consultation
-from .email_parts import consultation_links, consultations_about, key_prefix
+from .email_parts import consultation_batches, consultation_links, key_prefix
 from .reminders import ALREADY_RESPONDED, CLOSED, GONE, invitees, reminded_people, standing
 
 KIND = "consultation_opened"
@@ -39,10 +39,16 @@ class OpeningPlan:
 
 
 def opening_plan(
-    *, consultation: Consultation, now: datetime.datetime, dry_run: bool = False, published_now: bool = False
+    *,
+    consultation: Consultation,
+    now: datetime.datetime,
+    dry_run: bool = False,
+    published_now: bool = False,
+    counts: bool = True,
 ) -> OpeningPlan:
     """Queue the opening email to everyone in its audience not yet sent one (nothing unless it is open at `now`).
-    `published_now`: it became open this moment although `opens_at` may be long past, so followers hear too."""
+    `published_now`: it became open this moment although `opens_at` may be long past, so followers hear too.
+    `counts=False`: only `planned` is counted (emails_plan)."""
     plan = OpeningPlan(consultation, followers_too=published_now or now - consultation.opens_at <= OPENED_WITHIN)
     if not (consultation.is_published and consultation.opens_at <= now <= consultation.closes_at):
         return plan
@@ -56,15 +62,16 @@ def opening_plan(
         key_prefix=key_prefix(KIND, consultation.pk),
         not_before=now,
         dry_run=dry_run,
+        counts=counts,
     )
     plan.planned, plan.already_planned = result.planned, result.already_planned
     return plan
 
 
-def openings_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[OpeningPlan]:
+def openings_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[OpeningPlan]:
     """Beat: opening emails for every open consultation (new invitees of one opened long ago included)."""
     return [
-        opening_plan(consultation=consultation, now=now, dry_run=dry_run)
+        opening_plan(consultation=consultation, now=now, dry_run=dry_run, counts=counts)
         for consultation in Consultation.objects.open(now=now).order_by("opens_at", "pk")
     ]
 
@@ -79,19 +86,13 @@ def opening_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
     """`opening_context` for the rows of a claimed batch at once, by their pk: the consultations in one query, then
     per consultation one walk of the area tree, one query of who is still told and has not responded (`standing`,
     as for reminders) and one of the invitees for every address of the batch, rather than three or four per email."""
-    about = consultations_about(emails, among=Consultation.objects.published().select_related("owner_area"))
-    contexts: dict[int, dict[str, Any] | Skip] = {}
-    by_consultation: dict[int, list[Email]] = {}
-    for email in emails:
-        consultation = about.get(email.pk)
-        if consultation is None:
-            contexts[email.pk] = Skip(GONE)
-        elif now > consultation.closes_at:
-            contexts[email.pk] = Skip(CLOSED)
-        else:
-            by_consultation.setdefault(consultation.pk, []).append(email)
-    for rows in by_consultation.values():
-        consultation = about[rows[0].pk]
+    contexts, batches = consultation_batches(
+        emails,
+        among=Consultation.objects.published().select_related("owner_area"),
+        gone=GONE,
+        skip=lambda consultation: CLOSED if now > consultation.closes_at else None,
+    )
+    for consultation, rows in batches:
         addresses = {e.to.lower() for e in rows}
         found = standing(consultation, addresses=addresses)  # the same checks as a reminder's, in one query
         invited = {i.email: i for i in invitees(consultation).filter(email__in=addresses)}  # one per address

@@ -32,7 +32,7 @@ from notifications.services import emails_plan
 
 from .. import deadlines
 from ..models import Consultation, Response
-from .email_parts import consultation_links, consultations_about, key_prefix
+from .email_parts import consultation_batches, consultation_links, key_prefix
 
 KIND = "reminder"
 MAX_OFFSET_DAYS = 90
@@ -174,9 +174,10 @@ def _offset_states(consultation: Consultation, *, now: datetime.datetime) -> lis
     return plans
 
 
-def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[OffsetPlan]:
+def reminders_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[OffsetPlan]:
     """Queue the reminders due at `now` for every open consultation; with `dry_run`, count them and write nothing.
-    Rows are READY with `not_before=now`, so the outbox's one-minute sweep sends them (no task per row)."""
+    Rows are READY with `not_before=now`, so the outbox's one-minute sweep sends them (no task per row).
+    `counts=False` (beat): only `planned` is counted; `already_planned` and `responded` are left 0."""
     plans: list[OffsetPlan] = []
     for consultation in Consultation.objects.open(now=now).order_by("closes_at", "pk"):
         for plan in _offset_states(consultation, now=now):
@@ -191,9 +192,11 @@ def reminders_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Off
                 not_before=now,
                 data={"offset_days": plan.offset_days},
                 dry_run=dry_run,
+                counts=counts,
             )
             plan.planned, plan.already_planned = result.planned, result.already_planned
-            plan.responded = audience(consultation).count() - (result.planned + result.already_planned)
+            if counts or dry_run:
+                plan.responded = audience(consultation).count() - (result.planned + result.already_planned)
     return plans
 
 
@@ -207,19 +210,13 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
     """`reminder_context` for the rows of a claimed batch at once, by their pk: per consultation, one walk of the
     area tree and one query for every address of the batch (the same audience and not_responded as planning),
     rather than a query per check per email."""
-    about = consultations_about(emails, among=Consultation.objects.published())
-    contexts: dict[int, dict[str, Any] | Skip] = {}
-    by_consultation: dict[int, list[Email]] = {}
-    for email in emails:
-        consultation = about.get(email.pk)
-        if consultation is None:
-            contexts[email.pk] = Skip(GONE)
-        elif now > consultation.closes_at:
-            contexts[email.pk] = Skip(CLOSED)
-        else:
-            by_consultation.setdefault(consultation.pk, []).append(email)
-    for rows in by_consultation.values():
-        consultation = about[rows[0].pk]
+    contexts, batches = consultation_batches(
+        emails,
+        among=Consultation.objects.published(),
+        gone=GONE,
+        skip=lambda consultation: CLOSED if now > consultation.closes_at else None,
+    )
+    for consultation, rows in batches:
         found = standing(consultation, addresses={e.to.lower() for e in rows})
         for email in rows:
             address = email.to.lower()

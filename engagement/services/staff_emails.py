@@ -82,7 +82,7 @@ def owner_addresses(consultation: Consultation) -> list[str]:
     return sorted(owners(consultation).values_list("address", flat=True).distinct())
 
 
-def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, data: dict[str, Any]) -> None:
+def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, counts: bool, data: dict[str, Any]) -> None:
     """One row per owner not yet planned (the outbox's planner; a second beat at the same moment adds nothing)."""
     consultation = plan.consultation
     result = emails_plan(
@@ -93,11 +93,12 @@ def _plan_rows(plan: StaffPlan, *, now: datetime.datetime, dry_run: bool, data: 
         not_before=now,
         data=data,
         dry_run=dry_run,
+        counts=counts,
     )
     plan.planned, plan.already_planned = result.planned, result.already_planned
 
 
-def closing_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[StaffPlan]:
+def closing_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[StaffPlan]:
     """Queue `consultation_closed` for every consultation that stopped taking responses within CLOSED_WINDOW."""
     plans = []
     since = now - CLOSED_WINDOW
@@ -111,7 +112,7 @@ def closing_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[Staff
         if not (now - CLOSED_WINDOW <= due <= now) or now < consultation.opens_at:
             continue
         plan = StaffPlan(CLOSED_KIND, consultation, due)
-        _plan_rows(plan, now=now, dry_run=dry_run, data={})
+        _plan_rows(plan, now=now, dry_run=dry_run, counts=counts, data={})
         plans.append(plan)
     return plans
 
@@ -137,7 +138,7 @@ def onward_due_at(day: datetime.date, offset_days: int) -> datetime.datetime:
     ).astimezone(deadlines.UTC)
 
 
-def onward_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[StaffPlan]:
+def onward_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[StaffPlan]:
     """Queue `onward_deadline` reminders now due: the nearest due offset of each published consultation whose
     onward deadline day has not ended."""
     plans = []
@@ -153,7 +154,13 @@ def onward_plan(*, now: datetime.datetime, dry_run: bool = False) -> list[StaffP
             continue
         offset, due_at = due[0]  # the nearest the deadline (smallest offset) that is due
         plan = StaffPlan(ONWARD_KIND, consultation, due_at, offset_days=offset)
-        _plan_rows(plan, now=now, dry_run=dry_run, data={"onward_deadline": day.isoformat(), "offset_days": offset})
+        _plan_rows(
+            plan,
+            now=now,
+            dry_run=dry_run,
+            counts=counts,
+            data={"onward_deadline": day.isoformat(), "offset_days": offset},
+        )
         plans.append(plan)
     return plans
 

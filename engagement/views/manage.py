@@ -14,14 +14,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ics_portal.forms import add_service_errors
+from ics_portal.forms import add_service_errors, message_service_errors
+from ics_portal.paging import page_of
 from notifications import services as notification_services
 from notifications.models import Invitee
 
@@ -43,7 +43,7 @@ from ..selectors import responses as respond_sel
 from ..services import consultations as services
 from ..services import suspected as suspected_services
 from .consultations import detail_context
-from .respond import PageSteps
+from .respond import PageSteps, session_get, session_pop, session_put
 
 View = Callable[..., HttpResponse]
 
@@ -60,10 +60,7 @@ def manager_required(view: View) -> View:
 
 
 def _managed(request: HttpRequest, slug: str) -> Consultation:
-    consultation = selectors.consultation_get_managed(slug=slug)
-    if not request.user.has_perm("engagement.manage_consultation", consultation):
-        raise Http404("No consultation you manage has that address.")
-    return consultation
+    return selectors.consultation_get_managed(slug=slug, user=request.user)
 
 
 def _overview(consultation: Consultation) -> str:
@@ -176,8 +173,7 @@ def consultation_close(request: HttpRequest, slug: str) -> HttpResponse:
     except services.ClosingNeedsConfirmation as pending:
         return _confirm_closing(request, consultation, pending)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        message_service_errors(request, error)
     else:
         messages.success(request, "Consultation closed: it no longer takes responses.")
     return redirect(_overview(consultation))
@@ -218,7 +214,9 @@ def consultation_preview(request: HttpRequest, slug: str) -> HttpResponse:
     context = detail_context(preview, now=now, preview=True)
     context["sections"] = list(preview.sections.all())
     context["questions"] = list(preview.questions.all())
-    structure = respond_sel.preview_structure(consultation=consultation)
+    structure = respond_sel.preview_structure(
+        consultation=preview, questions=context["questions"], sections=context["sections"]
+    )
     context["first_page_url"] = (
         PREVIEW_STEPS.next_url(consultation, structure, {}, after=0) if structure.pages else None
     )
@@ -237,14 +235,12 @@ PREVIEW_STEPS = PageSteps(
 
 
 def _preview_stored(request: HttpRequest, consultation: Consultation) -> dict[int, tuple[Any, str]]:
-    held = request.session.get(PREVIEW, {}).get(str(consultation.pk), {})
+    held = session_get(request, PREVIEW, consultation.pk) or {}
     return {int(qid): (value, other) for qid, (value, other) in held.items()}
 
 
 def _preview_keep(request: HttpRequest, consultation: Consultation, stored: dict[int, tuple[Any, str]]) -> None:
-    held = dict(request.session.get(PREVIEW, {}))
-    held[str(consultation.pk)] = {str(qid): [value, other] for qid, (value, other) in stored.items()}
-    request.session[PREVIEW] = held
+    session_put(request, PREVIEW, consultation.pk, {str(qid): [value, other] for qid, (value, other) in stored.items()})
 
 
 @manager_required
@@ -294,9 +290,7 @@ def preview_check(request: HttpRequest, slug: str) -> HttpResponse:
     asked to answer, and a way to start again. POST clears the preview's answers (nothing else is stored)."""
     consultation = _managed(request, slug)
     if request.method == "POST":
-        held = dict(request.session.get(PREVIEW, {}))
-        held.pop(str(consultation.pk), None)
-        request.session[PREVIEW] = held
+        session_pop(request, PREVIEW, consultation.pk)
         return redirect(reverse("engagement:manage_preview", args=[consultation.slug]))
     structure = respond_sel.preview_structure(consultation=consultation)
     stored = _preview_stored(request, consultation)
@@ -319,8 +313,7 @@ def _state_change(request: HttpRequest, slug: str, action: Callable[..., Any], m
     try:
         action(consultation=consultation, by=request.user)
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        message_service_errors(request, error)
     else:
         messages.success(request, message)
     return redirect(_overview(consultation))
@@ -377,8 +370,7 @@ def suspected_release(request: HttpRequest, slug: str, reference: str) -> HttpRe
     try:
         suspected_services.response_release(response=response, by=request.user, now=timezone.now())
     except ValidationError as error:
-        for text in error.messages:
-            messages.error(request, text)
+        message_service_errors(request, error)
     else:
         messages.success(request, f"Response {response.reference} released: it now counts.")
     return redirect(reverse("engagement:manage_suspected", args=[consultation.slug]))
@@ -393,12 +385,10 @@ EMAILS_PER_PAGE = 50
 def consultation_emails(request: HttpRequest, slug: str) -> HttpResponse:
     """Its reminders, closing and onward-deadline emails: counts by kind and offset, then each email (planned,
     sent, not sent and why, failed), a page at a time. Its managers and the PMO of its system; others 404."""
-    consultation = selectors.consultation_get_managed(slug=slug)
-    if not request.user.has_perm("engagement.view_consultation_emails", consultation):
-        raise Http404("No consultation you manage has that address.")
-    page = Paginator(email_selectors.consultation_emails(consultation=consultation), EMAILS_PER_PAGE).get_page(
-        request.GET.get("page")
+    consultation = selectors.consultation_get_managed(
+        slug=slug, user=request.user, perm="engagement.view_consultation_emails"
     )
+    page = page_of(request, email_selectors.consultation_emails(consultation=consultation), per_page=EMAILS_PER_PAGE)
     context = {
         "consultation": consultation,
         "counts": email_selectors.consultation_email_counts(consultation=consultation),
@@ -519,8 +509,7 @@ def _reorder(
         try:
             action(consultation=consultation, order=form.order())
         except ValidationError as error:
-            for text in error.messages:
-                messages.error(request, text)
+            message_service_errors(request, error)
         else:
             messages.success(request, "New order saved.")
     return redirect(_overview(consultation))
@@ -578,7 +567,7 @@ def invitees(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, text)
         return redirect(reverse("engagement:manage_invitees", args=[consultation.slug]))
     listed = Invitee.objects.invited_to(consultation).select_related("organisation")
-    page = Paginator(listed, INVITEES_PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, listed, per_page=INVITEES_PER_PAGE)
     return render(
         request, "engagement/manage/invitees.html", {"form": form, "consultation": consultation, "page": page}
     )

@@ -30,6 +30,7 @@ from .. import links, ratelimit
 from ..forms_respond import (
     AboutYouForm,
     EqualityForm,
+    HoneypotMixin,
     QuestionPageForm,
     SaveForLaterForm,
     SubmitForm,
@@ -131,8 +132,7 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     """The respondent's response to this consultation: the user's, or the one this session started."""
     if (reopened := _reopened_response(request, consultation)) is not None:
         return reopened  # followed a receipt's change link in this browser: that response, until sent again
-    drafts = request.session.get(DRAFTS, {})
-    pk = drafts.get(str(consultation.pk))
+    pk = session_get(request, DRAFTS, consultation.pk)
     # Only ever a draft: sending forgets it, and a session from before that rule must not reopen a sent one.
     session_response = (
         Response.objects.filter(pk=pk, consultation=consultation, state=Response.State.DRAFT).order_by().first()
@@ -155,7 +155,7 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
 
 def _reopened_pk(request: HttpRequest, consultation_id: int) -> int | None:
     """The id of the response this session reopened with a change link for this consultation (REOPENED)."""
-    pk = request.session.get(REOPENED, {}).get(str(consultation_id))
+    pk = session_get(request, REOPENED, consultation_id)
     return pk if isinstance(pk, int) else None
 
 
@@ -166,7 +166,7 @@ def _is_reopened(request: HttpRequest, response: Response) -> bool:
 
 def _sent_copy(request: HttpRequest, response: Response) -> dict[str, Any] | None:
     """The copy of what `response` said when this session reopened it (REOPENED_SENT), if this session holds one."""
-    held = request.session.get(REOPENED_SENT, {}).get(str(response.consultation_id))
+    held = session_get(request, REOPENED_SENT, response.consultation_id)
     return held if isinstance(held, dict) and held.get("response") == response.pk else None
 
 
@@ -191,17 +191,32 @@ def _editable(request: HttpRequest, response: Response, now: Any) -> bool:
     )
 
 
+def session_get(request: HttpRequest, key: str, consultation_id: int) -> Any:
+    """What the session holds for this consultation under `key` (DRAFTS, REOPENED, REOPENED_SENT here, the
+    managers' preview answers in views/manage.py), or None."""
+    return request.session.get(key, {}).get(str(consultation_id))
+
+
+def session_put(request: HttpRequest, key: str, consultation_id: int, value: Any) -> None:
+    # A new dict, assigned back: the session saves only on assignment, not when a dict inside it changes.
+    held = dict(request.session.get(key, {}))
+    held[str(consultation_id)] = value
+    request.session[key] = held
+
+
 def _remember(request: HttpRequest, response: Response) -> None:
-    drafts = dict(request.session.get(DRAFTS, {}))
-    drafts[str(response.consultation_id)] = response.pk
-    request.session[DRAFTS] = drafts
+    session_put(request, DRAFTS, response.consultation_id, response.pk)
+
+
+def session_pop(request: HttpRequest, key: str, consultation_id: int) -> None:
+    held = dict(request.session.get(key, {}))
+    if held.pop(str(consultation_id), None) is not None:
+        request.session[key] = held
 
 
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
     for key in (DRAFTS, REOPENED, REOPENED_SENT):
-        held = dict(request.session.get(key, {}))
-        if held.pop(str(consultation.pk), None) is not None:
-            request.session[key] = held
+        session_pop(request, key, consultation.pk)
 
 
 def _sent_salt(request: HttpRequest) -> str:
@@ -366,9 +381,13 @@ def _check_url(consultation: Consultation) -> str:
     return reverse("engagement:respond_check", args=[consultation.slug])
 
 
-def _hold(consultation: Consultation, now: Any, where: str, response: Response) -> None:
+def _hold_if_trapped(
+    form: HoneypotMixin, consultation: Consultation, now: Any, where: str, response: Response | None
+) -> None:
     """A filled honeypot: a bot, or a person's form-filling extension. Nothing changes for them (the flow goes on
     and stores what they sent); the response is held out of counts for a manager to review (services/suspected.py)."""
+    if response is None or not form.honeypot_filled():
+        return
     suspected.response_mark_suspected(
         consultation=consultation, now=now, reason=f"Hidden field filled in on {where}", response=response
     )
@@ -422,8 +441,7 @@ def respond_page(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     kwargs: dict[str, Any] = {"questions": page.questions, "all_questions": structure.by_id, "known_answers": values}
     if request.method == "POST":
         form = QuestionPageForm(request.POST, **kwargs)
-        if form.honeypot_filled():
-            _hold(consultation, now, f"question page {number}", response)
+        _hold_if_trapped(form, consultation, now, f"question page {number}", response)
         if request.POST.get("action") == "save_later":
             form.is_valid()
             if not form.has_unsaved_text():  # else shown again with its errors: saving would leave that text out
@@ -456,8 +474,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
     }
     if request.method == "POST":
         form = AboutYouForm(request.POST, **options)
-        if form.honeypot_filled():
-            _hold(consultation, now, "the About you page", response)
+        _hold_if_trapped(form, consultation, now, "the About you page", response)
         save_later = request.POST.get("action") == "save_later"
         if save_later and not form.has_entries():
             return redirect("engagement:respond_save", consultation.slug)
@@ -520,8 +537,7 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(_check_url(consultation))  # counted once, with the first submission
     if request.method == "POST":
         form = EqualityForm(request.POST)
-        if form.honeypot_filled():
-            _hold(consultation, now, "the equality page", response)
+        _hold_if_trapped(form, consultation, now, "the equality page", response)
         if request.POST.get("action") == "skip":
             equality_svc.equality_clear(response=response)
             return redirect(_check_url(consultation))
@@ -622,8 +638,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = _consultation(slug)
     form = SubmitForm(request.POST)
     response = _current(request, consultation)
-    if form.honeypot_filled() and response is not None:
-        _hold(consultation, now, "check answers", response)
+    _hold_if_trapped(form, consultation, now, "check answers", response)
     if response is None:
         sent, _shown = _sent(request)
         if form.is_valid() and sent and form.cleaned_data["reference"] == sent:
@@ -691,8 +706,7 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     assert response is not None
     if request.method == "POST":
         form = SaveForLaterForm(request.POST)
-        if form.honeypot_filled():
-            _hold(consultation, now, "the save for later page", response)
+        _hold_if_trapped(form, consultation, now, "the save for later page", response)
         if form.is_valid():
             refused = ratelimit.refusal(request, "resume_email")
             if refused is not None:
@@ -756,13 +770,11 @@ def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return render(request, "engagement/respond/change_invalid.html", {"consultation": consultation}, status=400)
     if not consultation.accepts_responses_at(now=now) or now > consultation.closes_at:
         return _closed(request, consultation, now)  # "This consultation has closed", when, and nothing changed
-    reopened = dict(request.session.get(REOPENED, {}))
-    sent = dict(request.session.get(REOPENED_SENT, {}))
     if _sent_copy(request, response) is None:
         # The first opening's copy: following the link again mid-change must not make the changes "what was sent".
-        sent[str(consultation.pk)] = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
-    reopened[str(consultation.pk)] = response.pk
-    request.session[REOPENED], request.session[REOPENED_SENT] = reopened, sent
+        copy = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
+        session_put(request, REOPENED_SENT, consultation.pk, copy)
+    session_put(request, REOPENED, consultation.pk, response.pk)
     return redirect(_check_url(consultation))
 
 

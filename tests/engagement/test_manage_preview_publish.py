@@ -275,3 +275,33 @@ def test_publishing_without_questions_says_so_and_offers_no_button(client: Any, 
     assert "Yes, publish it" not in html
     QuestionFactory(consultation=empty)
     assert "Yes, publish it" in client.get(purl("manage_publish", empty)).content.decode()
+
+
+def test_the_preview_reads_its_questions_and_sections_once_for_any_number(
+    client: Any, survey: Any, manager: Any
+) -> None:
+    """The page lists the questions and works out where answering starts from one read of each (the pages were
+    read again from the database), as many queries for a few questions as for many."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from engagement.models import Question
+
+    client.force_login(manager)
+    tables = {name: f"FROM {connection.ops.quote_name(name)}" for name in ("engagement_question", "engagement_section")}
+
+    def preview() -> tuple[int, dict[str, int], str]:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(purl("manage_preview", survey)).content.decode()
+        reads = {name: sum(sql in q["sql"] for q in captured.captured_queries) for name, sql in tables.items()}
+        return len(captured), reads, body
+
+    few, few_reads, _ = preview()
+    section = SectionFactory(consultation=survey, title="Later on", order=99)
+    for n in range(4):
+        QuestionFactory(consultation=survey, section=section, text=f"Extra question {n}", kind=Question.Kind.SHORT_TEXT)
+    many, many_reads, body = preview()
+    assert few_reads == many_reads == {"engagement_question": 1, "engagement_section": 1}
+    assert few == many
+    assert "Extra question 3" in body
+    assert purl("manage_preview_page", survey, 1) in body, "answering starts on the first page"

@@ -76,6 +76,27 @@ def test_honeypot_on_check_answers_alone_holds_the_sent_response(client: Any, su
     assert _counts(survey) == (0, 0, 1)
 
 
+@pytest.mark.parametrize(
+    ("step", "where"),
+    [
+        ("respond_about_you", "the About you page"),
+        ("respond_equality", "the equality page"),
+        ("respond_save", "the save for later page"),
+    ],
+)
+def test_each_steps_honeypot_holds_the_draft_naming_the_step(client: Any, survey: Any, step: str, where: str) -> None:
+    """Every responding form checks its own honeypot (one helper): the draft is held with the step's name."""
+    response = start(client, survey)
+    fields = {"respond_about_you": about(survey), "respond_equality": {"age_band": "35_44"}}
+    posted = fields.get(step, {"email": "later@example.org"})
+    client.post(url(step, survey), posted)
+    response.refresh_from_db()
+    assert not response.suspected_automated, "an empty honeypot marks nothing"
+    client.post(url(step, survey), {**posted, **SPAM})
+    response.refresh_from_db()
+    assert (response.suspected_automated, response.suspected_reason) == (True, f"Hidden field filled in on {where}")
+
+
 def test_an_empty_honeypot_marks_nothing(client: Any, survey: Any) -> None:
     response = walk_to_check(client, survey)
     submit(client, survey, response, website="  ")

@@ -77,3 +77,14 @@ def test_the_shipped_census_figures_match_the_demo_areas(db) -> None:  # type: i
     assert figures["E09000003"] == 389_300  # Barnet
     assert figures["E09000001"] == 8_600  # City of London
     assert all("ons.gov.uk" in s for s in AreaPopulation.objects.values_list("source", flat=True))
+
+
+def test_the_command_with_dry_run_writes_nothing_then_without_it_writes(tmp_path, barnet) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "p.csv"
+    path.write_text(HEADER + "E09000003,Barnet,,389300,2021,ONS\n", encoding="utf-8")
+    call_command("import_population", str(path), "--dry-run", stdout=io.StringIO())
+    assert not AreaPopulation.objects.exists()
+    call_command("import_population", str(path), stdout=io.StringIO())
+    assert AreaPopulation.objects.get().population == 389300
+    with pytest.raises(CommandError, match="Cannot open"):
+        call_command("import_population", str(tmp_path / "missing.csv"))

@@ -82,3 +82,45 @@ def test_the_edit_page_lists_the_themes_for_the_manager(client: Any, tagged: Sim
     body = client.get(reverse("outcomes:edit", args=[tagged.consultation.slug])).content.decode()
     section = body.split("Themes from the codebook", 1)[1].split("</ul>", 1)[0]
     assert re.findall(r"<li>(.*?)</li>", section) == ["GP access: 2 answers", "Car parking: 1 answer"]
+
+
+def _published_with_a_theme(scene: SimpleNamespace, n: int) -> Any:
+    """Another closed consultation with a published outcome and its own theme on two counted answers (and on one
+    held as suspected automated, which does not count)."""
+    from tests.engagement.factories import ConsultationFactory
+
+    c = ConsultationFactory(owner_area=scene.borough, system=scene.top.system, closed=True, title=f"Plan {n}")
+    question = QuestionFactory(consultation=c, kind=Question.Kind.LONG_TEXT)
+    at, by, now = c.closes_at - datetime.timedelta(days=1), scene.borough_manager, timezone.now()
+    theme = services_themes.theme_create(consultation=c, name=f"Theme {n}", by=by, now=now)
+    for fields in ({}, {}, {"suspected_automated": True, "suspected_at": at}):
+        answer = sent(c, {question: "Text"}, at=at, **fields).answers.get()
+        services_themes.answer_tag(theme=theme, answer=answer, by=by, now=now)
+    outcome = services.outcome_save(
+        consultation=c, by=None, what_we_heard="Heard", decision="Decided", points=[], decided_function=None
+    )
+    services.outcome_publish(outcome=outcome, by=None, now=now)
+    return c
+
+
+def test_the_feed_reads_the_outcomes_in_the_same_queries_for_2_or_6(client: Any, scene: SimpleNamespace) -> None:
+    """Every entry's outcome and themes are read for the whole feed at once (two queries per entry with an
+    outcome before): as many queries for six outcomes as for two, each entry with its own themes."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def entries() -> tuple[int, dict[str, str]]:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(reverse("engagement:consultation_feed")).content.decode()
+        found = {e.split("<title>", 1)[1].split("</title>", 1)[0]: e for e in body.split("<entry>")[1:]}
+        return len(captured), found
+
+    for n in range(2):
+        _published_with_a_theme(scene, n)
+    few, _ = entries()
+    for n in range(2, 6):
+        _published_with_a_theme(scene, n)
+    many, found = entries()
+    assert few == many
+    for n in range(6):
+        assert f"Themes in the responses: Theme {n} (2 answers)." in found[f"Plan {n}"]

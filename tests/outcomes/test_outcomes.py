@@ -242,3 +242,31 @@ def test_a_function_from_another_system_is_refused(scene) -> None:  # type: igno
 
 def _texts(decision: str = "Decided") -> dict[str, str]:
     return {"what_we_heard": "Heard", "decision": decision}
+
+
+def test_the_edit_page_reads_the_functions_once_however_many(client, scene) -> None:  # type: ignore[no-untyped-def]
+    """The form's choices are the selector's queryset itself (it was read into a list, then read again by pk),
+    so the page reads the matrix's functions in one query, for one function or five."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from functions.models import Function
+    from tests.functions.factories import FunctionFactory
+
+    client.force_login(scene.borough_manager)
+    table = connection.ops.quote_name(Function._meta.db_table)
+
+    def edit_page() -> tuple[int, int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            body = client.get(edit_url(scene.consultation)).content.decode()
+        return len(captured), sum(f"FROM {table}" in q["sql"] for q in captured.captured_queries), body
+
+    few, few_reads, _ = edit_page()
+    for n in range(4):
+        FunctionFactory(system=scene.top.system, title=f"Function {n}", owner=scene.borough.level)
+    many, many_reads, body = edit_page()
+    assert (few_reads, many_reads) == (1, 1)
+    assert few == many
+    assert "Function 3 (owned by" in body
+    client.post(edit_url(scene.consultation), {**FORM, "action": "save", "decided_function": scene.function.pk})
+    assert Outcome.objects.get().decided_function == scene.function

@@ -465,3 +465,26 @@ def test_who_may_delete_a_theme(client, survey, boroughs, pmo_user):
     client.force_login(boroughs.ics_manager)  # manages the area above Barnet: may change its themes
     assert client.post(url).status_code == 302
     assert list(Theme.objects.all()) == [camden_theme]
+
+
+def test_only_the_codebook_page_counts_each_themes_tags(client, survey, pmo_user):
+    """The codebook page shows each theme's number of tagged answers; the answers page's theme lists (choices to
+    tag with) read the themes without joining their tags."""
+    gp = services_themes.theme_create(consultation=survey, name="GP access", by=pmo_user, now=NOW)
+    services_themes.theme_create(consultation=survey, name="Buses", by=pmo_user, now=NOW)
+    for response in (survey.r1, survey.r2):
+        services_themes.answer_tag(theme=gp, answer=answer(response, survey.text_q), by=pmo_user, now=NOW)
+    client.force_login(pmo_user)
+    tags = connection.ops.quote_name(ThemeTag._meta.db_table)
+
+    body = client.get("/pmo/consultations/barnet-plan/themes/").content.decode()
+    counts = re.findall(r"<a href=\"[^\"]*\?theme=\d+\">([^<]+)</a>.*?numeric\">(\d+)</td>", body, flags=re.S)
+    assert counts == [("Buses", "0"), ("GP access", "2")]
+
+    with CaptureQueriesContext(connection) as captured:
+        themes = selectors.themes_of(consultation=survey, question=survey.text_q)
+    assert [t.name for t in themes] == ["Buses", "GP access"]
+    assert not [q["sql"] for q in captured.captured_queries if tags in q["sql"]]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"/pmo/consultations/barnet-plan/questions/{survey.text_q.pk}/").status_code == 200
+    assert not [q["sql"] for q in captured.captured_queries if f"COUNT({tags}" in q["sql"]]

@@ -1,5 +1,6 @@
 """Import areas from CSV (system, level, name, code, parent code); see governance/importers.py."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
@@ -25,11 +26,12 @@ def open_csv(path: str) -> Any:
         raise CommandError(f"Cannot open {path}: {error.strerror}.") from error
 
 
-class Command(BaseCommand):
-    help = (
-        "Create or update areas from a CSV file with columns system, level, name, code, parent code. "
-        "Every bad row is reported with its line number and nothing is written if any row is bad."
-    )
+class CsvImportCommand(BaseCommand):
+    """A command that reads one CSV file with an importer of governance/importers.py, `--dry-run` to only print
+    what would change; every bad row is reported and nothing is written if any is bad. Subclasses name the
+    importer and their help."""
+
+    importer: Callable[..., ImportResult]
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("file", help="CSV file (UTF-8); the first line names the columns.")
@@ -38,7 +40,15 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with open_csv(options["file"]) as file:
             try:
-                result = import_areas(file, dry_run=options["dry_run"])
+                result = self.importer(file, dry_run=options["dry_run"])
             except ImportFileError as error:
                 raise CommandError(str(error)) from error
         report(self, result)
+
+
+class Command(CsvImportCommand):
+    help = (
+        "Create or update areas from a CSV file with columns system, level, name, code, parent code. "
+        "Every bad row is reported with its line number and nothing is written if any row is bad."
+    )
+    importer = staticmethod(import_areas)
