@@ -202,8 +202,9 @@ def emails_plan(
     """Queue one unrendered `kind` email to each address of `people` (querysets each with an `address`, a field or
     an annotation, in lower case), keyed `key_prefix + address_key(address)`; an address whose key is already in
     the outbox gets nothing (so planning twice, or two beats at once, adds nothing). Rows are READY with
-    `not_before`, for the minute sweep to send. With `dry_run`, only counts. `counts=False` (beat, which keeps
-    only how many rows are new): no COUNT of every recipient first, and `already_planned` is left 0.
+    `not_before`, for the minute sweep to send. With `dry_run`, only counts. `counts=False` (beat, publishing and
+    the outcome email, which keep only how many rows are new): no COUNT of every recipient first, and
+    `already_planned` is left 0, so a caller passing it must not show that figure.
 
     One INSERT ... SELECT from the people's own query, on PostgreSQL and SQLite alike, so 100,000 recipients
     never pass through Python."""

@@ -122,3 +122,14 @@ def test_release_is_scheduled() -> None:
     celery_app.loader.import_default_modules()
     assert entry["task"] in celery_app.tasks
     assert entry["schedule"] <= 3600
+
+
+@pytest.mark.django_db(databases=[])
+def test_the_summary_reports_every_equality_field_the_page_asks_and_the_service_holds() -> None:
+    """Reporting's list carries titles and choices beside the names; a field added to one list and not the other
+    would be asked and held but never reported, or reported as always empty."""
+    from reporting.selectors import EQUALITY_FIELDS as REPORTED
+
+    assert [name for name, _title, _choices in REPORTED] == list(equality.EQUALITY_FIELDS)
+    for name, _title, choices in REPORTED:
+        assert choices == list(EqualityMonitoring._meta.get_field(name).choices or []), name
