@@ -1,19 +1,23 @@
 """No input a user can send produces a 500: a bad-input sweep over every page the demo data links to.
 
 With the demo data loaded, each role (anonymous, a resident, a borough consultation manager, the PMO, a superuser)
-crawls from the portal's start pages by same-site links, at most two pages per URL name, with the Django test
-client (no browser). On every page it finds it sends:
+crawls from the portal's start pages (and a few pages only a POST or an email leads to: the responding flow after
+"Start now", made-up signed links) by same-site links, at most two pages per URL name, with the Django test client.
 - GET again with junk in each query parameter the page uses (its GET forms' fields, its links' query strings to
-  itself, and a fixed list: page, q, area, ...), one parameter at a time, and the parameter repeated;
-- every POST form on it (not sign-out) with its CSRF token and every field missing, every field empty, every field
-  junk (a value not among a select's or radio's options; a non-CSV file), and the page's defaults with oversized
-  text; a 200 answer must show an NHS.UK error summary or a message;
-- its path with each int, slug or str segment swapped for a non-existent one, a huge number or odd characters,
-  which must answer 404 (403 for permission, or sign-in for the anonymous).
+  itself, and page, q, area, ...), and each parameter repeated: all parameters at once, then one at a time where
+  the answer differs from the page's own, so a failure names its parameter. Once per URL name, as the most
+  privileged role that reached it.
+- Every POST form (not sign-out), once per action and set of fields, with its CSRF token: every field missing,
+  every field empty, every field junk (a value not among a select's or radio's options, a picture for a file),
+  the page's defaults with oversized text, and the defaults with one field at a time junk. A 200 page must show
+  an NHS.UK error summary, a field error or a message (ASKS_FIRST lists the forms that ask a question instead).
+- Each int, slug or str path segment swapped for a non-existent one, a huge number or odd characters: 404 (403 for
+  permission, sign-in for the anonymous, 400 for a signed link's token that does not verify).
 Every request runs in a savepoint that is rolled back, so no probe changes what the next one sees and the crawl
-is the same on every run. Not covered: the Django admin (Django's own), sign-out, JSON/HTML bodies sent by
-scripts rather than forms, headers and cookies, and pages no link reaches (tests/test_pages.py and the features'
-own fuzz tests cover those). Downloads and the feed get the GET junk but are not parsed for links.
+is the same on every run; downloads are read to the end (a streamed export fails only as it is read).
+Not covered: the Django admin (Django's own), sign-out, requests no form would send (JSON bodies, forged headers
+and cookies), pages no link reaches, and emails' contents. About 30 s on an idle 2-core machine (11 s of it
+loading the demo data); more when the machine is shared.
 """
 
 import collections
@@ -55,6 +59,7 @@ PER_KIND = 2
 COMMON_PARAMS = ("page", "q", "area", "type", "from", "to", "late", "sort", "view", "format", "next")
 JUNK = ("", "abc", "-1", "0", "1e9", "9" * 30, "2026-02-30", "x" * 5000, "\x00", "💥", "<script>")
 OVERSIZED = "x" * 100_000
+ONE_FIELD = ("\x00", "9" * 30, "-1")
 # A page that says what went wrong: the NHS.UK error summary, a field's error message or a flash message.
 # Forms whose first POST legitimately answers 200 with a question rather than an error.
 ASKS_FIRST = {
@@ -69,6 +74,7 @@ class Page:
     role: str
     path: str
     kind: str
+    status: int
     html: str
 
 
@@ -86,10 +92,12 @@ def url_name(path: str) -> str:
 
 def send(client: Client, method: str, path: str, **kwargs: Any) -> tuple[int | None, str, str]:
     """One request in a savepoint that is always rolled back: (status, body, the error's last project frame)."""
-    response = None
+    response, content = None, b""
     try:
         with transaction.atomic():
             response = getattr(client, method)(path, **kwargs)
+            # A download streams: its rows are made (and may fail) only as it is read.
+            content = b"".join(response.streaming_content) if response.streaming else response.content
             raise _RollbackError
     except _RollbackError:
         pass
@@ -98,7 +106,7 @@ def send(client: Client, method: str, path: str, **kwargs: Any) -> tuple[int | N
         where = f" at {frames[-1].filename.split('/wt-sweep/')[-1]}:{frames[-1].lineno}" if frames else ""
         return None, "", f"{type(exc).__name__}: {str(exc)[:200]}{where}"
     assert response is not None
-    body = response.content.decode(errors="replace") if response.get("Content-Type", "").startswith("text/") else ""
+    body = content.decode(errors="replace") if response.get("Content-Type", "").startswith("text/html") else ""
     return response.status_code, body, ""
 
 
@@ -106,8 +114,50 @@ def same_site(href: str) -> bool:
     return href.startswith("/") and not href.startswith("//") and not href.startswith(NOT_FOLLOWED)
 
 
+OPEN = "camden-neighbourhood-health-and-care-demo"
+CLOSED = "nel-next-steps-for-integrated-care-systems"
+FORTHCOMING = "city-and-hackney-place-partnership-demo"
+
+
+def deep_starts() -> list[str]:
+    """Pages that links reach only after a POST, or that only emails link to: started from directly."""
+    from engagement.models import Question
+    from reporting.models import Theme
+
+    open_ = {"slug": OPEN}
+    paths = [
+        *(reverse(f"engagement:respond_{step}", kwargs=open_) for step in ("about_you", "equality", "check")),
+        reverse("engagement:respond_page", kwargs={**open_, "number": 2}),
+        reverse("outcomes:edit", kwargs={"slug": CLOSED}),
+        reverse("reporting:themes", kwargs={"slug": CLOSED}),
+        reverse("engagement:manage_suspected", kwargs={"slug": CLOSED}),
+        reverse("engagement:manage_publish", kwargs={"slug": FORTHCOMING}),
+        reverse("engagement:manage_preview_check", kwargs={"slug": OPEN}),
+        # Tokens and references as an email would carry them, made up: each must answer 404, not fail.
+        reverse("notifications:unsubscribe", kwargs={"token": "made-up"}),
+        reverse("notifications:follow_confirm", kwargs={"token": "made-up"}),
+        reverse("engagement:respond_resume", kwargs={**open_, "token": "made-up"}),
+        reverse("engagement:respond_change", kwargs={**open_, "token": "made-up"}),
+        reverse("engagement:respond_done", kwargs={**open_, "reference": "made-up"}),
+        reverse("engagement:my_response", kwargs={"reference": "made-up"}),
+    ]
+    theme = Theme.objects.filter(consultation__slug=CLOSED).order_by("pk").first()
+    if theme is not None:
+        paths.append(reverse("reporting:theme_edit", kwargs={"slug": CLOSED, "pk": theme.pk}))
+    text = Question.objects.filter(consultation__slug=CLOSED, kind=Question.Kind.LONG_TEXT).order_by("order").first()
+    if text is not None:
+        paths.append(reverse("reporting:answers", kwargs={"slug": CLOSED, "question": text.pk}))
+    return paths
+
+
+def begin_response(client: Client) -> None:
+    """A draft to walk: the question pages, about you and check answers exist only once a response has begun."""
+    response = client.post(reverse("engagement:respond_start", kwargs={"slug": OPEN}))
+    assert response.status_code == 302, response.status_code
+
+
 def crawl(client: Client, role: str, failures: list[str]) -> list[Page]:
-    queue = collections.deque(START)
+    queue = collections.deque(START + deep_starts())
     seen: set[str] = set()
     visited: collections.Counter[str] = collections.Counter()
     pages = []
@@ -124,7 +174,7 @@ def crawl(client: Client, role: str, failures: list[str]) -> list[Page]:
         if error or (status or 500) >= 500:
             failures.append(f"[{role}] GET {path} -> {status or 500} {error}")
             continue
-        pages.append(Page(role, path, kind, body))
+        pages.append(Page(role, path, kind, status or 0, body))
         if any(part in path for part in NOT_PARSED) or not body:
             continue
         for a in parse(body).find_all("a"):
@@ -157,8 +207,8 @@ def query_params(page: Page) -> list[str]:
 
 
 def probe_query(client: Client, page: Page, failures: list[str]) -> None:
-    """Each junk value in every parameter at once; where that is not a plain 200 (a parameter's error may stop the
-    view before it reads the next), one parameter at a time, so a 500 names its parameter."""
+    """Each junk value in every parameter at once; where the answer is not the page's own (a parameter's error may
+    stop the view before it reads the next), one parameter at a time, so a 500 names its parameter."""
     base = urlsplit(page.path)
     original = parse_qsl(base.query, keep_blank_values=True)
     names = query_params(page)
@@ -173,7 +223,7 @@ def probe_query(client: Client, page: Page, failures: list[str]) -> None:
     for value in (*JUNK, None):
         shown = "repeated" if value is None else repr(value[:40])
         status, error = get(names, value)
-        if status == 200:
+        if status == page.status and not error:
             continue
         for name in names:
             status, error = get([name], value)
@@ -236,6 +286,11 @@ def submissions(form: Element) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"every field {value[:40]!r}", data
     kept = defaults(form)
     yield "defaults with oversized text", as_post([(k, OVERSIZED if k in texts else v) for k, v in kept])
+    # The page's own values with one field junk: the form gets past its other fields to the one that fails.
+    for n in names:
+        if n not in files:
+            for value in ONE_FIELD:
+                yield f"defaults with {n}={value!r}", as_post([(k, v) for k, v in kept if k != n] + [(n, value)])
 
 
 def probe_forms(client: Client, page: Page, done: set[tuple[str, tuple[str, ...]]], failures: list[str]) -> None:
@@ -283,12 +338,17 @@ def odd_paths(path: str) -> Iterator[tuple[str, str]]:
             yield f"{key} = {what}", "/".join(swapped)
 
 
+def expected_status(what: str) -> tuple[int, ...]:
+    # A signed link that does not verify has its own page ("this link is not valid"), answered 400.
+    return (400, 403, 404) if what.startswith("token ") else (403, 404)
+
+
 def probe_paths(client: Client, page: Page, failures: list[str]) -> None:
     for what, path in odd_paths(page.path):
         status, _body, error = send(client, "get", path)
         if error or (status or 500) >= 500:
             failures.append(f"[{page.role}] GET {path} ({what}) -> {status or 500} {error}")
-        elif status not in (403, 404) and not (status == 302 and page.role == "anonymous"):
+        elif status not in expected_status(what) and not (status == 302 and page.role == "anonymous"):
             failures.append(f"[{page.role}] GET {path} ({what}) -> {status}, not 404 or 403")
 
 
@@ -307,6 +367,7 @@ def role_clients() -> dict[str, Client]:
         clients[role] = Client()
         if user is not None:
             clients[role].force_login(user)
+        begin_response(clients[role])
     return clients
 
 
