@@ -60,6 +60,16 @@ COMMON_PARAMS = ("page", "q", "area", "type", "from", "to", "late", "sort", "vie
 JUNK = ("", "abc", "-1", "0", "1e9", "9" * 30, "2026-02-30", "x" * 5000, "\x00", "💥", "<script>")
 OVERSIZED = "x" * 100_000
 ONE_FIELD = ("\x00", "9" * 30, "-1")
+BAD_FILES = {
+    "empty.csv": b"",
+    "nul.csv": b"name,email,organisation\nA\x00B,a@example.com,\n",
+    "utf16.csv": "name,email,organisation\nAnn,ann@example.com,\n".encode("utf-16"),
+    "latin1.csv": "name,email,organisation\nJos\xe9,jose@example.com,\n".encode("latin-1"),
+    "huge-cell.csv": b"name,email,organisation\n" + b"x" * 200_000 + b",a@example.com,\n",
+    "no-header.csv": b"\n\n\n",
+    "fake.pdf": b"%PDF-1.4 not really",
+    "fake.docx": b"PK\x03\x04 not really a zip",
+}
 # A page that says what went wrong: the NHS.UK error summary, a field's error message or a flash message.
 # Forms whose first POST legitimately answers 200 with a question rather than an error.
 ASKS_FIRST = {
@@ -121,7 +131,7 @@ FORTHCOMING = "city-and-hackney-place-partnership-demo"
 
 def deep_starts() -> list[str]:
     """Pages that links reach only after a POST, or that only emails link to: started from directly."""
-    from engagement.models import Question
+    from engagement.models import Answer, Question
     from reporting.models import Theme
 
     open_ = {"slug": OPEN}
@@ -147,6 +157,9 @@ def deep_starts() -> list[str]:
     text = Question.objects.filter(consultation__slug=CLOSED, kind=Question.Kind.LONG_TEXT).order_by("order").first()
     if text is not None:
         paths.append(reverse("reporting:answers", kwargs={"slug": CLOSED, "question": text.pk}))
+        answer = Answer.objects.filter(question=text).order_by("pk").first()
+        if answer is not None:
+            paths.append(reverse("reporting:similar", kwargs={"slug": CLOSED, "answer": answer.pk}))
     return paths
 
 
@@ -286,6 +299,21 @@ def submissions(form: Element) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"every field {value[:40]!r}", data
     kept = defaults(form)
     yield "defaults with oversized text", as_post([(k, OVERSIZED if k in texts else v) for k, v in kept])
+    # Files that are not what the form asks for, with the other fields filled in so the file is what is judged.
+    if files:
+        filled = as_post([(k, "Bad input test" if k in texts and not v else v) for k, v in kept])
+        for name, content in BAD_FILES.items():
+            yield f"the file {name}", filled | {n: SimpleUploadedFile(name, content) for n in files}
+    # Each named button (save and come back later, skip, publish...) takes its own path through the view.
+    buttons = [
+        (b.attrs["name"], b.attrs.get("value", ""))
+        for b in named
+        if b.tag == "button" or b.attrs.get("type", "").lower() == "submit"
+    ]
+    for button, pressed in dict.fromkeys(buttons):
+        for value in ("\x00", "9" * 30, OVERSIZED):
+            junked = [(k, value if k in texts else v) for k, v in kept if k != button]
+            yield f"{button}={pressed!r} with text {value[:40]!r}", as_post([*junked, (button, pressed)])
     # The page's own values with one field junk: the form gets past its other fields to the one that fails.
     for n in names:
         if n not in files:
