@@ -307,6 +307,9 @@ def submissions(form: Element) -> Iterator[tuple[str, dict[str, Any]]]:
         yield f"every field {value[:40]!r}", data
     kept = defaults(form)
     yield "defaults with oversized text", as_post([(k, OVERSIZED if k in texts else v) for k, v in kept])
+    # Every field twice (a view that reads a list where it expects one value, or the last where it expects a list).
+    yield "every field repeated", {n: ["1", "abc"] for n in names if n not in files}
+    yield "defaults with every field repeated", as_post(kept + [(n, "abc") for n in names if n not in files])
     # Files that are not what the form asks for, with the other fields filled in so the file is what is judged.
     if files:
         filled = as_post([(k, "Bad input test" if k in texts and not v else v) for k, v in kept])
