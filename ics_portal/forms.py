@@ -150,7 +150,7 @@ class NHSDateField(forms.MultiValueField):
             if year < 1900 or year > 2200:
                 raise ValueError
             return datetime.date(year, month, day)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # a 30-digit day or month overflows a C long
             raise ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 

@@ -279,6 +279,9 @@ def test_date_field_valid(parts, expected):
         (("29", "2", "2023"), "Enter a real date, for example 4 1 2021"),
         (("a", "b", "c"), "Enter a real date, for example 4 1 2021"),
         (("1", "1", "21"), "Enter a real date, for example 4 1 2021"),
+        # Too big for a C long: datetime.date raised OverflowError, a 500 (found by tests/test_bad_input.py).
+        (("1", "9" * 30, "2021"), "Enter a real date, for example 4 1 2021"),
+        (("9" * 30, "1", "2021"), "Enter a real date, for example 4 1 2021"),
         (("", "1", "2021"), "Enter a date that includes a day, month and year"),
         (("4", "1", ""), "Enter a date that includes a day, month and year"),
         (("", "", ""), "Enter a date"),

@@ -154,6 +154,9 @@ def test_invalid_dates_show_errors_and_change_nothing(client, areas, scoped_mana
     assert "<title>Error: " in body
     data = _consultation_post(areas["a"][1], **{"closes_on-day": "31", "closes_on-month": "2"})
     assert "Enter a real date" in client.post(reverse("engagement:manage_create"), data).content.decode()
+    # A month too big for a C long was an OverflowError, a 500 (found by tests/test_bad_input.py).
+    data = _consultation_post(areas["a"][1], **{"closes_on-month": "9" * 30})
+    assert "Enter a real date" in client.post(reverse("engagement:manage_create"), data).content.decode()
     assert not Consultation.objects.exists()
 
 
