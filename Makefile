@@ -6,9 +6,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# pytest options, e.g. `make test PYTEST_ARGS="tests/accounts -x"`; browser tests run in two processes. worksteal: a
-# process that runs out of tests takes half of what the other has left, rather than idling behind a long one.
-PYTEST_ARGS ?= -n 2 --dist worksteal
+# pytest options, e.g. `make test PYTEST_ARGS="tests/accounts -x"`; browser tests run in two processes.
+PYTEST_ARGS ?= -n 2
 export DJANGO_ALLOW_ASYNC_UNSAFE := true
 
 .PHONY: help prereqs install var static db demo run run-stack lint format typecheck services-check test bench clean

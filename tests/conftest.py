@@ -28,12 +28,6 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that start a worker process and wait on the clock (a Redis stall: 40 s) run first, so that neither
-    pytest-xdist process is left idle at the end while the other finishes one of them. The rest keep their order."""
-    items.sort(key=lambda item: item.get_closest_marker("worker") is None)
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Rate limits count in the real Redis cache: each test starts from zero.
