@@ -14,6 +14,9 @@ class EmailAdmin(admin.ModelAdmin):
     list_display = ("created_at", "kind", "to", "status", "attempts", "sent_at")
     list_filter = ("status", "kind")
     search_fields = ("to", "dedup_key", "message_id")
+    # The bodies hold live sign-in codes and signed response links: anyone allowed to view the outbox here could
+    # otherwise sign in as, or change the response of, whoever the email was for.
+    exclude = ("body_text", "body_html", "data")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -96,6 +97,11 @@ def unfollow(request: HttpRequest) -> HttpResponse:
     return redirect(target.url(obj))
 
 
+# Links from emails show the address they were sent to, signed in or not: not kept by the browser's cache.
+private_no_store = cache_control(private=True, no_store=True)
+
+
+@private_no_store
 @require_http_methods(["GET", "POST"])
 def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button; only its POST confirms (a link scanner opening the link must not)."""
@@ -117,6 +123,7 @@ def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
 # A mail client's one-click unsubscribe (RFC 8058) is a POST from outside the site, without a CSRF token; the
 # signed token in the URL is what authorises it, so CSRF protection adds nothing here.
 @csrf_exempt
+@private_no_store
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     """GET shows a button (a link scanner must not unsubscribe anyone); a POST, the button's or a mail client's

@@ -111,3 +111,14 @@ def test_send_again_for_a_missing_email_says_so_and_a_get_is_not_allowed(client:
     assert "There is no such email in the outbox." in r.content.decode()
     assert client.get(reverse("notifications:send_again", args=[1])).status_code == HTTPStatus.METHOD_NOT_ALLOWED
     assert client.post(OUTBOX).status_code == HTTPStatus.METHOD_NOT_ALLOWED
+
+
+def test_the_admin_shows_an_email_without_its_body(client: Any, superuser: Any, test_kinds: Any) -> None:  # noqa: F811
+    """The bodies hold live sign-in codes and signed links: viewing the outbox in the admin must not reveal them."""
+    email = EmailFactory(body_text="Your code is K7QX-2M4P", body_html="<p>Your code is K7QX-2M4P</p>")
+    client.force_login(superuser)
+    page = client.get(reverse("admin:notifications_email_change", args=[email.pk]))
+    assert page.status_code == HTTPStatus.OK
+    html = page.content.decode()
+    assert email.to in html, "the page shows the row"
+    assert "K7QX-2M4P" not in html
