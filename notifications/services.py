@@ -507,6 +507,13 @@ def email_send_again(*, email_id: int, by: str, now: datetime.datetime) -> Email
 FOLLOW_CONFIRM_SALT = "notifications.follow.confirm"
 UNSUBSCRIBE_SALT = "notifications.unsubscribe"
 FOLLOW_CONFIRM_MAX_AGE = datetime.timedelta(days=7)
+# Confirmations to one address in a day, whatever it asks to follow: a stranger typing someone's address into many
+# follow forms cannot flood their inbox. Nobody is locked out: signed in, following is one click.
+FOLLOW_CONFIRMS_PER_DAY = 5
+TOO_MANY_CONFIRMS = (
+    f"We have already sent {FOLLOW_CONFIRMS_PER_DAY} confirmation emails to this address in the last 24 hours. "
+    "Use the link in one of them, try again tomorrow, or sign in to follow with one click."
+)
 BAD_LINK = "This link is not valid: it may have been copied wrongly or changed. Nothing has been changed."
 
 
@@ -551,10 +558,19 @@ def follow_confirm_token(follow: Follow) -> str:
 def follow_request(*, email: str, target: models.Model, now: datetime.datetime) -> Follow:
     """Signed out: record an unconfirmed follow for `email` and queue the confirmation with its signed link.
     Nothing is sent to the address about `target` until the link is used. At most one confirmation an hour per
-    address and target (the dedup key), so the form cannot be used to flood someone's inbox."""
+    address and target (the dedup key), and FOLLOW_CONFIRMS_PER_DAY to an address, so the form cannot be used to
+    flood someone's inbox: past that, ValidationError(TOO_MANY_CONFIRMS) on `email`, and nothing is recorded."""
     from .targets import for_model
 
     address = email.strip().lower()
+    confirms_today = Email.objects.filter(
+        kind="follow_confirm",
+        about_type=ContentType.objects.get_for_model(Follow),
+        about_id__in=Follow.objects.filter(email=address, user=None).values("pk"),
+        created_at__gt=now - datetime.timedelta(days=1),
+    )
+    if confirms_today.count() >= FOLLOW_CONFIRMS_PER_DAY:
+        raise ValidationError({"email": TOO_MANY_CONFIRMS})
     ct = ContentType.objects.get_for_model(target)
     follow, _ = Follow.objects.get_or_create(email=address, user=None, target_type=ct, target_id=target.pk)
     spec = for_model(type(target))

@@ -16,6 +16,8 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ics_portal.forms import add_service_errors
+
 from . import selectors, services, targets
 from .forms import FollowByEmailForm
 from .models import Email
@@ -78,9 +80,13 @@ def follow(request: HttpRequest) -> HttpResponse:
     form = FollowByEmailForm(request.POST, auto_id="follow-%s")
     context = {"form": form, "title": target.title(obj), "noun": target.noun, "target_url": target.url(obj)}
     context["key"] = targets.key(obj)
+    if form.is_valid():
+        try:
+            services.follow_request(email=form.cleaned_data["email"], target=obj, now=now)
+        except ValidationError as error:
+            add_service_errors(form, error)
     if not form.is_valid():
         return render(request, "notifications/follow_email.html", context, status=400)
-    services.follow_request(email=form.cleaned_data["email"], target=obj, now=now)
     context["email"] = form.cleaned_data["email"]
     return render(request, "notifications/follow_check_email.html", context)
 

@@ -113,3 +113,28 @@ def test_signed_out_unfollow_sends_to_sign_in(client) -> None:  # type: ignore[n
     response = client.post("/unfollow/", {"target": "x"})
     assert response.status_code == HTTPStatus.FOUND
     assert "/accounts/login/" in response["Location"]
+
+
+def test_one_address_gets_at_most_a_days_confirmations_whatever_it_is_asked_to_follow(client) -> None:  # type: ignore[no-untyped-def]
+    """A stranger typing someone's address into many follow forms cannot flood their inbox; nobody is locked out
+    (signed in, following is one click), and another address is not affected."""
+    from notifications.services import FOLLOW_CONFIRMS_PER_DAY
+
+    areas = [AreaFactory() for _ in range(FOLLOW_CONFIRMS_PER_DAY + 1)]
+    for area in areas[:-1]:
+        response = client.post("/follow/", {"target": _key(area), "email": "victim@example.org"})
+        assert response.status_code == HTTPStatus.OK
+    refused = client.post("/follow/", {"target": _key(areas[-1]), "email": "Victim@Example.org"})
+    assert refused.status_code == HTTPStatus.BAD_REQUEST
+    page = refused.content.decode()
+    assert "nhsuk-error-summary" in page
+    assert f"already sent {FOLLOW_CONFIRMS_PER_DAY} confirmation emails to this address" in page
+    assert 'value="Victim@Example.org"' in page, "what was typed is shown again"
+    assert Email.objects.filter(kind="follow_confirm").count() == FOLLOW_CONFIRMS_PER_DAY
+    assert not Follow.objects.filter(target_id=areas[-1].pk).exists(), "nothing recorded"
+
+    assert client.post("/follow/", {"target": _key(areas[-1]), "email": "other@example.org"}).status_code == 200
+    user = UserFactory(email="victim@example.org")
+    client.force_login(user)
+    client.post("/follow/", {"target": _key(areas[-1])})
+    assert Follow.objects.filter(user=user, target_id=areas[-1].pk).exists()
