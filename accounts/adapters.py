@@ -9,16 +9,22 @@ is always emailed, so there is never a live code its owner cannot get. Only the 
 (ACCOUNT_RATE_LIMITS) refuses requests. With the cache unreachable every request gets a new code and an email.
 
 Staff sign in with Microsoft Entra ID (NHSmail); only addresses in ENTRA_ALLOWED_DOMAINS may use it, and a
-new Entra user joins the Staff role.
+new Entra user joins the Staff role. Graph's `mail` is set by each tenant's own admin and nobody verifies it
+("nOAuth"), so the address used is the userPrincipalName (whose domain the tenant has had to prove it owns), and
+with a tenant ID configured the access token's tenant (`tid`) must be that tenant. An account with staff powers is
+joined to a Microsoft sign-in by its address only when the tenant is checked.
 """
 
 import datetime
 import hashlib
 import time
+import uuid
 from typing import Any
 
+import jwt
 from allauth.account import app_settings as allauth_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import EmailAddress
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
@@ -141,19 +147,91 @@ class AccountAdapter(DefaultAccountAdapter):
             cache.delete(_address_key("live", user.email))
 
 
+REFUSED_DOMAIN = (
+    "Staff sign-in with Microsoft is only for {domains} addresses. Residents can sign in with their email address "
+    "and a code."
+)
+REFUSED_TENANT = (
+    "The Microsoft account you used is not an NHSmail account, so it cannot sign in here. Sign in with your "
+    "NHSmail account, or with your email address and a code."
+)
+REFUSED_STAFF_LINK = (
+    "Your account here has staff or management access, so it cannot be joined to Microsoft sign-in automatically. "
+    "Sign in with your email address and a code instead."
+)
+
+
+def _refuse(request: HttpRequest, message: str) -> None:
+    messages.error(request, message)
+    raise ImmediateHttpResponse(redirect("account_request_login_code"))
+
+
+def _configured_tenant_id(tenant: str) -> str | None:
+    """The tenant ID (lower case) when `tenant` is one; None for "organizations", "common" or a domain name."""
+    try:
+        return str(uuid.UUID(tenant))
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+def _token_tenant_id(sociallogin: Any) -> str | None:
+    """The `tid` claim of the access token. Not signature-checked: our server has just received it from the
+    configured tenant's token endpoint over TLS, and only Microsoft Graph can check a Graph token's signature."""
+    token = getattr(sociallogin.token, "token", "") if sociallogin.token else ""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return None
+    tid = claims.get("tid") if isinstance(claims, dict) else None
+    return _configured_tenant_id(tid) if isinstance(tid, str) else None
+
+
+def has_staff_powers(user: Any) -> bool:
+    return bool(
+        user.is_superuser
+        or user.is_staff
+        or user.groups.filter(name__in=(roles.PMO, roles.CONSULTATION_MANAGER)).exists()
+    )
+
+
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
-        if sociallogin.account.provider != "microsoft":
+    def _tenant_id(self, request: HttpRequest) -> str | None:
+        """The tenant ID the Microsoft app signs in with (the same setting allauth builds Microsoft's URLs from)."""
+        app = self.get_app(request, provider="microsoft")
+        return _configured_tenant_id(app.settings.get("tenant", ""))
+
+    def _check_microsoft_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        """Refuse (message and redirect; no user made, nothing linked) unless the token is from the configured
+        tenant and the userPrincipalName is in an allowed domain; then make the UPN the only address used."""
+        if getattr(sociallogin, "_entra_checked", False):
             return
-        emails = [sociallogin.user.email] + [e.email for e in sociallogin.email_addresses]
-        if not any(email_domain_allowed(e) for e in emails if e):
-            messages.error(
-                request,
-                "Staff sign-in with Microsoft is only for "
-                + ", ".join(settings.ENTRA_ALLOWED_DOMAINS)
-                + " addresses. Residents can sign in with their email address and a code.",
-            )
-            raise ImmediateHttpResponse(redirect("account_request_login_code"))
+        tenant = self._tenant_id(request)
+        if tenant is not None and _token_tenant_id(sociallogin) != tenant:
+            _refuse(request, REFUSED_TENANT)
+        upn = str(sociallogin.account.extra_data.get("userPrincipalName") or "").strip()
+        # A guest's UPN ("jo_example.org#EXT#@...") may carry the tenant's own domain; it is another
+        # organisation's account, not an NHSmail one.
+        if not email_domain_allowed(upn) or "#ext#" in upn.lower():
+            _refuse(request, REFUSED_DOMAIN.format(domains=", ".join(settings.ENTRA_ALLOWED_DOMAINS)))
+        sociallogin.user.email = upn
+        sociallogin.email_addresses = [EmailAddress(email=upn, verified=True, primary=True)]
+        sociallogin._entra_checked = True
+
+    def authenticate_by_email(self, sociallogin: Any) -> Any:
+        """allauth looks a login up by address before pre_social_login: check it first, so the address matched is
+        the UPN, and refuse to join an account with staff powers unless the tenant is checked."""
+        if sociallogin.account.provider != "microsoft":
+            return super().authenticate_by_email(sociallogin)
+        request = allauth_context.request
+        self._check_microsoft_login(request, sociallogin)
+        found = super().authenticate_by_email(sociallogin)
+        if found and self._tenant_id(request) is None and has_staff_powers(found[0]):
+            _refuse(request, REFUSED_STAFF_LINK)
+        return found
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: Any) -> None:
+        if sociallogin.account.provider == "microsoft":
+            self._check_microsoft_login(request, sociallogin)
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: Any) -> bool:
         return sociallogin.account.provider == "microsoft"

@@ -186,6 +186,8 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "home"
 # Staff sign-in with Microsoft Entra ID (NHSmail), switched on when a client id is configured.
 ENTRA_CLIENT_ID = env("ENTRA_CLIENT_ID", default="")
 ENTRA_CLIENT_SECRET = env("ENTRA_CLIENT_SECRET", default="")
+# In production the NHSmail tenant's ID (production.py refuses "organizations", "common", "consumers"): Microsoft then
+# only signs in that tenant's accounts, and the adapter checks the token's tenant too (accounts/adapters.py).
 ENTRA_TENANT = env("ENTRA_TENANT", default="organizations")
 ENTRA_ALLOWED_DOMAINS: list[str] = [d.lower() for d in env.list("ENTRA_ALLOWED_DOMAINS", default=["nhs.net"])]
 SOCIALACCOUNT_ONLY = False
@@ -202,7 +204,8 @@ if ENTRA_CLIENT_ID:
             }
         ],
         "EMAIL_AUTHENTICATION": True,
-        # Entra (NHSmail) vouches for its addresses: those of the allowed domains need no second confirmation.
+        # Addresses of the allowed domains need no second confirmation. The adapter replaces Graph's `mail` (set by
+        # any tenant's admin, unverified) with the userPrincipalName before this applies.
         "VERIFIED_EMAIL": ENTRA_ALLOWED_DOMAINS,
     }
 

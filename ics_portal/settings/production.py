@@ -1,9 +1,20 @@
 """Production: refuses to start without a secret key and allowed hosts; HTTPS only."""
 
+import uuid
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_BROKER_TRANSPORT_OPTIONS, REDIS_CACHE, env
+from .base import ENTRA_CLIENT_ID, ENTRA_TENANT, REDIS_BROKER_TRANSPORT_OPTIONS, REDIS_CACHE, env
+
+
+def _is_tenant_id(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
@@ -11,6 +22,13 @@ if not SECRET_KEY or len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a random value of at least 50 characters.")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the portal is served on.")
+# With a multi-tenant value any Microsoft tenant's admin could make an account that Microsoft signs in; the tenant
+# ID (a GUID) is also what the adapter compares the token's `tid` claim with.
+if ENTRA_CLIENT_ID and not _is_tenant_id(ENTRA_TENANT):
+    raise ImproperlyConfigured(
+        "ENTRA_TENANT must be the NHSmail tenant's ID (a GUID such as 12345678-90ab-cdef-1234-567890abcdef) when "
+        f"ENTRA_CLIENT_ID is set; {ENTRA_TENANT!r} would let any Microsoft organisation's accounts sign in."
+    )
 
 DEBUG = False
 REDIS_URL = env("REDIS_URL")
