@@ -7,7 +7,8 @@ same way for everyone: the check-answers form carries the draft's submission tok
 the session or the account (never through the form), and `svc.response_submit` checks every required step and
 sends it. Sending forgets the draft from the session, and the session only ever names drafts (or a sent response
 reopened with its receipt's signed change link, until the changes are sent), so the next person on a shared
-computer neither sees nor takes over (by signing in) a response sent before them. Changes to a reopened sent
+computer neither sees nor takes over (by signing in) a response sent before them. Emailing a resume link ("Save
+and come back later") forgets a signed-out resident's draft too: the link is how they come back. Changes to a reopened sent
 response are saved on its row as they are typed; "Cancel changes" puts back the copy of what was sent that the
 change link kept (REOPENED_SENT) and forgets it from the session. Every page here is
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
@@ -217,6 +218,12 @@ def session_pop(request: HttpRequest, key: str, consultation_id: int) -> None:
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
     for key in (DRAFTS, REOPENED, REOPENED_SENT):
         session_pop(request, key, consultation.pk)
+
+
+def _masked(email: str) -> str:
+    """'a••••@example.org': enough for the resident to spot a typo, not enough for the next person to read it."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}{'•' * 4}@{domain}"
 
 
 def _sent_salt(request: HttpRequest) -> str:
@@ -704,6 +711,9 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     if early is not None:
         return early
     assert response is not None
+    if response.state == Response.State.SUBMITTED:
+        # Changes to a sent response are kept as they are typed; a resume link would only open "already sent".
+        return redirect(_check_url(consultation))
     if request.method == "POST":
         form = SaveForLaterForm(request.POST)
         _hold_if_trapped(form, consultation, now, "the save for later page", response)
@@ -713,11 +723,22 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
                 return _rate_limited(request, consultation, refused, request.path)
             token = links.resume_token_make(response=response)
             link = request.build_absolute_uri(reverse("engagement:respond_resume", args=[consultation.slug, token]))
-            svc.response_send_resume_link(response=response, email=form.cleaned_data["email"], link=link, now=now)
+            email = form.cleaned_data["email"]
+            svc.response_send_resume_link(response=response, email=email, link=link, now=now)
+            signed_in = request.user.is_authenticated
+            if not signed_in:
+                # The emailed link is how they come back: the next person at a shared computer finds nothing.
+                _forget(request, consultation)
             return render(
                 request,
                 "engagement/respond/save_sent.html",
-                _context(consultation, response, email=form.cleaned_data["email"], days=links.RESUME_MAX_AGE.days),
+                _context(
+                    consultation,
+                    response,
+                    email=email if signed_in else _masked(email),
+                    signed_in=signed_in,
+                    days=links.RESUME_MAX_AGE.days,
+                ),
             )
     else:
         form = SaveForLaterForm(initial={"email": response.email})

@@ -303,6 +303,10 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+# A shared computer: closing the browser ends the session (and with it any draft), and a session never outlives
+# SESSION_COOKIE_AGE. allauth's "Remember me" would make the cookie persistent again, so it is never offered.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+ACCOUNT_SESSION_REMEMBER = False
 CSRF_FAILURE_VIEW = "ics_portal.views.csrf_failure"
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"

@@ -176,6 +176,67 @@ def test_two_people_one_browser(
     assert not Response.objects.filter(user=resident).exists()
 
 
+@pytest.mark.parametrize("width", [1280, 375])
+def test_two_people_one_browser_save_for_later(
+    page: Any, browser: Any, live_server: Any, assert_accessible: Any, width: int
+) -> None:
+    """A shared computer: A saves for later with their email and walks away; B, at the same browser, finds none
+    of A's answers and not A's email; A comes back on another device with the emailed link, answers intact."""
+    from notifications.models import Email
+
+    survey = respond_survey()
+    page.set_default_timeout(20_000)
+    page.set_viewport_size({"width": width, "height": 800})
+    start_url = f"{live_server.url}/consultations/{survey.slug}/respond/"
+    page.goto(start_url)
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Why option 1?").fill("Closer to home")
+    page.get_by_role("button", name="Save and come back later").click()
+    expect(page.locator("h1")).to_contain_text("Save your answers and come back later")
+    page.get_by_label("Email address").fill("first.person@example.org")
+    page.get_by_role("button", name="Send me a link").click()
+    expect(page.locator("h1")).to_contain_text("Check your email")
+    main = page.locator("main")
+    expect(main).to_contain_text("Your answers are saved")
+    expect(main).to_contain_text("f••••@example.org")
+    expect(main).to_contain_text("no longer kept in this browser")
+    assert "first.person@example.org" not in page.content()
+    expect(page.get_by_role("link", name="Continue with your response now")).to_have_count(0)
+    assert_accessible(page, f"save for later sent at {width}px")
+
+    # B, at the same browser: a fresh start, and nothing of A's on any step.
+    page.goto(start_url)
+    expect(page.get_by_role("button", name="Start now")).to_be_visible()
+    page.get_by_role("button", name="Start now").click()
+    expect(page.get_by_label("Option 1")).not_to_be_checked()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_label("Why option 1?")).to_have_value("")
+    page.goto(f"{start_url}about-you/")
+    expect(page.get_by_label("Email address (optional)")).to_have_value("")
+    page.goto(f"{start_url}save/")
+    expect(page.get_by_label("Email address")).to_have_value("")
+    assert "first.person@example.org" not in page.content()
+
+    # A, on another device, with the link from the email.
+    other = browser.new_context(base_url=live_server.url)
+    try:
+        a = other.new_page()
+        body = Email.objects.get(kind="resume_link", to="first.person@example.org").body_text
+        link = re.search(r"https?://[^/\s]+(/consultations/\S+/respond/resume/\S+/)", body)
+        assert link, body
+        a.goto(link.group(1))
+        expect(a.locator("h1")).to_contain_text("Check your answers")
+        expect(a.locator("main")).to_contain_text("Closer to home")
+        expect(a.locator("main")).to_contain_text("Option 1")
+    finally:
+        other.close()
+
+
 def test_refused_and_closed_pages_keep_what_was_typed(
     page: Any, live_server: Any, assert_accessible: Any, settings: Any
 ) -> None:

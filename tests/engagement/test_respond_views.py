@@ -543,6 +543,7 @@ def test_rate_limit_on_resume_emails(client: Any, survey: Any, settings: Any) ->
     settings.ENGAGEMENT_RATE_LIMITS = {"resume_email": "1/10m"}
     start(client, survey)
     assert client.post(url("respond_save", survey), {"email": "a@example.org"}).status_code == HTTPStatus.OK
+    start(client, survey)  # sending the link forgot the first draft from this browser: a second one
     r = client.post(url("respond_save", survey), {"email": "a@example.org"})
     assert r.status_code == HTTPStatus.TOO_MANY_REQUESTS
     assert "We have not sent the email yet" in r.content.decode()
@@ -575,6 +576,92 @@ def test_save_and_resume_link_valid(client: Any, survey: Any) -> None:
     assert r["Location"] == url("respond_check", survey)
     page = other_device.get(url("respond_page", survey, 1)).content.decode()
     assert re.search(r'value="Option 1"\s+checked', page)
+
+
+def test_save_for_later_leaves_nothing_for_the_next_person_at_the_browser(client: Any, survey: Any) -> None:
+    """A shared computer: A saves for later with their email and walks away; B at the same browser finds neither
+    A's answers nor A's email anywhere, and A comes back, with every answer, through the emailed link."""
+    from django.test import Client
+
+    start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_page", survey, 2), page2(survey))
+    r = client.post(url("respond_about_you", survey), about(survey, action="save_later"))
+    assert r["Location"] == url("respond_save", survey)
+    assert "resident@example.org" in client.get(url("respond_save", survey)).content.decode(), "prefilled for A"
+    r = client.post(url("respond_save", survey), {"email": "resident@example.org"})
+    assert r.status_code == HTTPStatus.OK
+    body = r.content.decode()
+    assert "Your answers are saved" in body
+    assert "r••••@example.org" in body
+    assert "resident@example.org" not in body
+    assert "no longer kept in this browser" in body
+    assert "Continue with your response now" not in body
+    assert url("respond_check", survey) not in body
+
+    # B, at the same browser.
+    assert not client.session.get("engagement.drafts")
+    for name, args in [("respond_about_you", ()), ("respond_save", ()), ("respond_page", (1,)), ("respond_check", ())]:
+        r = client.get(url(name, survey, *args))
+        assert r.status_code == HTTPStatus.FOUND, name
+        assert r["Location"] == url("respond_start", survey), name
+    page = client.get(url("respond_start", survey)).content.decode()
+    assert "Start now" in page
+    assert "Continue your response" not in page
+    start(client, survey)
+    for name, args in [("respond_about_you", ()), ("respond_save", ()), ("respond_page", (1,)), ("respond_page", (2,))]:
+        body = client.get(url(name, survey, *args)).content.decode()
+        assert "resident@example.org" not in body, name
+        assert not re.search(r'value="Option 1"\s+checked', body), name
+        assert "Because it is local" not in body, name
+
+    # A, on another device, with the link.
+    other_device = Client()
+    r = other_device.get(resume_link(survey))
+    assert r["Location"] == url("respond_check", survey)
+    check = other_device.get(url("respond_check", survey)).content.decode()
+    answers = ["Option 1", "Access", "Prevention", "Because it is local &amp; &lt;simple&gt;", "resident@example.org"]
+    for answer in answers:
+        assert answer in check, answer
+    assert re.search(r'value="Option 1"\s+checked', other_device.get(url("respond_page", survey, 1)).content.decode())
+
+
+def test_save_for_later_signed_in_keeps_the_draft_in_the_account(client: Any, survey: Any, resident: Any) -> None:
+    """A signed-in resident's draft belongs to the account: it stays, and the page says signing out leaves nothing."""
+    client.force_login(resident)
+    start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey, action="save_later"))
+    r = client.post(url("respond_save", survey), {"email": resident.email})
+    body = r.content.decode()
+    assert "Your answers are saved" in body
+    assert resident.email in body
+    assert "sign out" in body
+    assert "Continue with your response now" in body
+    page = client.get(url("respond_page", survey, 1))
+    assert page.status_code == HTTPStatus.OK
+    assert re.search(r'value="Option 1"\s+checked', page.content.decode())
+
+
+def test_a_sent_response_is_not_saved_for_later(client: Any, survey: Any, resident: Any) -> None:
+    """Changes to a sent response are kept as they are typed; a resume link to it would only say "already sent"."""
+    client.force_login(resident)
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    for r in (client.get(url("respond_save", survey)), client.post(url("respond_save", survey), {"email": "a@b.org"})):
+        assert r.status_code == HTTPStatus.FOUND
+        assert r["Location"] == url("respond_check", survey)
+    assert not Email.objects.filter(kind="resume_link").exists()
+
+
+def test_the_session_cookie_ends_when_the_browser_closes(client: Any, survey: Any) -> None:
+    """The next person at a shared computer, after the browser is closed, gets a new session."""
+    from django.conf import settings as django_settings
+
+    r = client.post(url("respond_start", survey), {"action": "start"})
+    cookie = r.cookies[django_settings.SESSION_COOKIE_NAME]
+    assert cookie.value
+    assert not cookie["max-age"]
+    assert not cookie["expires"]
 
 
 def test_save_later_keeps_valid_answers_of_an_invalid_page(client: Any, survey: Any) -> None:
