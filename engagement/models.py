@@ -70,6 +70,10 @@ class Consultation(models.Model):
         default=DEFAULT_RETENTION_MONTHS,
         help_text="Months after closing when respondents' personal data is removed (retention/services.py).",
     )
+    equality_left_out = models.PositiveIntegerField(
+        default=0,
+        help_text="Equality answers deleted unreleased: too few remained after closing to keep them anonymous.",
+    )
     # Set and cleared by the outcomes app's services ("you said, we did"), which own the outcome itself.
     outcome_published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(

@@ -50,6 +50,24 @@ class ExportLog(models.Model):
         return f"{self.get_format_display()} export of {self.consultation_title} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
+class ExportDownload(models.Model):
+    """Each download of a background export's file, by whoever fetched it (the owner or their system's PMO): the
+    job's own log entry records who asked for the export, this who took a copy of it."""
+
+    log = models.ForeignKey(ExportLog, on_delete=models.PROTECT, related_name="downloads")
+    downloaded_at = models.DateTimeField()
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_email = models.EmailField(help_text="Kept if the account is deleted.")
+
+    class Meta:
+        ordering = ("downloaded_at", "pk")
+
+    def __str__(self) -> str:
+        return f"Download of export {self.log_id} by {self.user_email} at {self.downloaded_at:%Y-%m-%d %H:%M}"
+
+
 class ExportJob(models.Model):
     """A large export made by a worker (services.export_job_run) and kept for a while in private storage
     (settings.REPORTING_EXPORT_ROOT, never under MEDIA_ROOT), so the person who asked can download it from the job's

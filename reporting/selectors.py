@@ -384,6 +384,7 @@ EQUALITY_FIELDS: list[tuple[str, str, list[tuple[str, str]]]] = [
 class EqualitySummary:
     total: int
     tables: list[tuple[str, Table]]
+    left_out: int = 0  # deleted unreleased: too few remained after closing to be released anonymously
 
 
 def equality_summary(*, consultation: Consultation) -> EqualitySummary:
@@ -400,7 +401,7 @@ def equality_summary(*, consultation: Consultation) -> EqualitySummary:
         labels = [label for _value, label in choices] + ["Not answered"]
         cells = [counts[f"{name}__{index}"] for index in range(len(labels))]
         tables.append((title, suppress(labels, cells, total=counts["total"])))
-    return EqualitySummary(total=counts["total"], tables=tables)
+    return EqualitySummary(total=counts["total"], tables=tables, left_out=consultation.equality_left_out)
 
 
 def export_jobs_of(*, user: Any, consultation: Consultation, limit: int = 10) -> list[Any]:

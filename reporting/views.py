@@ -118,7 +118,11 @@ def question_answers(request: HttpRequest, slug: str, question: int) -> HttpResp
 @login_required
 @permission_required("reporting.view_export_log", raise_exception=True)
 def export_log(request: HttpRequest) -> HttpResponse:
-    entries = ExportLog.objects.filter(export_log_filter(request.user)).select_related("consultation")
+    entries = (
+        ExportLog.objects.filter(export_log_filter(request.user))
+        .select_related("consultation")
+        .prefetch_related("downloads")
+    )
     page = page_of(request, entries, per_page=50)
     return render(request, "reporting/export_log.html", {"page": page})
 
@@ -259,5 +263,7 @@ def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(
         storage.open(job.file_name, "rb"), as_attachment=True, filename=name, content_type=types[job.format]
     )
+    if request.method == "GET":  # a HEAD sends no file, so takes no copy
+        services.export_download_record(job=job, user=request.user, now=timezone.now())
     response["Cache-Control"] = "private, no-store"  # may hold personal data
     return response  # type: ignore[return-value]

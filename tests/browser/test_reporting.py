@@ -6,11 +6,13 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts import roles
 from engagement.models import Question, Response
 from engagement.questions import OTHER
+from reporting.models import ExportDownload, ExportLog
 from tests.browser.test_core_pages import sign_in
 from tests.engagement.factories import AreaFactory, OrganisationFactory, QuestionFactory
 from tests.factories import UserFactory
@@ -49,6 +51,11 @@ def test_reporting_pages_are_accessible(page, live_server, assert_accessible, da
     page.set_viewport_size({"width": width, "height": 800})
     sign_in(page, live_server, data["pmo"])
     barnet = data["boroughs"].barnet.pk
+    c = data["boroughs"].barnet_c
+    type(c).objects.filter(pk=c.pk).update(equality_left_out=2)  # the summary's "left out" line
+    log = ExportLog.objects.create(created_at=timezone.now(), consultation=c, consultation_title=c.title, rows=12,
+                                   format=ExportLog.Format.CSV)  # fmt: skip
+    ExportDownload.objects.create(log=log, downloaded_at=timezone.now(), user_email=data["pmo"].email)
     for path, heading in [
         ("/pmo/", "Programme office"),
         (f"/pmo/consultations/barnet-plan/?area={barnet}&late=no", "Barnet plan"),
@@ -60,6 +67,9 @@ def test_reporting_pages_are_accessible(page, live_server, assert_accessible, da
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)
         assert_accessible(page, f"{path} at {width}px")
+    expect(page.get_by_text(f"By {data['pmo'].email} at")).to_be_visible()  # the export log, checked last
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/")
+    expect(page.get_by_text("2 equality answers were left out")).to_be_visible()
     page.goto(live_server.url + "/pmo/consultations/barnet-plan/export/")
     page.get_by_label("Include personal data").check()
     page.get_by_role("button", name="Export").click()

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from engagement.models import EqualityMonitoring, PendingEquality, Response
 from engagement.services import equality
+from engagement.services.suspected import response_release
 from ics_portal import celery_app
 from tests.engagement.factories import ConsultationFactory, ResponseFactory, respond_survey
 
@@ -43,12 +44,81 @@ def test_an_open_consultation_waits_for_a_full_batch() -> None:
     assert set(EqualityMonitoring.objects.values_list("carer", flat=True)) == {"yes"}
 
 
-def test_a_closed_consultation_releases_its_last_few() -> None:
+def after_closing(survey: Any) -> datetime.datetime:
+    return survey.closes_at + datetime.timedelta(days=30)
+
+
+def suspect(responses: list[Response]) -> None:
+    Response.objects.filter(pk__in=[r.pk for r in responses]).update(
+        suspected_automated=True, suspected_at=timezone.now()
+    )
+
+
+@pytest.mark.parametrize("few", [1, 2, 3, 4])
+def test_fewer_than_a_batch_are_never_released_after_closing_and_are_counted_as_left_out(few: int) -> None:
+    """Released on their own, a few people's answers would show as the summary cells that went up by a few."""
     survey = respond_survey()
-    hold(survey, AGES[:2])
+    hold(survey, AGES[:few])
     assert equality.equality_release(now=survey.opens_at + datetime.timedelta(seconds=1), batch=5) == 0
-    assert equality.equality_release(now=survey.closes_at + datetime.timedelta(days=30), batch=5) == 2
-    assert EqualityMonitoring.objects.filter(consultation=survey).count() == 2
+    assert equality.equality_release(now=after_closing(survey), batch=5) == 0
+    assert not EqualityMonitoring.objects.exists()
+    assert not PendingEquality.objects.exists()  # nothing more can join them: deleted, not kept
+    survey.refresh_from_db()
+    assert survey.equality_left_out == few
+    assert equality.equality_release(now=after_closing(survey), batch=5) == 0
+    survey.refresh_from_db()
+    assert survey.equality_left_out == few  # counted once
+
+
+def test_a_full_batch_after_closing_is_still_released() -> None:
+    survey = respond_survey()
+    hold(survey, [*AGES, "65_74"])
+    assert equality.equality_release(now=after_closing(survey), batch=5) == 6
+    survey.refresh_from_db()
+    assert survey.equality_left_out == 0
+
+
+def test_the_remainder_waits_during_the_late_period() -> None:
+    survey = respond_survey()
+    survey.late_grace = datetime.timedelta(days=2)
+    survey.save()
+    hold(survey, AGES[:2])
+    assert equality.equality_release(now=survey.closes_at + datetime.timedelta(days=1), batch=5) == 0
+    assert PendingEquality.objects.count() == 2
+    survey.refresh_from_db()
+    assert survey.equality_left_out == 0
+
+
+def test_a_suspected_response_released_after_the_rest_is_not_released_alone() -> None:
+    """The security review's attack: after closing, release one held response and read whose cells went up."""
+    survey = respond_survey()
+    hold(survey, [*AGES, "65_74"])
+    (held,) = hold(survey, ["75_plus"])
+    suspect([held])
+    now = after_closing(survey)
+    assert equality.equality_release(now=now, batch=5) == 6
+    assert PendingEquality.objects.filter(response=held).exists()  # it still waits on a manager
+    response_release(response=held, by=None, now=now)
+    assert equality.equality_release(now=now, batch=5) == 0
+    assert not EqualityMonitoring.objects.filter(age_band="75_plus").exists()
+    assert not PendingEquality.objects.exists()
+    survey.refresh_from_db()
+    assert survey.equality_left_out == 1
+
+
+def test_a_remainder_waits_for_held_suspected_responses_that_could_make_up_a_batch() -> None:
+    survey = respond_survey()
+    hold(survey, AGES[:3])
+    suspected = hold(survey, AGES[3:])
+    suspect(suspected)
+    now = after_closing(survey)
+    assert equality.equality_release(now=now, batch=5) == 0
+    assert PendingEquality.objects.count() == 5  # not dropped: two more may yet count
+    for response in suspected:
+        response_release(response=response, by=None, now=now)
+    assert equality.equality_release(now=now, batch=5) == 5
+    survey.refresh_from_db()
+    assert survey.equality_left_out == 0
 
 
 def test_released_rows_are_written_in_the_shuffled_order(monkeypatch: Any) -> None:
@@ -84,9 +154,10 @@ def test_drafts_never_sent_are_not_counted_and_are_dropped_at_closing() -> None:
     open_now = survey.opens_at + datetime.timedelta(seconds=1)
     assert equality.equality_release(now=open_now, batch=5) == 0  # 5 held, but only 3 sent: not a batch yet
     assert PendingEquality.objects.count() == 5
+    hold(survey, ["65_74", "75_plus"])
     after = survey.closes_at + datetime.timedelta(days=30)
-    assert equality.equality_release(now=after, batch=5) == 3
-    assert sorted(EqualityMonitoring.objects.values_list("age_band", flat=True)) == AGES[:3]
+    assert equality.equality_release(now=after, batch=5) == 5
+    assert sorted(EqualityMonitoring.objects.values_list("age_band", flat=True)) == [*AGES[:3], "65_74", "75_plus"]
     assert not PendingEquality.objects.exists()
 
 

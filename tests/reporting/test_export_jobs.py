@@ -315,6 +315,31 @@ def test_only_the_owner_and_the_pmo_while_allowed_see_a_job_and_its_file(client,
     assert client.get(download).status_code == 403  # a manager of no area may see no summary
 
 
+def test_every_download_of_a_job_file_is_in_the_export_log_with_who_took_it(client, big, boroughs, pmo_user):
+    """A PMO may fetch a manager's personal-data export: the log must show that they did, not only who asked."""
+    manager = boroughs.barnet_manager
+    start(client, manager, {"format": "csv", "personal_data": "on", "reason": "To reply to respondents"})
+    job = ExportJob.objects.get()
+    assert job.personal_data
+    services.export_job_run(job_id=job.pk)
+    download = f"/pmo/exports/{job.pk}/download/"
+    client.force_login(pmo_user)
+    assert client.head(download).status_code == 200
+    assert not job.log.downloads.exists()  # a HEAD sends no file
+    assert client.get(download).status_code == 200
+    client.force_login(manager)
+    assert client.get(download).status_code == 200
+    downloads = list(job.log.downloads.values_list("user", "user_email"))
+    assert downloads == [(pmo_user.pk, pmo_user.email), (manager.pk, manager.email)]
+
+    client.force_login(pmo_user)
+    html = client.get("/pmo/export-log/").content.decode()
+    entry = html[html.index(">Downloaded</dt>") :].split("</div>")[0]
+    assert f"By {pmo_user.email} at " in entry
+    assert f"By {manager.email} at " in entry
+    assert entry.index(pmo_user.email) < entry.index(manager.email)  # in the order they happened
+
+
 def test_the_clean_up_deletes_old_files_no_job_points_to(client, big, pmo_user, settings):
     start(client, pmo_user)
     job = ExportJob.objects.get()

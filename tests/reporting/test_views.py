@@ -174,6 +174,20 @@ def test_fewer_than_five_equality_forms_are_not_shown(client, boroughs, survey, 
     assert ">Sex</caption>" not in html
 
 
+def test_the_equality_section_says_how_many_answers_were_left_out(client, boroughs, survey, pmo_user):
+    """Set by the release (engagement/services/equality.py) when too few remained after closing to release."""
+    equality(survey, 6, sex="female")
+    client.force_login(pmo_user)
+    html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+    assert "left out" not in html
+    type(survey).objects.filter(pk=survey.pk).update(equality_left_out=3)
+    html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+    assert "3 equality answers were left out because too few remained to keep them anonymous." in html
+    type(survey).objects.filter(pk=survey.pk).update(equality_left_out=1)
+    html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+    assert "1 equality answer was left out because too few remained to keep them anonymous." in html
+
+
 def _questions(consultation, *, sets: int) -> None:
     kinds = [kind.SINGLE_CHOICE, kind.MULTIPLE_CHOICE, kind.YES_NO, kind.AGREE_SCALE, kind.LONG_TEXT, kind.EMAIL]
     for k in kinds * sets:
