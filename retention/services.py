@@ -4,8 +4,9 @@ A consultation's personal data is due for removal `retention_months` after it cl
 response email addresses, links to accounts, organisation roles and the contact consent; answers to email-address
 questions; drafts never sent (with their answers and held equality answers); submission tokens (a stale form or a
 save-and-return link then matches nothing); outbox rows about the consultation or its responses (address, bodies,
-render data); held equality answers (`PendingEquality`: by then the ten-minute release has counted every sent
-response's, so what is left belongs to drafts or to responses still held as suspected, which never counted);
+render data); held equality answers (`PendingEquality`: by then the ten-minute release has released every sent
+response's or left them out as too few, so what is left belongs to drafts or to responses still held as
+suspected, which never counted);
 follows of the consultation. What stays: sent responses'
 reference, area, respondent type, organisation name, answers and dates, and the released equality table, so every
 summary still works.
