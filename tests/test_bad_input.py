@@ -40,22 +40,14 @@ from accounts.models import User
 from engagement.models import Consultation, ManagerScope, Response
 from governance.models import Area
 from notifications.models import Email
+from tests.browser.test_crawl import START as CRAWL_START
 from tests.engagement.factories import ResponseFactory
 from tests.factories import UserFactory
 from tests.html import Element, parse
 
 pytestmark = pytest.mark.django_db
 
-START = [
-    "/",
-    "/search/?q=discharge",
-    "/account/",
-    "/staff/",
-    "/pmo/",
-    "/manage/consultations/",
-    "/consultations/my-responses/",
-    "/accounts/login/code/",
-]
+START = [*CRAWL_START, "/accounts/login/code/"]  # the browser crawl's start pages, and the sign-in form
 NOT_FOLLOWED = ("/admin/", "/static/", "/media/", "/accounts/logout/", "/assets/", "/bench/")
 NOT_PARSED = (".csv", ".xlsx", ".json", ".docx", "/documents/", "/download", "/feed/")
 PER_KIND = 2
