@@ -4,10 +4,13 @@ Used on response submissions and on save-and-return emails, per browser session 
 address, with a much higher ceiling for the address: many people share one address (an engagement event on one
 Wi-Fi, a trust behind one NAT), so the address alone must not refuse the 21st of them. The limits are settings
 (ENGAGEMENT_RATE_LIMITS: "<scope>" per session, "<scope>_per_address" per address, e.g. {"submit": "20/10m",
-"submit_per_address": "300/10m"}) so a deployment or a benchmark can change them.
+"submit_per_address": "300/10m"}) so a deployment or a benchmark can change them. An email's recipient is counted
+too ("<scope>_per_recipient"), so nobody can fill a stranger's inbox from many browsers and networks; the person
+refused keeps their answers and can carry on or sign in, so it locks nobody out.
 """
 
 import dataclasses
+import hashlib
 import re
 import time
 
@@ -21,6 +24,7 @@ DEFAULT_LIMITS = {
     "submit_per_address": "300/10m",
     "resume_email": "5/10m",
     "resume_email_per_address": "60/10m",
+    "resume_email_per_recipient": "10/1d",
 }
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -73,8 +77,9 @@ def _count(scope: str, per: str, who: str, rate: str | None, now: float) -> Refu
     return Refusal(scope=scope, per=per, limit=limit, period=period, retry_at=(window + 1) * period)
 
 
-def refusal(request: HttpRequest, scope: str) -> Refusal | None:
+def refusal(request: HttpRequest, scope: str, *, recipient: str = "") -> Refusal | None:
     """Count one attempt in `scope`; the Refusal once a limit for the current window is passed, else None.
+    `recipient`, an email address the attempt would write to, is counted last, once the others allow.
 
     The browser session is counted first (a request without one counts only against its address); an attempt
     the session's limit refuses does not count against the address, so one busy browser cannot use up the
@@ -86,4 +91,8 @@ def refusal(request: HttpRequest, scope: str) -> Refusal | None:
         refused = _count(scope, "session", session_key, limits.get(scope), now)
         if refused is not None:
             return refused
-    return _count(scope, "address", client_ip(request), limits.get(f"{scope}_per_address"), now)
+    refused = _count(scope, "address", client_ip(request), limits.get(f"{scope}_per_address"), now)
+    if refused is not None or not recipient:
+        return refused
+    who = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()
+    return _count(scope, "recipient", who, limits.get(f"{scope}_per_recipient"), now)

@@ -718,7 +718,7 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
         form = SaveForLaterForm(request.POST)
         _hold_if_trapped(form, consultation, now, "the save for later page", response)
         if form.is_valid():
-            refused = ratelimit.refusal(request, "resume_email")
+            refused = ratelimit.refusal(request, "resume_email", recipient=form.cleaned_data["email"])
             if refused is not None:
                 return _rate_limited(request, consultation, refused, request.path)
             token = links.resume_token_make(response=response)

@@ -350,6 +350,7 @@ ENGAGEMENT_RATE_LIMITS = {
     "submit_per_address": env("ENGAGEMENT_SUBMIT_ADDRESS_RATE", default="300/10m"),
     "resume_email": env("ENGAGEMENT_RESUME_EMAIL_RATE", default="5/10m"),
     "resume_email_per_address": env("ENGAGEMENT_RESUME_EMAIL_ADDRESS_RATE", default="60/10m"),
+    "resume_email_per_recipient": env("ENGAGEMENT_RESUME_EMAIL_RECIPIENT_RATE", default="10/1d"),
 }
 # Where respondents say they live or work: system slug -> level slug (default: the level just under the top).
 ENGAGEMENT_RESPONDENT_AREA_LEVEL = {"nel": "place-based-systems"}

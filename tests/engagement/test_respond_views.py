@@ -551,6 +551,30 @@ def test_rate_limit_on_resume_emails(client: Any, survey: Any, settings: Any) ->
     assert Email.objects.filter(kind="resume_link").count() == 1
 
 
+def test_save_and_return_emails_to_one_address_are_capped_from_any_browser_and_network(
+    survey: Any, settings: Any
+) -> None:
+    """A stranger cannot fill someone's inbox from many browsers and networks; the person refused keeps their
+    answers and is told they can carry on or sign in, and another address is not affected."""
+    from django.test import Client
+
+    settings.ENGAGEMENT_RATE_LIMITS = {"resume_email_per_recipient": "2/1d"}
+    for n in range(2):
+        browser = Client(REMOTE_ADDR=f"198.51.100.{n}")
+        start(browser, survey)
+        assert browser.post(url("respond_save", survey), {"email": "Victim@example.org"}).status_code == 200
+    browser = Client(REMOTE_ADDR="198.51.100.9")
+    start(browser, survey)
+    r = browser.post(url("respond_save", survey), {"email": "victim@example.org"})
+    assert r.status_code == HTTPStatus.TOO_MANY_REQUESTS
+    page = r.content.decode()
+    assert "already sent 2 save and return emails to this address in the last day" in page
+    assert "Your answers are saved" in page
+    assert Email.objects.filter(kind="resume_link").count() == 2
+    assert browser.get(url("respond_check", survey)).status_code == HTTPStatus.OK, "the draft is still here"
+    assert browser.post(url("respond_save", survey), {"email": "other@example.org"}).status_code == 200
+
+
 # --- save and come back later ---
 def resume_link(survey: Any) -> str:
     body = Email.objects.filter(kind="resume_link").latest("created_at").body_text
