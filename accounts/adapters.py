@@ -7,6 +7,9 @@ address are limited (ACCOUNTS_LOGIN_CODE_EMAILS per ACCOUNTS_LOGIN_CODE_EMAIL_WI
 still succeeds, no email is sent and the page says so and when another can be asked for. A new code (none live)
 is always emailed, so there is never a live code its owner cannot get. Only the per-IP limit
 (ACCOUNT_RATE_LIMITS) refuses requests. With the cache unreachable every request gets a new code and an email.
+Each browser has 3 guesses; after ACCOUNTS_LOGIN_CODE_GUESSES wrong ones from all browsers together the live code
+is replaced (`login_code_rejected`), so a script opening new browsers cannot keep guessing one code. That locks
+nobody out: a browser that was given the old code keeps it, and the next request gets a new code, emailed.
 
 Staff sign in with Microsoft Entra ID (NHSmail); only addresses in ENTRA_ALLOWED_DOMAINS may use it, and a
 new Entra user joins the Staff role. Graph's `mail` is set by each tenant's own admin and nobody verifies it
@@ -90,6 +93,18 @@ def withheld_message(*, email: str, ask_again_at: float) -> str:
         f"{settings.ACCOUNTS_LOGIN_CODE_EMAILS} in the last {minutes} minutes. Use the sign-in code in the latest "
         f"one. You can ask for another email after {when.strftime('%-I:%M%p').lower()}."
     )
+
+
+def login_code_rejected(*, user: Any, **kwargs: Any) -> None:
+    """allauth's signal for a wrong code entered for `user`'s account, in any browser: count it, and past
+    ACCOUNTS_LOGIN_CODE_GUESSES forget the live code of each of the account's addresses (see above)."""
+    guesses = f"accounts:login-code:guesses:{user.pk}"
+    if counters.incr_with_expiry(guesses, allauth_settings.LOGIN_BY_CODE_TIMEOUT) < int(
+        settings.ACCOUNTS_LOGIN_CODE_GUESSES
+    ):
+        return
+    addresses = {user.email, *EmailAddress.objects.filter(user=user).values_list("email", flat=True)}
+    cache.delete_many([_address_key("live", address) for address in addresses if address] + [guesses])
 
 
 class AccountAdapter(DefaultAccountAdapter):

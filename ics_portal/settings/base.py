@@ -179,6 +179,9 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 15 * 60
 # At most this many sign-in emails to one address per window (seconds); past it, the code already sent is used.
 ACCOUNTS_LOGIN_CODE_EMAILS = 3
 ACCOUNTS_LOGIN_CODE_EMAIL_WINDOW = 15 * 60
+# Wrong guesses at an account's live code, from all browsers together, before the code is replaced (each browser
+# has allauth's 3, and a new browser is given the same code).
+ACCOUNTS_LOGIN_CODE_GUESSES = 9
 LOGIN_URL = "account_request_login_code"
 LOGIN_REDIRECT_URL = "home"
 ACCOUNT_LOGOUT_REDIRECT_URL = "home"

@@ -123,3 +123,27 @@ def test_addresses_match_whatever_the_case(owner: Any, mailoutbox: Any):
         ask(Client(), email)
     assert len(mailoutbox) == 3
     assert len({code_in(m) for m in mailoutbox}) == 1
+
+
+def test_wrong_guesses_from_many_browsers_replace_the_code_without_locking_the_owner_out(
+    owner: Any, mailoutbox: Any, settings: Any
+):
+    """Each browser has 3 guesses and a new browser is given the same live code, so a script opening browsers could
+    keep guessing one code; past ACCOUNTS_LOGIN_CODE_GUESSES wrong ones in all, the code is replaced."""
+    owner_browser = Client()
+    ask(owner_browser, owner.email)
+    first = code_in(mailoutbox[0])
+    browsers = settings.ACCOUNTS_LOGIN_CODE_GUESSES // 3
+    for _ in range(browsers):
+        attacker = Client()
+        ask(attacker, owner.email)
+        assert len({code_in(m) for m in mailoutbox}) == 1, "until then every browser is given the same code"
+        for _ in range(3):
+            attacker.post(CONFIRM_CODE, {"code": "AAAA-AAAA"})
+    emails = len(mailoutbox)
+    ask(Client(), owner.email)
+    assert len(mailoutbox) == emails + 1, "the new code is emailed, whatever the email limit"
+    assert code_in(mailoutbox[-1]) != first
+    # The owner's browser keeps the code it was sent: nobody is locked out.
+    owner_browser.post(CONFIRM_CODE, {"code": first})
+    assert owner_browser.session["_auth_user_id"] == str(owner.pk)
