@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from ics_portal import counters
 
-from . import roles
+from . import permissions, roles
 from .emails import allauth_mail_queue
 
 # allauth's emails that anyone can make us send to an address by asking for a sign-in code for it.
@@ -202,11 +202,7 @@ def _token_tenant_id(sociallogin: Any) -> str | None:
 
 
 def has_staff_powers(user: Any) -> bool:
-    return bool(
-        user.is_superuser
-        or user.is_staff
-        or user.groups.filter(name__in=(roles.PMO, roles.CONSULTATION_MANAGER)).exists()
-    )
+    return bool(user.is_staff or permissions.is_pmo(user) or permissions.is_consultation_manager(user))
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

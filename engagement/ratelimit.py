@@ -10,7 +10,6 @@ refused keeps their answers and can carry on or sign in, so it locks nobody out.
 """
 
 import dataclasses
-import hashlib
 import re
 import time
 
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from ics_portal import counters
+from notifications.services import address_key
 
 DEFAULT_LIMITS = {
     "submit": "20/10m",
@@ -94,5 +94,5 @@ def refusal(request: HttpRequest, scope: str, *, recipient: str = "") -> Refusal
     refused = _count(scope, "address", client_ip(request), limits.get(f"{scope}_per_address"), now)
     if refused is not None or not recipient:
         return refused
-    who = hashlib.sha256(recipient.strip().lower().encode()).hexdigest()
+    who = address_key(recipient.strip().lower())
     return _count(scope, "recipient", who, limits.get(f"{scope}_per_recipient"), now)

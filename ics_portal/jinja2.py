@@ -97,11 +97,10 @@ def outcome_panel(consultation: Any, page: Any = None) -> dict[str, Any]:
     """The published outcome for a consultation's page and feed (templates/outcomes/_outcome.html). `page`: what
     a page of many shares (the feed's FeedRequest: its `consultations` and a `panels` memo), so the first call
     reads every entry's panel at once."""
-    from outcomes.selectors import outcome_panel as panel
     from outcomes.selectors import outcome_panels
 
     if page is None:
-        return panel(consultation=consultation)
+        return outcome_panels(consultations=[consultation])[consultation.pk]
     if consultation.pk not in page.panels:
         page.panels.update(outcome_panels(consultations=[*page.consultations, consultation]))
     return page.panels[consultation.pk]  # type: ignore[no-any-return]

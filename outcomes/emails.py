@@ -70,6 +70,7 @@ def outcome_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
         # address as the planner wrote it (`_consenting_people`).
         people: models.QuerySet[Any] = _consenting_people(consultation)  # "address" is an annotation
         consenting = set(people.filter(address__in={e.to.lower() for e in rows}).values_list("address", flat=True))
+        url = consultation_links(consultation)["consultation_url"]
         for email in rows:
             if email.to.lower() not in consenting:
                 contexts[email.pk] = Skip(NO_CONSENT)
@@ -77,6 +78,6 @@ def outcome_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
                 contexts[email.pk] = {
                     "consultation": consultation,
                     "outcome": outcome,
-                    "consultation_url": consultation_links(consultation)["consultation_url"],
+                    "consultation_url": url,
                 }
     return contexts

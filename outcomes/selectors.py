@@ -40,14 +40,10 @@ def decision_functions(*, consultation: Consultation) -> "QuerySet[Function]":
     return Function.objects.filter(system_id=consultation.system_id).select_related("owner")
 
 
-def outcome_panel(*, consultation: Consultation) -> dict[str, Any]:
-    """What the consultation page shows: the published outcome and its themes, or nothing."""
-    return outcome_panels(consultations=[consultation])[consultation.pk]
-
-
 def outcome_panels(*, consultations: list[Consultation]) -> dict[int, dict[str, Any]]:
-    """`outcome_panel` for each of a page of consultations (the feed), by pk: two queries whatever their number
-    (the published outcomes, the themes of those with one), not two per consultation."""
+    """What a consultation's page and the feed show of each consultation, by pk: the published outcome and its
+    themes, or nothing. Two queries whatever their number (the published outcomes, the themes of those with one),
+    not two per consultation."""
     outcomes = {
         outcome.consultation_id: outcome
         for outcome in Outcome.objects.select_related("decided_function__owner").filter(

@@ -18,7 +18,7 @@ from .forms import OutcomeForm
 @login_required
 def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
-    consultation = consultation_get_managed(slug=slug, user=request.user)
+    consultation = consultation_get_managed(slug=slug, user=request.user, counts=False)
     outcome = selectors.outcome_for_editing(consultation=consultation)
     initial = {}
     if outcome is not None:
@@ -65,7 +65,7 @@ def _told(queued: int) -> str:
 @require_POST
 @login_required
 def outcome_withdraw(request: HttpRequest, slug: str) -> HttpResponse:
-    consultation = consultation_get_managed(slug=slug, user=request.user)
+    consultation = consultation_get_managed(slug=slug, user=request.user, counts=False)
     outcome = selectors.outcome_for_editing(consultation=consultation)
     if outcome is None or not outcome.is_published:
         raise Http404("This consultation has no published outcome.")

@@ -87,15 +87,14 @@ def target_areas_for_manager(*, user: Any) -> list[Area]:
     )
 
 
-def consultation_get_managed(*, slug: str, user: Any, perm: str = "engagement.manage_consultation") -> Consultation:
+def consultation_get_managed(
+    *, slug: str, user: Any, perm: str = "engagement.manage_consultation", counts: bool = True
+) -> Consultation:
     """The consultation at `slug` if `user` may manage it (`perm` on it: its managers, by default), for every
-    managers' page here and in outcomes/. Else 404, as for no such consultation: other areas' drafts stay unseen."""
-    consultation = get_object_or_404(
-        Consultation.objects.select_related(
-            "system", "owner_area", "owner_area__level", "lead_organisation"
-        ).with_response_counts(),
-        slug=slug,
-    )
+    managers' page here and in outcomes/. Else 404, as for no such consultation: other areas' drafts stay unseen.
+    `counts`: with its responses counted (`with_response_counts`), for the pages that show them."""
+    found = Consultation.objects.select_related("system", "owner_area", "owner_area__level", "lead_organisation")
+    consultation = get_object_or_404(found.with_response_counts() if counts else found, slug=slug)
     if not user.has_perm(perm, consultation):
         raise Http404("No consultation you manage has that address.")
     return consultation

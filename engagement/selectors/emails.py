@@ -75,5 +75,10 @@ def masked_address(email: Email) -> str:
     addresses; staff emails (closing, onward) go to colleagues and are shown in full."""
     if email.kind in (CLOSED_KIND, ONWARD_KIND):
         return email.to
-    local, _, domain = email.to.partition("@")
+    return mask_address(email.to)
+
+
+def mask_address(address: str) -> str:
+    """'a••••@example.org': enough to tell addresses apart or spot a typo, not enough to read them."""
+    local, _, domain = address.partition("@")
     return f"{local[:1]}{'•' * 4}@{domain}"

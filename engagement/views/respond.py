@@ -42,6 +42,7 @@ from ..forms_respond import (
 from ..models import Consultation, Question, Response
 from ..references import normalise
 from ..selectors import responses as sel
+from ..selectors.emails import mask_address
 from ..services import equality as equality_svc
 from ..services import responses as svc
 from ..services import suspected
@@ -218,12 +219,6 @@ def session_pop(request: HttpRequest, key: str, consultation_id: int) -> None:
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
     for key in (DRAFTS, REOPENED, REOPENED_SENT):
         session_pop(request, key, consultation.pk)
-
-
-def _masked(email: str) -> str:
-    """'a••••@example.org': enough for the resident to spot a typo, not enough for the next person to read it."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}{'•' * 4}@{domain}"
 
 
 def _sent_salt(request: HttpRequest) -> str:
@@ -735,7 +730,7 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
                 _context(
                     consultation,
                     response,
-                    email=email if signed_in else _masked(email),
+                    email=email if signed_in else mask_address(email),
                     signed_in=signed_in,
                     days=links.RESUME_MAX_AGE.days,
                 ),
