@@ -1,0 +1,39 @@
+"""The summary's bar charts (templates/reporting/_charts.html) as a browser lays them out: no label or value is cut
+off at the chart's edge, and no label runs into its bar, with long labels and the widest values."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.template import engines
+
+pytestmark = [pytest.mark.browser]
+
+CHART = '{% from "reporting/_charts.html" import bar_chart %}{{ bar_chart("c", "Title", "Description", rows) }}'
+ROWS = [
+    {"label": "Neither agree nor disagree, with a reason", "count": 12345, "percent": 100},
+    {"label": "Barking and Dagenham", "count": 6000, "percent": 49},
+    {"label": "No", "count": 1, "percent": None},
+]
+# Each text's right edge, and each bar's left edge, in the chart's own units.
+LAYOUT = """svg => ({
+  width: svg.viewBox.baseVal.width,
+  texts: [...svg.querySelectorAll('text')].map(t => { const b = t.getBBox(); return [t.textContent, b.x + b.width]; }),
+  bars: [...svg.querySelectorAll('rect')].map(r => r.x.baseVal.value),
+  labels: [...svg.querySelectorAll('.app-chart__label')].map(t => { const b = t.getBBox(); return b.x + b.width; }),
+})"""
+
+
+def test_bar_chart_text_fits_inside_the_chart(page: Any) -> None:
+    html = engines["jinja2"].from_string(CHART).render({"rows": ROWS})
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
+    page.set_content(
+        f'<!doctype html><html lang="en"><head><style>{css} body {{ font-family: "Frutiger W01", arial, '
+        f"sans-serif; }}</style></head><body style='width: 960px'>{html}</body></html>"
+    )
+    layout = page.eval_on_selector("svg.app-chart", LAYOUT)
+    cut = [text for text, right in layout["texts"] if right > layout["width"]]
+    assert not cut, f"cut off at the chart's right edge ({layout['width']}): {cut}"
+    assert "12345 (100%)" in [text for text, _right in layout["texts"]]
+    assert all(label < bar for label, bar in zip(layout["labels"], layout["bars"], strict=True)), layout
