@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.utils import timezone
 
 
 class EngagementConfig(AppConfig):
@@ -10,6 +13,12 @@ class EngagementConfig(AppConfig):
 
         register_kinds()
         _register_follow_target()
+
+
+def _follow_promise(consultation: Any) -> str:
+    """Its opening email (until it opens) and its reminders (services/openings.py, reminders.py)."""
+    reminders = "get reminders before it closes, until you respond"
+    return reminders if consultation.opens_at <= timezone.now() else f"hear when it opens and {reminders}"
 
 
 def _register_follow_target() -> None:
@@ -26,5 +35,6 @@ def _register_follow_target() -> None:
             title=lambda c: c.title,
             url=lambda c: reverse("engagement:consultation_detail", args=[c.slug]),
             noun="consultation",
+            promise=_follow_promise,
         )
     )

@@ -44,5 +44,8 @@ def _register_follow_target() -> None:
             title=lambda a: a.name,
             url=lambda a: reverse("governance:area_detail", args=[a.system.slug, a.slug]),
             noun="area",
+            promise=lambda a: (
+                "hear when consultations open here or in the areas within it, and get reminders before they close"
+            ),
         )
     )

@@ -51,6 +51,7 @@ def follow_panel(*, user: Any, target: Any) -> dict[str, Any]:
     return {
         "key": targets.key(target),
         "noun": targets.for_model(type(target)).noun,
+        "promise": targets.for_model(type(target)).promise(target),
         "signed_in": signed_in,
         "following": following,
         "form": None if signed_in else FollowByEmailForm(auto_id="follow-%s"),

@@ -20,6 +20,9 @@ class Target:
     title: Callable[[Any], str]
     url: Callable[[Any], str]
     noun: str  # "consultation", "area"
+    # What a follower of this one will hear, after "Follow this <noun> to": what the follow box and its confirmation
+    # promise.
+    promise: Callable[[Any], str]
 
 
 _registry: dict[str, Target] = {}

@@ -1,11 +1,13 @@
 """Following a consultation or an area: one POST signed in; signed out, an email address and a confirmation link
 (double opt-in: nothing is followed until the link's button is pressed)."""
 
+import datetime
 import re
 from http import HTTPStatus
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from notifications.models import Email, Follow
 from notifications.services import follow_confirm_token
@@ -138,3 +140,23 @@ def test_one_address_gets_at_most_a_days_confirmations_whatever_it_is_asked_to_f
     client.force_login(user)
     client.post("/follow/", {"target": _key(areas[-1])})
     assert Follow.objects.filter(user=user, target_id=areas[-1].pk).exists()
+
+
+def test_the_follow_box_and_its_confirmation_say_what_each_target_sends(client) -> None:  # type: ignore[no-untyped-def]
+    """A consultation's followers hear of it opening and get its reminders; an area's hear of every consultation
+    in it or below it: each box promises what its follow sends, not the same words for both."""
+    now = timezone.now()
+    consultation, area = ConsultationFactory(opens_at=now + datetime.timedelta(days=3)), AreaFactory()
+    opened = ConsultationFactory(opens_at=now - datetime.timedelta(days=1))
+    consultation_page = client.get(f"/consultations/{consultation.slug}/").content.decode()
+    area_page = client.get(f"/ics/{area.system.slug}/{area.slug}/").content.decode()
+    assert "Follow this consultation to hear when it opens and get reminders before it closes" in consultation_page
+    assert "in the areas within it" not in consultation_page
+    opened_page = client.get(f"/consultations/{opened.slug}/").content.decode()
+    assert "Follow this consultation to get reminders before it closes, until you respond." in opened_page
+    assert "Follow this area to hear when consultations open here or in the areas within it" in area_page
+
+    client.post("/follow/", {"target": _key(area), "email": "resident@example.org"})
+    token = follow_confirm_token(Follow.objects.get())
+    confirm = client.get(f"/follow/confirm/{token}/").content.decode()
+    assert "should follow this area, to hear when consultations open here or in the areas within it" in confirm
