@@ -34,9 +34,14 @@ ALLAUTH_KINDS = (
 )
 
 
+# Staff pages' words for the kinds whose names do not say it plainly.
+TITLES = {"login_code": "Sign-in code", "unknown_account": "Sign-in asked for an address with no account"}
+
+
 def register_kinds() -> None:
     for name in ALLAUTH_KINDS:
-        kinds.register(Kind(name=name, optional=False, urgent=True, templates=TEMPLATE_DIR + name))
+        title = TITLES.get(name, "")
+        kinds.register(Kind(name=name, optional=False, urgent=True, templates=TEMPLATE_DIR + name, title=title))
 
 
 def kind_for(template_prefix: str) -> str:

@@ -9,4 +9,4 @@ class NotificationsConfig(AppConfig):
         from . import kinds, permissions  # noqa: F401 (permissions registers the rules)
 
         # Not optional: it is the answer to a request the address just made.
-        kinds.register(kinds.Kind(name="follow_confirm", optional=False))
+        kinds.register(kinds.Kind(name="follow_confirm", optional=False, title="Follow confirmation"))

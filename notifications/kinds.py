@@ -56,10 +56,17 @@ class Kind:
     # Optional, with `context`: the same answers for a batch, so the sender asks once per batch, not once per row.
     contexts: BatchRenderer | None = None
     templates: str = ""  # the templates' prefix; default notifications/email/<name>
+    title: str = ""  # what staff pages call it ("Sign-in code"); default the name in words
 
     @property
     def prefix(self) -> str:
         return self.templates or f"notifications/email/{self.name}"
+
+
+def title_of(name: str) -> str:
+    """A kind's name in plain English for staff pages; a row of a kind no app registers now keeps its own name."""
+    kind = _registry.get(name)
+    return (kind.title if kind else "") or name.replace("_", " ").capitalize()
 
 
 _registry: dict[str, Kind] = {}

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
 
+from . import kinds
 from .querysets import EmailQuerySet, InviteeQuerySet
 
 
@@ -90,6 +91,11 @@ class Email(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.to} ({self.status})"
+
+    @property
+    def kind_title(self) -> str:
+        """The kind in plain English ("Sign-in code"), for staff pages."""
+        return kinds.title_of(self.kind)
 
 
 class Suppression(models.Model):

@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count
 
-from . import targets
+from . import kinds, targets
 from .forms import FollowByEmailForm
 from .models import Email, Follow
 
@@ -16,6 +16,10 @@ class KindCounts:
     kind: str
     by_status: list[int]  # in Email.Status order
     total: int
+
+    @property
+    def title(self) -> str:
+        return kinds.title_of(self.kind)
 
 
 def outbox_counts() -> list[KindCounts]:

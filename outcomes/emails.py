@@ -24,7 +24,15 @@ NO_CONSENT = "No sent response from this address agrees to be contacted any more
 
 
 def register_kinds() -> None:
-    kinds.register(Kind(name=KIND, optional=True, context=outcome_email_context, contexts=outcome_contexts))
+    kinds.register(
+        Kind(
+            name=KIND,
+            optional=True,
+            context=outcome_email_context,
+            contexts=outcome_contexts,
+            title="Outcome published (you said, we did)",
+        )
+    )
 
 
 def _consenting(consultation: Consultation) -> "models.QuerySet[Response]":

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, QuerySet
 from django.db.models.fields.json import KT
 
+from notifications import kinds
 from notifications.models import Email
 
 from ..models import Consultation
@@ -31,7 +32,7 @@ def email_label(kind: str, offset_days: int | str | None) -> str:
         return "Onward deadline reminder " + ("on the day" if days == 0 else f"{days} days before")
     if kind == "reminder" and days is not None:
         return f"Reminder {days} day{'' if days == 1 else 's'} before closing"
-    return kind.replace("_", " ").capitalize()
+    return kinds.title_of(kind)
 
 
 @dataclass(frozen=True)

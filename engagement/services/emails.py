@@ -29,14 +29,26 @@ RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
 
 
 def register_kinds() -> None:
-    kinds.register(Kind(name="receipt", optional=False, context=receipt_context))
-    kinds.register(Kind(name="resume_link", optional=False))
+    kinds.register(Kind(name="receipt", optional=False, context=receipt_context, title="Receipt"))
+    kinds.register(Kind(name="resume_link", optional=False, title="Save and come back later link"))
     # Optional: followers asked for it and may unsubscribe (the sender adds the one-click headers).
-    kinds.register(Kind(name="reminder", optional=True, context=reminder_context, contexts=reminder_contexts))
-    kinds.register(Kind(name="consultation_opened", optional=True, context=opening_context, contexts=opening_contexts))
+    kinds.register(
+        Kind(name="reminder", optional=True, context=reminder_context, contexts=reminder_contexts, title="Reminder")
+    )
+    kinds.register(
+        Kind(
+            name="consultation_opened",
+            optional=True,
+            context=opening_context,
+            contexts=opening_contexts,
+            title="Consultation opened",
+        )
+    )
     # Not optional: to the people responsible for the consultation, about their work (services/staff_emails.py).
-    kinds.register(Kind(name=CLOSED_KIND, optional=False, context=closed_context))
-    kinds.register(Kind(name=ONWARD_KIND, optional=False, context=onward_context))
+    kinds.register(Kind(name=CLOSED_KIND, optional=False, context=closed_context, title="Closing email (to staff)"))
+    kinds.register(
+        Kind(name=ONWARD_KIND, optional=False, context=onward_context, title="Onward deadline reminder (to staff)")
+    )
 
 
 @dataclass
