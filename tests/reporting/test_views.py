@@ -359,3 +359,18 @@ def test_summary_reads_only_the_shown_organisations_answers(client, boroughs, su
         return len(re.search(r'"response_id" IN \(([^)]*)\)', prefetch[0])[1].split(","))
 
     assert answers_read(3) == answers_read(8) == 2  # the answers of the two responses shown, however many there are
+
+
+def test_summary_opens_with_a_contents_list_whose_every_link_finds_its_part(client, boroughs, survey, pmo_user):
+    sent(survey)
+    client.force_login(pmo_user)
+    html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+    contents = re.search(
+        r'<nav class="nhsuk-contents-list[^"]*"[^>]*aria-label="Parts of this summary".*?</nav>', html, re.S
+    )
+    assert contents, "no contents list"
+    assert html.index(contents.group(0)) < html.index('id="totals"'), "the contents list comes before the parts"
+    targets = re.findall(r'href="#([\w-]+)"', contents.group(0))
+    assert targets == ["totals", "reach", "questions", "themes", "organisations", "equality"]
+    for target in targets:
+        assert html.count(f'id="{target}"') == 1, target
