@@ -105,10 +105,65 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
 
 _axe = Axe()
 
+# At a phone's width the whole page must not scroll sideways (WCAG 2.2 SC 1.4.10 Reflow, 320 CSS px): axe does not
+# check it. Content that needs two dimensions (a data table, the function matrix) may scroll inside its own
+# overflow-x container, which axe's scrollable-region-focusable already requires to be reachable by keyboard.
+REFLOW_MAX_WIDTH = 400
+# Returns the document's scroll width, its client width and up to 10 elements that stick out beyond its right
+# edge, leaving out whatever is inside a container that scrolls sideways itself: the outermost box that sticks out
+# (a table, not each of its cells) and the innermost element whose own text runs over (a long URL in a paragraph).
+STICKING_OUT = """() => {
+  const root = document.documentElement;
+  const edge = root.clientWidth + 1;
+  if (root.scrollWidth <= edge) return [root.scrollWidth, root.clientWidth, []];
+  // Inside a container that scrolls sideways, unless positioned absolutely against something outside it (a
+  // visually hidden span in an unpositioned scroller still widens the page).
+  const inScroller = el => {
+    let position = getComputedStyle(el).position;
+    for (let a = el.parentElement; a && a !== root; a = a.parentElement) {
+      const style = getComputedStyle(a);
+      if (position === "fixed") return false;
+      if (position === "absolute" && style.position === "static" && style.transform === "none") continue;
+      if (["auto", "scroll"].includes(style.overflowX)) return true;
+      position = style.position;
+    }
+    return false;
+  };
+  const boxOut = el => el.getBoundingClientRect().right > edge;
+  // An SVG element's scrollWidth is in its own units, not the scaled chart's: only HTML boxes are asked.
+  const textOut = el => el instanceof HTMLElement && getComputedStyle(el).overflowX === "visible"
+    && el.getBoundingClientRect().left + el.scrollWidth > edge;
+  const out = [...document.body.querySelectorAll("*")].filter(el => (boxOut(el) || textOut(el)) && !inScroller(el));
+  const counted = new Set(out);
+  const found = out.filter(el => boxOut(el)
+    ? !(counted.has(el.parentElement) && boxOut(el.parentElement))
+    : !out.some(other => other !== el && el.contains(other)));
+  return [root.scrollWidth, root.clientWidth, found.slice(0, 10).map(el => {
+    const classes = typeof el.className === "string" ? el.className.trim().split(/\\s+/).filter(Boolean) : [];
+    const text = (el.textContent || "").replace(/\\s+/g, " ").trim().slice(0, 40);
+    const right = Math.round(Math.max(el.getBoundingClientRect().right, el.getBoundingClientRect().left + el.scrollWidth));
+    return `<${[el.tagName.toLowerCase(), ...classes].join(".")}> to ${right} px: "${text}"`;
+  })];
+}"""
+
+
+def assert_reflows(page: Any, context: str = "") -> None:
+    """At 400 px wide or less, fail if the document scrolls sideways, naming the elements that stick out."""
+    viewport = page.viewport_size
+    if viewport is None or viewport["width"] > REFLOW_MAX_WIDTH:
+        return
+    scroll_width, client_width, sticking_out = page.evaluate(STICKING_OUT)
+    report = "\n".join(f"  {line}" for line in sticking_out) or "  no element (a pseudo-element or a margin?)"
+    assert scroll_width <= client_width + 1, (
+        f"{context or page.url} scrolls sideways at {viewport['width']} px wide (WCAG 1.4.10 Reflow): "
+        f"{scroll_width} px of content in {client_width} px; sticking out:\n{report}"
+    )
+
 
 @pytest.fixture
 def assert_accessible() -> Callable[..., None]:
-    """Run axe for WCAG 2.2 AA in the page as it is now; fail listing every violation."""
+    """Run axe for WCAG 2.2 AA in the page as it is now; fail listing every violation. At a phone's width, also
+    fail if the whole page scrolls sideways (assert_reflows)."""
 
     def check(page: Any, context: str = "") -> None:
         # resultTypes: axe still reports every violation node, but builds at most one node for passes, incomplete
@@ -120,6 +175,7 @@ def assert_accessible() -> Callable[..., None]:
             f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}" for v in violations
         )
         assert not violations, f"axe found {len(violations)} violation(s) on {context or page.url}:\n{report}"
+        assert_reflows(page, context)
 
     return check
 

@@ -327,7 +327,8 @@ def _export_args(*, limit: int | None = None) -> dict[str, Any]:
     until = timezone.now()
     if limit is not None:
         ordered = export_responses(consultation=consultation, filters=filters, until=until).order_by("submitted_at")
-        until = ordered.values_list("submitted_at", flat=True)[limit - 1]
+        last = ordered.values_list("submitted_at", flat=True)[limit - 1]
+        until = last or until  # a sent response always has submitted_at; the column itself may be empty
     responses = export_responses(consultation=consultation, filters=filters, until=until)
     return {"consultation": consultation, "filters": filters, "responses": responses, "personal": False}
 
@@ -517,7 +518,8 @@ def _messages(consultation: Any) -> list[tuple[str, bytes]]:
             headers=_headers(email, kinds.get(email.kind)),
         )
         message.attach_alternative(email.body_html, "text/html")
-        out.append((email.to, message.message().as_bytes(linesep="\r\n")))
+        # Django's SafeMIME messages take linesep; django-stubs give them email.message.Message's as_bytes.
+        out.append((email.to, message.message().as_bytes(linesep="\r\n")))  # type: ignore[call-arg]
     return out
 
 

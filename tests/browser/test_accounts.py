@@ -10,6 +10,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from accounts.models import User
+from tests.browser.viewports import desktop_and_phone
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -137,13 +138,13 @@ def test_owner_signs_in_with_the_code_a_stranger_caused_when_no_more_emails_are_
     expect(page.get_by_role("link", name="Your account")).to_be_visible()
 
 
-@pytest.mark.parametrize("width", [1280, 375])
-def test_the_inactive_account_page_says_who_to_contact(page, live_server, assert_accessible, settings, width):
+@desktop_and_phone()
+def test_the_inactive_account_page_says_who_to_contact(page, live_server, assert_accessible, settings, viewport):
     settings.SUPPORT_EMAIL = "portal.admins@nhs.net"
-    page.set_viewport_size({"width": width, "height": 800})
+    page.set_viewport_size(viewport)
     page.goto(live_server.url + reverse("account_inactive"))
     expect(page.locator("h1")).to_have_text("This account is not active")
     expect(page.get_by_role("link", name="portal.admins@nhs.net")).to_have_attribute(
         "href", "mailto:portal.admins@nhs.net"
     )
-    assert_accessible(page, f"inactive account at {width}px")
+    assert_accessible(page, f"inactive account at {viewport['width']}px")

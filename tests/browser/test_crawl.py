@@ -14,6 +14,7 @@ from django.urls import Resolver404, resolve
 
 from accounts import roles
 from tests.browser.test_core_pages import sign_in
+from tests.browser.viewports import DESKTOP, PHONE
 from tests.names import repeated_names
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,8 +33,9 @@ NOT_PAGES = (".csv", ".xlsx", ".json", "/documents/", "/download")
 PER_KIND = 2
 BREADCRUMBS = ".nhsuk-breadcrumb__list-item"
 LABELS = "h1, h2, h3, .nhsuk-caption-l, .nhsuk-caption-m, option, optgroup"
-# A laptop and a phone: tables that scroll sideways on a phone must be reachable by keyboard there.
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+# A laptop and a phone: at the phone's 320 px no page may scroll sideways as a whole, and tables that scroll
+# sideways inside their own region must be reachable by keyboard there.
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 def url_name(path: str) -> str:

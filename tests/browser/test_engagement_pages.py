@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 from accounts import roles
 from engagement.models import Answer, Consultation, ManagerScope, Response
 from tests.browser.test_core_pages import sign_in
+from tests.browser.viewports import SMALL_LAPTOP, desktop_and_phone
 from tests.engagement.factories import ConsultationFactory, QuestionFactory, ResponseFactory, SectionFactory, area_tree
 from tests.factories import UserFactory
 
@@ -139,9 +140,9 @@ def test_form_with_errors_is_accessible(page, live_server, assert_accessible, da
     assert_accessible(page, "create form with errors")
 
 
-@pytest.mark.parametrize("width", [1024, 360])
-def test_closing_confirmations_are_accessible(page, live_server, assert_accessible, data, width) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": width, "height": 800})
+@desktop_and_phone(SMALL_LAPTOP)
+def test_closing_confirmations_are_accessible(page, live_server, assert_accessible, data, viewport) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(viewport)
     sign_in(page, live_server, data["manager"])
     page.goto(live_server.url + "/manage/consultations/open-one/")
     page.get_by_role("button", name="Close now").click()

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from engagement.models import Answer, Response
+from tests.browser.viewports import desktop_and_phone
 from tests.engagement.factories import respond_survey
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -176,9 +177,9 @@ def test_two_people_one_browser(
     assert not Response.objects.filter(user=resident).exists()
 
 
-@pytest.mark.parametrize("width", [1280, 375])
+@desktop_and_phone()
 def test_two_people_one_browser_save_for_later(
-    page: Any, browser: Any, live_server: Any, assert_accessible: Any, width: int
+    page: Any, browser: Any, live_server: Any, assert_accessible: Any, viewport: dict[str, int]
 ) -> None:
     """A shared computer: A saves for later with their email and walks away; B, at the same browser, finds none
     of A's answers and not A's email; A comes back on another device with the emailed link, answers intact."""
@@ -186,7 +187,7 @@ def test_two_people_one_browser_save_for_later(
 
     survey = respond_survey()
     page.set_default_timeout(20_000)
-    page.set_viewport_size({"width": width, "height": 800})
+    page.set_viewport_size(viewport)
     start_url = f"{live_server.url}/consultations/{survey.slug}/respond/"
     page.goto(start_url)
     page.get_by_role("button", name="Start now").click()
@@ -205,7 +206,7 @@ def test_two_people_one_browser_save_for_later(
     expect(main).to_contain_text("no longer kept in this browser")
     assert "first.person@example.org" not in page.content()
     expect(page.get_by_role("link", name="Continue with your response now")).to_have_count(0)
-    assert_accessible(page, f"save for later sent at {width}px")
+    assert_accessible(page, f"save for later sent at {viewport['width']}px")
 
     # B, at the same browser: a fresh start, and nothing of A's on any step.
     page.goto(start_url)

@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from accounts import roles
 from functions import demo
 from functions.models import Function
+from tests.browser.viewports import PHONE
 from tests.factories import UserFactory
 from tests.functions.factories import make_system
 
@@ -29,7 +30,6 @@ def _grid_rows(page):
 
 
 LAPTOP = {"width": 1280, "height": 720}
-PHONE = {"width": 375, "height": 812}
 ENGAGEMENT = "Engagement with residents on ensuring services meet local needs"
 
 
@@ -56,7 +56,7 @@ def _no_sideways_scroll(page) -> None:
 
 
 @pytest.mark.parametrize("view", ["", "levels"])
-@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "375"])
+@pytest.mark.parametrize("viewport", [LAPTOP, PHONE], ids=["1280", "320"])
 def test_both_views_are_accessible_at_laptop_and_phone_widths(
     page, live_server, assert_accessible, seeded, view, viewport
 ):

@@ -1,4 +1,4 @@
-"""You said, we did, and who we have not heard from, in a real Chromium: axe (WCAG 2.2 AA) at 1280 and 375 px on
+"""You said, we did, and who we have not heard from, in a real Chromium: axe (WCAG 2.2 AA) at 1280 and 320 px on
 the outcome's editing page (empty, with errors, published), the published outcome on the consultation page, and
 the summary's population section; the outcome written and published by keyboard without JavaScript."""
 
@@ -13,6 +13,7 @@ from engagement.models import ManagerScope, Question
 from governance.models import AreaPopulation
 from reporting import services_themes
 from tests.browser.test_core_pages import sign_in
+from tests.browser.viewports import desktop_and_phone
 from tests.engagement.factories import AreaFactory, ConsultationFactory, QuestionFactory
 from tests.factories import UserFactory
 from tests.functions.factories import FunctionFactory
@@ -20,7 +21,6 @@ from tests.reporting.conftest import Boroughs
 from tests.reporting.factories import equality, sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-WIDTHS = [1280, 375]
 
 
 @pytest.fixture
@@ -51,39 +51,41 @@ def data():  # type: ignore[no-untyped-def]
     return {"c": c, "manager": manager, "pmo": pmo, "boroughs": b}
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_outcome_pages_and_population_section_are_accessible(page, live_server, assert_accessible, data, width) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": width, "height": 800})
+@desktop_and_phone()
+def test_outcome_pages_and_population_section_are_accessible(
+    page, live_server, assert_accessible, data, viewport
+) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(viewport)
     sign_in(page, live_server, data["manager"])
     page.goto(live_server.url + "/manage/consultations/barnet-estates/outcome/")
     expect(page.locator("h1")).to_have_text("You said, we did")
     expect(page.locator("main")).to_contain_text("Travel to clinics: 2 answers")
-    assert_accessible(page, f"outcome form at {width}px")
+    assert_accessible(page, f"outcome form at {viewport['width']}px")
     page.get_by_role("button", name="Publish the outcome").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter what was decided")
     expect(page).to_have_title(re.compile("^Error: "))
-    assert_accessible(page, f"outcome form with errors at {width}px")
+    assert_accessible(page, f"outcome form with errors at {viewport['width']}px")
     page.get_by_label("What we heard").fill("You told us the clinics are too far away.")
     page.get_by_label("Headline points (optional)").fill("Evening clinics\nBetter buses")
     page.get_by_label("What we decided").fill("We will open two evening clinics.")
     page.get_by_label("The function the decision falls under (optional)").select_option(index=1)
     page.get_by_role("button", name="Publish the outcome").click()
     expect(page.locator("main")).to_contain_text("Outcome published.")
-    assert_accessible(page, f"published outcome's form at {width}px")
+    assert_accessible(page, f"published outcome's form at {viewport['width']}px")
 
     page.goto(live_server.url + "/consultations/barnet-estates/")
     expect(page.locator("#outcome")).to_have_text("You said, we did")
     expect(page.locator("main")).to_contain_text("We will open two evening clinics.")
     expect(page.get_by_role("link", name="Borough estates strategy")).to_be_visible()
     expect(page.get_by_role("table", name="Themes in the responses")).to_contain_text("Travel to clinics")
-    assert_accessible(page, f"consultation page with its outcome at {width}px")
+    assert_accessible(page, f"consultation page with its outcome at {viewport['width']}px")
 
     sign_in(page, live_server, data["pmo"])
     page.goto(live_server.url + "/pmo/consultations/ncl-plan/")
     expect(page.locator("#reach")).to_have_text("Who we have not heard from")
     expect(page.locator("#reach-below")).to_contain_text("Islington")
     expect(page.locator("#reach-age-table")).to_contain_text("not shown")  # 7 would reveal the 2 in 16 to 24
-    assert_accessible(page, f"summary with the population section at {width}px")
+    assert_accessible(page, f"summary with the population section at {viewport['width']}px")
 
 
 def test_an_outcome_is_written_and_published_by_keyboard_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from engagement.models import Question, Response
 from engagement.questions import OTHER
 from reporting.models import ExportDownload, ExportLog
 from tests.browser.test_core_pages import sign_in
+from tests.browser.viewports import SMALL_LAPTOP, desktop_and_phone
 from tests.engagement.factories import AreaFactory, OrganisationFactory, QuestionFactory
 from tests.factories import UserFactory
 from tests.reporting.conftest import Boroughs
@@ -46,9 +47,9 @@ def data():  # type: ignore[no-untyped-def]
     return {"boroughs": boroughs, "pmo": pmo, "text": text}
 
 
-@pytest.mark.parametrize("width", [1024, 360])
-def test_reporting_pages_are_accessible(page, live_server, assert_accessible, data, width) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": width, "height": 800})
+@desktop_and_phone(SMALL_LAPTOP)
+def test_reporting_pages_are_accessible(page, live_server, assert_accessible, data, viewport) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(viewport)
     sign_in(page, live_server, data["pmo"])
     barnet = data["boroughs"].barnet.pk
     c = data["boroughs"].barnet_c
@@ -66,7 +67,7 @@ def test_reporting_pages_are_accessible(page, live_server, assert_accessible, da
     ]:
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)
-        assert_accessible(page, f"{path} at {width}px")
+        assert_accessible(page, f"{path} at {viewport['width']}px")
     expect(page.get_by_text(f"By {data['pmo'].email} at")).to_be_visible()  # the export log, checked last
     page.goto(live_server.url + "/pmo/consultations/barnet-plan/")
     expect(page.get_by_text("2 equality answers were left out")).to_be_visible()
@@ -74,7 +75,7 @@ def test_reporting_pages_are_accessible(page, live_server, assert_accessible, da
     page.get_by_label("Include personal data").check()
     page.get_by_role("button", name="Export").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why you need the personal data")
-    assert_accessible(page, f"export form with an error at {width}px")
+    assert_accessible(page, f"export form with an error at {viewport['width']}px")
 
 
 def test_filtering_by_keyboard_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
@@ -93,12 +94,12 @@ def test_filtering_by_keyboard_without_javascript(no_js_context, live_server, da
     expect(page.locator("#chart-by-area title")).to_have_text("Responses by area")
 
 
-@pytest.mark.parametrize("width", [1024, 360])
-def test_export_without_javascript_refuses_then_downloads(no_js_context, live_server, data, width) -> None:  # type: ignore[no-untyped-def]
+@desktop_and_phone(SMALL_LAPTOP)
+def test_export_without_javascript_refuses_then_downloads(no_js_context, live_server, data, viewport) -> None:  # type: ignore[no-untyped-def]
     from reporting.models import ExportLog
 
     page = no_js_context.new_page()
-    page.set_viewport_size({"width": width, "height": 800})
+    page.set_viewport_size(viewport)
     page.set_default_timeout(10_000)
     sign_in(page, live_server, data["pmo"])
     page.goto(live_server.url + f"/pmo/consultations/barnet-plan/?area={data['boroughs'].barnet.pk}")
@@ -169,9 +170,9 @@ def test_print_view_without_javascript(no_js_context, live_server, data) -> None
     expect(page.get_by_role("table", name="Responses per day")).to_be_visible()  # printed open
 
 
-@pytest.mark.parametrize("width", [1280, 375])
+@desktop_and_phone()
 def test_organisations_pages_are_accessible_and_reached_by_keyboard(  # type: ignore[no-untyped-def]
-    page, live_server, assert_accessible, data, width, monkeypatch
+    page, live_server, assert_accessible, data, viewport, monkeypatch
 ) -> None:
     from reporting import views
 
@@ -179,15 +180,15 @@ def test_organisations_pages_are_accessible_and_reached_by_keyboard(  # type: ig
     c = data["boroughs"].barnet_c
     sent(c, {data["text"]: "The forum agrees"}, respondent_type=Response.RespondentType.ORGANISATION,
          organisation=OrganisationFactory(name="Barnet Youth Forum"))  # fmt: skip
-    page.set_viewport_size({"width": width, "height": 800})
+    page.set_viewport_size(viewport)
     sign_in(page, live_server, data["pmo"])
     page.goto(live_server.url + "/pmo/consultations/barnet-plan/")
     section = page.locator("#organisations ~ p").first
     expect(section).to_contain_text("2 responses on behalf of an organisation")
-    assert_accessible(page, f"summary with pages of organisations at {width}px")
+    assert_accessible(page, f"summary with pages of organisations at {viewport['width']}px")
     next_link = page.get_by_role("link", name=re.compile("Next"))
     next_link.focus()
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"organisations_page=2#organisations$"))
     expect(page.locator("#organisations ~ p").first).to_contain_text("2 to 2 shown here")
-    assert_accessible(page, f"second page of organisations at {width}px")
+    assert_accessible(page, f"second page of organisations at {viewport['width']}px")

@@ -11,12 +11,12 @@ from accounts import roles
 from reporting import services
 from reporting.models import ExportJob
 from tests.browser.test_core_pages import sign_in
+from tests.browser.viewports import SMALL_LAPTOP, desktop_and_phone
 from tests.factories import UserFactory
 from tests.reporting.conftest import Boroughs
 from tests.reporting.factories import sent
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-WIDTHS = [1024, 360]
 
 
 @pytest.fixture
@@ -37,8 +37,8 @@ def pmo(settings, tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
     return UserFactory(email="pmo.jobs@nhs.net", groups=[roles.PMO])
 
 
-def start_export(page, live_server, user, width) -> ExportJob:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": width, "height": 800})
+def start_export(page, live_server, user, viewport) -> ExportJob:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(viewport)
     page.set_default_timeout(10_000)
     sign_in(page, live_server, user)
     page.goto(live_server.url + "/pmo/consultations/barnet-plan/export/")
@@ -50,12 +50,12 @@ def start_export(page, live_server, user, width) -> ExportJob:  # type: ignore[n
     return job
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@desktop_and_phone(SMALL_LAPTOP)
 def test_progress_page_refreshes_itself_without_javascript_then_downloads(  # type: ignore[no-untyped-def]
-    no_js_context, live_server, settings, pmo, width
+    no_js_context, live_server, settings, pmo, viewport
 ) -> None:
     page = no_js_context.new_page()
-    job = start_export(page, live_server, pmo, width)
+    job = start_export(page, live_server, pmo, viewport)
     expect(page.locator("progress#export-progress")).to_have_attribute("max", "5")
     expect(page.locator("#export-progress-text")).to_have_text("0 of 5 responses (0%)")
     expect(page.get_by_label("Responses written")).to_be_visible()
@@ -72,9 +72,9 @@ def test_progress_page_refreshes_itself_without_javascript_then_downloads(  # ty
         assert got.read() == (settings.REPORTING_EXPORT_ROOT / job.file_name).read_bytes()
 
 
-@pytest.mark.parametrize("width", WIDTHS)
-def test_export_job_pages_are_accessible(page, live_server, assert_accessible, pmo, width) -> None:  # type: ignore[no-untyped-def]
-    job = start_export(page, live_server, pmo, width)
+@desktop_and_phone(SMALL_LAPTOP)
+def test_export_job_pages_are_accessible(page, live_server, assert_accessible, pmo, viewport) -> None:  # type: ignore[no-untyped-def]
+    job = start_export(page, live_server, pmo, viewport)
     # axe straight after a self-refresh, so it finishes before the next one; on a loaded machine the refresh may not
     # come within the wait, and then the page is not changing under axe either.
     try:
@@ -82,22 +82,22 @@ def test_export_job_pages_are_accessible(page, live_server, assert_accessible, p
             pass
     except PlaywrightTimeoutError:
         pass
-    assert_accessible(page, f"export in progress at {width}px")
+    assert_accessible(page, f"export in progress at {viewport['width']}px")
     page.get_by_role("link", name="stop this page updating itself").click()
     expect(page.locator("#export-refresh-on")).to_be_visible()
-    assert_accessible(page, f"export in progress, not refreshing, at {width}px")
+    assert_accessible(page, f"export in progress, not refreshing, at {viewport['width']}px")
     page.get_by_role("link", name="let it update itself every few seconds").click()
     services.export_job_run(job_id=job.pk)
     expect(page.locator("h1")).to_have_text("Export ready")
-    assert_accessible(page, f"export ready at {width}px")
+    assert_accessible(page, f"export ready at {viewport['width']}px")
     ExportJob.objects.filter(pk=job.pk).update(expires_at=job.created_at)
     page.reload()
     expect(page.locator("h1")).to_have_text("Export expired")
-    assert_accessible(page, f"export expired at {width}px")
+    assert_accessible(page, f"export expired at {viewport['width']}px")
     ExportJob.objects.filter(pk=job.pk).update(status=ExportJob.Status.FAILED, error=services.FAILED_STALLED)
     page.reload()
     expect(page.locator("h1")).to_have_text("Export failed")
-    assert_accessible(page, f"export failed at {width}px")
+    assert_accessible(page, f"export failed at {viewport['width']}px")
     page.goto(live_server.url + "/pmo/consultations/barnet-plan/export/")
     expect(page.locator("#your-exports")).to_be_visible()
-    assert_accessible(page, f"export form listing a job at {width}px")
+    assert_accessible(page, f"export form listing a job at {viewport['width']}px")

@@ -1,4 +1,4 @@
-"""The themes pages in a real Chromium: axe (WCAG 2.2 AA) at 1280 and 375 px on the codebook (with an error too),
+"""The themes pages in a real Chromium: axe (WCAG 2.2 AA) at 1280 and 320 px on the codebook (with an error too),
 the answers page with its tag forms, a suggestion job's page in progress and done, answers like this one, and
 changing and deleting a theme; and tagging every result of a search, then accepting a suggestion, by keyboard
 without JavaScript."""
@@ -14,6 +14,7 @@ from engagement.models import Question
 from reporting import services_themes
 from reporting.models import ThemeTag
 from tests.browser.test_core_pages import sign_in
+from tests.browser.viewports import desktop_and_phone
 from tests.engagement.factories import QuestionFactory
 from tests.factories import UserFactory
 from tests.reporting.conftest import Boroughs
@@ -45,9 +46,9 @@ def data():  # type: ignore[no-untyped-def]
     return {"pmo": pmo, "theme": theme, "q": q, "done": done, "waiting": waiting, "answer": responses[1].answers.get()}
 
 
-@pytest.mark.parametrize("width", [1280, 375])
-def test_themes_pages_are_accessible(page, live_server, assert_accessible, data, width) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size({"width": width, "height": 800})
+@desktop_and_phone()
+def test_themes_pages_are_accessible(page, live_server, assert_accessible, data, viewport) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(viewport)
     sign_in(page, live_server, data["pmo"])
     base = "/pmo/consultations/barnet-plan"
     for path, heading in [
@@ -62,12 +63,12 @@ def test_themes_pages_are_accessible(page, live_server, assert_accessible, data,
     ]:
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)
-        assert_accessible(page, f"{path} at {width}px")
+        assert_accessible(page, f"{path} at {viewport['width']}px")
     page.goto(live_server.url + f"{base}/themes/")
     page.get_by_label("Name", exact=True).fill("gp ACCESS")
     page.get_by_role("button", name="Add theme").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("already has a theme with that name")
-    assert_accessible(page, f"codebook with an error at {width}px")
+    assert_accessible(page, f"codebook with an error at {viewport['width']}px")
 
 
 def test_tagging_a_search_and_accepting_a_suggestion_by_keyboard_without_javascript(  # type: ignore[no-untyped-def]

@@ -1,5 +1,5 @@
 """The home page's "Who decides...?" search in a real Chromium: it finds a function (with its owning level) and a
-consultation without JavaScript, and the home and results pages have no axe violations at 1280 and 375 px."""
+consultation without JavaScript, and the home and results pages have no axe violations at 1280 and 320 px."""
 
 import io
 
@@ -8,12 +8,13 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from functions import demo
+from tests.browser.viewports import PHONE
 from tests.engagement.factories import AreaFactory, ConsultationFactory
 from tests.functions.factories import make_system
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-VIEWPORTS = {"1280": {"width": 1280, "height": 720}, "375": {"width": 375, "height": 812}}
+VIEWPORTS = {"1280": {"width": 1280, "height": 720}, "320": PHONE}
 FUNCTION = (
     "Coordination of local discharge initiatives to provide a single approach per borough and link to neighbourhoods."
 )

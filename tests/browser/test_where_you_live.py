@@ -11,10 +11,11 @@ from playwright.sync_api import expect
 
 from governance import demo
 from governance.models import Area
+from tests.browser.viewports import DESKTOP, PHONE
 from tests.engagement.factories import ConsultationFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 375, "height": 812}}
+VIEWPORTS = {"desktop": DESKTOP, "phone": PHONE}
 
 
 @pytest.fixture
