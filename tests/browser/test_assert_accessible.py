@@ -57,6 +57,14 @@ def test_the_same_page_passes_at_desktop_width(page: Any, assert_accessible: Any
     assert_accessible(page, "the wide page at desktop width")
 
 
+def test_a_page_wider_than_a_desktop_fails_there_too(page: Any, assert_accessible: Any) -> None:
+    page.set_viewport_size(DESKTOP)
+    page.set_content(WIDE.replace("width:600px", f"width:{DESKTOP['width'] + 200}px"))
+    with pytest.raises(AssertionError) as failed:
+        assert_accessible(page, "the very wide page")
+    assert f"the very wide page scrolls sideways at {DESKTOP['width']} px wide" in str(failed.value)
+
+
 def test_a_page_that_scrolls_only_inside_a_focusable_region_passes_at_phone_width(
     page: Any, assert_accessible: Any
 ) -> None:

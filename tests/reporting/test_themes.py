@@ -215,6 +215,16 @@ def test_summary_counts_and_filters_by_theme(client, survey, boroughs, pmo_user)
     html = client.get("/pmo/consultations/barnet-plan/", {"theme": gp.pk}).content.decode()
     assert re.search(r'id="total-responses">2<', html)
     assert "Theme: GP access" in html
+    # By area in one table: a row per area, a column per theme, 0 where an area has none of it.
+    html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+    grid = html[html.index('id="theme-by-area"') :].split("</table>")[0]
+    assert re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', grid) == ["Area", "GP access", "Parking"]
+    rows = re.findall(r'<th scope="row"[^>]*>([^<]+)</th>\s*((?:<td[^>]*>\d+</td>)+)', grid)
+    assert [(name, re.findall(r">(\d+)<", cells)) for name, cells in rows] == [
+        ("Barnet", ["2", "0"]),
+        ("Not given", ["0", "1"]),
+    ]
+    assert 'id="theme-by-type"' in html
     html = client.get("/pmo/consultations/barnet-plan/", {"theme": "not-a-number"}).content.decode()
     assert re.search(r'id="total-responses">3<', html)  # a bad filter is left out and said so, never a 500
 
