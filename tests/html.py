@@ -74,3 +74,20 @@ def parse(html: str) -> Element:
     builder = _Builder()
     builder.feed(html)
     return builder.root
+
+
+def cell_text(cell: Element) -> str:
+    """A table cell's text without the heading NHS.UK's responsive tables repeat in each cell for phones."""
+    kept = [
+        c for c in cell.children if not (isinstance(c, Element) and "nhsuk-table__heading" in c.attrs.get("class", ""))
+    ]
+    return Element(cell.tag, cell.attrs, kept).text
+
+
+def table_rows(table: Element) -> list[list[str]]:
+    """The body rows of a table as the texts of their cells (th and td), headings for phones left out."""
+    return [
+        [cell_text(cell) for cell in row.children if isinstance(cell, Element) and cell.tag in ("th", "td")]
+        for body in table.find_all("tbody")
+        for row in body.find_all("tr")
+    ]

@@ -26,14 +26,14 @@ def test_a_refused_email_is_shown_to_the_pmo_and_sent_again(
     sign_in(page, live_server, pmo_user)
     page.goto(live_server.url + "/staff/outbox/")
     expect(page.locator("h1")).to_have_text("Email outbox")
-    expect(page.get_by_role("table", name="Emails by kind and status")).to_contain_text("resume_link")
+    expect(page.get_by_role("table", name="Emails by kind and status")).to_contain_text("Save and come back later link")
     failed = page.get_by_role("table", name="Failed emails, newest first")
     expect(failed).to_contain_text("gone@example.org")
     expect(failed).to_contain_text("550")
     assert_accessible(page, f"outbox with a failed email at {viewport['width']}px")
 
     smtp_sink.mode = "accept"
-    button = page.get_by_role("button", name="Send again the resume_link email to gone@example.org")
+    button = page.get_by_role("button", name="Send again the save and come back later link email to gone@example.org")
     button.focus()
     page.keyboard.press("Enter")  # by keyboard
     expect(page.locator("main")).to_contain_text("will be sent again in a moment")
