@@ -192,3 +192,19 @@ def test_organisations_pages_are_accessible_and_reached_by_keyboard(  # type: ig
     expect(page).to_have_url(re.compile(r"organisations_page=2#organisations$"))
     expect(page.locator("#organisations ~ p").first).to_contain_text("2 to 2 shown here")
     assert_accessible(page, f"second page of organisations at {viewport['width']}px")
+
+
+def test_the_pmo_list_on_a_phone_shows_every_figure_without_scrolling(page, live_server, data) -> None:  # type: ignore[no-untyped-def]
+    """A responsive table: at 320 px each consultation is a block of labelled figures, none off to the right."""
+    from tests.browser.viewports import PHONE
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, data["pmo"])
+    page.goto(live_server.url + "/pmo/")
+    cells = page.locator("table td")
+    assert cells.count() >= 5
+    for n in range(cells.count()):
+        box = cells.nth(n).bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= PHONE["width"], cells.nth(n).inner_text()
+    expect(cells.nth(4)).to_contain_text("Late")  # the heading shown beside the figure on a phone
