@@ -252,7 +252,7 @@ def _current(now: datetime.datetime) -> list[dict[str, Any]]:
                     "max_choices": 3,
                     "allow_other": True,
                     "text": "Which services matter most to you near where you live?",
-                    "hint": "Choose up to 3.",
+                    "hint": "Think of the services you or the people you care for use.",
                     "choices": [
                         "GP practice",
                         "Pharmacy",

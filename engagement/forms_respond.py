@@ -117,7 +117,8 @@ def question_field(question: Question) -> forms.Field:
         choices.append((OTHER, OTHER_LABEL))
     if kind == Question.Kind.MULTIPLE_CHOICE:
         hint = question.hint
-        if question.max_choices:
+        # The limit is said once: not again when the manager's own hint says it ("Choose up to 3.").
+        if question.max_choices and f"up to {question.max_choices}" not in hint.lower():
             hint = f"{hint} Select up to {question.max_choices}." if hint else f"Select up to {question.max_choices}."
         common["help_text"] = hint
         return _MaxChoicesField(

@@ -154,6 +154,13 @@ def test_multiple_choice_checkboxes_with_maximum(consultation: Any) -> None:
     assert answer_label(question, ["A", "C"]) == "A, C"
 
 
+def test_the_limit_is_said_once_when_the_hint_already_says_it(consultation: Any) -> None:
+    question = q(consultation, kind="multiple_choice", choices=["A", "B", "C"], max_choices=2, hint="Choose up to 2.")
+    html = render(page_form([question]))
+    assert "Choose up to 2." in html
+    assert "Select up to 2." not in html
+
+
 def test_multiple_choice_with_other(consultation: Any) -> None:
     question = q(consultation, kind="multiple_choice", choices=["A"], allow_other=True)
     name = f"q{question.pk}"
