@@ -81,6 +81,11 @@ def test_short_text_shows_its_limit_and_counts(page: Any, live_server: Any, asse
     status = page.locator(f".nhsuk-character-count:has(#id_q{survey.q['short'].pk}) .nhsuk-character-count__status")
     group.press_sequentially("x" * 45)
     expect(status).to_contain_text("You have 5 characters remaining")
+    # Under the box, as on a textarea: NHS.UK's input wrapper is a flex row (for prefixes), which put it beside.
+    box, said = group.bounding_box(), status.bounding_box()
+    assert box is not None
+    assert said is not None
+    assert said["y"] >= box["y"] + box["height"], (box, said)
     group.press_sequentially("y" * 15)
     expect(group).to_have_value("x" * 45 + "y" * 15)  # not stopped at the limit
     expect(status).to_contain_text("You have 10 characters too many")
