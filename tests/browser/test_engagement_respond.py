@@ -272,3 +272,26 @@ def test_refused_and_closed_pages_keep_what_was_typed(
     expect(page.locator("h1")).to_have_text("This consultation has closed")
     expect(page.get_by_label("Why option 1?")).to_have_value("Typed after it closed")
     assert_accessible(page, "closed mid-draft")
+
+
+def test_your_responses_on_a_phone_shows_each_response_without_scrolling(
+    page: Any, live_server: Any, assert_accessible: Any, resident: Any
+) -> None:
+    """A responsive table: at 320 px each response is a block with its parts labelled, none off to the right."""
+    from tests.browser.test_core_pages import sign_in
+    from tests.browser.viewports import PHONE
+    from tests.reporting.factories import sent
+
+    survey = respond_survey()
+    mine = sent(survey, user=resident)
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, resident)
+    page.goto(f"{live_server.url}/consultations/my-responses/")
+    cells = page.locator("table td")
+    expect(cells).to_have_count(4)
+    for n in range(4):
+        box = cells.nth(n).bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= PHONE["width"], cells.nth(n).inner_text()
+    expect(cells.nth(1)).to_contain_text(mine.reference)
+    assert_accessible(page, "your responses on a phone")
