@@ -1,6 +1,7 @@
 """The Jinja2 environment: project templates first, then NHS.UK frontend macros from nhsuk-frontend-jinja."""
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -122,6 +123,11 @@ def area_consultations(area: Any, ancestors: Any) -> Any:
     return consultations_for_area_page(area_ids=ids, now=timezone.now())
 
 
+def paragraphs(text: str) -> list[str]:
+    """Typed text as its paragraphs: split at blank lines, whatever the line endings (a browser sends \r\n)."""
+    return [part.strip() for part in re.split(r"\n\s*\n", str(text).replace("\r\n", "\n")) if part.strip()]
+
+
 def environment(**options: Any) -> Environment:
     # Django passes a FileSystemLoader over DIRS; the NHS.UK macros come after it.
     loaders = [options.pop("loader"), PackageLoader("nhsuk_frontend_jinja")]
@@ -143,5 +149,5 @@ def environment(**options: Any) -> Environment:
             "area_consultations": area_consultations,
         }
     )
-    env.filters.update({"london": london, "london_time": london_time})
+    env.filters.update({"london": london, "london_time": london_time, "paragraphs": paragraphs})
     return env

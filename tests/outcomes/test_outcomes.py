@@ -270,3 +270,20 @@ def test_the_edit_page_reads_the_functions_once_however_many(client, scene) -> N
     assert "Function 3 (owned by" in body
     client.post(edit_url(scene.consultation), {**FORM, "action": "save", "decided_function": scene.function.pk})
     assert Outcome.objects.get().decided_function == scene.function
+
+
+def test_paragraphs_typed_in_a_browser_stay_paragraphs(client, scene) -> None:  # type: ignore[no-untyped-def]
+    """A browser sends line breaks as \\r\\n: a blank line between paragraphs is "\\r\\n\\r\\n", which must still
+    make two paragraphs (it made one)."""
+    c = scene.consultation
+    client.force_login(scene.system_manager)
+    heard = "Most of you wanted care closer to home.\r\n\r\nOrganisations asked for shared records."
+    decided = "We chose option 2.\r\n \r\nWe will review it in a year."
+    data = {**FORM, "what_we_heard": heard, "decision": decided, "action": "publish"}
+    assert client.post(edit_url(c), data).status_code == HTTPStatus.FOUND
+    html = page(client, c)
+    for paragraph in ("Most of you wanted care closer to home.", "Organisations asked for shared records.",
+                      "We chose option 2.", "We will review it in a year."):  # fmt: skip
+        assert f"<p>{paragraph}</p>" in html, paragraph
+    # The headline points belong to what we heard: listed before the themes and what we decided.
+    assert html.index("<li>More clinics in the evening</li>") < html.index("What we decided")
