@@ -208,3 +208,25 @@ def test_the_pmo_list_on_a_phone_shows_every_figure_without_scrolling(page, live
         assert box is not None
         assert box["x"] + box["width"] <= PHONE["width"], cells.nth(n).inner_text()
     expect(cells.nth(4)).to_contain_text("Late")  # the heading shown beside the figure on a phone
+
+
+def test_a_table_region_is_a_tab_stop_only_while_it_scrolls(page, live_server, data) -> None:  # type: ignore[no-untyped-def]
+    """NHS.UK's scroll script: at a desktop's width no table overflows and no region takes focus (an extra Tab
+    press per table); on a phone the regions that overflow do, with a shadow on the side that goes on."""
+    from tests.browser.viewports import DESKTOP, PHONE
+
+    sign_in(page, live_server, data["pmo"])
+    summary = f"{live_server.url}/pmo/consultations/{data['boroughs'].barnet_c.slug}/"
+    state = """() => [...document.querySelectorAll('.portal-table-scroll')].map(r => ({
+      overflows: r.scrollWidth > r.clientWidth, focusable: r.getAttribute('tabindex') === '0',
+      shadow: r.parentElement.classList.contains('nhsuk-scroll--scrollable-right')}))"""
+    page.set_viewport_size(DESKTOP)
+    page.goto(summary)
+    regions = page.evaluate(state)
+    assert regions
+    assert not any(r["overflows"] or r["focusable"] for r in regions), regions
+    page.set_viewport_size(PHONE)
+    page.goto(summary)
+    regions = page.evaluate(state)
+    assert any(r["overflows"] for r in regions), "no table overflows at 320 px: the test shows nothing"
+    assert all(r["focusable"] == r["overflows"] == r["shadow"] for r in regions), regions
