@@ -1,5 +1,5 @@
 """The summary's bar charts (templates/reporting/_charts.html) as a browser lays them out: no label or value is cut
-off at the chart's edge, and no label runs into its bar, with long labels and the widest values."""
+off at the chart's edge, each label sits above its bar, and on a phone the text is still readable."""
 
 from pathlib import Path
 from typing import Any
@@ -16,24 +16,27 @@ ROWS = [
     {"label": "Barking and Dagenham", "count": 6000, "percent": 49},
     {"label": "No", "count": 1, "percent": None},
 ]
-# Each text's right edge, and each bar's left edge, in the chart's own units.
+# Each text's right edge, each label's bottom and its bar's top, in the chart's own units; and its scale on the page.
 LAYOUT = """svg => ({
   width: svg.viewBox.baseVal.width,
   texts: [...svg.querySelectorAll('text')].map(t => { const b = t.getBBox(); return [t.textContent, b.x + b.width]; }),
-  bars: [...svg.querySelectorAll('rect')].map(r => r.x.baseVal.value),
-  labels: [...svg.querySelectorAll('.app-chart__label')].map(t => { const b = t.getBBox(); return b.x + b.width; }),
+  bars: [...svg.querySelectorAll('rect')].map(r => r.y.baseVal.value),
+  labels: [...svg.querySelectorAll('.app-chart__label')].map(t => { const b = t.getBBox(); return b.y + b.height; }),
+  scale: svg.getBoundingClientRect().width / svg.viewBox.baseVal.width,
 })"""
 
 
-def test_bar_chart_text_fits_inside_the_chart(page: Any) -> None:
+@pytest.mark.parametrize("width", [960, 288])  # a desktop's main column; a 320 px phone's
+def test_bar_chart_text_fits_inside_the_chart(page: Any, width: int) -> None:
     html = engines["jinja2"].from_string(CHART).render({"rows": ROWS})
     css = (Path(settings.BASE_DIR) / "static" / "css" / "portal.css").read_text()
     page.set_content(
         f'<!doctype html><html lang="en"><head><style>{css} body {{ font-family: "Frutiger W01", arial, '
-        f"sans-serif; }}</style></head><body style='width: 960px'>{html}</body></html>"
+        f"sans-serif; }}</style></head><body style='margin: 0; width: {width}px'>{html}</body></html>"
     )
     layout = page.eval_on_selector("svg.app-chart", LAYOUT)
     cut = [text for text, right in layout["texts"] if right > layout["width"]]
     assert not cut, f"cut off at the chart's right edge ({layout['width']}): {cut}"
     assert "12345 (100%)" in [text for text, _right in layout["texts"]]
-    assert all(label < bar for label, bar in zip(layout["labels"], layout["bars"], strict=True)), layout
+    assert all(label <= bar for label, bar in zip(layout["labels"], layout["bars"], strict=True)), layout
+    assert 14 * layout["scale"] >= 10, f"14px text drawn at {14 * layout['scale']:.1f}px: unreadable"
