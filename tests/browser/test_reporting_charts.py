@@ -40,3 +40,14 @@ def test_bar_chart_text_fits_inside_the_chart(page: Any, width: int) -> None:
     assert "12345 (100%)" in [text for text, _right in layout["texts"]]
     assert all(label <= bar for label, bar in zip(layout["labels"], layout["bars"], strict=True)), layout
     assert 14 * layout["scale"] >= 10, f"14px text drawn at {14 * layout['scale']:.1f}px: unreadable"
+
+
+def test_a_one_day_column_chart_names_its_day_once() -> None:
+    """Responses on one day only: the axis is labelled once, not "29 Nov 2026" at both ends."""
+    chart = '{% from "reporting/_charts.html" import column_chart %}{{ column_chart("d", "T", "D", rows) }}'
+    one = engines["jinja2"].from_string(chart).render({"rows": [{"label": "29 Nov 2026", "count": 3}]})
+    assert one.count("29 Nov 2026") == 1
+    two = [{"label": "29 Nov 2026", "count": 3}, {"label": "30 Nov 2026", "count": 1}]
+    both = engines["jinja2"].from_string(chart).render({"rows": two})
+    assert both.count("29 Nov 2026") == 1
+    assert both.count("30 Nov 2026") == 1
