@@ -27,6 +27,22 @@ def test_detail_url_and_open_page(client) -> None:  # type: ignore[no-untyped-de
     assert c.title in response.content.decode()
 
 
+def test_a_system_wide_area_named_as_its_system_is_named_once(client) -> None:  # type: ignore[no-untyped-def]
+    """NEL's system-wide area is "North East London", as is the system: the caption said it twice."""
+    c = ConsultationFactory(slug="system-wide")
+    area = c.owner_area
+    area.name = c.system.name
+    area.save()
+    html = client.get("/consultations/system-wide/").content.decode()
+    caption = re.search(r'<span class="nhsuk-caption-l">([^<]*)</span>', html)
+    assert caption
+    assert caption.group(1) == c.system.name
+    assert f"{c.system.name} ({area.level.singular} level)" in html
+    other = ConsultationFactory(slug="in-a-borough")
+    html = client.get("/consultations/in-a-borough/").content.decode()
+    assert f"{other.owner_area.name} · {other.system.name}" in html
+
+
 def test_draft_and_unknown_are_not_public(client) -> None:  # type: ignore[no-untyped-def]
     ConsultationFactory(slug="secret", draft=True)
     assert client.get("/consultations/secret/").status_code == HTTPStatus.NOT_FOUND
