@@ -190,6 +190,11 @@ def test_question_reorder_and_condition_rules(client, areas, scoped_manager) -> 
     q1.refresh_from_db()
     q2.refresh_from_db()
     assert (q1.order, q2.order) == (1, 2)
+    # A number left out is refused as a problem, not shown as information.
+    page = client.post(url, {f"order_{q1.pk}": "", f"order_{q2.pk}": "1"}, follow=True).content.decode()
+    problems = [p.split("</div>\n  </div>")[0] for p in page.split('class="nhsuk-error-summary"')[1:]]
+    assert any("Enter an order number of 1 to 999 for each item. Nothing was changed." in p for p in problems)
+    assert all("There is a problem" in p for p in problems)
     # An unconditional reorder works and renumbers 1, 2, 3.
     q3 = QuestionFactory(consultation=c, order=7, text="Anything else?")
     client.post(url, {f"order_{q1.pk}": "5", f"order_{q2.pk}": "6", f"order_{q3.pk}": "1"})
