@@ -18,7 +18,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 
 @functools.cache
@@ -237,12 +238,13 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
     widget = bf.field.widget
     label = str(bf.label)
     hint = str(bf.help_text) if bf.help_text else None
-    error = " ".join(str(e) for e in bf.errors) if bf.errors else None
+    # Each of a field's errors on its own line (an invite list's bad rows, say), escaped: not run together.
+    error = format_html_join(mark_safe("<br>"), "{}", ((str(e),) for e in bf.errors)) if bf.errors else None
     params: dict[str, Any] = {"id": bf.auto_id, "name": bf.html_name}
     if hint:
         params["hint"] = {"text": hint}
     if error:
-        params["errorMessage"] = {"text": error}
+        params["errorMessage"] = {"html": error}
     legend = {
         "text": label,
         "size": overrides.pop("legend_size", "s"),
