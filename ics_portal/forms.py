@@ -118,14 +118,20 @@ class CharacterCountInput(forms.TextInput):
 
 
 class NHSDateField(forms.MultiValueField):
-    widget = NHSDateWidget
-    default_error_messages = {
-        "required": "Enter a date",
-        "invalid": "Enter a real date, for example 4 1 2021",
-        "incomplete": "Enter a date that includes a day, month and year",
-    }
+    """Day, month and year. Its errors say "date" and give the example 4 1 2021, unless the field is given its own
+    `noun` ("opening date": "Enter a real opening date, ...") and `example`, so two dates on one form are told
+    apart; `error_messages` still overrides any of them."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    widget = NHSDateWidget
+
+    def __init__(self, *, noun: str = "date", example: str = "4 1 2021", **kwargs: Any) -> None:
+        a = "an" if noun[:1].lower() in "aeiou" else "a"
+        kwargs["error_messages"] = {
+            "required": f"Enter {a} {noun}",
+            "invalid": f"Enter a real {noun}, for example {example}",
+            "incomplete": f"Enter {a} {noun} that includes a day, month and year",
+            **(kwargs.get("error_messages") or {}),
+        }
         fields = (
             forms.CharField(max_length=2),
             forms.CharField(max_length=2),
