@@ -507,9 +507,11 @@ def test_counts_show_sent_responses_with_drafts_apart(client, areas, scoped_mana
     cells[-2] = cells[-2].replace(" )", ")")  # tests/html.py puts a space between an element's parts
     assert cells[-3:] == ["2", "3 (2 held as suspected automated)", "7"]
     assert "Sent responses" in body
-    assert "Drafts in progress" in body
+    assert "Responses being written" in body
+    assert "Drafts in progress" not in body  # "draft" is also a consultation not yet published
     page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
-    assert "3 sent responses · 7 drafts in progress" in page
+    assert "3 sent responses · 7 responses being written" in page
+    assert "drafts in progress" not in page
     assert "2 sent responses are held as suspected automated" in page
 
 
