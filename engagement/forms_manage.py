@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from functions.models import Function
 from governance.models import Area, Organisation
@@ -22,6 +23,8 @@ from .services.reminders import MAX_OFFSET_DAYS, reminder_offsets
 
 SUMMARY_MAX = 1000
 BODY_MAX = 50_000
+# The dates' examples are in the coming year, not the past (worked out when the server starts).
+_NEXT_YEAR = timezone.localdate().year + 1
 
 
 def _target_group(area: Area) -> str:
@@ -71,10 +74,16 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
         error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
     )
     opens_on = NHSDateField(
-        label="Opening date", help_text="It opens at 00:00 London time on this day. For example, 1 12 2020"
+        label="Opening date",
+        noun="opening date",
+        example=f"4 1 {_NEXT_YEAR}",
+        help_text=f"It opens at 00:00 London time on this day. For example, 4 1 {_NEXT_YEAR}",
     )
     closes_on = NHSDateField(
-        label="Closing date", help_text="It closes at 11:59pm London time on this day. For example, 4 1 2021"
+        label="Closing date",
+        noun="closing date",
+        example=f"1 2 {_NEXT_YEAR}",
+        help_text=f"It closes at 11:59pm London time on this day. For example, 1 2 {_NEXT_YEAR}",
     )
     late_grace_hours = forms.IntegerField(
         label="Late responses accepted for (hours, optional)",
@@ -111,6 +120,8 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
     )
     onward_deadline = NHSDateField(
         label="Onward deadline (optional)",
+        noun="onward deadline",
+        example=f"1 4 {_NEXT_YEAR}",
         required=False,
         help_text="When you will pass on what you heard, for example to NHS England.",
     )

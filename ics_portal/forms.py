@@ -18,7 +18,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.http import HttpRequest
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 
 @functools.cache
@@ -117,14 +118,20 @@ class CharacterCountInput(forms.TextInput):
 
 
 class NHSDateField(forms.MultiValueField):
-    widget = NHSDateWidget
-    default_error_messages = {
-        "required": "Enter a date",
-        "invalid": "Enter a real date, for example 4 1 2021",
-        "incomplete": "Enter a date that includes a day, month and year",
-    }
+    """Day, month and year. Its errors say "date" and give the example 4 1 2021, unless the field is given its own
+    `noun` ("opening date": "Enter a real opening date, ...") and `example`, so two dates on one form are told
+    apart; `error_messages` still overrides any of them."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    widget = NHSDateWidget
+
+    def __init__(self, *, noun: str = "date", example: str = "4 1 2021", **kwargs: Any) -> None:
+        a = "an" if noun[:1].lower() in "aeiou" else "a"
+        kwargs["error_messages"] = {
+            "required": f"Enter {a} {noun}",
+            "invalid": f"Enter a real {noun}, for example {example}",
+            "incomplete": f"Enter {a} {noun} that includes a day, month and year",
+            **(kwargs.get("error_messages") or {}),
+        }
         fields = (
             forms.CharField(max_length=2),
             forms.CharField(max_length=2),
@@ -237,12 +244,13 @@ def field_params(bf: BoundField, **overrides: Any) -> dict[str, Any]:
     widget = bf.field.widget
     label = str(bf.label)
     hint = str(bf.help_text) if bf.help_text else None
-    error = " ".join(str(e) for e in bf.errors) if bf.errors else None
+    # Each of a field's errors on its own line (an invite list's bad rows, say), escaped: not run together.
+    error = format_html_join(mark_safe("<br>"), "{}", ((str(e),) for e in bf.errors)) if bf.errors else None
     params: dict[str, Any] = {"id": bf.auto_id, "name": bf.html_name}
     if hint:
         params["hint"] = {"text": hint}
     if error:
-        params["errorMessage"] = {"text": error}
+        params["errorMessage"] = {"html": error}
     legend = {
         "text": label,
         "size": overrides.pop("legend_size", "s"),

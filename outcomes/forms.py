@@ -15,10 +15,11 @@ class OutcomeForm(PlainErrorsMixin, forms.Form):
         help_text="A summary in your words of what residents and organisations told you.",
         error_messages={"required": "Enter what you heard"},
     )
+    # No max_length: its character count would say "up to 10020 characters", beside a hint of 20 points of 500
+    # characters. clean_points checks the number of points and each point's length, and says which is wrong.
     points = forms.CharField(
         label="Headline points (optional)",
         required=False,
-        max_length=POINTS_MAX * (POINT_MAX + 1),
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=f"One point a line, at most {POINTS_MAX} points of {POINT_MAX} characters each.",
     )
@@ -45,6 +46,8 @@ class OutcomeForm(PlainErrorsMixin, forms.Form):
         field.label_from_instance = lambda f: f"{f.title} (owned by {f.owner.name})"  # type: ignore[method-assign,assignment]
 
     def clean_points(self) -> list[str]:
+        if len(self.cleaned_data["points"]) > POINTS_MAX * (POINT_MAX + 1):  # the most 20 full points take
+            raise forms.ValidationError(f"Enter at most {POINTS_MAX} headline points of {POINT_MAX} characters each")
         lines = [line.strip() for line in self.cleaned_data["points"].splitlines() if line.strip()]
         if len(lines) > POINTS_MAX:
             raise forms.ValidationError(f"Enter at most {POINTS_MAX} headline points (you entered {len(lines)})")

@@ -3,6 +3,7 @@
 from typing import Any, ClassVar
 
 from django import forms
+from django.utils.text import Truncator
 
 from engagement.models import Consultation, Response
 from governance.models import Area
@@ -114,7 +115,7 @@ class ThemeForm(PlainErrorsMixin, forms.Form):
     def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questions = {q.pk: q for q in questions}
-        choices = [("", "Any question")] + [(q.pk, q.text[:80]) for q in questions]
+        choices = [("", "Any question")] + [(q.pk, Truncator(q.text).chars(80)) for q in questions]
         self.fields["question"].choices = choices  # type: ignore[attr-defined]
 
 
@@ -158,7 +159,7 @@ class SuggestForm(PlainErrorsMixin, forms.Form):
     def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.questions = {q.pk: q for q in questions}
-        self.fields["question"].choices = [(q.pk, q.text[:80]) for q in questions]  # type: ignore[attr-defined]
+        self.fields["question"].choices = [(q.pk, Truncator(q.text).chars(80)) for q in questions]  # type: ignore[attr-defined]
         self.fields["question"].error_messages["invalid_choice"] = "Choose one of the questions in the list"
 
 

@@ -18,8 +18,8 @@ class ExportLog(models.Model):
         DOCX = "docx", "DOCX summary pack"
 
     class Source(models.TextChoices):
-        WEB = "web", "Web page"
-        COMMAND = "command", "manage.py export_responses"
+        WEB = "web", "From the export page"
+        COMMAND = "command", "From the command line"
 
     created_at = models.DateTimeField()
     user = models.ForeignKey(

@@ -166,7 +166,7 @@ def test_manager_closes_early_and_releases_by_keyboard_without_javascript(no_js_
     page.set_default_timeout(10_000)
     sign_in(page, live_server, data["manager"])
     page.goto(live_server.url + "/manage/consultations/open-one/")
-    expect(page.locator("main")).to_contain_text("0 sent responses · 2 drafts in progress")
+    expect(page.locator("main")).to_contain_text("0 sent responses · 2 responses being written")
     page.get_by_role("link", name=re.compile("held as suspected automated")).click()
     expect(page.locator("main")).to_contain_text("Other: A third way")
     page.get_by_role("button", name=re.compile("Release")).focus()
@@ -175,7 +175,7 @@ def test_manager_closes_early_and_releases_by_keyboard_without_javascript(no_js_
     assert Response.objects.counted().get() == data["held"]
 
     page.goto(live_server.url + "/manage/consultations/open-one/")
-    expect(page.locator("main")).to_contain_text("1 sent response · 2 drafts in progress")
+    expect(page.locator("main")).to_contain_text("1 sent response · 2 responses being written")
     page.get_by_role("button", name="Close now").focus()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_contain_text("2 residents have started a response but not sent it.")

@@ -154,10 +154,27 @@ def test_invalid_dates_show_errors_and_change_nothing(client, areas, scoped_mana
     assert "The closing date must be the same as or after the opening date" in body
     assert "<title>Error: " in body
     data = _consultation_post(areas["a"][1], **{"closes_on-day": "31", "closes_on-month": "2"})
-    assert "Enter a real date" in client.post(reverse("engagement:manage_create"), data).content.decode()
+    assert "Enter a real closing date" in client.post(reverse("engagement:manage_create"), data).content.decode()
     # A month too big for a C long was an OverflowError, a 500 (found by tests/test_bad_input.py).
     data = _consultation_post(areas["a"][1], **{"closes_on-month": "9" * 30})
-    assert "Enter a real date" in client.post(reverse("engagement:manage_create"), data).content.decode()
+    assert "Enter a real closing date" in client.post(reverse("engagement:manage_create"), data).content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_each_bad_date_says_which_date_it_is_with_an_example_to_come(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(scoped_manager)
+    bad = {"opens_on-day": "31", "opens_on-month": "2", "closes_on-day": "31", "closes_on-month": "2"}
+    bad |= {"onward_deadline-day": "32"}
+    page = parse(
+        client.post(reverse("engagement:manage_create"), _consultation_post(areas["a"][1], **bad)).content.decode()
+    )
+    summary = [a.text for a in page.one("div", class_="nhsuk-error-summary").find_all("a")]
+    year = timezone.localdate().year + 1
+    assert summary == [
+        f"Enter a real opening date, for example 4 1 {year}",
+        f"Enter a real closing date, for example 1 2 {year}",
+        f"Enter a real onward deadline, for example 1 4 {year}",
+    ]
     assert not Consultation.objects.exists()
 
 
@@ -495,9 +512,11 @@ def test_counts_show_sent_responses_with_drafts_apart(client, areas, scoped_mana
     cells[-2] = cells[-2].replace(" )", ")")  # tests/html.py puts a space between an element's parts
     assert cells[-3:] == ["2", "3 (2 held as suspected automated)", "7"]
     assert "Sent responses" in body
-    assert "Drafts in progress" in body
+    assert "Responses being written" in body
+    assert "Drafts in progress" not in body  # "draft" is also a consultation not yet published
     page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
-    assert "3 sent responses · 7 drafts in progress" in page
+    assert "3 sent responses · 7 responses being written" in page
+    assert "drafts in progress" not in page
     assert "2 sent responses are held as suspected automated" in page
 
 

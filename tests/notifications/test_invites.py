@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from notifications.invites import MAX_BYTES, MAX_ROWS, InviteFileRefusedError, invitees_parse
 from notifications.models import Invitee
 from tests.engagement.factories import ConsultationFactory, OrganisationFactory
+from tests.html import parse
 
 pytestmark = pytest.mark.django_db
 
@@ -140,6 +141,27 @@ def test_a_bad_row_imports_nothing_and_the_page_lists_every_problem(client, scop
     assert "Line 4: “not-an-address” is not an email address" in page
     assert "Line 5: enter the person&#39;s name" in page or "Line 5: enter the person's name" in page
     assert not Invitee.objects.exists(), "the good rows of a bad file are not imported either"
+
+
+def test_each_problem_with_a_file_is_on_its_own_line_under_the_field(client, scoped_manager, consultation) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(scoped_manager)
+    response = upload(client, consultation, (GOOD + "Cy,<b>bad</b>,\n,d@example.org,\n").encode())
+    page = parse(response.content.decode())
+    message = page.one("span", class_="nhsuk-error-message")
+    lines = [child for child in message.children if isinstance(child, str) and child.strip()]
+    assert [line.strip() for line in lines] == [
+        "Nobody was added. Correct the file and upload it again.",
+        "Line 4: “<b>bad</b>” is not an email address, like name@example.org",  # escaped on the page, not bold
+        "Line 5: enter the person's name",
+    ]
+    assert len(message.find_all("br")) == 2
+    assert not message.find_all("b")
+    summary = [a.text for a in page.one("div", class_="nhsuk-error-summary").find_all("a")]
+    assert summary == [
+        "Nobody was added. Correct the file and upload it again.",
+        "Line 4: “<b>bad</b>” is not an email address, like name@example.org",
+        "Line 5: enter the person's name",
+    ]
 
 
 def test_the_database_refuses_one_address_twice_on_a_list(consultation) -> None:  # type: ignore[no-untyped-def]

@@ -131,6 +131,24 @@ def test_bad_input_says_what_is_wrong_and_keeps_what_was_typed(client, scene) ->
     assert not Outcome.objects.exists()
 
 
+def test_headline_points_show_no_total_character_count_and_each_limit_is_checked(client, scene) -> None:  # type: ignore[no-untyped-def]
+    c = scene.consultation
+    client.force_login(scene.borough_manager)
+    body = client.get(edit_url(c)).content.decode()
+    assert "at most 20 points of 500 characters each" in body
+    assert "10020" not in body  # the old count: "You can enter up to 10020 characters"
+    too_many = "\n".join(f"Point {n}" for n in range(21))
+    body = client.post(edit_url(c), {**FORM, "points": too_many, "action": "save"}).content.decode()
+    assert "Enter at most 20 headline points (you entered 21)" in body
+    too_long = "x" * 500 + "\n" + "y" * 501
+    body = client.post(edit_url(c), {**FORM, "points": too_long, "action": "save"}).content.decode()
+    assert "Headline point 2 is longer than 500 characters" in body
+    huge = "x" * 20_000
+    body = client.post(edit_url(c), {**FORM, "points": huge, "action": "save"}).content.decode()
+    assert "Enter at most 20 headline points of 500 characters each" in body
+    assert not Outcome.objects.exists()
+
+
 def test_the_email_goes_once_to_each_consenting_respondent_through_smtp(client, scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
     c = scene.consultation
     sent(c, "ann@example.org")

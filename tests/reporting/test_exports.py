@@ -235,6 +235,18 @@ def test_export_responses_command(boroughs, survey, tmp_path):
     ]  # fmt: skip
 
 
+def test_the_export_log_says_in_words_where_an_export_came_from(client, boroughs, survey, pmo_user):
+    sent(survey, {survey.q["text"]: "x"})
+    client.force_login(pmo_user)
+    client.post(URL, {"format": "csv"})
+    call_command("export_responses", "barnet-plan", "--format", "csv", stdout=io.StringIO(), stderr=io.StringIO())
+    page = client.get("/pmo/export-log/").content.decode()
+    assert "CSV (from the export page)" in page
+    assert "CSV (from the command line)" in page
+    assert "Web page" not in page
+    assert "manage.py" not in page
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

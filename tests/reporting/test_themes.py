@@ -14,6 +14,7 @@ from django.utils import timezone
 from accounts import roles
 from engagement.models import Answer, Question, Response
 from reporting import selectors, services_themes
+from reporting.forms import SuggestForm, ThemeForm
 from reporting.models import Theme, ThemeTag
 from reporting.selectors import ReportFilters
 from tests.engagement.factories import QuestionFactory
@@ -498,3 +499,12 @@ def test_only_the_codebook_page_counts_each_themes_tags(client, survey, pmo_user
     with CaptureQueriesContext(connection) as captured:
         assert client.get(f"/pmo/consultations/barnet-plan/questions/{survey.text_q.pk}/").status_code == 200
     assert not [q["sql"] for q in captured.captured_queries if f"COUNT({tags}" in q["sql"]]
+
+
+def test_a_long_question_is_shortened_with_an_ellipsis_in_the_drop_downs(survey):
+    long_q = QuestionFactory(consultation=survey, kind=Question.Kind.LONG_TEXT, text="What do you think " * 10)
+    for form in (ThemeForm(questions=[long_q]), SuggestForm(questions=[long_q])):
+        label = dict(form.fields["question"].choices)[long_q.pk]
+        assert label.endswith("…")
+        assert len(label) <= 80
+        assert label.startswith("What do you think " * 4)
