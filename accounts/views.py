@@ -51,4 +51,10 @@ def staff_home(request: HttpRequest) -> HttpResponse:
             ("engagement:consultation_list", "Consultations", "Open and closed consultations and their responses."),
         ]
     )
+    # The outbox's breadcrumb leads here, so here leads to it, for those it lets in (named by permission string:
+    # accounts imports no feature app).
+    if request.user.has_perm("notifications.view_outbox"):
+        links += _links(
+            [("notifications:outbox", "Email outbox", "Every email the portal sends, and any that failed.")]
+        )
     return render(request, "pages/staff.html", {"links": links})

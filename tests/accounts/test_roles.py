@@ -100,11 +100,14 @@ def test_scoped_consultation_manager_is_linked_to_the_management_pages(client):
     assert 'href="/manage/consultations/"' in html
 
 
-def test_staff_landing_links_to_the_internal_views(client, staff_user):
+def test_staff_landing_links_to_the_internal_views(client, staff_user, pmo_user):
     client.force_login(staff_user)
     html = client.get("/staff/").content.decode()
     for href in ["/ics/", "/functions/", "/consultations/"]:
         assert f'href="{href}' in html
+    assert 'href="/staff/outbox/"' not in html  # the outbox is the PMO's and admins'
+    client.force_login(pmo_user)
+    assert 'href="/staff/outbox/"' in client.get("/staff/").content.decode()
 
 
 def test_roles_exist_from_the_data_migration():
