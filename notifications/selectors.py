@@ -52,10 +52,11 @@ def follow_panel(*, user: Any, target: Any) -> dict[str, Any]:
             user=user, target_type=ContentType.objects.get_for_model(target), target_id=target.pk
         ).exists()
     )
+    spec = targets.for_model(type(target))
     return {
         "key": targets.key(target),
-        "noun": targets.for_model(type(target)).noun,
-        "promise": targets.for_model(type(target)).promise(target),
+        "noun": spec.noun,
+        "promise": spec.promise(target),
         "signed_in": signed_in,
         "following": following,
         "form": None if signed_in else FollowByEmailForm(auto_id="follow-%s"),

@@ -119,8 +119,13 @@ def follow_confirm(request: HttpRequest, token: str) -> HttpResponse:
     if found is None:
         return _link_refused(request, "That can no longer be followed (it may have been withdrawn). Nothing changed.")
     target, obj = found
-    context = {"title": target.title(obj), "noun": target.noun, "target_url": target.url(obj), "email": follow.email}
-    context["promise"] = target.promise(obj)
+    context = {
+        "title": target.title(obj),
+        "noun": target.noun,
+        "promise": target.promise(obj),
+        "target_url": target.url(obj),
+        "email": follow.email,
+    }
     if request.method == "POST":
         services.follow_confirm(token=token, now=timezone.now())
         return render(request, "notifications/follow_confirmed.html", context)
