@@ -50,6 +50,8 @@ db: install var
 demo: db
 	$(PY) manage.py seed_demo
 
+# Links in the emails the worker sends point at this server, on whatever PORT it serves (unless SITE_URL is set).
+run: export SITE_URL ?= http://$(HOST):$(PORT)
 run: static demo
 	@echo "Serving http://$(HOST):$(PORT)/ with a Celery worker and beat (emails land in var/mail/). Ctrl-C stops both."
 	@$(PY) -m celery -A ics_portal worker -B --pool solo --loglevel WARNING --schedule var/celerybeat-schedule & \
@@ -58,6 +60,7 @@ run: static demo
 
 # The production topology on this machine. It loads the demo data only when asked (DEMO=1): DEBUG may be off here,
 # so seed_demo runs with --force.
+run-stack: export SITE_URL ?= http://$(HOST):$(PORT)
 run-stack: static
 	@test -n "$$DATABASE_URL" || { echo "run-stack needs DATABASE_URL (PostgreSQL) and REDIS_URL, see README."; exit 1; }
 	@test -n "$$REDIS_URL" || { echo "run-stack needs REDIS_URL (Redis), see README."; exit 1; }

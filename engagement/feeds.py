@@ -107,12 +107,14 @@ class ConsultationFeed(Feed):
 
 
 def status_sentence(consultation: Consultation, *, now: datetime.datetime) -> str:
-    """'Open: closes at 11:59pm on 4 January 2021' and the like."""
+    """'Open: closes at 11:59pm on 4 January 2021' and the like. A closed one says 'Closed at ...', not
+    'Closed: closed at ...'."""
     status = consultation.status_at(now=now)
     if status == Consultation.Status.OPEN:
         return f"Open: {deadlines.describe_closing(consultation.closes_at)}"
     if status == Consultation.Status.FORTHCOMING:
         return f"Forthcoming: {deadlines.describe_opening(consultation.opens_at)}"
+    closed = deadlines.describe_closed(consultation.closes_at)
     if status == Consultation.Status.OUTCOME_PUBLISHED:
-        return f"Outcome published: {deadlines.describe_closed(consultation.closes_at)}"
-    return f"Closed: {deadlines.describe_closed(consultation.closes_at)}"
+        return f"Outcome published. It {closed}"
+    return closed[:1].upper() + closed[1:]

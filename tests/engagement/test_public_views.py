@@ -76,7 +76,10 @@ def test_list_order_and_dates(client, listing) -> None:  # type: ignore[no-untyp
     soon = listing["open_soon"]
     assert deadlines.describe_closing(soon.closes_at) in body
     assert deadlines.describe_opening(listing["forthcoming"].opens_at) in body
-    assert deadlines.describe_closed(listing["closed_old"].closes_at) in body
+    # A closed card says when it closed once: "Closed at 11:59pm on ...", not "Closed: closed at ...".
+    closed = deadlines.describe_closed(listing["closed_old"].closes_at)
+    assert f"C{closed[1:]} · Run by" in body
+    assert "Closed: closed" not in body
     assert (
         body.index("Open consultations") < body.index("Forthcoming consultations") < body.index("Closed consultations")
     )
