@@ -56,6 +56,18 @@ def test_sending_queues_the_receipt_rendered_when_sent(client: Any, survey: Any)
     assert PendingEquality.objects.get(response=response).answers["age_band"] == "35_44"
 
 
+def test_the_receipt_says_whom_to_contact_since_it_cannot_be_replied_to(client: Any, survey: Any) -> None:
+    survey.contact_email = "camden.engagement@nhs.net"
+    survey.save(update_fields=["contact_email"])
+    walk_to_check(client, survey)
+    client.post(url("respond_submit", survey), check_form(client, survey))
+    assert email_send(email_id=Email.objects.get(kind="receipt").pk) == "sent"
+    (message,) = mail.outbox
+    assert "To contact the team running this consultation, email camden.engagement@nhs.net." in message.body
+    html, _ = message.alternatives[0]
+    assert '<a href="mailto:camden.engagement@nhs.net">camden.engagement@nhs.net</a>' in html
+
+
 def test_no_email_no_receipt(client: Any, survey: Any) -> None:
     start(client, survey)
     client.post(url("respond_page", survey, 1), page1(survey))
