@@ -16,9 +16,17 @@ from ics_portal.forms import NHSDateField, PlainErrorsMixin
 from notifications.invites import MAX_BYTES, InviteFileRefusedError, InviteRow, invitees_parse
 
 from . import deadlines
-from .models import DEFAULT_RETENTION_MONTHS, Consultation, Document, Question, Section
+from .models import (
+    DEFAULT_RETENTION_MONTHS,
+    QUESTION_MAX_CHOICES,
+    QUESTION_MAX_LENGTH,
+    Consultation,
+    Document,
+    Question,
+    Section,
+)
 from .questions import CONDITION_KINDS
-from .services.consultations import document_type
+from .services.consultations import MAX_CHOICES_RANGE, MAX_LENGTH_RANGE, document_type
 from .services.reminders import MAX_OFFSET_DAYS, reminder_offsets
 
 SUMMARY_MAX = 1000
@@ -77,7 +85,7 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
         label="Opening date",
         noun="opening date",
         example=f"4 1 {_NEXT_YEAR}",
-        help_text=f"It opens at 00:00 London time on this day. For example, 4 1 {_NEXT_YEAR}",
+        help_text=f"It opens at the start of this day, London time. For example, 4 1 {_NEXT_YEAR}",
     )
     closes_on = NHSDateField(
         label="Closing date",
@@ -261,15 +269,23 @@ class QuestionForm(PlainErrorsMixin, forms.Form):
         label="Most options a person may tick (multiple choice only, optional)",
         required=False,
         min_value=1,
-        max_value=30,
-        error_messages={"invalid": "Enter a whole number, like 3"},
+        max_value=QUESTION_MAX_CHOICES,
+        error_messages={
+            "invalid": "Enter a whole number, like 3",
+            "min_value": MAX_CHOICES_RANGE.format(options=QUESTION_MAX_CHOICES),
+            "max_value": MAX_CHOICES_RANGE.format(options=QUESTION_MAX_CHOICES),
+        },
     )
     max_length = forms.IntegerField(
         label="Maximum length in characters (text only, optional)",
         required=False,
         min_value=1,
-        max_value=10_000,
-        error_messages={"invalid": "Enter a whole number, like 500"},
+        max_value=QUESTION_MAX_LENGTH,
+        error_messages={
+            "invalid": "Enter a whole number, like 500",
+            "min_value": MAX_LENGTH_RANGE,
+            "max_value": MAX_LENGTH_RANGE,
+        },
     )
     section = forms.TypedChoiceField(label="Section", coerce=int, required=False, empty_value=None)
     show_if_question = forms.TypedChoiceField(

@@ -20,6 +20,11 @@ from .querysets import ConsultationQuerySet, ResponseQuerySet
 DEFAULT_RETENTION_MONTHS = 24
 
 
+# A question's limits: the form, the services and the database all hold them.
+QUESTION_MAX_LENGTH = 10_000
+QUESTION_MAX_CHOICES = 30
+
+
 def default_reminder_offsets() -> list[int]:
     return [7, 1]
 
@@ -117,6 +122,11 @@ class Consultation(models.Model):
         should a negative period come in other than by the form, which refuses one)."""
         return self.closes_at + max(self.late_grace or datetime.timedelta(0), datetime.timedelta(0))
 
+    def is_over_at(self, *, now: datetime.datetime) -> bool:
+        """Published and past taking responses (late ones too): a question or an invitee added now would never
+        be answered or reminded, so the services refuse them and the manage page does not offer them."""
+        return self.is_published and now > self.responses_stop_at
+
     def accepts_responses_at(self, *, now: datetime.datetime) -> bool:
         """Open, or closed but within the late-response grace period."""
         if not self.is_published or now < self.opens_at:
@@ -175,6 +185,15 @@ class Question(models.Model):
                 condition=Q(show_if_question__isnull=True) | ~Q(show_if_value=""), name="question_condition_has_value"
             ),
             models.CheckConstraint(condition=~Q(show_if_question=F("id")), name="question_not_own_condition"),
+            models.CheckConstraint(
+                condition=Q(max_length__isnull=True) | Q(max_length__gte=1, max_length__lte=QUESTION_MAX_LENGTH),
+                name="question_max_length_range",
+            ),
+            # Its upper bound is the number of options (services/consultations.py), which no constraint can see.
+            models.CheckConstraint(
+                condition=Q(max_choices__isnull=True) | Q(max_choices__gte=1),
+                name="question_max_choices_range",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -23,11 +23,15 @@ from django.utils.text import slugify
 
 from functions.models import Function
 from governance.models import Area, Organisation
+from notifications import services as notification_services
+from notifications.invites import InviteRow
 from notifications.models import Invitee
 
 from ..formatting import to_safe_html
 from ..models import (
     DEFAULT_RETENTION_MONTHS,
+    QUESTION_MAX_CHOICES,
+    QUESTION_MAX_LENGTH,
     Answer,
     Consultation,
     Document,
@@ -45,11 +49,16 @@ from ..questions import (
     condition_value,
     condition_values,
 )
+from ..selectors.consultations import organisations_for
 from .openings import opening_plan
 from .staff_emails import closing_queue
 
-MAX_CHOICES = 30
+MAX_CHOICES = QUESTION_MAX_CHOICES
 CHOICE_MAX_LENGTH = 200
+CLOSED_NO_QUESTIONS = "It has closed, so no questions can be added."
+CLOSED_NO_INVITES = "It has closed, so no one can be added to the invite list."
+MAX_LENGTH_RANGE = f"The maximum length must be between 1 and {QUESTION_MAX_LENGTH:,} characters"
+MAX_CHOICES_RANGE = "The most options a person may tick must be between 1 and {options}"
 QUESTION_FIELDS = (
     "kind", "text", "hint", "required", "max_length", "choices", "allow_other", "max_choices", "section",
     "show_if_question", "show_if_value",
@@ -349,13 +358,13 @@ def _validate_question(question: Question) -> None:
     if kind == Question.Kind.MULTIPLE_CHOICE:
         options = len(question.choices) + (1 if question.allow_other else 0)
         if question.max_choices is not None and not 1 <= question.max_choices <= options:
-            raise ValidationError({"max_choices": f"The most answers allowed must be between 1 and {options}."})
+            raise ValidationError({"max_choices": MAX_CHOICES_RANGE.format(options=options)})
     else:
         question.max_choices = None
     if kind not in TEXT_KINDS:
         question.max_length = None
-    elif question.max_length is not None and not 1 <= question.max_length <= 10_000:
-        raise ValidationError({"max_length": "The maximum length must be between 1 and 10,000 characters."})
+    elif question.max_length is not None and not 1 <= question.max_length <= QUESTION_MAX_LENGTH:
+        raise ValidationError({"max_length": MAX_LENGTH_RANGE})
     if question.section is not None and question.section.consultation_id != question.consultation_id:
         raise ValidationError({"section": "Choose a section of this consultation."})
     parent = question.show_if_question
@@ -430,8 +439,11 @@ def question_create(
     section: Section | None = None,
     show_if_question: Question | None = None,
     show_if_value: str = "",
+    now: datetime.datetime | None = None,
 ) -> Question:
-    """A new question, added after the last one."""
+    """A new question, added after the last one; refused once the consultation is over (no one could answer it)."""
+    if consultation.is_over_at(now=now or timezone.now()):
+        raise ValidationError(CLOSED_NO_QUESTIONS)
     question = Question(
         consultation=consultation,
         order=_next_order(Question.objects.select_for_update().filter(consultation=consultation)),
@@ -518,6 +530,21 @@ def questions_reorder(*, consultation: Consultation, order: Mapping[int, int]) -
             raise ValidationError(
                 f"“{item.text}” depends on “{parent.text}”, so it must come after it. Nothing was changed."
             )
+
+
+# --- Invite list -------------------------------------------------------------------------------------------------
+
+
+def invitees_import(
+    *, consultation: Consultation, rows: list[InviteRow], by: Any, now: datetime.datetime
+) -> notification_services.InviteesImported:
+    """Add a parsed invite list's people; refused once it is over, when they would get neither the opening email
+    nor a reminder."""
+    if consultation.is_over_at(now=now):
+        raise ValidationError({"file": CLOSED_NO_INVITES})
+    return notification_services.invitees_import(
+        target=consultation, rows=rows, organisations=organisations_for(consultation=consultation), by=by
+    )
 
 
 # --- Documents ---------------------------------------------------------------------------------------------------

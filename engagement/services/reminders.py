@@ -174,6 +174,15 @@ def _offset_states(consultation: Consultation, *, now: datetime.datetime) -> lis
     return plans
 
 
+def next_reminder_at(consultation: Consultation, *, now: datetime.datetime) -> datetime.datetime | None:
+    """When `reminders_plan` will next plan a reminder for it, by the same offsets and states; None if never
+    (a draft, no offsets, or every offset's moment has passed or comes before it opens)."""
+    if not consultation.is_published:
+        return None
+    due = [p.due_at for p in _offset_states(consultation, now=now) if p.state == "not due"]
+    return min((at for at in due if at >= consultation.opens_at), default=None)
+
+
 def reminders_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[OffsetPlan]:
     """Queue the reminders due at `now` for every open consultation; with `dry_run`, count them and write nothing.
     Rows are READY with `not_before=now`, so the outbox's one-minute sweep sends them (no task per row).

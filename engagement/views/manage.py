@@ -36,11 +36,13 @@ from ..forms_manage import (
 )
 from ..forms_respond import QuestionPageForm, initial_for
 from ..models import Consultation, Document, Question, Response, Section
+from ..questions import condition_values
 from ..references import normalise
 from ..selectors import consultations as selectors
 from ..selectors import emails as email_selectors
 from ..selectors import responses as respond_sel
 from ..services import consultations as services
+from ..services import reminders as reminder_services
 from ..services import suspected as suspected_services
 from .consultations import detail_context
 from .respond import PageSteps, session_get, session_pop, session_put
@@ -196,8 +198,15 @@ def consultation_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "sections": sections,
             "questions": questions,
             "answered": selectors.answered_question_ids(consultation=consultation),
+            # The answer a condition waits for, as residents read it ("Yes"), not as stored ("yes").
+            "condition_labels": {
+                q.pk: condition_values(q.show_if_question).get(q.show_if_value, q.show_if_value)
+                for q in questions
+                if q.show_if_question
+            },
             "documents": list(consultation.documents.order_by("order", "title")),
             "invitee_count": Invitee.objects.invited_to(consultation).count(),
+            "over": consultation.is_over_at(now=now),
             "reorder_form": reorder,
             "section_reorder_form": ReorderForm(items=sections, label=lambda s: f"Order of “{s.title}”"),
             "now": now,
@@ -388,6 +397,7 @@ def consultation_emails(request: HttpRequest, slug: str) -> HttpResponse:
     consultation = selectors.consultation_get_managed(
         slug=slug, user=request.user, perm="engagement.view_consultation_emails"
     )
+    now = timezone.now()
     page = page_of(request, email_selectors.consultation_emails(consultation=consultation), per_page=EMAILS_PER_PAGE)
     context = {
         "consultation": consultation,
@@ -398,6 +408,9 @@ def consultation_emails(request: HttpRequest, slug: str) -> HttpResponse:
         "address": email_selectors.masked_address,
         "status_words": email_selectors.STATUS_WORDS,
         "can_manage": request.user.has_perm("engagement.manage_consultation", consultation),
+        "status": consultation.status_at(now=now),
+        "over": consultation.is_over_at(now=now),
+        "next_reminder": reminder_services.next_reminder_at(consultation, now=now),
     }
     return render(request, "engagement/manage/emails.html", context)
 
@@ -554,23 +567,22 @@ def invitees(request: HttpRequest, slug: str) -> HttpResponse:
     """The invite list: upload a CSV (all of it or nothing), see who is on it, a page at a time."""
     consultation = _managed(request, slug)
     form = InviteListForm(request.POST or None, request.FILES or None)
+    now = timezone.now()
     if request.method == "POST" and form.is_valid():
-        result = notification_services.invitees_import(
-            target=consultation,
-            rows=form.rows,
-            organisations=selectors.organisations_for(consultation=consultation),
-            by=request.user,
-        )
-        text = f"{result.added} {'person' if result.added == 1 else 'people'} added to the invite list."
-        if result.already_listed:
-            text += f" {result.already_listed} already on it were left as they were."
-        messages.success(request, text)
-        return redirect(reverse("engagement:manage_invitees", args=[consultation.slug]))
+        try:
+            result = services.invitees_import(consultation=consultation, rows=form.rows, by=request.user, now=now)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            text = f"{result.added} {'person' if result.added == 1 else 'people'} added to the invite list."
+            if result.already_listed:
+                text += f" {result.already_listed} already on it were left as they were."
+            messages.success(request, text)
+            return redirect(reverse("engagement:manage_invitees", args=[consultation.slug]))
     listed = Invitee.objects.invited_to(consultation).select_related("organisation")
     page = page_of(request, listed, per_page=INVITEES_PER_PAGE)
-    return render(
-        request, "engagement/manage/invitees.html", {"form": form, "consultation": consultation, "page": page}
-    )
+    context = {"form": form, "consultation": consultation, "page": page, "over": consultation.is_over_at(now=now)}
+    return render(request, "engagement/manage/invitees.html", context)
 
 
 @manager_required

@@ -92,6 +92,28 @@ def test_manager_pages_are_accessible(page, live_server, assert_accessible, data
     assert_accessible(page)
 
 
+@desktop_and_phone()
+def test_overview_and_emails_open_and_closed(page, live_server, assert_accessible, data, viewport) -> None:  # type: ignore[no-untyped-def]
+    page.set_viewport_size(viewport)
+    sign_in(page, live_server, data["manager"])
+    page.goto(live_server.url + "/manage/consultations/open-one/")
+    questions = page.get_by_role("table", name="Questions")
+    expect(questions.get_by_role("row").nth(2)).to_contain_text("is answered “Yes”")
+    expect(questions.get_by_label("Order of “Do you agree?”")).to_be_visible()
+    assert_accessible(page, "overview with a responsive questions table")
+    page.goto(live_server.url + "/manage/consultations/open-one/emails/")
+    expect(page.locator("main")).to_contain_text("The next reminder goes at")
+    assert_accessible(page, "emails page, none planned yet")
+    page.goto(live_server.url + "/manage/consultations/closed-one/")
+    expect(page.get_by_role("heading", name='Outcome ("you said, we did")', level=2)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("It has closed, so no questions can be added.")
+    expect(page.get_by_role("link", name="Add a question")).to_have_count(0)
+    assert_accessible(page, "closed overview")
+    page.goto(live_server.url + "/manage/consultations/closed-one/emails/")
+    expect(page.locator("main")).to_contain_text("It has closed, so no reminders will be sent.")
+    assert_accessible(page, "emails page, closed")
+
+
 def test_manager_creates_consultation_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
     """axe needs JavaScript, so it runs on these pages in the tests above; here the point is no JS at all."""
     page = no_js_context.new_page()

@@ -139,3 +139,38 @@ def test_the_query_count_does_not_grow_with_the_rows(client, world):
     assert big == small
     second = client.get(URL, {"page": 2}).text
     assert "page 2 of 2" in second
+
+
+def _empty_page(client, **fields):  # type: ignore[no-untyped-def]
+    _top, camden, _ = area_tree(slug="sel")
+    ConsultationFactory(owner_area=camden, system=camden.system, slug="quiet-plan", **fields)
+    client.force_login(manager("quiet@nhs.net", camden))
+    return " ".join(parse(client.get("/manage/consultations/quiet-plan/emails/").text).one("main").text.split())
+
+
+def test_with_no_email_yet_it_says_when_the_next_reminder_goes(client):  # type: ignore[no-untyped-def]
+    closing_day = deadlines.london_date(datetime.datetime.now(tz=deadlines.UTC)) + datetime.timedelta(days=20)
+    text = _empty_page(client, closes_at=deadlines.closing_datetime(closing_day))
+    week_before = deadlines.format_date(closing_day - datetime.timedelta(days=7))
+    assert "No email about this consultation has been planned yet." in text
+    assert f"The next reminder goes at 11:59pm on {week_before} to followers and invitees" in text
+
+
+def test_with_no_reminder_left_it_says_none_is_due(client):  # type: ignore[no-untyped-def]
+    text = _empty_page(client, reminder_offsets=[])
+    assert "No more reminders are due before it closes." in text
+    assert "next reminder" not in text
+
+
+def test_once_closed_it_speaks_of_the_past(client):  # type: ignore[no-untyped-def]
+    text = _empty_page(client, closed=True)
+    assert "No email about this consultation was planned before it closed." in text
+    assert "It has closed, so no reminders will be sent." in text
+    assert "are planned at each" not in text
+    assert "next reminder" not in text
+
+
+def test_a_draft_says_reminders_wait_for_publishing(client):  # type: ignore[no-untyped-def]
+    text = _empty_page(client, draft=True)
+    assert "Reminders are planned only once it is published." in text
+    assert "next reminder" not in text

@@ -584,3 +584,104 @@ def test_managers_set_the_retention_period_and_a_bad_one_changes_nothing(  # typ
     assert response.status_code == HTTPStatus.FOUND
     c.refresh_from_db()
     assert c.retention_months == 36
+
+
+# --- the overview once closed, the questions table, the question form's numbers ------------------------------------
+
+
+def _invite_csv() -> SimpleUploadedFile:
+    return SimpleUploadedFile("invite.csv", b"name,email\nAda Lovelace,ada@example.org\n", content_type="text/csv")
+
+
+def test_closed_offers_and_takes_no_new_questions_or_invitees(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1], closed=True)
+    QuestionFactory(consultation=c, order=1)
+    client.force_login(scoped_manager)
+    page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
+    assert reverse("engagement:manage_question_add", args=[c.slug]) not in page
+    assert "Upload an invite list" not in page
+    assert "It has closed, so no questions can be added." in page
+    assert "It has closed, so no one can be added to the invite list." in page
+    headings = [h.text for h in parse(page).find_all("h2")]
+    assert 'Outcome ("you said, we did")' in headings
+    # What the page no longer offers, the services refuse: nothing is added.
+    client.post(reverse("engagement:manage_question_add", args=[c.slug]), {"text": "Late idea?", "kind": "long_text"})
+    assert c.questions.count() == 1
+    invitees_url = reverse("engagement:manage_invitees", args=[c.slug])
+    assert "Upload invite list" not in client.get(invitees_url).content.decode()
+    refused = client.post(invitees_url, {"file": _invite_csv()}).content.decode()
+    assert "It has closed, so no one can be added to the invite list." in refused
+    assert "ada@example.org" not in refused
+
+
+def test_open_offers_questions_and_invitees_not_the_outcome(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    page = client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode()
+    assert reverse("engagement:manage_question_add", args=[c.slug]) in page
+    assert "Upload an invite list" in page
+    assert "It has closed" not in page
+    assert "you said, we did" not in page
+    client.post(reverse("engagement:manage_invitees", args=[c.slug]), {"file": _invite_csv()})
+    client.post(reverse("engagement:manage_question_add", args=[c.slug]), {"text": "New?", "kind": "long_text"})
+    assert c.questions.count() == 1
+    assert "ada@example.org" in client.get(reverse("engagement:manage_invitees", args=[c.slug])).content.decode()
+
+
+def test_questions_table_is_responsive_with_condition_labels(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    q1 = QuestionFactory(consultation=c, order=1, kind="yes_no", text="Do you agree?", required=True)
+    QuestionFactory(consultation=c, order=2, text="Why?", show_if_question=q1, show_if_value="yes")
+    client.force_login(scoped_manager)
+    page = parse(client.get(reverse("engagement:manage_consultation", args=[c.slug])).content.decode())
+    table = page.one("table", class_="nhsuk-table--responsive")
+    rows = table_rows(table)
+    assert rows[0][1].split() == ["Do", "you", "agree?", "(required)"]
+    assert "Shown only if “Do you agree?” is answered “Yes”" in rows[1][1]
+    assert [r[2] for r in rows] == ["Yes or no", "Long text"]
+    # "(required)" stays on the question's line: not in a block of its own.
+    required = next(s for s in table.find_all("span") if s.text.strip() == "(required)")
+    assert "nhsuk-body-s" not in required.attrs.get("class", "")
+    # Each cell is labelled for phones, the order box included.
+    headings = [s.text.strip() for s in table.find_all("span", class_="nhsuk-table__heading")]
+    assert headings[:4] == ["Order", "Question", "Type", "Actions"]
+    assert table.find_all("input", name=f"order_{q1.pk}")
+
+
+@pytest.mark.parametrize(
+    ("field", "kind", "value", "message"),
+    [
+        ("max_length", "long_text", "0", "The maximum length must be between 1 and 10,000 characters"),
+        ("max_length", "short_text", "-5", "The maximum length must be between 1 and 10,000 characters"),
+        ("max_length", "long_text", "100001", "The maximum length must be between 1 and 10,000 characters"),
+        ("max_choices", "multiple_choice", "0", "The most options a person may tick must be between 1 and 30"),
+        ("max_choices", "multiple_choice", "40000", "The most options a person may tick must be between 1 and 30"),
+    ],
+)
+def test_nonsense_numbers_on_a_question_are_refused_with_a_clear_message(  # type: ignore[no-untyped-def]
+    client, areas, scoped_manager, field, kind, value, message
+) -> None:
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    client.force_login(scoped_manager)
+    page = client.post(
+        reverse("engagement:manage_question_add", args=[c.slug]),
+        {"text": "How?", "kind": kind, "choices": "One\nTwo", field: value},
+    ).content.decode()
+    assert message in page
+    assert not c.questions.exists()
+
+
+def test_the_database_refuses_a_maximum_length_of_0_or_a_most_ticked_of_0(areas) -> None:  # type: ignore[no-untyped-def]
+    from django.db import IntegrityError, transaction
+
+    c = ConsultationFactory(owner_area=areas["a"][1])
+    for fields in ({"max_length": 0}, {"max_length": 10_001}, {"max_choices": 0}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Question.objects.create(consultation=c, order=1, kind="long_text", text="Why?", **fields)
+
+
+def test_the_opening_date_hint_reads_like_the_closing_one(client, areas, scoped_manager) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(scoped_manager)
+    page = client.get(reverse("engagement:manage_create")).content.decode()
+    assert "It opens at the start of this day, London time." in page
+    assert "00:00" not in page

@@ -202,3 +202,25 @@ def test_update_asks_before_removing_the_late_period_it_is_in() -> None:
     c = ConsultationFactory(closes_at=now - HOUR, late_grace=datetime.timedelta(hours=24))
     with pytest.raises(services.ClosingNeedsConfirmation):
         services.consultation_update(consultation=c, by=None, data={"late_grace": None}, now=now)
+
+
+def test_once_over_no_question_or_invitee_is_added_but_a_late_period_still_takes_them() -> None:
+    from notifications.invites import InviteRow
+    from notifications.models import Invitee
+
+    row = InviteRow(line=2, name="Ada Lovelace", email="ada@example.org", organisation="")
+    now = timezone.now()
+    over = ConsultationFactory(closed=True)
+    with pytest.raises(ValidationError, match="It has closed, so no questions can be added"):
+        services.question_create(consultation=over, kind="long_text", text="Late?", now=now)
+    with pytest.raises(ValidationError, match="no one can be added to the invite list"):
+        services.invitees_import(consultation=over, rows=[row], by=None, now=now)
+    assert not over.questions.exists()
+    assert not Invitee.objects.invited_to(over).exists()
+    # Closed but taking late responses: a late respondent could still answer, so it is not over yet.
+    late = ConsultationFactory(closed=True, late_grace=datetime.timedelta(days=11))
+    services.question_create(consultation=late, kind="long_text", text="Late?", now=now)
+    assert services.invitees_import(consultation=late, rows=[row], by=None, now=now).added == 1
+    # A draft with past dates is being prepared, not over.
+    draft = ConsultationFactory(closed=True, draft=True)
+    services.question_create(consultation=draft, kind="long_text", text="First?", now=now)
