@@ -25,12 +25,12 @@ from accounts.models import User
 from governance.models import Area, Organisation
 from notifications.invites import InviteRow
 from notifications.models import Follow
-from notifications.services import invitees_import
 
 from .deadlines import closing_datetime, opening_datetime
 from .formatting import to_safe_html
 from .models import Answer, Consultation, ManagerScope, Question, Response, Section
 from .references import new_reference
+from .services import consultations as consultation_services
 
 K = Question.Kind
 
@@ -488,7 +488,7 @@ def _load_audience(now: datetime.datetime, tally: dict[str, int]) -> None:
         )
         tally["created"] += 1
     rows = [InviteRow(line=n, name=name, email=e, organisation=o) for n, (name, e, o) in enumerate(DEMO_INVITEES, 2)]
-    result = invitees_import(target=consultation, rows=rows, organisations=organisations, by=None)
+    result = consultation_services.invitees_import(consultation=consultation, rows=rows, by=None, now=now)
     tally["created"] += result.added
     tally["unchanged"] += result.already_listed
 
