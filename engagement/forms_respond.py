@@ -94,9 +94,12 @@ def _required_message(question: Question) -> str:
 def question_field(question: Question) -> forms.Field:
     """The Django field for one question (required is decided per request, see QuestionPageForm)."""
     label = question.text if question.required else f"{question.text} (optional)"
+    # Django %-formats the messages it raises with params (invalid_choice, max_length): a "%" a manager typed in
+    # the question would break that formatting (a 500), so it is doubled there and only there.
+    literal = question.text.replace("%", "%%")
     errors = {
         "required": _required_message(question),
-        "invalid_choice": f"Select one of the options given for “{question.text}”",
+        "invalid_choice": f"Select one of the options given for “{literal}”",
         "invalid_list": f"Select one of the options given for “{question.text}”",
     }
     common: dict[str, Any] = {"label": label, "help_text": question.hint, "required": question.required}
@@ -104,7 +107,9 @@ def question_field(question: Question) -> forms.Field:
     if kind in {Question.Kind.SHORT_TEXT, Question.Kind.LONG_TEXT}:
         ceiling = SHORT_TEXT_MAX if kind == Question.Kind.SHORT_TEXT else LONG_TEXT_MAX
         max_length = min(question.max_length or ceiling, ceiling)
-        errors["max_length"] = f"Your answer to “{question.text}” must be {max_length:,} characters or fewer"
+        errors["max_length"] = (
+            f"Your answer to “{literal}” must be {max_length:,} characters or fewer. You have typed %(show_value)d"
+        )
         # Both show the limit and count as the resident types (NHS.UK character count): never a silent stop.
         widget = CharacterCountInput() if kind == Question.Kind.SHORT_TEXT else forms.Textarea(attrs={"rows": 6})
         return forms.CharField(max_length=max_length, widget=widget, error_messages=errors, **common)
@@ -390,7 +395,8 @@ class AboutYouForm(HoneypotMixin):
     )
     email = forms.EmailField(
         label="Email address (optional)",
-        help_text="We will send you a receipt with a copy of your answers. We will not share your email address.",
+        help_text="We will send you a receipt with a copy of your answers. We will not share your email address. "
+        "Give it if you want us to contact you about the outcome.",
         required=False,
         max_length=254,
         error_messages={"invalid": EMAIL_FORMAT, "max_length": "Email address must be 254 characters or fewer"},

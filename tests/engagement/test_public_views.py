@@ -232,6 +232,26 @@ def test_closed_page_shows_when_closed_and_no_way_in(client) -> None:  # type: i
     assert "<form" not in body.split("<main", 1)[1]
 
 
+def test_a_closed_page_does_not_go_on_promising_a_date_that_has_passed(client) -> None:  # type: ignore[no-untyped-def]
+    c = ConsultationFactory(
+        closed=True,
+        onward_deadline=timezone.localdate() - 3 * DAY,
+        onward_deadline_text="so the ICS can respond to NHS England",
+    )
+    when = deadlines.format_date(c.onward_deadline)
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert "We will respond" not in body
+    assert (
+        f"We said we would respond by {when}, so the ICS can respond to NHS England. We have not published what we"
+        " did as a result on this website." in body
+    )
+    # The deadline day itself still reads as a promise.
+    c.onward_deadline = deadlines.london_date(timezone.now())
+    c.save(update_fields=["onward_deadline"])
+    body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
+    assert f"We will respond by {deadlines.format_date(c.onward_deadline)}, so" in body
+
+
 def test_forthcoming_page_shows_opening(client) -> None:  # type: ignore[no-untyped-def]
     c = ConsultationFactory(forthcoming=True)
     body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()

@@ -59,7 +59,9 @@ def test_short_text_is_an_input_with_a_character_count(consultation: Any) -> Non
     assert "As you like" in doc.text
     form = page_form([question], {f"q{question.pk}": "x" * 21})
     assert not form.is_valid()
-    assert form.errors[f"q{question.pk}"] == ["Your answer to “Your name” must be 20 characters or fewer"]
+    assert form.errors[f"q{question.pk}"] == [
+        "Your answer to “Your name” must be 20 characters or fewer. You have typed 21"
+    ]
     form = page_form([question], {})
     assert form.errors[f"q{question.pk}"] == ["Enter your answer to “Your name”"]
     form = page_form([question], {f"q{question.pk}": "  Ann  "})
@@ -203,6 +205,21 @@ def test_wrong_types_are_errors_not_crashes(consultation: Any) -> None:
     multi = q(consultation, kind="multiple_choice", choices=["A"])
     form = page_form([text, multi], {f"q{text.pk}": ["a", "b"], f"q{multi.pk}": "A"})
     form.is_valid()  # no exception whatever the shape
+
+
+def test_a_percent_sign_in_a_question_is_shown_in_its_errors_not_a_crash(consultation: Any) -> None:
+    text = q(consultation, kind="short_text", text="What % of your day (50% or more)?", max_length=5, required=True)
+    single = q(consultation, kind="single_choice", text="100% sure?", choices=["A"], required=True)
+    multi = q(consultation, kind="multiple_choice", text="Tick 1% of these", choices=["A"], max_choices=1)
+    form = page_form([text, single, multi], {f"q{text.pk}": "toolong", f"q{single.pk}": "Z", f"q{multi.pk}": ["Z"]})
+    assert not form.is_valid()
+    assert form.errors[f"q{text.pk}"] == [
+        "Your answer to “What % of your day (50% or more)?” must be 5 characters or fewer. You have typed 7"
+    ]
+    assert form.errors[f"q{single.pk}"] == ["Select one of the options given for “100% sure?”"]
+    assert form.errors[f"q{multi.pk}"] == ["Select one of the options given for “Tick 1% of these”"]
+    form = page_form([text], {})
+    assert form.errors[f"q{text.pk}"] == ["Enter your answer to “What % of your day (50% or more)?”"]
 
 
 # --- conditions ---
