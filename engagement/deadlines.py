@@ -6,7 +6,11 @@ so a deadline is never described as "midnight" (UK public-sector convention, see
 """
 
 import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
+
+if TYPE_CHECKING:
+    from .models import Consultation
 
 LONDON = ZoneInfo("Europe/London")
 UTC = datetime.UTC
@@ -61,3 +65,22 @@ def describe_opening(dt: datetime.datetime) -> str:
     if local.time() == datetime.time.min:
         return f"opens on {format_date(local.date())}"
     return f"opens at {format_time(dt)} on {format_date(local.date())}"
+
+
+def describe_onward(consultation: "Consultation", *, now: datetime.datetime) -> str:
+    """The promise of what happens next; once its date has passed, in the past tense, and saying so plainly when
+    no outcome has been published here since (a closed page must not go on promising a date years ago)."""
+    if not consultation.onward_deadline:
+        return ""
+    when = format_date(consultation.onward_deadline)
+    reason = consultation.onward_deadline_text.strip().rstrip(".")
+    if consultation.onward_deadline >= london_date(now):
+        return f"We will respond by {when}, {reason}." if reason else f"We will pass on what we hear by {when}."
+    said = (
+        f"We said we would respond by {when}, {reason}."
+        if reason
+        else f"We said we would pass on what we hear by {when}."
+    )
+    if consultation.outcome_published_at is None:
+        return f"{said} We have not published what we did as a result on this website."
+    return said

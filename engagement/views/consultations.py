@@ -42,25 +42,6 @@ def document_description(document: Document) -> str:
     return f"{document.file_type.upper()}, {filesizeformat(document.size)}".replace("\xa0", " ")
 
 
-def onward_sentence(consultation: Consultation, *, now: datetime.datetime) -> str:
-    """The promise of what happens next; once its date has passed, in the past tense, and saying so plainly when
-    no outcome has been published here since (a closed page must not go on promising a date years ago)."""
-    if not consultation.onward_deadline:
-        return ""
-    when = deadlines.format_date(consultation.onward_deadline)
-    reason = consultation.onward_deadline_text.strip().rstrip(".")
-    if consultation.onward_deadline >= deadlines.london_date(now):
-        return f"We will respond by {when}, {reason}." if reason else f"We will pass on what we hear by {when}."
-    said = (
-        f"We said we would respond by {when}, {reason}."
-        if reason
-        else f"We said we would pass on what we hear by {when}."
-    )
-    if consultation.outcome_published_at is None:
-        return f"{said} We have not published what we did as a result on this website."
-    return said
-
-
 def detail_context(consultation: Consultation, *, now: datetime.datetime, preview: bool = False) -> dict[str, Any]:
     status = consultation.status_at(now=now)
     accepting = consultation.accepts_responses_at(now=now)
@@ -74,7 +55,7 @@ def detail_context(consultation: Consultation, *, now: datetime.datetime, previe
         "closing_text": deadlines.describe_closing(consultation.closes_at),
         "closed_text": deadlines.describe_closed(consultation.closes_at),
         "opening_text": deadlines.describe_opening(consultation.opens_at),
-        "onward_text": onward_sentence(consultation, now=now),
+        "onward_text": deadlines.describe_onward(consultation, now=now),
         "body_html": render_body(consultation.body),
         "documents": [(d, document_description(d)) for d in consultation.documents.all()],
         "functions": functions,

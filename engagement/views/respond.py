@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import links, ratelimit
+from .. import deadlines, links, ratelimit
 from ..forms_respond import (
     AboutYouForm,
     EqualityForm,
@@ -691,7 +691,13 @@ def respond_done(request: HttpRequest, slug: str, reference: str) -> HttpRespons
     http_response = render(
         request,
         "engagement/respond/done.html",
-        _context(consultation, response, hide=hide, change_until=consultation.closes_at),
+        _context(
+            consultation,
+            response,
+            hide=hide,
+            change_until=consultation.closes_at,
+            onward_text=deadlines.describe_onward(consultation, now=timezone.now()),
+        ),
     )
     if not own and not shown:
         _mark_sent(request, http_response, reference, shown=True)

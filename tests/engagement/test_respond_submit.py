@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement import links
+from engagement import deadlines, links
 from engagement.models import Answer, PendingEquality, Response
 from engagement.services import responses as svc
 from notifications.models import Email
@@ -66,6 +66,16 @@ def test_the_receipt_says_whom_to_contact_since_it_cannot_be_replied_to(client: 
     assert "To contact the team running this consultation, email camden.engagement@nhs.net." in message.body
     html, _ = message.alternatives[0]
     assert '<a href="mailto:camden.engagement@nhs.net">camden.engagement@nhs.net</a>' in html
+
+
+def test_the_confirmation_says_when_we_will_respond(client: Any, survey: Any) -> None:
+    survey.onward_deadline = timezone.localdate() + datetime.timedelta(days=40)
+    survey.onward_deadline_text = "so the board can decide in March"
+    survey.save(update_fields=["onward_deadline", "onward_deadline_text"])
+    walk_to_check(client, survey)
+    done = client.get(client.post(url("respond_submit", survey), check_form(client, survey))["Location"])
+    when = deadlines.format_date(survey.onward_deadline)
+    assert f"We will respond by {when}, so the board can decide in March." in done.content.decode()
 
 
 def test_no_email_no_receipt(client: Any, survey: Any) -> None:
