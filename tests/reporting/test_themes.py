@@ -536,3 +536,22 @@ def test_the_codebook_is_a_responsive_table_not_a_scrolling_region(client, surve
     assert headings == ["Theme", "Answers", "Merge"] * 2
     row_headers = table.find_all("th", scope="row")
     assert [h.find_all("a")[0].text for h in row_headers] == ["Buses", "GP access"]
+
+
+def test_a_response_about_the_whole_system_is_grouped_under_the_systems_name_once(client, boroughs, pmo_user):
+    """The top area is the system itself, here named by its short name ("NCL"): its group in the area breakdowns
+    reads "North Central London as a whole", not "NCL" beside the boroughs as though it were one of them."""
+    c = boroughs.ics_c
+    q = QuestionFactory(consultation=c, kind=Question.Kind.LONG_TEXT, text="What would make it work?")
+    whole = sent(c, {q: "More GP appointments"}, area=boroughs.ics)
+    sent(c, {q: "Buses"}, area=boroughs.barnet)
+    gp = services_themes.theme_create(consultation=c, name="GP access", by=pmo_user, now=NOW)
+    services_themes.answer_tag(theme=gp, answer=answer(whole, q), by=pmo_user, now=NOW)
+
+    summary = selectors.consultation_summary(consultation=c, filters=ReportFilters())
+    assert sorted(row.label for row in summary.by_area) == ["Barnet", "North Central London as a whole"]
+    breakdown = selectors.theme_breakdown(consultation=c, filters=ReportFilters())
+    assert [name for name, _rows in breakdown.by_area] == ["North Central London as a whole"]
+    client.force_login(pmo_user)
+    page = parse(client.get("/pmo/consultations/ncl-plan/").content.decode())
+    assert [row[0] for row in table_rows(page.by_id("theme-by-area"))] == ["North Central London as a whole"]
