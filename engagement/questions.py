@@ -90,13 +90,15 @@ def answer_label(
     dict, if the caller has made it already (an export labels the same question's answers 100,000 times)."""
     if labels is None:
         labels = dict(question_choices(question))
-    parts = []
-    for v in answer_parts(value):
-        if v == OTHER:
-            parts.append(f"Other: {other_text}" if other_text else "Other")
-        else:
-            parts.append(labels.get(v, v))
-    return ", ".join(parts)
+    return parts_label(answer_parts(value), other_text, labels=labels)
+
+
+def parts_label(parts: Iterable[str], other_text: str = "", *, labels: Mapping[str, str]) -> str:
+    """answer_label for an answer already split by answer_parts (an export splits each answer once for all its
+    columns)."""
+    return ", ".join(
+        (f"Other: {other_text}" if other_text else "Other") if v == OTHER else labels.get(v, v) for v in parts
+    )
 
 
 def answer_matches(question: Question, value: Any, expected: str) -> bool:

@@ -15,7 +15,7 @@ import datetime
 import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, Any, NamedTuple
+from typing import IO, Any
 
 from django.db import models
 from django.db.models import Case, F, When
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from engagement.models import Answer, Consultation, Question, Response
 from engagement.querysets import ResponseQuerySet
-from engagement.questions import OTHER, OTHER_LABEL, answer_label, answer_parts, has_other, question_choices
+from engagement.questions import OTHER, OTHER_LABEL, answer_parts, has_other, parts_label, question_choices
 from ics_portal.spreadsheets import safe_cell, safe_xlsx_row
 
 from .selectors import (
@@ -39,16 +39,12 @@ CHUNK = 2000
 FILE_FORMATS = ("csv", "xlsx")  # what write_export (so a background job) can make
 
 
-class AnswerValue(NamedTuple):
-    """What an export reads of an answer; `parts` (its chosen values) worked out once, not once per option column."""
-
-    value: Any
-    other_text: str
-    parts: frozenset[str]
-
+# What an export reads of an answer: its chosen values (answer_parts, worked out once for all its columns) and its
+# "Other" text.
+AnswerParts = tuple[list[str], str]
 
 # A column's value from the response's row (`_response_values`: plain values, not a model) and its answers.
-Value = Callable[[Any, dict[int, AnswerValue]], Any]
+Value = Callable[[Any, dict[int, AnswerParts]], Any]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,9 +69,9 @@ def _answer(question: Question) -> Value:
     labels = dict(question_choices(question))  # once per export, not once per cell
     pk = question.pk
 
-    def value(response: Any, answers: dict[int, AnswerValue]) -> str:
+    def value(response: Any, answers: dict[int, AnswerParts]) -> str:
         found = answers.get(pk)
-        return answer_label(question, found.value, labels=labels) if found else ""
+        return parts_label(found[0], labels=labels) if found else ""  # the "Other" text has a column of its own
 
     return value
 
@@ -83,9 +79,9 @@ def _answer(question: Question) -> Value:
 def _option(question: Question, option: str) -> Value:
     pk = question.pk
 
-    def value(response: Any, answers: dict[int, AnswerValue]) -> str:
+    def value(response: Any, answers: dict[int, AnswerParts]) -> str:
         found = answers.get(pk)
-        return "Yes" if found and option in found.parts else ""
+        return "Yes" if found and option in found[0] else ""
 
     return value
 
@@ -93,9 +89,9 @@ def _option(question: Question, option: str) -> Value:
 def _other(question: Question) -> Value:
     pk = question.pk
 
-    def value(response: Any, answers: dict[int, AnswerValue]) -> str:
+    def value(response: Any, answers: dict[int, AnswerParts]) -> str:
         found = answers.get(pk)
-        return found.other_text if found and OTHER in found.parts else ""
+        return found[1] if found and OTHER in found[0] else ""
 
     return value
 
@@ -157,12 +153,12 @@ def response_rows(
     ordered = _response_values(responses, personal=personal).order_by("submitted_at", "pk").iterator(CHUNK)
     done = 0
     while chunk := list(itertools.islice(ordered, CHUNK)):
-        answers: dict[int, dict[int, AnswerValue]] = {response.pk: {} for response in chunk}
+        answers: dict[int, dict[int, AnswerParts]] = {response.pk: {} for response in chunk}
         read = Answer.objects.filter(response__in=list(answers)).values_list(
             "response_id", "question_id", "value", "other_text"
         )
         for response_id, question_id, value, other_text in read:
-            answers[response_id][question_id] = AnswerValue(value, other_text, frozenset(answer_parts(value)))
+            answers[response_id][question_id] = (answer_parts(value), other_text)
         for response in chunk:
             yield [column.value(response, answers[response.pk]) for column in columns]
             done += 1

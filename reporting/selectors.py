@@ -193,6 +193,17 @@ def _percent(count: int, of: int) -> int | None:
     return round(100 * count / of) if of else None
 
 
+AREA_GROUP = ("area__name", "area__parent_id", "area__system__name")  # a response's area, for _area_group
+
+
+def _area_group(name: str | None, parent_id: int | None, system_name: str | None) -> str:
+    """An area breakdown's group: the top area is the system itself, often named by its short name ("NCL"), so
+    it reads "North Central London as a whole" rather than as one more area beside the boroughs."""
+    if name is None:
+        return NOT_GIVEN
+    return f"{system_name} as a whole" if parent_id is None else name
+
+
 def _per_day(responses: ResponseQuerySet) -> list[Row]:
     counts = dict(
         responses.annotate(day=TruncDate("submitted_at", tzinfo=LONDON))
@@ -267,11 +278,11 @@ def consultation_summary(*, consultation: Consultation, filters: ReportFilters) 
         **{f"channel_{value}": Count("pk", filter=Q(channel=value)) for value in Response.Channel.values},
     )
     by_area = [
-        Row(name or NOT_GIVEN, n, _percent(n, totals["total"]))
-        for name, n in responses.values("area__name")
+        Row(_area_group(name, parent, system), n, _percent(n, totals["total"]))
+        for name, parent, system, n in responses.values(*AREA_GROUP)
         .annotate(n=Count("pk"))
         .order_by("-n", "area__name")
-        .values_list("area__name", "n")
+        .values_list(*AREA_GROUP, "n")
     ]
     not_given = totals["total"] - totals["individuals"] - totals["organisations"]
     by_type = [
@@ -599,12 +610,13 @@ def theme_breakdown(*, consultation: Consultation, filters: ReportFilters) -> Th
         answer__response__in=responses_for_report(consultation=consultation, filters=filters),
     ).order_by()
 
-    def grouped(field: str) -> dict[Any, dict[int, int]]:
+    def grouped(*fields: str) -> dict[Any, dict[int, int]]:
+        """Tag counts per theme, keyed by the field's value (a tuple of the values for several fields)."""
         table: dict[Any, dict[int, int]] = defaultdict(dict)
-        for key, theme_id, n in (
-            tags.values(field, "theme_id").annotate(n=Count("pk")).values_list(field, "theme_id", "n")
+        for *key, theme_id, n in (
+            tags.values(*fields, "theme_id").annotate(n=Count("pk")).values_list(*fields, "theme_id", "n")
         ):
-            table[key][theme_id] = n
+            table[key[0] if len(fields) == 1 else tuple(key)][theme_id] = n
         return table
 
     def rows(counts: dict[int, int]) -> list[Row]:
@@ -619,7 +631,10 @@ def theme_breakdown(*, consultation: Consultation, filters: ReportFilters) -> Th
     return ThemeBreakdown(
         themes=themes,
         by_question={q: rows(c) for q, c in grouped("answer__question_id").items()},
-        by_area=sorted((name or NOT_GIVEN, rows(c)) for name, c in grouped("answer__response__area__name").items()),
+        by_area=sorted(
+            (_area_group(*key), rows(c))
+            for key, c in grouped(*(f"answer__response__{field}" for field in AREA_GROUP)).items()
+        ),
         by_type=[
             (str(types.get(t, t)), rows(c)) for t, c in sorted(grouped("answer__response__respondent_type").items())
         ],

@@ -99,3 +99,23 @@ def test_tagging_a_search_and_accepting_a_suggestion_by_keyboard_without_javascr
     expect(page.locator("body")).to_contain_text("Suggestion 1 accepted")
     expect(page.locator("#suggestion-1")).to_contain_text("Accepted: “Waiting for care”")
     assert ThemeTag.objects.filter(theme__name="Waiting for care", tagged_by=data["pmo"]).exists()
+
+
+def test_the_codebook_on_a_phone_shows_every_cell_without_scrolling(page, live_server, data) -> None:  # type: ignore[no-untyped-def]
+    """A responsive table: at 320 px each theme is a block of labelled cells, its merge form among them, none off to
+    the right."""
+    from tests.browser.viewports import PHONE
+
+    page.set_viewport_size(PHONE)
+    sign_in(page, live_server, data["pmo"])
+    page.goto(live_server.url + "/pmo/consultations/barnet-plan/themes/")
+    cells = page.locator("#theme-list th[scope=row], #theme-list td")
+    assert cells.count() == 6  # two themes, three cells each
+    for n in range(cells.count()):
+        box = cells.nth(n).bounding_box()
+        assert box is not None
+        assert box["x"] + box["width"] <= PHONE["width"], cells.nth(n).inner_text()
+    expect(cells.nth(1)).to_contain_text("Answers")  # the heading shown beside the figure on a phone
+    merge = page.get_by_role("button", name="Merge GP access")
+    merge.scroll_into_view_if_needed()
+    expect(merge).to_be_in_viewport()

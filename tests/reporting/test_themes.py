@@ -19,6 +19,7 @@ from reporting.models import Theme, ThemeTag
 from reporting.selectors import ReportFilters
 from tests.engagement.factories import QuestionFactory
 from tests.factories import UserFactory
+from tests.html import parse, table_rows
 
 from .factories import sent
 
@@ -489,7 +490,7 @@ def test_only_the_codebook_page_counts_each_themes_tags(client, survey, pmo_user
     tags = connection.ops.quote_name(ThemeTag._meta.db_table)
 
     body = client.get("/pmo/consultations/barnet-plan/themes/").content.decode()
-    counts = re.findall(r"<a href=\"[^\"]*\?theme=\d+\">([^<]+)</a>.*?numeric\">(\d+)</td>", body, flags=re.S)
+    counts = [(row[0].split(" Any question")[0], row[1]) for row in table_rows(parse(body).by_id("theme-list"))]
     assert counts == [("Buses", "0"), ("GP access", "2")]
 
     with CaptureQueriesContext(connection) as captured:
@@ -508,3 +509,49 @@ def test_a_long_question_is_shortened_with_an_ellipsis_in_the_drop_downs(survey)
         assert label.endswith("…")
         assert len(label) <= 80
         assert label.startswith("What do you think " * 4)
+
+
+def test_the_codebook_is_a_responsive_table_not_a_scrolling_region(client, survey, pmo_user):
+    """Its rows are records with links and a merge form: on a phone each theme is a block of labelled cells
+    (NHS.UK's responsive table), not a row to scroll sideways through."""
+    gp = services_themes.theme_create(
+        consultation=survey, name="GP access", description="Appointments", by=pmo_user, now=NOW
+    )
+    services_themes.theme_create(consultation=survey, name="Buses", by=pmo_user, now=NOW)
+    services_themes.answer_tag(theme=gp, answer=answer(survey.r1, survey.text_q), by=pmo_user, now=NOW)
+    client.force_login(pmo_user)
+    page = parse(client.get("/pmo/consultations/barnet-plan/themes/").content.decode())
+    table = page.by_id("theme-list")
+    assert "nhsuk-table--responsive" in table.attrs["class"].split()
+    assert not page.find_all(class_="portal-table-scroll")
+    assert [row[:2] for row in table_rows(table)] == [
+        ["Buses Any question. Added 1 December 2026 by pmo@nhs.net. Change Buses Delete Buses", "0"],
+        [
+            "GP access Appointments Any question. Added 1 December 2026 by pmo@nhs.net. Change GP access "
+            "Delete GP access",
+            "1",
+        ],
+    ]
+    headings = [h.text for h in table.find_all(class_="nhsuk-table__heading")]  # shown beside each cell on a phone
+    assert headings == ["Theme", "Answers", "Merge"] * 2
+    row_headers = table.find_all("th", scope="row")
+    assert [h.find_all("a")[0].text for h in row_headers] == ["Buses", "GP access"]
+
+
+def test_a_response_about_the_whole_system_is_grouped_under_the_systems_name_once(client, boroughs, pmo_user):
+    """The top area is the system itself, here named by its short name ("NCL"): its group in the area breakdowns
+    reads "North Central London as a whole", not "NCL" beside the boroughs as though it were one of them."""
+    c = boroughs.ics_c
+    q = QuestionFactory(consultation=c, kind=Question.Kind.LONG_TEXT, text="What would make it work?")
+    whole = sent(c, {q: "More GP appointments"}, area=boroughs.ics)
+    sent(c, {q: "Buses"}, area=boroughs.barnet)
+    gp = services_themes.theme_create(consultation=c, name="GP access", by=pmo_user, now=NOW)
+    services_themes.answer_tag(theme=gp, answer=answer(whole, q), by=pmo_user, now=NOW)
+
+    summary = selectors.consultation_summary(consultation=c, filters=ReportFilters())
+    assert sorted(row.label for row in summary.by_area) == ["Barnet", "North Central London as a whole"]
+    breakdown = selectors.theme_breakdown(consultation=c, filters=ReportFilters())
+    assert [name for name, _rows in breakdown.by_area] == ["North Central London as a whole"]
+    client.force_login(pmo_user)
+    page = parse(client.get("/pmo/consultations/ncl-plan/").content.decode())
+    assert [row[0] for row in table_rows(page.by_id("theme-by-area"))] == ["North Central London as a whole"]
