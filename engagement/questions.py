@@ -83,14 +83,9 @@ def answer_parts(value: Any) -> list[str]:
     return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
 
 
-def answer_label(
-    question: Question, value: Any, other_text: str = "", *, labels: Mapping[str, str] | None = None
-) -> str:
-    """How an answer reads on the check-answers page and in the receipt. `labels`: the question's choices as a
-    dict, if the caller has made it already (an export labels the same question's answers 100,000 times)."""
-    if labels is None:
-        labels = dict(question_choices(question))
-    return parts_label(answer_parts(value), other_text, labels=labels)
+def answer_label(question: Question, value: Any, other_text: str = "") -> str:
+    """How an answer reads on the check-answers page and in the receipt."""
+    return parts_label(answer_parts(value), other_text, labels=dict(question_choices(question)))
 
 
 def parts_label(parts: Iterable[str], other_text: str = "", *, labels: Mapping[str, str]) -> str:
