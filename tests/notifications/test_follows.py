@@ -1,6 +1,7 @@
 """Following a consultation or an area: one POST signed in; signed out, an email address and a confirmation link
 (double opt-in: nothing is followed until the link's button is pressed)."""
 
+import base64
 import datetime
 import re
 from http import HTTPStatus
@@ -99,6 +100,24 @@ def test_a_forged_or_altered_confirmation_link_is_refused(client) -> None:  # ty
         assert "This link is not valid" in response.content.decode()
     follow.refresh_from_db()
     assert follow.confirmed_at is None
+
+
+def test_a_confirmation_link_does_not_carry_the_address(client) -> None:  # type: ignore[no-untyped-def]
+    # A signed token is readable (base64): a link that held the address would leave it in access logs.
+    consultation = ConsultationFactory()
+    ct = ContentType.objects.get_for_model(consultation)
+    follow = Follow.objects.create(email="private.person@example.org", target_type=ct, target_id=consultation.pk)
+    token = follow_confirm_token(follow)
+    payload = token.split(":")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    assert b"private.person" not in decoded
+    assert b"example.org" not in decoded
+    # The token is still bound to its address: the same id on another address's follow confirms nothing.
+    follow.delete()
+    Follow.objects.create(pk=follow.pk, email="someone.else@example.org", target_type=ct, target_id=consultation.pk)
+    response = client.post(f"/follow/confirm/{token}/")
+    assert response.status_code == HTTPStatus.BAD_REQUEST
+    assert Follow.objects.get().confirmed_at is None
 
 
 def test_a_draft_or_unknown_target_cannot_be_followed(client) -> None:  # type: ignore[no-untyped-def]
