@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from engagement import links
+from engagement import deadlines, links
 from engagement.models import Answer, EqualityMonitoring, PendingEquality, Response
 from engagement.references import is_reference
 from engagement.selectors import responses as sel
@@ -595,6 +595,12 @@ def test_save_and_resume_link_valid(client: Any, survey: Any) -> None:
     r = client.post(url("respond_save", survey), {"email": "later@example.org"})
     assert "Check your email" in r.content.decode()
     link = resume_link(survey)
+    # The link lasts 7 days, which may be after the closing date: the email says when that is.
+    closes = survey.closes_at
+    when = f"{deadlines.format_time(closes)} on {deadlines.format_date(deadlines.london_date(closes))}"
+    saved = Email.objects.filter(kind="resume_link").latest("created_at")
+    assert f"The consultation closes at {when}: send your response before then." in saved.body_text
+    assert f"The consultation closes at {when}: send your response before then." in saved.body_html
 
     other_device = Client()
     r = other_device.get(link)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from tests.html import parse
 
@@ -20,7 +21,10 @@ EMAILS = sorted(
 
 @pytest.mark.parametrize("path", EMAILS, ids=lambda p: f"{p.parent.parent.name}/{p.name}")
 def test_every_html_email_has_the_service_bar_and_a_footer(path: Path) -> None:
-    html = render_to_string(str(path.relative_to(TEMPLATES)), {"days_left": 2})
+    html = render_to_string(
+        str(path.relative_to(TEMPLATES)),
+        {"days_left": 2, "consultation": {"title": "A consultation", "closes_at": timezone.now()}},
+    )
     paragraphs = parse(html).find_all("p")
     bar, footer = paragraphs[0], paragraphs[-1]
     assert bar.text == settings.SERVICE_NAME

@@ -7,6 +7,7 @@ import re
 from http import HTTPStatus
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
@@ -67,6 +68,9 @@ def test_signed_out_follow_needs_the_emailed_link_then_its_button(client) -> Non
     assert email.to == "resident@example.org"
     link = re.search(r"http://\S+/follow/confirm/(\S+)/", email.body_text)
     assert link is not None
+    # Both parts say the link's page has a button to press, and the text part names the consultation's address.
+    assert 'the page it opens asks you to press "Follow"' in email.body_html
+    assert f"{consultation.title}: {settings.SITE_URL}/consultations/{consultation.slug}/" in email.body_text
 
     path = f"/follow/confirm/{link.group(1)}/"
     assert "Follow" in client.get(path).content.decode()
