@@ -217,7 +217,8 @@ if ENTRA_CLIENT_ID:
 # --- Email ---
 # The portal's public address, for links in emails a worker sends (no request to take it from).
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="ICS portal <no-reply@ics-portal.invalid>")
+# The display name is the service's, as in each email's blue bar: an unnamed "ICS portal" reads like phishing.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SERVICE_NAME} <no-reply@ics-portal.invalid>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # EMAIL_URL, e.g. smtp+tls://user:pass@smtp.example.org:587; without it mail is written to var/mail/.
 if env("EMAIL_URL", default=""):

@@ -10,6 +10,7 @@ from http import HTTPStatus
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -63,6 +64,7 @@ def test_the_receipt_says_whom_to_contact_since_it_cannot_be_replied_to(client: 
     client.post(url("respond_submit", survey), check_form(client, survey))
     assert email_send(email_id=Email.objects.get(kind="receipt").pk) == "sent"
     (message,) = mail.outbox
+    assert message.from_email.startswith(f"{settings.SERVICE_NAME} <"), "the sender is named as the email's bar is"
     assert "To contact the team running this consultation, email camden.engagement@nhs.net." in message.body
     html, _ = message.alternatives[0]
     assert '<a href="mailto:camden.engagement@nhs.net">camden.engagement@nhs.net</a>' in html

@@ -70,6 +70,7 @@ def test_signed_out_follow_needs_the_emailed_link_then_its_button(client) -> Non
     assert link is not None
     # Both parts say the link's page has a button to press, and the text part names the consultation's address.
     assert 'the page it opens asks you to press "Follow"' in email.body_html
+    assert f"asked to follow {consultation.title} on {settings.SERVICE_NAME} with this email address" in email.body_text
     assert f"{consultation.title}: {settings.SITE_URL}/consultations/{consultation.slug}/" in email.body_text
 
     path = f"/follow/confirm/{link.group(1)}/"
