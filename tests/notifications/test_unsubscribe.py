@@ -1,6 +1,7 @@
 """Unsubscribing without signing in: a signed link to a page with a button (a GET changes nothing), RFC 8058
 one-click by POST from a mail client, and the List-Unsubscribe headers on every optional kind's email."""
 
+import base64
 from http import HTTPStatus
 
 import pytest
@@ -78,6 +79,17 @@ def test_a_forged_or_altered_token_is_refused_and_changes_nothing(client) -> Non
             assert response.status_code == HTTPStatus.BAD_REQUEST
             assert "This link is not valid" in response.content.decode()
     assert Follow.objects.count() == 2
+
+
+def test_an_unsubscribe_link_does_not_carry_the_address_readably(client, settings) -> None:  # type: ignore[no-untyped-def]
+    # It is in every optional email's List-Unsubscribe header and so in access logs: encrypted, not only signed.
+    token = svc.unsubscribe_token("Private.Person@Example.org")
+    assert b"private.person" not in base64.urlsafe_b64decode(token)
+    assert svc.unsubscribe_address(token) == "private.person@example.org"
+    # A link made before the secret key was rotated still works.
+    settings.SECRET_KEY_FALLBACKS = [settings.SECRET_KEY]
+    settings.SECRET_KEY = "a-new-secret-key-" + "x" * 40
+    assert svc.unsubscribe_address(token) == "private.person@example.org"
 
 
 def test_optional_kinds_carry_the_headers_on_the_wire_and_others_do_not(  # type: ignore[no-untyped-def]
