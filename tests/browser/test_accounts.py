@@ -71,7 +71,7 @@ def test_sign_up_then_sign_out_then_sign_in_by_code(page, live_server, mailoutbo
     page.get_by_label("Code").fill("AAAA-AAAA" if code != "AAAA-AAAA" else "BBBB-BBBB")
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     assert_accessible(page, "wrong sign-in code")
 
     page.get_by_label("Code").fill(code)
@@ -88,7 +88,7 @@ def test_sign_up_error_summary_links_move_focus_to_the_field(page, live_server, 
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()  # nhsuk-frontend moves focus to the summary on load
-    assert page.title().startswith("Error: Create an account")
+    expect(page).to_have_title(re.compile(r"^Error: Create an account"))
     expect(summary.get_by_role("heading")).to_have_text("There is a problem")
 
     # The message is at the field too, and the input points at it.

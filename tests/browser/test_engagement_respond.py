@@ -25,7 +25,7 @@ def walk(page: Any, base: str, check: Any, survey: Any) -> None:
     check(page, "page 1")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".nhsuk-error-summary")).to_be_visible()
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Select an answer for")
     check(page, "page 1 with errors")
     page.get_by_label("Option 1").check()

@@ -108,7 +108,7 @@ def test_export_without_javascript_refuses_then_downloads(no_js_context, live_se
     page.get_by_label("Include personal data").check()
     page.get_by_role("button", name="Export").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why you need the personal data")
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     page.get_by_label("Why do you need the personal data?").fill("To invite respondents to a panel")
     with page.expect_download() as download:
         page.get_by_role("button", name="Export").click()

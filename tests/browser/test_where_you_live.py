@@ -3,6 +3,7 @@ NCL-wide consultation from the Camden choice (without JavaScript, by keyboard), 
 consultations, and an unknown area explains itself; zero axe WCAG 2.2 AA violations on each."""
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -95,7 +96,7 @@ def test_an_unknown_area_explains_itself(
     response = page.goto(live_server.url + "/consultations/?area=999999")
     assert response is not None
     assert response.status == 400
-    assert page.title().startswith("Error: ")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     summary = page.locator(".nhsuk-error-summary")
     expect(summary).to_contain_text("We could not find that area. Choose where you live from the list.")
     summary.get_by_role("link").click()
