@@ -53,7 +53,6 @@ from ..selectors.consultations import organisations_for
 from .openings import opening_plan
 from .staff_emails import closing_queue
 
-MAX_CHOICES = QUESTION_MAX_CHOICES
 CHOICE_MAX_LENGTH = 200
 CLOSED_NO_QUESTIONS = "It has closed, so no questions can be added."
 CLOSED_NO_INVITES = "It has closed, so no one can be added to the invite list."
@@ -330,8 +329,8 @@ def _clean_choices(choices: Iterable[str]) -> list[str]:
             raise ValidationError({"choices": f"The option “{choice}” appears twice."})
         seen.add(choice.casefold())
         cleaned.append(choice)
-    if len(cleaned) > MAX_CHOICES:
-        raise ValidationError({"choices": f"A question can have at most {MAX_CHOICES} options."})
+    if len(cleaned) > QUESTION_MAX_CHOICES:
+        raise ValidationError({"choices": f"A question can have at most {QUESTION_MAX_CHOICES} options."})
     return cleaned
 
 

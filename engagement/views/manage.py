@@ -207,6 +207,9 @@ def consultation_manage(request: HttpRequest, slug: str) -> HttpResponse:
             "documents": list(consultation.documents.order_by("order", "title")),
             "invitee_count": Invitee.objects.invited_to(consultation).count(),
             "over": consultation.is_over_at(now=now),
+            # The services' own refusals, so the page says what a POST would be told.
+            "closed_no_questions": services.CLOSED_NO_QUESTIONS,
+            "closed_no_invites": services.CLOSED_NO_INVITES,
             "reorder_form": reorder,
             "section_reorder_form": ReorderForm(items=sections, label=lambda s: f"Order of “{s.title}”"),
             "now": now,
@@ -581,7 +584,13 @@ def invitees(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect(reverse("engagement:manage_invitees", args=[consultation.slug]))
     listed = Invitee.objects.invited_to(consultation).select_related("organisation")
     page = page_of(request, listed, per_page=INVITEES_PER_PAGE)
-    context = {"form": form, "consultation": consultation, "page": page, "over": consultation.is_over_at(now=now)}
+    context = {
+        "form": form,
+        "consultation": consultation,
+        "page": page,
+        "over": consultation.is_over_at(now=now),
+        "closed_no_invites": services.CLOSED_NO_INVITES,
+    }
     return render(request, "engagement/manage/invitees.html", context)
 
 
