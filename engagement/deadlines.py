@@ -30,6 +30,15 @@ def closing_datetime(day: datetime.date) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time.max, tzinfo=LONDON).astimezone(UTC)
 
 
+# Emails before a deadline go at 9am London: when people read them, not at a deadline's 11:59pm wall time.
+MORNING = datetime.time(9, 0)
+
+
+def morning_before(day: datetime.date, days: int) -> datetime.datetime:
+    """9am London time `days` days before `day`, as an aware UTC datetime (GMT or BST, whichever is in force then)."""
+    return datetime.datetime.combine(day - datetime.timedelta(days=days), MORNING, tzinfo=LONDON).astimezone(UTC)
+
+
 def london_date(dt: datetime.datetime) -> datetime.date:
     """The London calendar date of an aware datetime."""
     return dt.astimezone(LONDON).date()

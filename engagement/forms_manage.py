@@ -106,11 +106,14 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
         },
     )
     reminder_offsets = forms.CharField(
-        label="Remind followers who have not responded (days before closing, optional)",
+        label="Remind followers and invitees who have not responded (days before closing, optional)",
         max_length=100,
         required=False,
         initial="7, 1",
-        help_text="Whole days, separated by commas, for example 7, 1. Leave empty for no reminders.",
+        help_text=(
+            "Whole days, separated by commas, for example 7, 1. Reminders go at 9am on those days. "
+            "Leave empty for no reminders."
+        ),
     )
     retention_months = forms.IntegerField(
         label="Keep respondents' personal data for (months after closing)",

@@ -24,22 +24,22 @@ def test_dry_run_says_what_it_would_plan_and_changes_nothing(scene) -> None:  # 
     assert "(dry run)" in out
     assert "Reminder 7 days before" in out
     assert "would plan 4; already planned or sent: 0; skipped, already responded: 2" in out
-    assert "Reminder 1 days before" in out
-    assert "not due until 2026-03-28 23:59 GMT" in out
+    assert "Reminder 1 day before" in out
+    assert "not due until 2026-03-28 09:00 GMT" in out
     assert not Email.objects.exists()
 
 
 def test_a_run_plans_sends_and_says_why_it_skipped(scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
     Suppression.objects.create(address="ann@example.org", reason="550 No such mailbox")
-    # London time without an offset: 11:59pm GMT on 22 March, the 7-day moment, plus a minute.
-    out = run("--now", "2026-03-23T00:00:59")
+    # London time without an offset: 9am GMT on 22 March, the 7-day moment, plus a minute.
+    out = run("--now", "2026-03-22T09:01")
     assert "planned 4; already planned or sent: 0; skipped, already responded: 2" in out
     assert "Sent: 3" in out
     assert "Not sent: reminder to ann@example.org: suppressed: ann@example.org is on the suppression list." in out
     assert sorted(smtp_sink.to()) == ["bo@example.org", "fay@example.org", "hal@example.org"]
 
     Follow.objects.filter(user__email="hal@example.org").delete()
-    out = run("--now", "2026-03-23T00:05")
+    out = run("--now", "2026-03-22T09:05")
     assert "planned 0; already planned or sent: 4" in out  # hal still follows the top area by email
     assert "Sent: 0" in out
     assert len(smtp_sink.messages) == 3

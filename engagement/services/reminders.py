@@ -4,8 +4,8 @@ Who: confirmed follows of the consultation, or of its owner area or any area abo
 about consultations in it or below it), and its invite list (notifications.Invitee) less those who unsubscribed.
 "Responded" is a sent response to the consultation by the account or from the address, or, for an invitee with an
 organisation, one sent on behalf of that organisation. One reminder per address at each of the consultation's offsets
-(`Consultation.reminder_offsets`, days before closing, London wall clock: 7 days before 11:59pm on Sunday
-29 March is 11:59pm on 22 March although the clocks changed between). If planning starts late (beat was down,
+(`Consultation.reminder_offsets`, days before the closing date, at 9am London time: 7 days before 11:59pm on
+Sunday 29 March is 9am GMT on 22 March although the clocks changed between). If planning starts late (beat was down,
 or the consultation opened inside the window), only the nearest due offset is planned, never two at once, and
 never an offset whose moment came before the consultation opened.
 
@@ -63,8 +63,9 @@ def reminder_offsets(consultation: Consultation) -> list[int]:
 
 
 def reminder_due_at(closes_at: datetime.datetime, days: int) -> datetime.datetime:
-    """`days` before closing by the London wall clock (aware arithmetic in one zone keeps the wall time)."""
-    return (closes_at.astimezone(deadlines.LONDON) - datetime.timedelta(days=days)).astimezone(deadlines.UTC)
+    """9am London time `days` days before the closing date: a 1-day reminder of an 11:59pm deadline comes the
+    morning before, not at midnight."""
+    return deadlines.morning_before(deadlines.london_date(closes_at), days)
 
 
 def _address() -> Case:
@@ -226,7 +227,10 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
         skip=lambda consultation: CLOSED if now > consultation.closes_at else None,
     )
     for consultation, rows in batches:
-        found = standing(consultation, addresses={e.to.lower() for e in rows})
+        addresses = {e.to.lower() for e in rows}
+        found = standing(consultation, addresses=addresses)
+        # An invitee is greeted by name and told why they hear (invited, not following), as in the opening email.
+        invited = {i.email: i for i in invitees(consultation).filter(email__in=addresses)}
         for email in rows:
             address = email.to.lower()
             if address not in found["told"]:
@@ -234,7 +238,8 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
             elif address not in found["waiting"]:
                 contexts[email.pk] = Skip(ALREADY_RESPONDED)
             else:
-                contexts[email.pk] = _context(consultation, now=now, has_draft=address in found["draft"])
+                draft = address in found["draft"]
+                contexts[email.pk] = _context(consultation, now=now, has_draft=draft, invitee=invited.get(address))
     return contexts
 
 
@@ -257,7 +262,9 @@ def standing(consultation: Consultation, *, addresses: set[str]) -> dict[str, se
     return found
 
 
-def _context(consultation: Consultation, *, now: datetime.datetime, has_draft: bool) -> dict[str, Any]:
+def _context(
+    consultation: Consultation, *, now: datetime.datetime, has_draft: bool, invitee: Invitee | None
+) -> dict[str, Any]:
     closes_at = consultation.closes_at
     day = deadlines.london_date(closes_at)
     return {
@@ -265,5 +272,6 @@ def _context(consultation: Consultation, *, now: datetime.datetime, has_draft: b
         "closing_words": f"{deadlines.format_time(closes_at)} on {day.day} {day:%B}",
         "days_left": (day - deadlines.london_date(now)).days,
         "has_draft": has_draft,
+        "invitee": invitee,
         **consultation_links(consultation),
     }

@@ -41,8 +41,7 @@ ONWARD_KIND = "onward_deadline"
 # Only consultations that stopped taking responses this recently are written about: switching this on, or beat
 # returning after a long stop, must not email about every consultation that closed years ago.
 CLOSED_WINDOW = datetime.timedelta(days=7)
-ONWARD_OFFSETS = (2, 0)  # days before the onward deadline, at ONWARD_TIME London
-ONWARD_TIME = datetime.time(9, 0)
+ONWARD_OFFSETS = (2, 0)  # days before the onward deadline, at 9am London (deadlines.morning_before)
 GONE = "the consultation was deleted or unpublished"
 REOPENED = "the consultation is taking responses again"
 ONWARD_CHANGED = "the onward deadline was changed or removed"
@@ -133,9 +132,7 @@ def closing_queue(*, consultation: Consultation) -> list[Email]:
 
 
 def onward_due_at(day: datetime.date, offset_days: int) -> datetime.datetime:
-    return datetime.datetime.combine(
-        day - datetime.timedelta(days=offset_days), ONWARD_TIME, tzinfo=deadlines.LONDON
-    ).astimezone(deadlines.UTC)
+    return deadlines.morning_before(day, offset_days)
 
 
 def onward_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> list[StaffPlan]:
@@ -190,11 +187,14 @@ def closed_context(email: Email, *, now: datetime.datetime) -> dict[str, Any] | 
             organisations=Count("pk", filter=Q(respondent_type=Response.RespondentType.ORGANISATION)),
         )
     )
+    onward = consultation.onward_deadline
     return {
         "consultation": consultation,
         "closed_words": deadlines.describe_closed(consultation.closes_at),
         **counts,
         "summary_url": _summary_url(consultation),
+        # What the owner works towards next, while it is still ahead.
+        "onward_words": deadlines.format_date(onward) if onward and onward >= deadlines.london_date(now) else "",
     }
 
 

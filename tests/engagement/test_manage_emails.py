@@ -153,7 +153,7 @@ def test_with_no_email_yet_it_says_when_the_next_reminder_goes(client):  # type:
     text = _empty_page(client, closes_at=deadlines.closing_datetime(closing_day))
     week_before = deadlines.format_date(closing_day - datetime.timedelta(days=7))
     assert "No email about this consultation has been planned yet." in text
-    assert f"The next reminder goes at 11:59pm on {week_before} to followers and invitees" in text
+    assert f"The next reminder goes at 9am on {week_before} to followers and invitees" in text
 
 
 def test_with_no_reminder_left_it_says_none_is_due(client):  # type: ignore[no-untyped-def]

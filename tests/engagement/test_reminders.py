@@ -74,10 +74,11 @@ def reminders(offset: int) -> list[str]:
 
 def test_the_7_and_1_day_reminders_go_to_exactly_the_non_responders(scene) -> None:  # type: ignore[no-untyped-def]
     seven, one = reminder_due_at(scene.closes_at, 7), reminder_due_at(scene.closes_at, 1)
-    # 7 days before 11:59pm BST on 29 March is 11:59pm GMT on 22 March: 23:59 UTC, not the deadline's 22:59 UTC.
+    # The deadline is 11:59pm BST on 29 March (22:59 UTC). The reminders go at 9am London time, which is 9am GMT
+    # on 22 and 28 March (before the clocks change): 09:00 UTC, not 08:00 UTC as the deadline's offset would give.
     assert scene.closes_at.astimezone(UTC).hour == 22
-    assert seven == datetime.datetime(2026, 3, 22, 23, 59, 59, 999999, tzinfo=UTC)
-    assert one == datetime.datetime(2026, 3, 28, 23, 59, 59, 999999, tzinfo=UTC)
+    assert seven == datetime.datetime(2026, 3, 22, 9, 0, tzinfo=UTC)
+    assert one == datetime.datetime(2026, 3, 28, 9, 0, tzinfo=UTC)
 
     plans = reminders_plan(now=seven - datetime.timedelta(seconds=1))
     assert [p.state for p in plans] == ["not due", "not due"]
@@ -101,7 +102,7 @@ def test_the_7_and_1_day_reminders_go_to_exactly_the_non_responders(scene) -> No
 
 
 def test_the_autumn_clock_change_and_no_two_reminders_at_once() -> None:
-    # 11:59pm GMT on Sunday 25 October 2026; 7 days before is 11:59pm BST on 18 October, 22:59 UTC.
+    # 11:59pm GMT on Sunday 25 October 2026; 7 days before is 9am BST on 18 October, 08:00 UTC.
     bottom = area_tree(slug="oct")[-1]
     closes = deadlines.closing_datetime(datetime.date(2026, 10, 25))
     consultation = ConsultationFactory(
@@ -110,7 +111,7 @@ def test_the_autumn_clock_change_and_no_two_reminders_at_once() -> None:
     follow(consultation, email="a@example.org")
     seven = reminder_due_at(closes, 7)
     assert closes.astimezone(UTC).hour == 23
-    assert seven == datetime.datetime(2026, 10, 18, 22, 59, 59, 999999, tzinfo=UTC)
+    assert seven == datetime.datetime(2026, 10, 18, 8, 0, tzinfo=UTC)
     # Planning first runs after both moments (beat was down): only the nearer reminder, not two at once.
     plans = reminders_plan(now=reminder_due_at(closes, 1) + datetime.timedelta(hours=1))
     assert {p.offset_days: p.state for p in plans} == {1: "planned", 7: "passed"}
@@ -124,7 +125,7 @@ def test_no_reminder_for_a_moment_before_opening_and_offsets_can_change() -> Non
         opens_at=closes - datetime.timedelta(days=3), closes_at=closes, reminder_offsets=[14, 2, "x", 0]
     )
     follow(consultation, email="a@example.org")
-    plans = reminders_plan(now=closes - datetime.timedelta(days=2, hours=12))
+    plans = reminders_plan(now=closes - datetime.timedelta(days=2, hours=16))  # 7:59am on 8 June: not yet 9am
     assert {p.offset_days: p.state for p in plans} == {2: "not due", 14: "before opening"}
     assert not Email.objects.exists()
     reminders_plan(now=reminder_due_at(closes, 2))
@@ -164,8 +165,8 @@ def test_sent_reminders_say_the_london_time_in_words_and_skip_what_changed(  # t
     assert sorted(by_to) == ["fay@example.org", "hal@example.org"]
     hal = by_to["hal@example.org"]
     text = plain(hal)
-    # Sent a minute after 11:59pm GMT on 22 March, so on 23 March by the London calendar: 6 days to go.
-    assert "closes at 11:59pm on 29 March, in 6 days" in text
+    # Sent at 9:01am on 22 March, 7 days by the London calendar before the closing date.
+    assert "closes at 11:59pm on 29 March, in 7 days" in text
     assert "/consultations/" in text
     assert "/unsubscribe/" in text
     assert hal["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
@@ -199,9 +200,10 @@ def test_rendering_a_reminder_at_send_time_makes_three_queries(scene) -> None:  
         context = reminder_context(email, now=seven)
     assert isinstance(context, dict)
     assert context["consultation"] == scene
-    # The consultation, the area tree's ranks (the one tree walk, once), and one SELECT of every check (follows or
-    # invited, not responded, a draft); a query per check, with the ranks read for each, made it seven.
-    assert len(captured) == 3, "\n".join(q["sql"] for q in captured.captured_queries)
+    # The consultation, the area tree's ranks (the one tree walk, once), one SELECT of every check (follows or
+    # invited, not responded, a draft) and the invitees' names; a query per check, with the ranks read for each,
+    # made it eight.
+    assert len(captured) == 4, "\n".join(q["sql"] for q in captured.captured_queries)
 
 
 def test_a_batch_of_reminders_is_checked_in_the_same_queries_as_one(scene) -> None:  # type: ignore[no-untyped-def]
@@ -219,7 +221,7 @@ def test_a_batch_of_reminders_is_checked_in_the_same_queries_as_one(scene) -> No
         reminder_contexts(rows[:1], now=seven)
     with CaptureQueriesContext(connection) as every:
         batch = reminder_contexts(rows, now=seven)
-    assert len(every) == len(one) == 3
+    assert len(every) == len(one) == 4
     answers = {e.to: batch[e.pk] for e in rows}
     assert answers["ann@example.org"] == Skip(ALREADY_RESPONDED)
     assert answers["bo@example.org"] == Skip(UNSUBSCRIBED)

@@ -100,6 +100,10 @@ def test_the_closing_email_goes_once_to_each_owner_over_real_smtp_with_the_count
         .replace("\r\n", "\n")
     )
     assert "Of which on behalf of organisations</th><td>2</td>" in html
+    # What comes next: the onward deadline, with what it is for.
+    onward = "The onward deadline is 8 April 2026 (so the ICS can answer NHS England)."
+    assert onward in text
+    assert onward in html
     staff_emails.closing_plan(now=after + datetime.timedelta(hours=1))
     assert Email.objects.filter(kind=staff_emails.CLOSED_KIND).count() == 5  # nothing twice
 

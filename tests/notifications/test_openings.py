@@ -243,6 +243,23 @@ def test_a_reminder_is_skipped_if_their_organisation_responded_since(consultatio
     assert (email.status, email.last_error) == (Email.Status.SUPPRESSED, ALREADY_RESPONDED)
 
 
+def test_an_invitees_reminder_greets_them_and_says_they_were_invited(consultation, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+    invite(consultation, "trust.lead@example.org", organisation_name="Royal Free London NHS Foundation Trust")
+    seven = reminder_due_at(CLOSES, 7)
+    reminders_plan(now=seven)
+    svc.emails_send_due(now=seven)
+    texts = {m["To"]: plain(m) for m in smtp_sink.messages}
+    invited, follower = texts["trust.lead@example.org"], texts["ncl@example.org"]
+    assert invited.startswith("Dear Trust.Lead,")
+    assert "because you were invited to this consultation" in invited
+    assert "you follow" not in invited
+    assert not follower.startswith("Dear")
+    assert "because you follow this consultation or its area" in follower
+    # The 7-day reminder goes at 9am London time on 23 April, 7 days by the calendar before 30 April.
+    assert seven == datetime.datetime(2026, 4, 23, 8, 0, tzinfo=UTC)
+    assert "closes at 11:59pm on 30 April, in 7 days" in invited
+
+
 def test_planning_takes_the_same_queries_for_10_or_200_invitees() -> None:
     def queries(n: int) -> int:
         consultation = ConsultationFactory(opens_at=OPENS, closes_at=CLOSES)
@@ -304,7 +321,9 @@ def test_a_batch_of_opening_emails_is_sent_in_the_same_reads_for_2_or_12(tree, s
     assert (skipped.status, skipped.last_error) == (Email.Status.SUPPRESSED, NOT_INVITED)
     texts = {m["To"]: plain(m) for m in smtp_sink.messages[2:]}
     assert texts["p0@" + big_consultation.slug + ".example.org"].startswith("Dear P0,")
-    assert f"It is about {tree['neighbourhood'].name}, which you follow." in texts["ncl@example.org"]
+    # ncl@ follows the area at the top, not the neighbourhood: the email does not say it follows the neighbourhood.
+    assert f"It is about {tree['neighbourhood'].name}." in texts["ncl@example.org"]
+    assert "which you follow" not in texts["ncl@example.org"]
     assert f"/consultations/{big_consultation.slug}/respond/" in texts["ncl@example.org"]
 
 

@@ -82,7 +82,8 @@ class Command(BaseCommand):
         if not plans:
             self.stdout.write("Reminders: no open consultation has reminders")
         for plan in plans:
-            what = f"Reminder {plan.offset_days} days before '{plan.consultation.title}' closes"
+            days = f"{plan.offset_days} day{'' if plan.offset_days == 1 else 's'}"
+            what = f"Reminder {days} before '{plan.consultation.title}' closes"
             when = plan.due_at.astimezone(deadlines.LONDON)
             if plan.state == "planned":
                 self.stdout.write(
