@@ -37,7 +37,8 @@ def test_a_system_wide_area_named_as_its_system_is_named_once(client) -> None:  
     caption = re.search(r'<span class="nhsuk-caption-l">([^<]*)</span>', html)
     assert caption
     assert caption.group(1) == c.system.name
-    assert f"{c.system.name} ({area.level.singular} level)" in html
+    assert f"{c.system.name} ({area.level.singular})" in html
+    assert ", part of" not in html
     other = ConsultationFactory(slug="in-a-borough")
     html = client.get("/consultations/in-a-borough/").content.decode()
     assert f"{other.owner_area.name} · {other.system.name}" in html
@@ -227,7 +228,7 @@ def test_closed_page_shows_when_closed_and_no_way_in(client) -> None:  # type: i
     c = ConsultationFactory(closed=True)
     body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
     assert deadlines.describe_closed(c.closes_at) in body
-    assert "You can no longer respond" in body
+    assert "We are no longer accepting responses." in body
     assert "Respond to this consultation" not in body
     assert "<form" not in body.split("<main", 1)[1]
 
@@ -288,7 +289,10 @@ def test_page_lists_related_functions_with_owning_level(client, areas) -> None: 
     c.functions.add(function)
     body = client.get(reverse("engagement:consultation_detail", args=[c.slug])).content.decode()
     assert "Urgent and emergency care" in body
-    assert f"owned by {top.level.name}" in body
+    assert f"Urgent and emergency care</a>: decided at {top.level.name} level" in body
+    owner = c.owner_area
+    assert f"{owner.name} ({owner.level.singular}), part of {c.system.name}" in body  # "Decided by"
+    assert f'href="/functions/?system={c.system.slug}"' in body
     assert reverse("functions:function_detail", args=[function.pk]) in body
 
 
