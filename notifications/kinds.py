@@ -45,6 +45,7 @@ class Rendered:
     subject: str
     text: str
     html: str = ""
+    reply_to: str = ""  # the context's "reply_to": where a reply goes (empty: nowhere but DEFAULT_FROM_EMAIL)
 
 
 @dataclass(frozen=True)
@@ -94,4 +95,4 @@ def render(kind: Kind, context: dict[str, Any]) -> Rendered:
     subject = " ".join(render_to_string(f"{kind.prefix}_subject.txt", context).split())
     text = render_to_string(f"{kind.prefix}_message.txt", context)
     html = render_to_string(f"{kind.prefix}_message.html", context)
-    return Rendered(subject[:300], text, html)
+    return Rendered(subject[:300], text, html, reply_to=str(context.get("reply_to") or ""))

@@ -60,6 +60,9 @@ class Email(models.Model):
     subject = models.CharField(max_length=300, blank=True)
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)
+    # Set by the renderer (a consultation's contact address), so a resident's reply reaches a person, not no-reply.
+    # db_default: the planner's INSERT ... SELECT leaves it out until the row is rendered.
+    reply_to = models.EmailField(max_length=320, blank=True, db_default="")
     data = models.JSONField(
         null=True,
         blank=True,

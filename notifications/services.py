@@ -82,7 +82,12 @@ def email_queue(
         rendered = kinds.render(spec, context)
     fields: dict[str, Any] = {"kind": kind, "to": to, "data": data}
     if rendered is not None:
-        fields |= {"subject": rendered.subject, "body_text": rendered.text, "body_html": rendered.html}
+        fields |= {
+            "subject": rendered.subject,
+            "body_text": rendered.text,
+            "body_html": rendered.html,
+            "reply_to": rendered.reply_to,
+        }
     if about is not None:
         fields |= {"about_type": ContentType.objects.get_for_model(about), "about_id": about.pk}
     if dedup_key is None:
@@ -322,12 +327,18 @@ def _deliver(
         if spec.context is not None and not email.body_text:
             if _render(email, spec, now=now, context=context) is not None:
                 return "suppressed"
-            rendered = {"subject": email.subject, "body_text": email.body_text, "body_html": email.body_html}
+            rendered = {
+                "subject": email.subject,
+                "body_text": email.body_text,
+                "body_html": email.body_html,
+                "reply_to": email.reply_to,
+            }
         message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[email.to],
+            reply_to=[email.reply_to] if email.reply_to else None,
             headers=_headers(email, spec),
             connection=connection,
         )
@@ -377,6 +388,7 @@ def _render(
         context.setdefault("unsubscribe_url", unsubscribe_url(email.to))
     rendered = kinds.render(spec, context)
     email.subject, email.body_text, email.body_html = rendered.subject, rendered.text, rendered.html
+    email.reply_to = rendered.reply_to
     return None
 
 

@@ -78,7 +78,7 @@ def outcome_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
         # address as the planner wrote it (`_consenting_people`).
         people: models.QuerySet[Any] = _consenting_people(consultation)  # "address" is an annotation
         consenting = set(people.filter(address__in={e.to.lower() for e in rows}).values_list("address", flat=True))
-        url = consultation_links(consultation)["consultation_url"]
+        links = consultation_links(consultation)
         for email in rows:
             if email.to.lower() not in consenting:
                 contexts[email.pk] = Skip(NO_CONSENT)
@@ -86,6 +86,7 @@ def outcome_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
                 contexts[email.pk] = {
                     "consultation": consultation,
                     "outcome": outcome,
-                    "consultation_url": url,
+                    "consultation_url": links["consultation_url"],
+                    "reply_to": links["reply_to"],
                 }
     return contexts

@@ -64,8 +64,10 @@ def consultation_batches(
 
 
 def consultation_links(consultation: Consultation) -> dict[str, str]:
-    """Its page and where responding starts, as absolute addresses (a worker has no request to build them from)."""
+    """Its page and where responding starts, as absolute addresses (a worker has no request to build them from),
+    and where a reply goes: the team's contact address, if it has one (`reply_to`)."""
     return {
         "consultation_url": site_url(reverse("engagement:consultation_detail", args=[consultation.slug])),
         "respond_url": site_url(reverse("engagement:respond_start", args=[consultation.slug])),
+        "reply_to": consultation.contact_email,
     }

@@ -122,6 +122,7 @@ def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> di
             else f"{site_url}{reverse('engagement:my_responses')}"
         ),
         "change_until": consultation.closes_at,
+        "reply_to": consultation.contact_email,
     }
 
 

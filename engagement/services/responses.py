@@ -288,5 +288,6 @@ def response_send_resume_link(*, response: Response, email: str, link: str, now:
             "response": response,
             "link": link,
             "expires_days": RESUME_MAX_AGE.days,
+            "reply_to": response.consultation.contact_email,
         },
     )

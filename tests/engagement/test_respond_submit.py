@@ -57,7 +57,7 @@ def test_sending_queues_the_receipt_rendered_when_sent(client: Any, survey: Any)
     assert PendingEquality.objects.get(response=response).answers["age_band"] == "35_44"
 
 
-def test_the_receipt_says_whom_to_contact_since_it_cannot_be_replied_to(client: Any, survey: Any) -> None:
+def test_a_reply_to_the_receipt_reaches_the_team_running_the_consultation(client: Any, survey: Any) -> None:
     survey.contact_email = "camden.engagement@nhs.net"
     survey.save(update_fields=["contact_email"])
     walk_to_check(client, survey)
@@ -65,9 +65,25 @@ def test_the_receipt_says_whom_to_contact_since_it_cannot_be_replied_to(client: 
     assert email_send(email_id=Email.objects.get(kind="receipt").pk) == "sent"
     (message,) = mail.outbox
     assert message.from_email.startswith(f"{settings.SERVICE_NAME} <"), "the sender is named as the email's bar is"
-    assert "To contact the team running this consultation, email camden.engagement@nhs.net." in message.body
+    assert message.reply_to == ["camden.engagement@nhs.net"]
+    assert message.message()["Reply-To"] == "camden.engagement@nhs.net"
+    assert "reply to this email or write to camden.engagement@nhs.net." in message.body
+    assert "do not reply" not in message.body
     html, _ = message.alternatives[0]
     assert '<a href="mailto:camden.engagement@nhs.net">camden.engagement@nhs.net</a>' in html
+    assert "do not reply" not in html
+
+
+def test_without_a_contact_address_the_receipt_asks_not_to_reply(client: Any, survey: Any) -> None:
+    survey.contact_email = ""
+    survey.save(update_fields=["contact_email"])
+    walk_to_check(client, survey)
+    client.post(url("respond_submit", survey), check_form(client, survey))
+    assert email_send(email_id=Email.objects.get(kind="receipt").pk) == "sent"
+    (message,) = mail.outbox
+    assert message.reply_to == []
+    assert "Reply-To" not in message.message()
+    assert "Please do not reply to it." in message.body
 
 
 def test_the_confirmation_says_when_we_will_respond(client: Any, survey: Any) -> None:

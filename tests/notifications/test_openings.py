@@ -243,12 +243,20 @@ def test_a_reminder_is_skipped_if_their_organisation_responded_since(consultatio
     assert (email.status, email.last_error) == (Email.Status.SUPPRESSED, ALREADY_RESPONDED)
 
 
-def test_an_invitees_reminder_greets_them_and_says_they_were_invited(consultation, smtp_sink) -> None:  # type: ignore[no-untyped-def]
+def test_an_invitees_reminder_greets_them_says_they_were_invited_and_replies_reach_the_team(
+    consultation, smtp_sink
+) -> None:  # type: ignore[no-untyped-def]
     invite(consultation, "trust.lead@example.org", organisation_name="Royal Free London NHS Foundation Trust")
+    consultation.contact_email = "camden.engagement@nhs.net"
+    consultation.save(update_fields=["contact_email"])
     seven = reminder_due_at(CLOSES, 7)
     reminders_plan(now=seven)
+    assert set(Email.objects.values_list("reply_to", flat=True)) == {""}  # planned, not rendered yet
     svc.emails_send_due(now=seven)
     texts = {m["To"]: plain(m) for m in smtp_sink.messages}
+    # A reply reaches the team running it, not the portal's no-reply address.
+    assert {m["Reply-To"] for m in smtp_sink.messages} == {"camden.engagement@nhs.net"}
+    assert set(Email.objects.values_list("reply_to", flat=True)) == {"camden.engagement@nhs.net"}
     invited, follower = texts["trust.lead@example.org"], texts["ncl@example.org"]
     assert invited.startswith("Dear Trust.Lead,")
     assert "because you were invited to this consultation" in invited
