@@ -174,6 +174,12 @@ def test_the_email_goes_once_to_each_consenting_respondent_through_smtp(client, 
     text = next(p for p in message.walk() if p.get_content_type() == "text/plain").get_payload(decode=True).decode()
     assert f"/consultations/{c.slug}/#outcome" in text
     assert "/unsubscribe/" in text
+    # The decision and the headline points are in the email itself, as published (read when it is sent).
+    decision = Outcome.objects.get().decision
+    assert f"What we decided:\r\n{decision}\r\n" in text
+    assert "- More clinics in the evening\r\n- Fewer trips to hospital\r\n" in text
+    html = next(p for p in message.walk() if p.get_content_type() == "text/html").get_payload(decode=True).decode()
+    assert "<li>More clinics in the evening</li><li>Fewer trips to hospital</li>" in html
 
 
 def test_an_email_not_yet_sent_is_skipped_when_the_outcome_is_withdrawn(client, scene, smtp_sink) -> None:  # type: ignore[no-untyped-def]
