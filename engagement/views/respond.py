@@ -245,8 +245,10 @@ def _mark_sent(request: HttpRequest, http_response: HttpResponse, reference: str
     )
 
 
-def _done_url(consultation: Consultation, reference: str) -> str:
-    return reverse("engagement:respond_done", args=[consultation.slug, reference])
+def _done_url(consultation: Consultation, reference: str, *, changed: bool = False) -> str:
+    # `changed`: the page says "Changes sent" (only its words differ; who may see it is checked as ever).
+    url = reverse("engagement:respond_done", args=[consultation.slug, reference])
+    return url + "?changed=1" if changed else url
 
 
 def _flow(
@@ -653,6 +655,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     refused = ratelimit.refusal(request, "submit")
     if refused is not None:
         return _rate_limited(request, consultation, refused, _check_url(consultation))
+    changing = response.state == Response.State.SUBMITTED
     try:
         result = svc.response_submit(
             response=response,
@@ -665,7 +668,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     if result.outcome not in {svc.SubmitOutcome.SUBMITTED, svc.SubmitOutcome.ALREADY_SUBMITTED}:
         return redirect(_check_url(consultation))
     _forget(request, consultation)
-    http_response = redirect(_done_url(consultation, result.response.reference))
+    http_response = redirect(_done_url(consultation, result.response.reference, changed=changing))
     if not result.response.user_id:
         _mark_sent(request, http_response, result.response.reference)
     return http_response
@@ -695,6 +698,7 @@ def respond_done(request: HttpRequest, slug: str, reference: str) -> HttpRespons
             consultation,
             response,
             hide=hide,
+            changed=request.GET.get("changed") == "1",
             change_until=consultation.closes_at,
             onward_text=deadlines.describe_onward(consultation, now=timezone.now()),
         ),

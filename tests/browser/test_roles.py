@@ -94,7 +94,7 @@ def test_an_anonymous_resident_changes_a_sent_response_from_the_receipt(
     expect(page.locator("main")).to_contain_text("Disagree")
     page.get_by_role("button", name="Send your changes").click()
 
-    expect(page.locator("h1")).to_contain_text("Response sent")
+    expect(page.locator("h1")).to_contain_text("Changes sent")
     expect(page.locator(".portal-reference")).to_have_text(response.reference)
     expect(page.locator("main")).to_contain_text("with the link in your receipt email")
     assert_accessible(page, f"confirmation after changing at {viewport['width']}px")

@@ -58,13 +58,15 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
     check = later.get(url("respond_check", survey)).content.decode()
     assert "Because it is local &amp; &lt;simple&gt;" in check, "the sent answers"
     assert "Send your changes" in check
+    assert "Now send your changes" in check
+    assert "Now send your response" not in check
     counted_before = Response.objects.counted().count()
 
     r = later.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
     assert r["Location"] == url("respond_check", survey)
     r = submit(later, survey, response)
 
-    assert r["Location"] == url("respond_done", survey, response.reference), "the reference is kept"
+    assert r["Location"] == url("respond_done", survey, response.reference) + "?changed=1", "the reference is kept"
     assert Response.objects.count() == 1, "replaced, not a second response"
     assert Response.objects.counted().count() == counted_before == 1
     assert survey.__class__.objects.with_response_counts().get(pk=survey.pk).sent_count == 1, "the managers' count"
@@ -72,6 +74,9 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
     assert Answer.objects.filter(response=response, question=q["agree"]).count() == 1
     done = later.get(r["Location"]).content.decode()
     assert response.reference in done
+    assert "<title>Changes sent - " in done
+    assert "has replaced the one you sent before" in done
+    assert "Thank you for responding" not in done
     changed = Email.objects.filter(kind="receipt").latest("created_at")
     assert changed.data["changed"] is True
     # Sending forgot the reopened response: this browser no longer holds it.

@@ -776,7 +776,8 @@ def test_my_responses_and_changing_until_the_deadline(
     assert "Send your changes" in check
     with django_capture_on_commit_callbacks(execute=True):
         r = submit(client, survey, response)
-    assert r["Location"] == url("respond_done", survey, response.reference)
+    assert r["Location"] == url("respond_done", survey, response.reference) + "?changed=1"
+    assert "Changes sent" in client.get(r["Location"]).content.decode()
     assert Response.objects.filter(user=resident).count() == 1
     assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
     assert PendingEquality.objects.count() == 1, "equality is counted once"
