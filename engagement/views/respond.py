@@ -858,5 +858,6 @@ def my_response(request: HttpRequest, reference: str) -> HttpResponse:
             response,
             summary=sel.answer_summary(pages=pages, stored=sel.response_answers(response=response)),
             editable=svc.response_is_editable(response=response, user=request.user, now=now),
+            status=consultation.status_at(now=now),
         ),
     )

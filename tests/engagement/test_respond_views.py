@@ -793,6 +793,19 @@ def test_my_responses_and_changing_until_the_deadline(
     r = client.post(url("respond_page", survey, 2), page2(survey, **{f"q{q['agree'].pk}": "agree"}))
     assert "This consultation has closed" in r.content.decode()
     assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
+    listed = client.get(reverse("engagement:my_responses")).content.decode()
+    assert "Closed at " in listed
+    assert "Closes at " not in listed
+    assert "Read the outcome" not in listed
+
+    # Once the outcome is published, the list and the response link to it.
+    survey.outcome_published_at = timezone.now() - datetime.timedelta(seconds=1)
+    survey.save()
+    outcome_link = f"{reverse('engagement:consultation_detail', args=[survey.slug])}#outcome"
+    listed = client.get(reverse("engagement:my_responses")).content.decode()
+    assert f'<a href="{outcome_link}">Read the outcome' in listed
+    detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
+    assert f'<a href="{outcome_link}">Read what we heard and what we decided</a>' in detail
 
 
 def test_my_responses_needs_sign_in(client: Any) -> None:
