@@ -1,5 +1,6 @@
-"""Reads for the staff outbox page and the follow box."""
+"""Reads for the staff outbox page, the follow box and the unsubscribe page."""
 
+import datetime
 from dataclasses import dataclass
 from typing import Any
 
@@ -8,7 +9,7 @@ from django.db.models import Count
 
 from . import kinds, targets
 from .forms import FollowByEmailForm
-from .models import Email, Follow
+from .models import Email, Follow, Suppression
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,12 @@ class KindCounts:
     @property
     def title(self) -> str:
         return kinds.title_of(self.kind)
+
+
+def unsubscribed_at(address: str) -> datetime.datetime | None:
+    """When the address unsubscribed, if it has not opted in again since (a confirmed follow lifts it)."""
+    found = Suppression.objects.filter(address=address.lower(), cause=Suppression.Cause.UNSUBSCRIBED).first()
+    return found.created_at if found else None
 
 
 def outbox_counts() -> list[KindCounts]:

@@ -53,8 +53,9 @@ def outbox_send_again(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- Following, confirming and unsubscribing ------------------------------------------------------------------
-def _link_refused(request: HttpRequest, message: str) -> HttpResponse:
-    return render(request, "notifications/link_refused.html", {"message": message}, status=400)
+def _link_refused(request: HttpRequest, message: str, *, unsubscribing: bool = False) -> HttpResponse:
+    context = {"message": message, "unsubscribing": unsubscribing}
+    return render(request, "notifications/link_refused.html", context, status=400)
 
 
 def _target_or_refuse(request: HttpRequest) -> tuple[targets.Target, Any] | HttpResponse:
@@ -143,8 +144,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     try:
         address = services.unsubscribe_address(token)
     except ValidationError as error:
-        return _link_refused(request, " ".join(error.messages))
+        return _link_refused(request, " ".join(error.messages), unsubscribing=True)
     if request.method == "POST":
         services.unsubscribe(token=token, now=timezone.now())
         return render(request, "notifications/unsubscribed.html", {"email": address})
+    # Opened again after unsubscribing (to check, or a second click): say so rather than offer the button again.
+    since = selectors.unsubscribed_at(address)
+    if since is not None:
+        return render(request, "notifications/unsubscribed.html", {"email": address, "since": since})
     return render(request, "notifications/unsubscribe.html", {"email": address})

@@ -58,6 +58,16 @@ def test_a_get_shows_a_button_and_only_its_post_unsubscribes(client) -> None:  #
     assert "You have unsubscribed" in response.content.decode()
     assert list(Follow.objects.all()) == [other]
 
+    # Opened again later: it says so, with when, instead of offering the button as if still subscribed.
+    again = client.get(path).content.decode()
+    assert "You have already unsubscribed" in again
+    assert "res@example.org was unsubscribed at " in again
+    assert 'type="submit"' not in again
+    # Following again lifts it: the link then offers the button once more.
+    user = Follow._meta.get_field("user").related_model.objects.get(email="res@example.org")
+    svc.follow_add(user=user, target=AreaFactory(), now=timezone.now())
+    assert "You have already unsubscribed" not in client.get(path).content.decode()
+
 
 def test_one_click_post_from_a_mail_client_needs_no_csrf_token() -> None:
     _follows("res@example.org")
@@ -78,6 +88,7 @@ def test_a_forged_or_altered_token_is_refused_and_changes_nothing(client) -> Non
             response = method(f"/unsubscribe/{bad}/")
             assert response.status_code == HTTPStatus.BAD_REQUEST
             assert "This link is not valid" in response.content.decode()
+            assert "use the unsubscribe link in another email from us" in response.content.decode()
     assert Follow.objects.count() == 2
 
 
