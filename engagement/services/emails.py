@@ -13,12 +13,14 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications import kinds
 from notifications.kinds import Kind, Skip
 from notifications.models import Email
 from notifications.services import email_queue
 
+from .. import deadlines
 from ..links import change_token_make
 from ..models import Response
 from .openings import OpeningPlan, opening_context, opening_contexts, openings_plan
@@ -101,10 +103,11 @@ def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> di
 
     response = None
     if email.about_id is not None and email.about_type_id == ContentType.objects.get_for_model(Response).pk:
-        response = Response.objects.select_related("consultation").filter(pk=email.about_id).first()
+        response = Response.objects.select_related("consultation", "organisation").filter(pk=email.about_id).first()
     if response is None:
         return Skip(RESPONSE_DELETED)
     consultation = response.consultation
+    organisation = response.organisation.name if response.organisation_id else response.organisation_name
     payload = email.data or {}
     site_url = str(payload.get("site_url") or "")
     structure = responding_structure(consultation=consultation)
@@ -123,6 +126,9 @@ def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> di
         ),
         "change_until": consultation.closes_at,
         "reply_to": consultation.contact_email,
+        # What "About you" said, so an organisation's responder can show what was sent in its name.
+        "organisation": organisation if response.respondent_type == Response.RespondentType.ORGANISATION else "",
+        "onward_text": deadlines.describe_onward(consultation, now=now or timezone.now()),
     }
 
 

@@ -79,6 +79,10 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
     assert "Thank you for responding" not in done
     changed = Email.objects.filter(kind="receipt").latest("created_at")
     assert changed.data["changed"] is True
+    assert email_send(email_id=changed.pk) == "sent"
+    changed.refresh_from_db()
+    assert changed.body_text.startswith("You changed your response to ")
+    assert "The answers below replace the ones you sent before." in changed.body_text
     # Sending forgot the reopened response: this browser no longer holds it.
     assert later.get(url("respond_check", survey))["Location"] == url("respond_start", survey)
     assert later.get(url("respond_page", survey, 1))["Location"] == url("respond_start", survey)

@@ -74,6 +74,32 @@ def test_a_reply_to_the_receipt_reaches_the_team_running_the_consultation(client
     assert "do not reply" not in html
 
 
+def test_an_organisations_receipt_names_it_and_says_what_happens_next(client: Any, survey: Any) -> None:
+    survey.onward_deadline = timezone.localdate() + datetime.timedelta(days=40)
+    survey.onward_deadline_text = "so the board can decide in March"
+    survey.save(update_fields=["onward_deadline", "onward_deadline_text"])
+    start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_page", survey, 2), page2(survey))
+    organisation = about(
+        survey,
+        respondent_type="organisation",
+        organisation_name="Camden Carers Network",
+        organisation_role="Chair",
+        consent_to_contact="",
+    )
+    client.post(url("respond_about_you", survey), organisation)
+    client.post(url("respond_equality", survey), {"action": "skip"})
+    client.post(url("respond_submit", survey), check_form(client, survey))
+    assert email_send(email_id=Email.objects.get(kind="receipt").pk) == "sent"
+    (message,) = mail.outbox
+    html, _ = message.alternatives[0]
+    for part in (message.body, html):
+        assert "You responded on behalf of Camden Carers Network (Chair)." in part
+        assert "You did not ask to hear about the outcome, so we will not email you about it." in part
+        assert f"We will respond by {deadlines.format_date(survey.onward_deadline)}, so the board" in part
+
+
 def test_without_a_contact_address_the_receipt_asks_not_to_reply(client: Any, survey: Any) -> None:
     survey.contact_email = ""
     survey.save(update_fields=["contact_email"])

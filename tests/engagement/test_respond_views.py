@@ -140,6 +140,9 @@ def test_whole_walk_check_answers_submit_confirmation_and_receipt(
     done = client.get(r["Location"])
     assert done.status_code == HTTPStatus.OK
     assert response.reference in done.content.decode()
+    # With an address given, the reference is in the receipt too: no "we show it only on this page".
+    assert "It is also in your receipt email." in done.content.decode()
+    assert "we show it only on this page" not in done.content.decode()
 
     # The receipt: queued in the outbox and delivered (eager task) with a copy of the answers.
     email = Email.objects.about(response).get(kind="receipt")
@@ -806,6 +809,18 @@ def test_my_responses_and_changing_until_the_deadline(
     assert f'<a href="{outcome_link}">Read the outcome' in listed
     detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
     assert f'<a href="{outcome_link}">Read what we heard and what we decided</a>' in detail
+
+
+def test_without_an_address_the_confirmation_says_to_write_the_reference_down(client: Any, survey: Any) -> None:
+    response = start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_page", survey, 2), page2(survey))
+    client.post(url("respond_about_you", survey), about(survey, email="", consent_to_contact=""))
+    client.post(url("respond_equality", survey), {"action": "skip"})
+    done = client.get(submit(client, survey, response)["Location"]).content.decode()
+    assert response.reference in done
+    assert "Write it down now: we show it only on this page." in done
+    assert "receipt" not in done
 
 
 def test_my_responses_needs_sign_in(client: Any) -> None:
