@@ -107,7 +107,7 @@ def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> di
     if response is None:
         return Skip(RESPONSE_DELETED)
     consultation = response.consultation
-    organisation = response.organisation.name if response.organisation_id else response.organisation_name
+    organisation = response.organisation.name if response.organisation else response.organisation_name
     payload = email.data or {}
     site_url = str(payload.get("site_url") or "")
     structure = responding_structure(consultation=consultation)
