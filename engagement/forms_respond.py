@@ -395,8 +395,8 @@ class AboutYouForm(HoneypotMixin):
     )
     email = forms.EmailField(
         label="Email address (optional)",
-        help_text="We will send you a receipt with a copy of your answers. We will not share your email address. "
-        "Give it if you want us to contact you about the outcome.",
+        help_text="We will email you a receipt with a copy of your answers and a link to change them until it closes. "
+        "We will not share your email address. We will email you about the outcome only if you tick the box below.",
         required=False,
         max_length=254,
         error_messages={"invalid": EMAIL_FORMAT, "max_length": "Email address must be 254 characters or fewer"},

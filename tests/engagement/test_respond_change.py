@@ -60,6 +60,7 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
     assert "Send your changes" in check
     assert "Now send your changes" in check
     assert "Now send your response" not in check
+    assert "Equality monitoring answers, if you gave any, are kept apart from your response" in check
     counted_before = Response.objects.counted().count()
 
     r = later.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))

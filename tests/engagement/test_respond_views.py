@@ -349,8 +349,10 @@ def test_change_link_returns_to_check_answers(client: Any, survey: Any) -> None:
     r = client.post(url("respond_about_you", survey) + "?change=1", about(survey, email=""))
     assert r.status_code == HTTPStatus.OK, "consent without an email is an error"
     assert "Enter your email address so we can contact you about the outcome" in r.content.decode()
-    # The field is "(optional)", so its hint says beforehand when it is not.
-    assert "Give it if you want us to contact you about the outcome." in r.content.decode()
+    # The field is "(optional)", so its hint says beforehand what it is for: the receipt, the change link, and the
+    # outcome only with the box ticked.
+    assert "a link to change them until it closes" in r.content.decode()
+    assert "We will email you about the outcome only if you tick the box below." in r.content.decode()
     r = client.post(url("respond_about_you", survey) + "?change=1", about(survey, consent_to_contact="", email=""))
     assert r["Location"] == url("respond_check", survey)
 
