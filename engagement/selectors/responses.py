@@ -223,6 +223,13 @@ def respondent_organisations(*, consultation: Consultation) -> list[tuple[int, s
     )
 
 
+def response_of_user(*, consultation: Consultation, user: Any) -> Response | None:
+    """The account's response to it (one per account and consultation: a draft, or sent), if any."""
+    if not user.is_authenticated:
+        return None
+    return Response.objects.filter(consultation=consultation, user=user).first()
+
+
 def responses_for_user(*, user: Any) -> QuerySet[Response]:
     return (
         Response.objects.filter(user=user)

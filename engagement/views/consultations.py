@@ -25,6 +25,7 @@ from ..selectors.consultations import (
     consultation_listing,
     listing_filter_areas,
 )
+from ..selectors.responses import response_of_user
 
 consultation_feed = ConsultationFeed()
 
@@ -71,7 +72,10 @@ def detail_context(consultation: Consultation, *, now: datetime.datetime, previe
 def consultation_detail(request: HttpRequest, slug: str) -> HttpResponse:
     now = timezone.now()
     consultation = consultation_get_public(slug=slug)
-    return render(request, "engagement/consultation_detail.html", detail_context(consultation, now=now))
+    context = detail_context(consultation, now=now)
+    # A signed-in resident who has responded sees that here, not only a step later on the respond page.
+    context["own_response"] = response_of_user(consultation=consultation, user=request.user)
+    return render(request, "engagement/consultation_detail.html", context)
 
 
 AREA_NOT_FOUND = "We could not find that area. Choose where you live from the list."

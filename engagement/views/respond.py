@@ -144,7 +144,7 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
     if session_response is not None:
         session_response.consultation = consultation  # the row this request already holds: no second query
     if request.user.is_authenticated:
-        own = Response.objects.filter(consultation=consultation, user=request.user).first()
+        own = sel.response_of_user(consultation=consultation, user=request.user)
         if own:
             return own
         if session_response is not None and session_response.user_id is None:

@@ -273,6 +273,37 @@ def test_open_page_links_to_respond_flow_when_it_exists(client) -> None:  # type
         assert f'href="{start}"' in body
 
 
+def test_a_signed_in_resident_sees_their_own_response_not_a_second_way_in(client) -> None:  # type: ignore[no-untyped-def]
+    from tests.engagement.factories import ResponseFactory
+    from tests.factories import UserFactory
+
+    c = ConsultationFactory()
+    detail = reverse("engagement:consultation_detail", args=[c.slug])
+    sent_by, drafting, other = UserFactory(), UserFactory(), UserFactory()
+    sent = ResponseFactory(consultation=c, user=sent_by, state="submitted", submitted_at=timezone.now())
+    ResponseFactory(consultation=c, user=drafting)
+    ResponseFactory(consultation=ConsultationFactory(), user=other, state="submitted", submitted_at=timezone.now())
+
+    client.force_login(sent_by)
+    body = client.get(detail).content.decode()
+    assert f"You sent your response on {deadlines.format_date(deadlines.london_date(sent.submitted_at))}" in body
+    assert (
+        f'<a href="{reverse("engagement:my_response", args=[sent.reference])}">See or change your response</a>' in body
+    )
+    assert "Respond to this consultation" not in body
+
+    client.force_login(drafting)
+    body = client.get(detail).content.decode()
+    assert "You have started a response but not sent it yet." in body
+    assert "Continue your response</a>" in body
+
+    client.force_login(other)  # responded to another consultation only: the usual way in, nobody else's response
+    body = client.get(detail).content.decode()
+    assert "Respond to this consultation" in body
+    assert sent.reference not in body
+    assert "You sent your response" not in body
+
+
 def test_late_grace_page_says_late_responses_accepted(client) -> None:  # type: ignore[no-untyped-def]
     now = timezone.now()
     c = ConsultationFactory(opens_at=now - 10 * DAY, closes_at=now - DAY / 4, late_grace=DAY)
