@@ -775,8 +775,20 @@ def respond_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         # A signed-in resident's draft: they continue it by signing in.
         return redirect(f"{reverse('account_request_login_code')}?next={request.path}")
     _remember(request, response)
-    has_answers = response.answers.exists() or bool(response.respondent_type)
-    return redirect(_check_url(consultation) if has_answers else _next_page_url(consultation, response, 0))
+    return redirect(_resume_url(consultation, response))
+
+
+def _resume_url(consultation: Consultation, response: Response) -> str:
+    """Where a saved draft picks up: past "About you", the check page; else the last question page holding an
+    answer (saving on a page keeps its answers), so someone who saved on page 1 of 3 is not sent to a check page
+    full of gaps; with no answers yet, the first page."""
+    if response.respondent_type:
+        return _check_url(consultation)
+    structure, _stored, values = _answers_state(consultation, response)
+    answered = [p.number for p in RESIDENT_STEPS.visible(structure, values) if any(q.pk in values for q in p.questions)]
+    if not answered:
+        return RESIDENT_STEPS.next_url(consultation, structure, values, after=0)
+    return reverse(RESIDENT_STEPS.page, args=[consultation.slug, max(answered)])
 
 
 # --- changing a sent response (sent without an account) with the receipt's signed link ---

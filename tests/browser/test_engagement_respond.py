@@ -231,9 +231,11 @@ def test_two_people_one_browser_save_for_later(
         link = re.search(r"https?://[^/\s]+(/consultations/\S+/respond/resume/\S+/)", body)
         assert link, body
         a.goto(link.group(1))
-        expect(a.locator("h1")).to_contain_text("Check your answers")
-        expect(a.locator("main")).to_contain_text("Closer to home")
-        expect(a.locator("main")).to_contain_text("Option 1")
+        # Back on page 2, where A saved, with what A typed there; page 1's answer kept too.
+        expect(a.locator("h1")).to_contain_text("Your priorities")
+        expect(a.get_by_label("Why option 1?")).to_have_value("Closer to home")
+        a.goto(start_url.removeprefix(live_server.url) + "page/1/")
+        expect(a.get_by_label("Option 1")).to_be_checked()
     finally:
         other.close()
 

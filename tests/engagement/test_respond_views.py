@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -610,9 +611,21 @@ def test_save_and_resume_link_valid(client: Any, survey: Any) -> None:
     other_device = Client()
     r = other_device.get(link)
     assert r.status_code == HTTPStatus.FOUND
-    assert r["Location"] == url("respond_check", survey)
+    # Back on the page where they saved, with its answers, not on a check page full of unanswered questions.
+    assert r["Location"] == url("respond_page", survey, 1)
     page = other_device.get(url("respond_page", survey, 1)).content.decode()
     assert re.search(r'value="Option 1"\s+checked', page)
+
+
+def test_a_resumed_draft_picks_up_at_the_last_page_answered_or_the_check_page(client: Any, survey: Any) -> None:
+    response = start(client, survey)
+    resume = url("respond_resume", survey, links.resume_token_make(response=response))
+    assert Client().get(resume)["Location"] == url("respond_page", survey, 1), "nothing answered yet"
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_page", survey, 2), page2(survey))
+    assert Client().get(resume)["Location"] == url("respond_page", survey, 2)
+    client.post(url("respond_about_you", survey), about(survey, action="save_later"))
+    assert Client().get(resume)["Location"] == url("respond_check", survey), "past About you: check the answers"
 
 
 def test_save_for_later_leaves_nothing_for_the_next_person_at_the_browser(client: Any, survey: Any) -> None:
