@@ -166,7 +166,7 @@ def responses_generate(*, consultation: Consultation, count: int, seed: int, now
                 given[question.pk] = value
                 answers.append((question, value, other_text))
             answer_sets.append(answers)
-            if rng.random() < 0.6:
+            if kind != "organisation" and rng.random() < 0.6:  # about people, as the flow asks only individuals
                 equality.append(_equality(rng, consultation))
         Response.objects.bulk_create(responses)
         Answer.objects.bulk_create(

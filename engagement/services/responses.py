@@ -28,6 +28,7 @@ from ..selectors.responses import (
     response_missing,
 )
 from .emails import receipt_queue, resume_link_queue
+from .equality import equality_clear
 
 
 class ResponsesClosedError(Exception):
@@ -158,6 +159,10 @@ def response_save_about_you(
             "updated_at",
         ]
     )
+    if respondent_type == Response.RespondentType.ORGANISATION:
+        # Equality monitoring is about people: an organisation's response holds none (answers given before
+        # switching to "on behalf of an organisation" are dropped; a sent response's were already set apart).
+        equality_clear(response=response)
 
 
 class SubmitOutcome(enum.Enum):

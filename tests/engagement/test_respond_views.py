@@ -838,6 +838,21 @@ def test_without_an_address_the_confirmation_says_to_write_the_reference_down(cl
     assert "receipt" not in done
 
 
+def test_an_organisation_is_not_asked_the_equality_questions_and_holds_none(client: Any, survey: Any) -> None:
+    """Equality monitoring is about people: someone responding for an organisation goes from About you to the check
+    page, and answers given as an individual before switching are dropped."""
+    response = walk_to_check(client, survey)  # as an individual, with equality answers held
+    assert PendingEquality.objects.filter(response=response).exists()
+    organisation = about(survey, respondent_type="organisation", organisation_name="Camden Carers Network")
+    r = client.post(url("respond_about_you", survey), organisation)
+    assert r["Location"] == url("respond_check", survey)
+    assert not PendingEquality.objects.filter(response=response).exists()
+    assert client.get(url("respond_equality", survey))["Location"] == url("respond_check", survey)
+    check = client.get(url("respond_check", survey)).content.decode()
+    assert "Equality monitoring" not in check
+    assert f'href="{url("respond_about_you", survey)}"' in check, "Back goes to About you, not the equality page"
+
+
 def test_my_responses_needs_sign_in(client: Any) -> None:
     r = client.get(reverse("engagement:my_responses"))
     assert r.status_code == HTTPStatus.FOUND
