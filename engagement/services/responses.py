@@ -90,9 +90,12 @@ def response_is_editable(*, response: Response, user: Any, now: datetime.datetim
         return False
     if response.state == Response.State.DRAFT:
         return True
+    # A sent response, until the deadline and not into a late grace period: a change must not turn an on-time
+    # response late (sending it again marks it late after closing), with or without an account.
+    if now > response.consultation.closes_at:
+        return False
     if response.user_id is None:
-        # Until the deadline, not into a late grace period: a change must not turn an on-time response late.
-        return reopened and now <= response.consultation.closes_at
+        return reopened
     return user.is_authenticated and response.user_id == user.pk
 
 

@@ -853,6 +853,28 @@ def test_an_organisation_is_not_asked_the_equality_questions_and_holds_none(clie
     assert f'href="{url("respond_about_you", survey)}"' in check, "Back goes to About you, not the equality page"
 
 
+def test_a_signed_in_resident_cannot_turn_an_on_time_response_late_by_changing_it(
+    client: Any, survey: Any, resident: Any
+) -> None:
+    """Closed but in a late grace period: a sent response keeps its answers and stays on time, as without an
+    account; a draft can still be sent late."""
+    client.force_login(resident)
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    survey.closes_at = timezone.now() - datetime.timedelta(minutes=1)
+    survey.late_grace = datetime.timedelta(days=2)
+    survey.save()
+    q = survey.q
+    before = Answer.objects.get(response=response, question=q["agree"]).value
+    client.post(url("respond_page", survey, 2), page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    submit(client, survey, response)
+    response.refresh_from_db()
+    assert Answer.objects.get(response=response, question=q["agree"]).value == before
+    assert not response.is_late
+    detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
+    assert "can no longer be changed" in detail
+
+
 def test_my_responses_needs_sign_in(client: Any) -> None:
     r = client.get(reverse("engagement:my_responses"))
     assert r.status_code == HTTPStatus.FOUND
