@@ -286,7 +286,9 @@ class Response(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, help_text="When it was first sent.")
+    # Sending changes keeps `submitted_at` (the day it counts on, whether it was late) and records this instead.
+    changed_at = models.DateTimeField(null=True, blank=True, help_text="When changes to it were last sent.")
     # A form-filling extension can fill the hidden honeypot, so such a response is kept but held out of every count
     # (ResponseQuerySet.counted()) until a manager releases it (services/suspected.py).
     suspected_automated = models.BooleanField(default=False, help_text="Held out of counts until released.")

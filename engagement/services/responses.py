@@ -211,13 +211,14 @@ def response_submit(
     first_time = response.state == Response.State.DRAFT
     new_token = _new_token()
     is_late = now > consultation.closes_at
+    # First sending sets when it was sent and whether late; sending changes (only before closing) records when.
+    sent: dict[str, Any] = {"submitted_at": now, "is_late": is_late} if first_time else {"changed_at": now}
     with transaction.atomic():
         claimed = Response.objects.filter(pk=response.pk, submission_token=response.submission_token).update(
             state=Response.State.SUBMITTED,
-            submitted_at=now,
-            is_late=is_late,
             submission_token=new_token,
             updated_at=now,
+            **sent,
         )
         if not claimed:  # another request submitted it (or changed it) first
             current = Response.objects.select_related("consultation").get(pk=response.pk)
@@ -232,8 +233,8 @@ def response_submit(
         if hidden:  # the questions changed since the answers were saved
             Answer.objects.filter(response=response, question_id__in=hidden).delete()
         response.state = Response.State.SUBMITTED
-        response.submitted_at = now
-        response.is_late = is_late
+        for name, value in sent.items():
+            setattr(response, name, value)
         response.submission_token = new_token
         response.updated_at = now
         if response.email:

@@ -796,6 +796,15 @@ def test_my_responses_and_changing_until_the_deadline(
         r = submit(client, survey, response)
     assert r["Location"] == url("respond_done", survey, response.reference) + "?changed=1"
     assert "Changes sent" in client.get(r["Location"]).content.decode()
+    first_sent = response.submitted_at
+    response.refresh_from_db()
+    # It still counts from when it was first sent; when the changes came is recorded apart, and shown.
+    assert response.submitted_at == first_sent
+    assert response.changed_at is not None
+    assert response.changed_at > first_sent
+    assert ", changed " in client.get(reverse("engagement:my_responses")).content.decode()
+    detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
+    assert "You last changed it on " in detail
     assert Response.objects.filter(user=resident).count() == 1
     assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
     assert PendingEquality.objects.count() == 1, "equality is counted once"
