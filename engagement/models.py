@@ -324,6 +324,11 @@ class Response(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    @property
+    def for_organisation(self) -> bool:
+        """Sent (or being written) on behalf of an organisation: no equality questions, the organisation named."""
+        return self.respondent_type == self.RespondentType.ORGANISATION
+
 
 class Answer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")

@@ -167,11 +167,7 @@ def response_missing(*, structure: Structure, response: Response, answers: dict[
     missing = missing_questions(structure=structure, answers=answers)
     if not response.respondent_type:
         missing.append(Missing("about_you", "Say whether you are responding as an individual or for an organisation"))
-    elif (
-        response.respondent_type == Response.RespondentType.ORGANISATION
-        and not response.organisation_id
-        and not response.organisation_name.strip()
-    ):
+    elif response.for_organisation and not response.organisation_id and not response.organisation_name.strip():
         missing.append(Missing("about_you", "Choose your organisation or type its name"))
     return missing
 

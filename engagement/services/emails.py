@@ -127,7 +127,7 @@ def receipt_context(email: Email, *, now: datetime.datetime | None = None) -> di
         "change_until": consultation.closes_at,
         "reply_to": consultation.contact_email,
         # What "About you" said, so an organisation's responder can show what was sent in its name.
-        "organisation": organisation if response.respondent_type == Response.RespondentType.ORGANISATION else "",
+        "organisation": organisation if response.for_organisation else "",
         "onward_text": deadlines.describe_onward(consultation, now=now or timezone.now()),
     }
 

@@ -162,7 +162,7 @@ def response_save_about_you(
             "updated_at",
         ]
     )
-    if respondent_type == Response.RespondentType.ORGANISATION:
+    if response.for_organisation:
         # Equality monitoring is about people: an organisation's response holds none (answers given before
         # switching to "on behalf of an organisation" are dropped; a sent response's were already set apart).
         equality_clear(response=response)

@@ -487,7 +487,7 @@ def respond_about_you(request: HttpRequest, slug: str) -> HttpResponse:
             _save_about_you(response, form.cleaned_data, now=now)
             if save_later:
                 return redirect("engagement:respond_save", consultation.slug)
-            if changing or response.state == Response.State.SUBMITTED or _for_organisation(response):
+            if changing or response.state == Response.State.SUBMITTED or response.for_organisation:
                 return redirect(_check_url(consultation))
             return redirect("engagement:respond_equality", consultation.slug)
     else:
@@ -530,10 +530,6 @@ def _save_about_you(response: Response, data: dict[str, Any], *, now: datetime.d
 
 
 # --- equality monitoring (optional; held apart from the answers, see services/equality.py) ---
-def _for_organisation(response: Response) -> bool:
-    return response.respondent_type == Response.RespondentType.ORGANISATION
-
-
 @private_no_store
 @require_http_methods(["GET", "POST"])
 def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
@@ -541,7 +537,7 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
     if early is not None:
         return early
     assert response is not None
-    if response.state == Response.State.SUBMITTED or _for_organisation(response):
+    if response.state == Response.State.SUBMITTED or response.for_organisation:
         # Counted once, with the first submission; and about people, so not asked for an organisation.
         return redirect(_check_url(consultation))
     if request.method == "POST":
@@ -600,7 +596,6 @@ def _check_context(request: HttpRequest, consultation: Consultation, response: R
         missing=_missing_links(consultation, missing),
         steps=RESIDENT_STEPS,
         equality_given=response.state == Response.State.DRAFT and bool(sel.held_equality(response=response)),
-        for_organisation=_for_organisation(response),
         form=SubmitForm(initial={"submission_token": response.submission_token or "", "reference": response.reference}),
         **extra,
     )
