@@ -135,3 +135,17 @@ def test_the_refusal_advice_asks_rules_alone_not_every_model_permission():
     pmo = advice_queries(make("pmo"))  # decided by the groups alone
     new_manager = UserFactory(email="new.manager@nhs.net", groups=[roles.CONSULTATION_MANAGER])
     assert advice_queries(new_manager) <= pmo + 1, "the areas they manage: one query, no model permissions"
+
+
+@pytest.mark.parametrize("role", ["anonymous", "resident"])
+def test_signing_in_and_a_residents_own_pages_are_in_the_account_bar_not_the_folding_menu(client, role):
+    """The header's account bar stays in view on a phone; the navigation folds under "More"."""
+    user = make(role)
+    if user:
+        client.force_login(user)
+    header = parse(client.get("/").content.decode()).one("header")
+    bar = {a.text: a.attrs["href"] for a in header.one("nav", class_="nhsuk-header__account").find_all("a")}
+    menu = [a.text for a in header.one("nav", class_="nhsuk-header__navigation").find_all("a")]
+    expected = {"Your responses": "/consultations/my-responses/", "Your account": "/account/"} if user else {}
+    assert bar == (expected or {"Sign in": "/accounts/login/code/"})
+    assert not set(bar) & set(menu)
