@@ -21,7 +21,7 @@ from notifications.services import emails_plan
 from .. import deadlines
 from ..models import Consultation
 from .email_parts import consultation_batches, consultation_links, key_prefix
-from .reminders import ALREADY_RESPONDED, CLOSED, GONE, invitees, reminded_people, standing
+from .reminders import ALREADY_RESPONDED, CLOSED, GONE, invitees_by_address, reminded_people, standing
 
 KIND = "consultation_opened"
 OPENED_WITHIN = datetime.timedelta(days=2)
@@ -95,7 +95,7 @@ def opening_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[int
     for consultation, rows in batches:
         addresses = {e.to.lower() for e in rows}
         found = standing(consultation, addresses=addresses)  # the same checks as a reminder's, in one query
-        invited = {i.email: i for i in invitees(consultation).filter(email__in=addresses)}  # one per address
+        invited = invitees_by_address(consultation, addresses)
         for email in rows:
             address = email.to.lower()
             if address not in found["told"]:

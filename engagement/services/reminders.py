@@ -91,6 +91,11 @@ def invitees(consultation: Consultation) -> "models.QuerySet[Invitee]":
     return Invitee.objects.invited_to(consultation).subscribed().annotate(address=F("email"))
 
 
+def invitees_by_address(consultation: Consultation, addresses: Collection[str]) -> dict[str, Invitee]:
+    """Of `addresses`, those on its invite list, by address (one query): who an email greets by name."""
+    return {i.email: i for i in invitees(consultation).filter(email__in=addresses)}
+
+
 def _responded_addresses(consultation: Consultation) -> "list[models.QuerySet[Any]]":
     """Subqueries of the addresses that count as having responded (a held, suspected response too: they did):
     a sent response's address, its account's address, and invitees whose organisation sent a response on its
@@ -230,7 +235,7 @@ def reminder_contexts(emails: list[Email], *, now: datetime.datetime) -> dict[in
         addresses = {e.to.lower() for e in rows}
         found = standing(consultation, addresses=addresses)
         # An invitee is greeted by name and told why they hear (invited, not following), as in the opening email.
-        invited = {i.email: i for i in invitees(consultation).filter(email__in=addresses)}
+        invited = invitees_by_address(consultation, addresses)
         for email in rows:
             address = email.to.lower()
             if address not in found["told"]:
