@@ -239,6 +239,9 @@ class Response(models.Model):
     class State(models.TextChoices):
         DRAFT = "draft", "Draft"
         SUBMITTED = "submitted", "Submitted"
+        # A working copy of a sent response while its resident changes it (`replaces` names the sent one): what
+        # was sent stays as it was, in every count and export, until "Send your changes" applies the copy.
+        CHANGES = "changes", "Changes not sent yet"
 
     class Channel(models.TextChoices):
         ONLINE = "online", "Online"
@@ -263,6 +266,14 @@ class Response(models.Model):
     organisation_role = models.CharField(max_length=200, blank=True)
     area = models.ForeignKey(
         Area, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Where they live or work."
+    )
+    replaces = models.OneToOneField(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="changes",
+        help_text="For changes not sent yet: the sent response they will replace.",
     )
     email = models.EmailField(blank=True)
     consent_to_contact = models.BooleanField(default=False)
@@ -316,7 +327,14 @@ class Response(models.Model):
                 fields=["consultation", "user"], condition=Q(user__isnull=False), name="response_one_per_user"
             ),
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(submitted_at__isnull=False), name="response_submitted_has_time"
+                condition=Q(state__in=["draft", "changes"]) | Q(submitted_at__isnull=False),
+                name="response_submitted_has_time",
+            ),
+            # Changes belong to the sent response they replace (its account, if any, is on that one).
+            models.CheckConstraint(
+                condition=Q(state="changes", replaces__isnull=False, user__isnull=True)
+                | (~Q(state="changes") & Q(replaces__isnull=True)),
+                name="response_changes_replace_one",
             ),
             models.CheckConstraint(condition=Q(channel__in=["online", "email", "paper"]), name="response_channel"),
         ]
@@ -328,6 +346,16 @@ class Response(models.Model):
     def for_organisation(self) -> bool:
         """Sent (or being written) on behalf of an organisation: no equality questions, the organisation named."""
         return self.respondent_type == self.RespondentType.ORGANISATION
+
+    @property
+    def is_changes(self) -> bool:
+        """Changes to a sent response, not sent yet (see State.CHANGES)."""
+        return self.state == self.State.CHANGES
+
+    @property
+    def sent_reference(self) -> str:
+        """The reference the resident knows: changes have a row (and a reference) of their own until sent."""
+        return self.replaces.reference if self.replaces is not None else self.reference
 
 
 class Answer(models.Model):

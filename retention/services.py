@@ -28,7 +28,7 @@ from notifications.models import Email, Follow
 
 PURGED = "Not sent: its personal data was removed after the retention period."
 KINDS = (
-    ("drafts", "drafts never sent"),
+    ("drafts", "drafts and changes never sent"),
     ("emails", "response email addresses"),
     ("accounts", "links to accounts"),
     ("roles", "organisation roles"),
@@ -89,9 +89,10 @@ def _follows(consultation: Consultation) -> "models.QuerySet[Follow]":
 
 def _querysets(consultation: Consultation) -> dict[str, "models.QuerySet[models.Model]"]:
     responses = Response.objects.filter(consultation=consultation)
-    sent = responses.exclude(state=Response.State.DRAFT)
+    sent = responses.filter(state=Response.State.SUBMITTED)
     return {
-        "drafts": responses.filter(state=Response.State.DRAFT),
+        # Changes never sent to a sent response go with the drafts: neither was ever sent.
+        "drafts": responses.filter(state__in=[Response.State.DRAFT, Response.State.CHANGES]),
         "emails": sent.filter(~Q(email="") | Q(consent_to_contact=True)),
         "accounts": sent.filter(user__isnull=False),
         "roles": sent.exclude(organisation_role=""),

@@ -71,6 +71,8 @@ ANSWERS_200 = {
     "engagement:manage_close": "Close now shows the drafts in progress and asks to confirm; only a yes closes",
     # Signed in, the address is filled in already, and a filled honeypot is, by design, not told to the sender.
     "engagement:respond_save": "a valid address answers 200 with 'we have emailed you a link'",
+    # The form has no fields: the page says the changes were cancelled, or that there were none to cancel.
+    "engagement:respond_change_cancel": "answers 200 with 'Your changes were cancelled' or 'no changes to cancel'",
 }
 MARKER = {True: 987654321, False: "zz-marker"}
 TOLD = ("nhsuk-error-summary", "nhsuk-error-message", "Information: ")

@@ -226,6 +226,11 @@ def response_of_user(*, consultation: Consultation, user: Any) -> Response | Non
     return Response.objects.filter(consultation=consultation, user=user).first()
 
 
+def changes_of(*, response: Response) -> Response | None:
+    """The changes to a sent response not sent yet (State.CHANGES), if its resident has begun some."""
+    return Response.objects.filter(replaces=response).select_related("consultation", "replaces").first()
+
+
 def responses_for_user(*, user: Any) -> QuerySet[Response]:
     return (
         Response.objects.filter(user=user)

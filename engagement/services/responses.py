@@ -5,7 +5,8 @@ only the answers that are visible (an answer hidden by a changed earlier answer 
 or "About you" changes the draft's submission token, so a check-answers form shown before the change sends
 nothing. There is one way to send: `response_submit`, a conditional update in one short transaction that checks
 every required step (`selectors.responses.response_missing`) and queues the receipt, with the request's single
-timestamp for the deadline.
+timestamp for the deadline. Changing a sent response works on a copy of it (`response_changes_start`), so
+what was sent stays in every count until the changes are sent, and cancelling them is deleting the copy.
 """
 
 import dataclasses
@@ -17,7 +18,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from ..links import RESUME_MAX_AGE
-from ..models import Answer, Consultation, Question, Response
+from ..models import Answer, Consultation, Response
 from ..references import new_reference
 from ..selectors.responses import (
     Missing,
@@ -43,26 +44,35 @@ def response_start(*, consultation: Consultation, user: Any = None, now: datetim
     """Create a draft (or return the signed-in user's existing one) with a fresh, unique reference."""
     if not consultation.accepts_responses_at(now=now):
         raise ResponsesClosedError
-    if user is not None and user.is_authenticated:
+    signed_in = user is not None and user.is_authenticated
+    if signed_in:
         existing = Response.objects.filter(consultation=consultation, user=user).first()
         if existing:
             return existing
+    try:
+        return _create_with_reference(
+            consultation=consultation,
+            user=user if signed_in else None,
+            email=(getattr(user, "email", "") or "") if signed_in else "",
+        )
+    except IntegrityError:
+        existing = Response.objects.filter(consultation=consultation, user=user).first() if signed_in else None
+        if existing:  # a parallel request created it first
+            return existing
+        raise
+
+
+def _create_with_reference(**fields: Any) -> Response:
+    """A new Response row with a fresh submission token and a reference drawn until one is free. Any other
+    conflict (an account's one response, made by a parallel request) is the caller's to handle."""
     for _attempt in range(10):
+        reference = new_reference()
         try:
             with transaction.atomic():
-                return Response.objects.create(
-                    consultation=consultation,
-                    user=user if user is not None and user.is_authenticated else None,
-                    reference=new_reference(),
-                    submission_token=_new_token(),
-                    email=(getattr(user, "email", "") or "") if user is not None and user.is_authenticated else "",
-                )
+                return Response.objects.create(reference=reference, submission_token=_new_token(), **fields)
         except IntegrityError:
-            if user is not None and user.is_authenticated:
-                existing = Response.objects.filter(consultation=consultation, user=user).first()
-                if existing:  # a parallel request created it first
-                    return existing
-            continue  # the reference was taken: draw again
+            if not Response.objects.filter(reference=reference).exists():
+                raise
     raise RuntimeError("Could not draw a unique response reference")
 
 
@@ -84,8 +94,8 @@ def response_claim(*, response: Response, user: Any) -> Response:
 
 
 def response_is_editable(*, response: Response, user: Any, now: datetime.datetime, reopened: bool = False) -> bool:
-    """A draft while the consultation accepts responses; a submitted one until then by its signed-in owner, or,
-    sent without an account, when `reopened` (this browser followed the receipt's signed change link)."""
+    """A draft while the consultation accepts responses; a sent one (or changes to it) until then by its signed-in
+    owner, or, sent without an account, when `reopened` (this browser followed the receipt's signed change link)."""
     if not response.consultation.accepts_responses_at(now=now):
         return False
     if response.state == Response.State.DRAFT:
@@ -94,9 +104,11 @@ def response_is_editable(*, response: Response, user: Any, now: datetime.datetim
     # response late (sending it again marks it late after closing), with or without an account.
     if now > response.consultation.closes_at:
         return False
-    if response.user_id is None:
+    sent = response.replaces if response.is_changes else response
+    assert sent is not None
+    if sent.user_id is None:
         return reopened
-    return user.is_authenticated and response.user_id == user.pk
+    return user.is_authenticated and sent.user_id == user.pk
 
 
 @transaction.atomic
@@ -190,7 +202,7 @@ def response_submit(
     token: str | None = None,
     site_url: str = "",
 ) -> SubmitResult:
-    """Submit a draft (or resubmit a changed response) once.
+    """Submit a draft once, or send changes to a sent response (a CHANGES copy: `_send_changes`).
 
     Raises ResponsesClosedError, storing nothing, when the consultation does not accept responses at `now`; a
     response inside the late grace period is marked late. The draft is claimed by one conditional UPDATE on its id
@@ -207,18 +219,20 @@ def response_submit(
         return SubmitResult(outcome, response)
     if not consultation.accepts_responses_at(now=now):
         raise ResponsesClosedError
+    if response.is_changes:
+        return _send_changes(changes=response, now=now, site_url=site_url)
     structure = responding_structure(consultation=consultation)
-    first_time = response.state == Response.State.DRAFT
     new_token = _new_token()
     is_late = now > consultation.closes_at
-    # First sending sets when it was sent and whether late; sending changes (only before closing) records when.
-    sent: dict[str, Any] = {"submitted_at": now, "is_late": is_late} if first_time else {"changed_at": now}
     with transaction.atomic():
-        claimed = Response.objects.filter(pk=response.pk, submission_token=response.submission_token).update(
+        claimed = Response.objects.filter(
+            pk=response.pk, submission_token=response.submission_token, state=Response.State.DRAFT
+        ).update(
             state=Response.State.SUBMITTED,
             submission_token=new_token,
             updated_at=now,
-            **sent,
+            submitted_at=now,
+            is_late=is_late,
         )
         if not claimed:  # another request submitted it (or changed it) first
             current = Response.objects.select_related("consultation").get(pk=response.pk)
@@ -233,18 +247,55 @@ def response_submit(
         if hidden:  # the questions changed since the answers were saved
             Answer.objects.filter(response=response, question_id__in=hidden).delete()
         response.state = Response.State.SUBMITTED
-        for name, value in sent.items():
-            setattr(response, name, value)
+        response.submitted_at, response.is_late = now, is_late
         response.submission_token = new_token
         response.updated_at = now
         if response.email:
-            receipt_queue(response=response, site_url=site_url, changed=not first_time)
+            receipt_queue(response=response, site_url=site_url, changed=False)
         return SubmitResult(SubmitOutcome.SUBMITTED, response)
 
 
+def _send_changes(*, changes: Response, now: datetime.datetime, site_url: str) -> SubmitResult:
+    """Apply changes (a CHANGES copy, checked like a draft) to the sent response they replace, then delete them,
+    in one transaction. The sent response keeps its reference, `submitted_at` and lateness (the day it counts on);
+    `changed_at` records this. Changes are only sent before the closing date: they must not make it late."""
+    if now > changes.consultation.closes_at:
+        raise ResponsesClosedError
+    structure = responding_structure(consultation=changes.consultation)
+    with transaction.atomic():
+        # Locking the sent response orders two presses: the second finds the changes gone, ALREADY_SUBMITTED.
+        assert changes.replaces_id is not None
+        sent = (
+            Response.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=changes.replaces_id)
+        )
+        claimed = Response.objects.filter(pk=changes.pk, submission_token=changes.submission_token).update(
+            submission_token=_new_token()
+        )
+        if not claimed:
+            still = Response.objects.filter(pk=changes.pk).exists()
+            return SubmitResult(SubmitOutcome.STALE if still else SubmitOutcome.ALREADY_SUBMITTED, sent)
+        stored = response_answers(response=changes)
+        missing = response_missing(structure=structure, response=changes, answers=answer_values(stored))
+        if missing:
+            transaction.set_rollback(True)
+            return SubmitResult(SubmitOutcome.INCOMPLETE, changes, missing)
+        hidden = hidden_answers(structure=structure, stored=stored)
+        Answer.objects.filter(response=sent).delete()
+        Answer.objects.filter(response=changes).exclude(question_id__in=hidden).update(response=sent)
+        for name in SENT_FIELDS:
+            setattr(sent, name, getattr(changes, name))
+        sent.changed_at = sent.updated_at = now
+        sent.submission_token = _new_token()
+        sent.save(update_fields=[*SENT_FIELDS, "changed_at", "updated_at", "submission_token"])
+        changes.delete()
+        if sent.email:
+            receipt_queue(response=sent, site_url=site_url, changed=True)
+        return SubmitResult(SubmitOutcome.SUBMITTED, sent)
+
+
 # --- Changing a sent response, and cancelling the changes ---
-# Changes to a reopened sent response are saved on its row as they are typed (the same pages and services as a
-# draft), so cancelling them puts back a copy of what was sent, taken when it was reopened.
+# Changes are made on a copy (State.CHANGES) with the same pages and services as a draft; the sent response is
+# untouched until `response_submit` applies them, and cancelling deletes the copy.
 SENT_FIELDS = (
     "respondent_type",
     "organisation_id",
@@ -256,32 +307,37 @@ SENT_FIELDS = (
 )
 
 
-def response_sent_copy(*, response: Response) -> dict[str, Any]:
-    """What a sent response says (about you and its answers), JSON-safe, to put back with
-    `response_changes_cancel`."""
-    return {
-        "fields": {name: getattr(response, name) for name in SENT_FIELDS},
-        "answers": [[a.question_id, a.value, a.other_text] for a in response.answers.order_by("pk")],
-    }
-
-
 @transaction.atomic
-def response_changes_cancel(*, response: Response, sent: dict[str, Any], now: datetime.datetime) -> None:
-    """Put a sent response back as `sent` (its `response_sent_copy`) says, with a new submission token, so a
-    check-answers page shown during the changes cannot send them. Its state, sent time and reference stay; no
-    receipt is sent (nothing the resident sent has changed). An answer to a question removed since is left out."""
-    locked = Response.objects.select_for_update().get(pk=response.pk)
-    if locked.state != Response.State.SUBMITTED:
-        raise ValueError("Only a sent response has sent answers to put back.")
-    questions = set(Question.objects.filter(consultation_id=locked.consultation_id).values_list("pk", flat=True))
-    Answer.objects.filter(response=locked).delete()
-    Answer.objects.bulk_create(
-        Answer(response=locked, question_id=question_id, value=value, other_text=other)
-        for question_id, value, other in sent["answers"]
-        if question_id in questions
+def response_changes_start(*, response: Response, fresh: bool = False) -> Response:
+    """The changes to a sent response: the ones already begun, or a new copy of what was sent (its about you and
+    answers). `fresh` starts again from what was sent (a change link followed in a browser that holds none)."""
+    sent = Response.objects.select_for_update(of=("self",)).select_related("consultation").get(pk=response.pk)
+    if sent.state != Response.State.SUBMITTED:
+        raise ValueError("Only a sent response can be changed.")
+    existing = Response.objects.filter(replaces=sent).select_related("consultation", "replaces").first()
+    if existing is not None and not fresh:
+        return existing
+    if existing is not None:
+        existing.delete()
+    changes = _create_with_reference(
+        consultation=sent.consultation,
+        state=Response.State.CHANGES,
+        replaces=sent,
+        channel=sent.channel,
+        **{name: getattr(sent, name) for name in SENT_FIELDS},
     )
-    fields = {name: sent["fields"][name] for name in SENT_FIELDS}
-    Response.objects.filter(pk=locked.pk).update(**fields, submission_token=_new_token(), updated_at=now)
+    Answer.objects.bulk_create(
+        Answer(response=changes, question_id=a.question_id, value=a.value, other_text=a.other_text)
+        for a in sent.answers.order_by("pk")
+    )
+    return changes
+
+
+def response_changes_cancel(*, changes: Response) -> bool:
+    """Forget changes not sent yet (what was sent never changed); False when there were none (sent or
+    cancelled already)."""
+    deleted, _ = Response.objects.filter(pk=changes.pk, state=Response.State.CHANGES).delete()
+    return bool(deleted)
 
 
 @transaction.atomic

@@ -8,9 +8,10 @@ the session or the account (never through the form), and `svc.response_submit` c
 sends it. Sending forgets the draft from the session, and the session only ever names drafts (or a sent response
 reopened with its receipt's signed change link, until the changes are sent), so the next person on a shared
 computer neither sees nor takes over (by signing in) a response sent before them. Emailing a resume link ("Save
-and come back later") forgets a signed-out resident's draft too: the link is how they come back. Changes to a reopened sent
-response are saved on its row as they are typed; "Cancel changes" puts back the copy of what was sent that the
-change link kept (REOPENED_SENT) and forgets it from the session. Every page here is
+and come back later") forgets a signed-out resident's draft too: the link is how they come back. Changing a sent
+response (by its account, or with the receipt's signed change link in this browser) works on a copy of it
+(State.CHANGES, services/responses.py): nothing that was sent changes until "Send your changes", and "Cancel
+changes" deletes the copy and forgets it from the session. Every page here is
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
 """
 
@@ -48,12 +49,10 @@ from ..services import responses as svc
 from ..services import suspected
 
 DRAFTS = "engagement.drafts"
-# Sent responses this browser reopened with a receipt's signed change link ({consultation pk: response pk}): held
-# only until the changes are sent (as a draft is), so the next person at the computer finds nothing of it.
+# Changes to a sent response that this browser reopened with its receipt's signed change link ({consultation pk:
+# pk of the changes}): held only until they are sent or cancelled (as a draft is), so the next person at the
+# computer finds nothing of it.
 REOPENED = "engagement.reopened"
-# What each reopened response said when it was reopened ({consultation pk: {"response": pk, "sent": copy}}):
-# changes are saved as they are typed, so "Cancel changes" puts this back (svc.response_changes_cancel).
-REOPENED_SENT = "engagement.reopened_sent"
 # The reference this browser has just sent, so it (and only it) may see the confirmation page: a signed cookie
 # bound to the session key, so signing in or out (which changes the key) forgets it. The reference is shown
 # once; after that the page says the response was sent without the reference or the email address, so the next
@@ -145,6 +144,8 @@ def _current(request: HttpRequest, consultation: Consultation) -> Response | Non
         session_response.consultation = consultation  # the row this request already holds: no second query
     if request.user.is_authenticated:
         own = sel.response_of_user(consultation=consultation, user=request.user)
+        if own and own.state == Response.State.SUBMITTED:
+            return sel.changes_of(response=own) or own  # changes begun and not sent, else what was sent
         if own:
             return own
         if session_response is not None and session_response.user_id is None:
@@ -166,19 +167,17 @@ def _is_reopened(request: HttpRequest, response: Response) -> bool:
     return _reopened_pk(request, response.consultation_id) == response.pk
 
 
-def _sent_copy(request: HttpRequest, response: Response) -> dict[str, Any] | None:
-    """The copy of what `response` said when this session reopened it (REOPENED_SENT), if this session holds one."""
-    held = session_get(request, REOPENED_SENT, response.consultation_id)
-    return held if isinstance(held, dict) and held.get("response") == response.pk else None
-
-
 def _reopened_response(request: HttpRequest, consultation: Consultation) -> Response | None:
-    """The sent anonymous response this session reopened with a change link, if it still is one."""
+    """The changes to a sent anonymous response that this session reopened with a change link, if not yet sent or
+    cancelled (or started afresh from another browser with the link)."""
     pk = _reopened_pk(request, consultation.pk)
     if pk is None:
         return None
     response = (
-        Response.objects.filter(pk=pk, consultation=consultation, state=Response.State.SUBMITTED, user__isnull=True)
+        Response.objects.filter(
+            pk=pk, consultation=consultation, state=Response.State.CHANGES, replaces__user__isnull=True
+        )
+        .select_related("replaces")
         .order_by()
         .first()
     )
@@ -194,7 +193,7 @@ def _editable(request: HttpRequest, response: Response, now: Any) -> bool:
 
 
 def session_get(request: HttpRequest, key: str, consultation_id: int) -> Any:
-    """What the session holds for this consultation under `key` (DRAFTS, REOPENED, REOPENED_SENT here, the
+    """What the session holds for this consultation under `key` (DRAFTS, REOPENED here, the
     managers' preview answers in views/manage.py), or None."""
     return request.session.get(key, {}).get(str(consultation_id))
 
@@ -217,7 +216,7 @@ def session_pop(request: HttpRequest, key: str, consultation_id: int) -> None:
 
 
 def _forget(request: HttpRequest, consultation: Consultation) -> None:
-    for key in (DRAFTS, REOPENED, REOPENED_SENT):
+    for key in (DRAFTS, REOPENED):
         session_pop(request, key, consultation.pk)
 
 
@@ -268,6 +267,8 @@ def _flow(
     response = _current(request, consultation)
     if response is None or not _editable(request, response, now):
         return consultation, now, response, redirect("engagement:respond_start", consultation.slug)
+    if response.state == Response.State.SUBMITTED:  # its account changes it: on a copy, see services/responses.py
+        response = svc.response_changes_start(response=response)
     return consultation, now, response, None
 
 
@@ -275,7 +276,7 @@ def _context(consultation: Consultation, response: Response | None, **extra: Any
     return {
         "consultation": consultation,
         "response": response,
-        "editing": response is not None and response.state == Response.State.SUBMITTED,
+        "editing": response is not None and response.is_changes,
         **extra,
     }
 
@@ -392,8 +393,10 @@ def _hold_if_trapped(
     and stores what they sent); the response is held out of counts for a manager to review (services/suspected.py)."""
     if response is None or not form.honeypot_filled():
         return
+    held = response.replaces if response.is_changes else response  # changes: the sent response they will replace
+    assert held is not None
     suspected.response_mark_suspected(
-        consultation=consultation, now=now, reason=f"Hidden field filled in on {where}", response=response
+        consultation=consultation, now=now, reason=f"Hidden field filled in on {where}", response=held
     )
 
 
@@ -537,7 +540,7 @@ def respond_equality(request: HttpRequest, slug: str) -> HttpResponse:
     if early is not None:
         return early
     assert response is not None
-    if response.state == Response.State.SUBMITTED or response.for_organisation:
+    if response.is_changes or response.for_organisation:
         # Counted once, with the first submission; and about people, so not asked for an organisation.
         return redirect(_check_url(consultation))
     if request.method == "POST":
@@ -591,12 +594,13 @@ def _check_context(request: HttpRequest, consultation: Consultation, response: R
     return _context(
         consultation,
         response,
-        reopened=_is_reopened(request, response),
         summary=sel.answer_summary(pages=structure.pages, stored=stored),
         missing=_missing_links(consultation, missing),
         steps=RESIDENT_STEPS,
         equality_given=response.state == Response.State.DRAFT and bool(sel.held_equality(response=response)),
-        form=SubmitForm(initial={"submission_token": response.submission_token or "", "reference": response.reference}),
+        form=SubmitForm(
+            initial={"submission_token": response.submission_token or "", "reference": response.sent_reference}
+        ),
         **extra,
     )
 
@@ -656,7 +660,7 @@ def respond_submit(request: HttpRequest, slug: str) -> HttpResponse:
     refused = ratelimit.refusal(request, "submit")
     if refused is not None:
         return _rate_limited(request, consultation, refused, _check_url(consultation))
-    changing = response.state == Response.State.SUBMITTED
+    changing = response.is_changes
     try:
         result = svc.response_submit(
             response=response,
@@ -717,8 +721,8 @@ def respond_save(request: HttpRequest, slug: str) -> HttpResponse:
     if early is not None:
         return early
     assert response is not None
-    if response.state == Response.State.SUBMITTED:
-        # Changes to a sent response are kept as they are typed; a resume link would only open "already sent".
+    if response.is_changes:
+        # Changes to a sent response are kept with it until sent; a resume link would only open "already sent".
         return redirect(_check_url(consultation))
     if request.method == "POST":
         form = SaveForLaterForm(request.POST)
@@ -796,9 +800,11 @@ def _resume_url(consultation: Consultation, response: Response) -> str:
 @private_no_store
 @require_GET
 def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
-    """Reopen a sent response in this browser: "check your answers" with the sent answers. Changes are saved on
-    the same row and sent again through `respond_submit` (the one path), so the reference stays, the response
-    counts once and a changed receipt follows. Only this session holds it (REOPENED), until the changes are sent."""
+    """Reopen a sent response in this browser: "check your answers" with the sent answers, on a copy of them
+    (svc.response_changes_start) sent through `respond_submit` (the one path), so the reference stays, the response
+    counts once as sent until the changes are sent, and a changed receipt follows. Only this session holds the
+    copy (REOPENED). Following the link in another browser starts again from what was sent, so changes left
+    unsent on a shared computer are dropped, not shown to whoever opens the link next."""
     now = timezone.now()
     consultation = _consultation(slug)
     try:
@@ -809,26 +815,24 @@ def respond_change(request: HttpRequest, slug: str, token: str) -> HttpResponse:
         return render(request, "engagement/respond/change_invalid.html", {"consultation": consultation}, status=400)
     if not consultation.accepts_responses_at(now=now) or now > consultation.closes_at:
         return _closed(request, consultation, now)  # "This consultation has closed", when, and nothing changed
-    if _sent_copy(request, response) is None:
-        # The first opening's copy: following the link again mid-change must not make the changes "what was sent".
-        copy = {"response": response.pk, "sent": svc.response_sent_copy(response=response)}
-        session_put(request, REOPENED_SENT, consultation.pk, copy)
-    session_put(request, REOPENED, consultation.pk, response.pk)
+    held = _reopened_response(request, consultation)
+    if held is None or held.replaces_id != response.pk:
+        held = svc.response_changes_start(response=response, fresh=True)
+    session_put(request, REOPENED, consultation.pk, held.pk)
     return redirect(_check_url(consultation))
 
 
 @private_no_store
 @require_POST
 def respond_change_cancel(request: HttpRequest, slug: str) -> HttpResponse:
-    """Cancel changes on a reopened sent response: put back what was sent, and forget the response from this
-    browser, so the next person at the computer finds nothing of it (the receipt's link opens it again)."""
+    """Cancel changes to a sent response: delete them (what was sent never changed), and forget them from this
+    browser, so the next person at the computer finds nothing of it (the receipt's link or the account opens the
+    response again)."""
     consultation = _consultation(slug)
-    response = _reopened_response(request, consultation)
-    held = _sent_copy(request, response) if response is not None else None
-    if response is not None and held is not None:
-        svc.response_changes_cancel(response=response, sent=held["sent"], now=timezone.now())
+    response = _current(request, consultation)
+    cancelled = response is not None and response.is_changes and svc.response_changes_cancel(changes=response)
     _forget(request, consultation)
-    context = {"consultation": consultation, "held": response is not None, "restored": held is not None}
+    context = {"consultation": consultation, "cancelled": cancelled, "account": request.user.is_authenticated}
     return render(request, "engagement/respond/change_cancelled.html", context)
 
 
@@ -871,6 +875,7 @@ def my_response(request: HttpRequest, reference: str) -> HttpResponse:
             response,
             summary=sel.answer_summary(pages=pages, stored=sel.response_answers(response=response)),
             editable=svc.response_is_editable(response=response, user=request.user, now=now),
+            changes=sel.changes_of(response=response) if response.state == Response.State.SUBMITTED else None,
             status=consultation.status_at(now=now),
         ),
     )

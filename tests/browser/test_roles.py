@@ -113,9 +113,7 @@ def test_an_anonymous_resident_changes_a_sent_response_from_the_receipt(
 
 
 @desktop_and_phone()
-def test_cancelling_changes_by_keyboard_puts_the_sent_answers_back(
-    page, live_server, assert_accessible, viewport
-) -> None:  # type: ignore[no-untyped-def]
+def test_cancelling_changes_by_keyboard_keeps_the_sent_answers(page, live_server, assert_accessible, viewport) -> None:  # type: ignore[no-untyped-def]
     survey = respond_survey()
     resident = Client()
     response = walk_to_check(resident, survey)

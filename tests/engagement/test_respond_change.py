@@ -1,6 +1,7 @@
-"""Changing a sent response without an account: the receipt's signed link (services/responses.py
+"""Changing a sent response without an account: the receipt's signed link (engagement/links.py
 change_token_make / change_token_read, the save-and-return signer with its own salt) reopens "check your answers"
-in that browser only; the changes go through the one submit path and replace the answers on the same row."""
+in that browser only. The changes are made on a copy (State.CHANGES), so what was sent is untouched until they go
+through the one submit path, which applies them to the sent row (same reference) and deletes the copy."""
 
 import datetime
 import re
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from engagement import links
 from engagement.models import Answer, Response
+from engagement.services import responses as svc
 from notifications.models import Email
 from notifications.services import email_send
 from tests.engagement.factories import respond_survey
@@ -65,10 +67,17 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
 
     r = later.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
     assert r["Location"] == url("respond_check", survey)
+    # Until "Send your changes", what was sent is what counts and what the managers and exports read.
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree"
+    changes = Response.objects.get(replaces=response)
+    assert changes.state == Response.State.CHANGES
+    assert Answer.objects.get(response=changes, question=q["agree"]).value == "disagree"
+    assert Response.objects.counted().count() == counted_before == 1
+    assert "Disagree" in later.get(url("respond_check", survey)).content.decode()
     r = submit(later, survey, response)
 
     assert r["Location"] == url("respond_done", survey, response.reference) + "?changed=1", "the reference is kept"
-    assert Response.objects.count() == 1, "replaced, not a second response"
+    assert Response.objects.count() == 1, "replaced, not a second response: the changes' copy is gone"
     assert Response.objects.counted().count() == counted_before == 1
     assert survey.__class__.objects.with_response_counts().get(pk=survey.pk).sent_count == 1, "the managers' count"
     assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
@@ -187,7 +196,7 @@ def test_while_changing_the_pages_offer_cancel_changes_and_not_save_for_later(cl
     assert "Save and come back later" not in check, "a sent response has nothing to come back to"
     assert f'action="{url("respond_change_cancel", survey)}"' in check
     assert "Cancel changes" in check
-    assert "Changes are saved as you make them" in check
+    assert 'Nothing you change here is sent until you press "Send your changes"' in check
     for step in (url("respond_page", survey, 1), url("respond_about_you", survey)):
         assert "Save and come back later" not in holder.get(step + "?change=1").content.decode(), step
 
@@ -201,7 +210,14 @@ def test_cancelling_puts_the_sent_answers_back_and_this_browser_sees_nothing_of_
     holder.get(link)
     holder.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
     holder.post(url("respond_about_you", survey) + "?change=1", about(survey, email="typo@example.org"))
-    assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree", "saved as typed"
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree", "not sent yet"
+    response.refresh_from_db()
+    assert response.email == "resident@example.org"
+    changes = Response.objects.get(replaces=response)
+    assert (changes.email, Answer.objects.get(response=changes, question=q["agree"]).value) == (
+        "typo@example.org",
+        "disagree",
+    ), "kept with the changes as typed"
     check_during_changes = check_form(holder, survey)
 
     r = holder.post(url("respond_change_cancel", survey))
@@ -216,7 +232,8 @@ def test_cancelling_puts_the_sent_answers_back_and_this_browser_sees_nothing_of_
     assert (response.state, response.email) == (Response.State.SUBMITTED, "resident@example.org")
     assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree", "put back"
     assert Answer.objects.get(response=response, question=q["follow"]).value == "Because it is local & <simple>"
-    assert response.submission_token not in {sent_token, check_during_changes["submission_token"]}
+    assert response.submission_token == sent_token, "what was sent never changed"
+    assert not Response.objects.filter(replaces=response).exists(), "the changes are gone"
     assert Email.objects.filter(kind="receipt").count() == receipts, "nothing was sent again"
 
     # The same browser, afterwards (the next person at a shared computer): nothing of it without the link.
@@ -246,13 +263,69 @@ def test_cancel_changes_from_a_browser_that_holds_nothing_changes_nothing(client
     assert after == before
 
 
-def test_a_browser_reopened_before_copies_were_kept_is_told_the_changes_stay(client: Any, survey: Any) -> None:
-    _response, link = send_and_read_receipt(client, survey)
+def test_changes_left_unsent_are_dropped_when_the_link_is_opened_in_another_browser(client: Any, survey: Any) -> None:
+    """A shared computer: someone starts changes and walks away. Opening the receipt's link elsewhere starts again
+    from what was sent, and the first browser no longer shows the response or the unsent changes."""
+    response, link = send_and_read_receipt(client, survey)
+    q = survey.q
+    shared = Client()
+    shared.get(link)
+    shared.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    abandoned = Response.objects.get(replaces=response)
+    shared_form = check_form(shared, survey)
+
+    phone = Client()
+    phone.get(link)
+
+    check = phone.get(url("respond_check", survey)).content.decode()
+    assert "Strongly agree" in check
+    assert "Disagree" not in check, "the other browser's unsent changes"
+    assert not Response.objects.filter(pk=abandoned.pk).exists()
+    assert shared.get(url("respond_check", survey))["Location"] == url("respond_start", survey)
+    assert shared.post(url("respond_submit", survey), shared_form)["Location"] == url("respond_start", survey)
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree"
+    # The same browser following its link again keeps its own changes.
+    phone.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "agree"}))
+    phone.get(link)
+    assert "Agree" in phone.get(url("respond_check", survey)).content.decode()
+    assert Answer.objects.get(response__replaces=response, question=q["agree"]).value == "agree"
+
+
+def test_sending_changes_twice_applies_them_once_with_one_receipt(client: Any, survey: Any) -> None:
+    response, link = send_and_read_receipt(client, survey)
+    q = survey.q
     holder = Client()
     holder.get(link)
-    session = holder.session
-    del session["engagement.reopened_sent"]  # as a session from before "Cancel changes" existed
-    session.save()
-    body = holder.post(url("respond_change_cancel", survey)).content.decode()
-    assert "We could not put back the answers you sent" in body
-    assert holder.get(url("respond_check", survey))["Location"] == url("respond_start", survey)
+    holder.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    fields = check_form(holder, survey)
+    receipts = Email.objects.filter(kind="receipt").count()
+
+    first = holder.post(url("respond_submit", survey), fields)
+    second = holder.post(url("respond_submit", survey), fields)
+
+    done = url("respond_done", survey, response.reference)
+    assert first["Location"] == done + "?changed=1"
+    assert second["Location"] == done, "the second press finds it sent"
+    assert Email.objects.filter(kind="receipt").count() == receipts + 1
+    assert Response.objects.filter(consultation=survey).count() == 1
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
+
+
+def test_incomplete_changes_are_not_sent_and_what_was_sent_stays(client: Any, survey: Any) -> None:
+    """Emptying a required answer while changing: "Send your changes" names it, and the sent response keeps its
+    answer (the check runs on the changes, in the same transaction that would apply them)."""
+    response, link = send_and_read_receipt(client, survey)
+    q = survey.q
+    holder = Client()
+    holder.get(link)
+    changes = Response.objects.get(replaces=response)
+    sent_answer = Answer.objects.get(response=response, question=q["yes"]).value
+    Answer.objects.filter(response=changes, question=q["yes"]).delete()  # as if saved without a required answer
+    changes.refresh_from_db()
+
+    result = svc.response_submit(response=changes, token=changes.submission_token, now=timezone.now())
+
+    assert result.outcome == svc.SubmitOutcome.INCOMPLETE
+    assert [m.question for m in result.missing if m.question] == [q["yes"]]
+    assert Answer.objects.get(response=response, question=q["yes"]).value == sent_answer
+    assert Response.objects.filter(pk=changes.pk, state=Response.State.CHANGES).exists()

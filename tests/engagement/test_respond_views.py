@@ -792,6 +792,13 @@ def test_my_responses_and_changing_until_the_deadline(
     assert r["Location"] == url("respond_check", survey)
     check = client.get(url("respond_check", survey)).content.decode()
     assert "Send your changes" in check
+    assert "Cancel changes" in check
+    # Not sent yet: the response as sent stays, and the account's pages say changes are waiting.
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree"
+    detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
+    assert "You have begun changes that you have not sent yet" in detail
+    assert "Continue your changes" in detail
+    assert "Continue your changes" in client.get(url("respond_start", survey)).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
         r = submit(client, survey, response)
     assert r["Location"] == url("respond_done", survey, response.reference) + "?changed=1"
@@ -882,6 +889,30 @@ def test_a_signed_in_resident_cannot_turn_an_on_time_response_late_by_changing_i
     assert not response.is_late
     detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
     assert "can no longer be changed" in detail
+
+
+def test_a_signed_in_resident_can_cancel_changes_and_keep_what_was_sent(
+    client: Any, survey: Any, resident: Any
+) -> None:
+    client.force_login(resident)
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    response.refresh_from_db()
+    q, sent_token = survey.q, response.submission_token
+    client.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    assert Response.objects.filter(replaces=response, state=Response.State.CHANGES).exists()
+
+    body = client.post(url("respond_change_cancel", survey)).content.decode()
+
+    assert "Your changes were cancelled" in body
+    assert f'href="{reverse("engagement:my_responses")}"' in body
+    assert not Response.objects.filter(replaces=response).exists()
+    response.refresh_from_db()
+    assert (response.state, response.submission_token) == (Response.State.SUBMITTED, sent_token)
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "strongly_agree"
+    detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
+    assert "You have begun changes" not in detail
+    assert "Change your response" in detail
 
 
 def test_my_responses_needs_sign_in(client: Any) -> None:

@@ -23,7 +23,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _populate(consultation: Any, area: Any, tag: str) -> SimpleNamespace:
-    """Sent responses with personal data, a draft, held equality answers, a follow and outbox rows."""
+    """Sent responses with personal data, a draft, unsent changes, held equality answers, a follow and outbox
+    rows."""
     text = QuestionFactory(consultation=consultation, order=1, text="What do you think?")
     email_q = QuestionFactory(consultation=consultation, order=2, kind=Question.Kind.EMAIL, text="Your email")
     user = UserFactory(email=f"{tag}.user@example.org")
@@ -47,6 +48,11 @@ def _populate(consultation: Any, area: Any, tag: str) -> SimpleNamespace:
         kept.append(r)
     draft = ResponseFactory(consultation=consultation, email=f"{tag}.draft@example.org")
     Answer.objects.create(response=draft, question=text, value="Unsent thoughts")
+    # Changes to a sent response, never sent: not the sent one's data, and gone with the drafts.
+    changes = ResponseFactory(
+        consultation=consultation, state="changes", replaces=kept[2], email=f"{tag}.c@example.org"
+    )
+    Answer.objects.create(response=changes, question=text, value="Unsent changes")
     PendingEquality.objects.create(consultation=consultation, response=draft, answers={"age_band": "25_34"})
     PendingEquality.objects.create(consultation=consultation, response=kept[1], answers={"age_band": "35_44"})
     for _ in range(6):
@@ -77,7 +83,7 @@ def _personal(consultation: Any) -> dict[str, Any]:
         "emails": sorted(responses.exclude(email="").values_list("email", flat=True)),
         "users": responses.exclude(user=None).count(),
         "roles": responses.exclude(organisation_role="").count(),
-        "drafts": responses.filter(state="draft").count(),
+        "drafts": responses.filter(state__in=["draft", "changes"]).count(),
         "tokens": responses.exclude(submission_token=None).count(),
         "email_answers": Answer.objects.filter(response__consultation=consultation, question__kind="email").count(),
         "outbox": emails.count(),
@@ -108,7 +114,7 @@ def test_purge_removes_exactly_the_personal_data_and_keeps_every_summary(scene) 
     [purge] = personal_data_purge(now=scene.now)
     assert purge.consultation == c
     assert purge.counts == {
-        "drafts": 1, "emails": 3, "accounts": 1, "roles": 1, "email_answers": 3, "tokens": 3, "outbox": 4,
+        "drafts": 2, "emails": 3, "accounts": 1, "roles": 1, "email_answers": 3, "tokens": 3, "outbox": 4,
         "held_equality": 2, "follows": 2,
     }  # fmt: skip
     assert _personal(c) == {
@@ -135,7 +141,7 @@ def test_dry_run_changes_nothing_and_a_second_run_is_a_no_op(scene) -> None:  # 
     c = scene.due.consultation
     before = _personal(c)
     [dry] = personal_data_purge(now=scene.now, dry_run=True)
-    assert dry.total == 20
+    assert dry.total == 21
     assert _personal(c) == before
     [first] = personal_data_purge(now=scene.now)
     assert first.counts == dry.counts
@@ -157,11 +163,13 @@ def test_the_command_says_what_it_removes_per_kind_and_consultation(scene) -> No
     assert "would remove" in text
     assert "  3 response email addresses" in text
     assert "  2 follows" in text
-    assert "Dry run: 20 items would be removed from 1 consultations." in text
-    assert Response.objects.filter(consultation=scene.due.consultation).exclude(email="").count() == 4  # and a draft
+    assert "  2 drafts and changes never sent" in text
+    assert "Dry run: 21 items would be removed from 1 consultations." in text
+    # a dry run removes nothing: every address, a draft's and unsent changes' included, is still there
+    assert Response.objects.filter(consultation=scene.due.consultation).exclude(email="").count() == 5
     out = io.StringIO()
     call_command("purge_personal_data", "--now", scene.now.isoformat(), stdout=out)
-    assert "20 items removed from 1 consultations." in out.getvalue()
+    assert "21 items removed from 1 consultations." in out.getvalue()
 
 
 def test_the_command_refuses_a_time_it_cannot_read(db) -> None:  # type: ignore[no-untyped-def]
