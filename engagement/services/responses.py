@@ -22,6 +22,7 @@ from ..models import Answer, Consultation, Response
 from ..references import new_reference
 from ..selectors.responses import (
     Missing,
+    Structure,
     answer_values,
     hidden_answers,
     responding_structure,
@@ -238,12 +239,9 @@ def response_submit(
             current = Response.objects.select_related("consultation").get(pk=response.pk)
             outcome = SubmitOutcome.ALREADY_SUBMITTED if current.state == "submitted" else SubmitOutcome.STALE
             return SubmitResult(outcome, current)
-        stored = response_answers(response=response)
-        missing = response_missing(structure=structure, response=response, answers=answer_values(stored))
-        if missing:
-            transaction.set_rollback(True)
-            return SubmitResult(SubmitOutcome.INCOMPLETE, response, missing)
-        hidden = hidden_answers(structure=structure, stored=stored)
+        hidden, incomplete = _checked(structure=structure, response=response)
+        if incomplete:
+            return incomplete
         if hidden:  # the questions changed since the answers were saved
             Answer.objects.filter(response=response, question_id__in=hidden).delete()
         response.state = Response.State.SUBMITTED
@@ -253,6 +251,17 @@ def response_submit(
         if response.email:
             receipt_queue(response=response, site_url=site_url, changed=False)
         return SubmitResult(SubmitOutcome.SUBMITTED, response)
+
+
+def _checked(*, structure: Structure, response: Response) -> tuple[list[int], SubmitResult | None]:
+    """The questions whose stored answers are hidden now, and INCOMPLETE (the transaction rolled back) if a
+    required answer is missing: the one check a draft and a copy of changes both pass before they are sent."""
+    stored = response_answers(response=response)
+    missing = response_missing(structure=structure, response=response, answers=answer_values(stored))
+    if missing:
+        transaction.set_rollback(True)
+        return [], SubmitResult(SubmitOutcome.INCOMPLETE, response, missing)
+    return hidden_answers(structure=structure, stored=stored), None
 
 
 def _send_changes(*, changes: Response, now: datetime.datetime, site_url: str) -> SubmitResult:
@@ -274,12 +283,9 @@ def _send_changes(*, changes: Response, now: datetime.datetime, site_url: str) -
         if not claimed:
             still = Response.objects.filter(pk=changes.pk).exists()
             return SubmitResult(SubmitOutcome.STALE if still else SubmitOutcome.ALREADY_SUBMITTED, sent)
-        stored = response_answers(response=changes)
-        missing = response_missing(structure=structure, response=changes, answers=answer_values(stored))
-        if missing:
-            transaction.set_rollback(True)
-            return SubmitResult(SubmitOutcome.INCOMPLETE, changes, missing)
-        hidden = hidden_answers(structure=structure, stored=stored)
+        hidden, incomplete = _checked(structure=structure, response=changes)
+        if incomplete:
+            return incomplete
         Answer.objects.filter(response=sent).delete()
         Answer.objects.filter(response=changes).exclude(question_id__in=hidden).update(response=sent)
         for name in SENT_FIELDS:
