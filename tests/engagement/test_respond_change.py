@@ -329,3 +329,37 @@ def test_incomplete_changes_are_not_sent_and_what_was_sent_stays(client: Any, su
     assert [m.question for m in result.missing if m.question] == [q["yes"]]
     assert Answer.objects.get(response=response, question=q["yes"]).value == sent_answer
     assert Response.objects.filter(pk=changes.pk, state=Response.State.CHANGES).exists()
+
+
+def test_the_database_holds_one_copy_per_sent_response_with_no_account_and_no_sent_time(
+    client: Any, survey: Any, resident: Any
+) -> None:
+    """The rules of changes in the database (engagement/models.py, Response.Meta), whatever a service does."""
+    from django.db import IntegrityError, transaction
+
+    sent, _link = send_and_read_receipt(client, survey)
+    changes = svc.response_changes_start(response=sent)
+    assert svc.response_changes_start(response=sent) == changes, "the service returns the copy already begun"
+    breaks = {
+        "a second copy": lambda: Response.objects.create(
+            consultation=survey, reference="SECOND1", state=Response.State.CHANGES, replaces=sent
+        ),
+        "a copy with an account": lambda: Response.objects.filter(pk=changes.pk).update(user=resident),
+        "a copy that replaces nothing": lambda: Response.objects.filter(pk=changes.pk).update(replaces=None),
+        "a draft that replaces one": lambda: Response.objects.create(
+            consultation=survey, reference="DRAFT01", state=Response.State.DRAFT, replaces=changes
+        ),
+        "a sent response with no sent time": lambda: Response.objects.filter(pk=sent.pk).update(submitted_at=None),
+    }
+    stored = []
+    for what, act in breaks.items():
+        try:
+            with transaction.atomic():
+                act()
+        except IntegrityError:
+            continue
+        stored.append(what)
+    assert stored == []
+    assert Response.objects.filter(replaces=sent).count() == 1
+    # The control: the same kind of row, within the rules, is stored (so the breaks fail for the rule alone).
+    Response.objects.create(consultation=survey, reference="DRAFT02", state=Response.State.DRAFT)
