@@ -83,3 +83,21 @@ def test_text_positioned_outside_an_unpositioned_scroll_region_is_named(page: An
         assert_accessible(page, "the page with an unpositioned region")
     assert "<span> to " in str(failed.value)
     assert "<table" not in str(failed.value)
+
+
+def test_checked_at_both_widths_a_page_fails_at_the_phone_and_keeps_its_size(page: Any, assert_accessible: Any) -> None:
+    """`at=`: one visit, checked at a desktop's width and then a phone's; the page is left at the size it had."""
+    page.set_viewport_size(DESKTOP)
+    page.set_content(WIDE)
+    with pytest.raises(AssertionError) as failed:
+        assert_accessible(page, "the wide page", at=(DESKTOP, PHONE))
+    assert "the wide page scrolls sideways at 320 px wide" in str(failed.value)
+    page.set_content(PAGE)
+    with pytest.raises(AssertionError) as failed:
+        assert_accessible(page, "the broken page", at=(DESKTOP, PHONE))
+    assert "axe found 2 violation(s) on the broken page at 1280 px" in str(failed.value)
+    assert page.viewport_size == DESKTOP  # put back after a failure too
+    page.set_content(SCROLLS_INSIDE.replace("{position}", "relative"))
+    assert_accessible(page, "the page with a scrolling table", at=(PHONE, DESKTOP))
+    assert page.viewport_size == DESKTOP
+    assert page.evaluate("typeof window.axe") == "object"  # injected once into this document, then reused

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from governance import demo
 from governance.models import Organisation
+from tests.browser.viewports import DESKTOP, PHONE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,32 +17,35 @@ def structure(db):
     demo.load(now=timezone.now(), out=io.StringIO())
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/ics/",
-        "/ics/ncl/",
-        "/ics/nel/",
-        "/ics/ncl/barnet/",
-        "/ics/ncl/islington-neighbourhood-2/",
-        "/ics/nel/city-and-hackney/",
-        "/ics/search/?q=camden",
-        "/ics/search/?q=E09",
-        "/ics/search/?q=" + "x" * 101,
-        "/ics/ncl/no-such-area/",
-    ],
-)
-def test_governance_page_has_no_axe_violations(page, live_server, assert_accessible, structure, path):
-    page.goto(live_server.url + path)
-    assert page.locator("h1").count() == 1
-    assert_accessible(page)
+PAGES = [
+    "/ics/",
+    "/ics/ncl/",
+    "/ics/nel/",
+    "/ics/ncl/barnet/",
+    "/ics/ncl/islington-neighbourhood-2/",
+    "/ics/nel/city-and-hackney/",
+    "/ics/search/?q=camden",
+    "/ics/search/?q=E09",
+    "/ics/search/?q=" + "x" * 101,
+    "/ics/ncl/no-such-area/",
+]
 
 
-def test_organisation_page_has_no_axe_violations(page, live_server, assert_accessible, structure):
+def test_governance_pages_have_no_axe_violations(page, live_server, assert_accessible, structure):
+    """Every page in one test (the demo structure loads once), each checked at a desktop's and a phone's width;
+    every failing page is named."""
     icb = Organisation.objects.get(ods_code="QMJ")
-    page.goto(f"{live_server.url}/ics/organisations/{icb.pk}/")
+    page.set_viewport_size(DESKTOP)
+    failures = []
+    for path in [*PAGES, f"/ics/organisations/{icb.pk}/"]:
+        page.goto(live_server.url + path)
+        assert page.locator("h1").count() == 1, path
+        try:
+            assert_accessible(page, path, at=(DESKTOP, PHONE))
+        except AssertionError as exc:
+            failures.append(str(exc).split("\nassert")[0])
     assert "NHS North Central London Integrated Care Board" in page.locator("h1").inner_text()
-    assert_accessible(page)
+    assert not failures, "\n\n".join(failures)
 
 
 def test_search_and_navigate_without_javascript(no_js_context, structure):

@@ -14,7 +14,7 @@ from engagement.models import Question, Response
 from engagement.questions import OTHER
 from reporting.models import ExportDownload, ExportLog
 from tests.browser.test_core_pages import sign_in
-from tests.browser.viewports import SMALL_LAPTOP, desktop_and_phone
+from tests.browser.viewports import DESKTOP, PHONE, SMALL_LAPTOP, desktop_and_phone
 from tests.engagement.factories import AreaFactory, OrganisationFactory, QuestionFactory
 from tests.factories import UserFactory
 from tests.reporting.conftest import Boroughs
@@ -47,9 +47,9 @@ def data():  # type: ignore[no-untyped-def]
     return {"boroughs": boroughs, "pmo": pmo, "text": text}
 
 
-@desktop_and_phone(SMALL_LAPTOP)
-def test_reporting_pages_are_accessible(page, live_server, assert_accessible, data, viewport) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size(viewport)
+def test_reporting_pages_are_accessible(page, live_server, assert_accessible, data) -> None:  # type: ignore[no-untyped-def]
+    """Each page visited once at a phone's width and checked there and at a small laptop's."""
+    page.set_viewport_size(PHONE)
     sign_in(page, live_server, data["pmo"])
     barnet = data["boroughs"].barnet.pk
     c = data["boroughs"].barnet_c
@@ -67,7 +67,7 @@ def test_reporting_pages_are_accessible(page, live_server, assert_accessible, da
     ]:
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)
-        assert_accessible(page, f"{path} at {viewport['width']}px")
+        assert_accessible(page, path, at=(SMALL_LAPTOP, PHONE))
     expect(page.get_by_text(f"By {data['pmo'].email} at")).to_be_visible()  # the export log, checked last
     page.goto(live_server.url + "/pmo/consultations/barnet-plan/")
     expect(page.get_by_text("2 equality answers were left out")).to_be_visible()
@@ -75,7 +75,7 @@ def test_reporting_pages_are_accessible(page, live_server, assert_accessible, da
     page.get_by_label("Include personal data").check()
     page.get_by_role("button", name="Export").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why you need the personal data")
-    assert_accessible(page, f"export form with an error at {viewport['width']}px")
+    assert_accessible(page, "export form with an error", at=(SMALL_LAPTOP, PHONE))
 
 
 def test_filtering_by_keyboard_without_javascript(no_js_context, live_server, data) -> None:  # type: ignore[no-untyped-def]
@@ -196,8 +196,6 @@ def test_organisations_pages_are_accessible_and_reached_by_keyboard(  # type: ig
 
 def test_the_pmo_list_on_a_phone_shows_every_figure_without_scrolling(page, live_server, data) -> None:  # type: ignore[no-untyped-def]
     """A responsive table: at 320 px each consultation is a block of labelled figures, none off to the right."""
-    from tests.browser.viewports import PHONE
-
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, data["pmo"])
     page.goto(live_server.url + "/pmo/")
@@ -213,8 +211,6 @@ def test_the_pmo_list_on_a_phone_shows_every_figure_without_scrolling(page, live
 def test_a_table_region_is_a_tab_stop_only_while_it_scrolls(page, live_server, data) -> None:  # type: ignore[no-untyped-def]
     """NHS.UK's scroll script: at a desktop's width no table overflows and no region takes focus (an extra Tab
     press per table); on a phone the regions that overflow do, with a shadow on the side that goes on."""
-    from tests.browser.viewports import DESKTOP, PHONE
-
     sign_in(page, live_server, data["pmo"])
     summary = f"{live_server.url}/pmo/consultations/{data['boroughs'].barnet_c.slug}/"
     state = """() => [...document.querySelectorAll('.portal-table-scroll')].map(r => ({

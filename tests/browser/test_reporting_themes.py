@@ -14,7 +14,7 @@ from engagement.models import Question
 from reporting import services_themes
 from reporting.models import ThemeTag
 from tests.browser.test_core_pages import sign_in
-from tests.browser.viewports import desktop_and_phone
+from tests.browser.viewports import DESKTOP, PHONE
 from tests.engagement.factories import QuestionFactory
 from tests.factories import UserFactory
 from tests.reporting.conftest import Boroughs
@@ -46,9 +46,9 @@ def data():  # type: ignore[no-untyped-def]
     return {"pmo": pmo, "theme": theme, "q": q, "done": done, "waiting": waiting, "answer": responses[1].answers.get()}
 
 
-@desktop_and_phone()
-def test_themes_pages_are_accessible(page, live_server, assert_accessible, data, viewport) -> None:  # type: ignore[no-untyped-def]
-    page.set_viewport_size(viewport)
+def test_themes_pages_are_accessible(page, live_server, assert_accessible, data) -> None:  # type: ignore[no-untyped-def]
+    """Each page visited once at a phone's width and checked there and at a desktop's."""
+    page.set_viewport_size(PHONE)
     sign_in(page, live_server, data["pmo"])
     base = "/pmo/consultations/barnet-plan"
     for path, heading in [
@@ -63,12 +63,12 @@ def test_themes_pages_are_accessible(page, live_server, assert_accessible, data,
     ]:
         page.goto(live_server.url + path)
         expect(page.locator("h1")).to_have_text(heading)
-        assert_accessible(page, f"{path} at {viewport['width']}px")
+        assert_accessible(page, path, at=(DESKTOP, PHONE))
     page.goto(live_server.url + f"{base}/themes/")
     page.get_by_label("Name", exact=True).fill("gp ACCESS")
     page.get_by_role("button", name="Add theme").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("already has a theme with that name")
-    assert_accessible(page, f"codebook with an error at {viewport['width']}px")
+    assert_accessible(page, "codebook with an error", at=(DESKTOP, PHONE))
 
 
 def test_tagging_a_search_and_accepting_a_suggestion_by_keyboard_without_javascript(  # type: ignore[no-untyped-def]
@@ -104,8 +104,6 @@ def test_tagging_a_search_and_accepting_a_suggestion_by_keyboard_without_javascr
 def test_the_codebook_on_a_phone_shows_every_cell_without_scrolling(page, live_server, data) -> None:  # type: ignore[no-untyped-def]
     """A responsive table: at 320 px each theme is a block of labelled cells, its merge form among them, none off to
     the right."""
-    from tests.browser.viewports import PHONE
-
     page.set_viewport_size(PHONE)
     sign_in(page, live_server, data["pmo"])
     page.goto(live_server.url + "/pmo/consultations/barnet-plan/themes/")
