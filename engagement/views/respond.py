@@ -9,7 +9,8 @@ sends it. Sending forgets the draft from the session, and the session only ever 
 reopened with its receipt's signed change link, until the changes are sent), so the next person on a shared
 computer neither sees nor takes over (by signing in) a response sent before them. Emailing a resume link ("Save
 and come back later") forgets a signed-out resident's draft too: the link is how they come back. Changing a sent
-response (by its account, or with the receipt's signed change link in this browser) works on a copy of it
+response (by its account, with the "Change your response" button, a POST, or with the receipt's signed change
+link in this browser) works on a copy of it
 (State.CHANGES, services/responses.py): nothing that was sent changes until "Send your changes", and "Cancel
 changes" deletes the copy and forgets it from the session. Every page here is
 `Cache-Control: private, no-store`: a resident's answers are not kept by the browser or any cache on the way.
@@ -268,7 +269,10 @@ def _flow(
     if response is None or not _editable(request, response, now):
         return consultation, now, response, redirect("engagement:respond_start", consultation.slug)
     if response.state == Response.State.SUBMITTED:  # its account changes it: on a copy, see services/responses.py
-        response = svc.response_changes_start(response=response)
+        if request.method != "POST":
+            # Changes begin with the start page's "Change your response" button: a link or a prefetch writes nothing.
+            return consultation, now, response, redirect("engagement:respond_start", consultation.slug)
+        response = svc.response_changes_start(response=response)  # a page posted after the copy went: keep its text
     return consultation, now, response, None
 
 
@@ -413,8 +417,12 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
         if response is None:
             response = svc.response_start(consultation=consultation, user=request.user, now=now)
             _remember(request, response)
-        if response.state == Response.State.SUBMITTED and not _editable(request, response, now):
-            return redirect(_done_url(consultation, response.reference))
+        if response.state == Response.State.SUBMITTED:  # "Change your response": signed in, on a copy
+            if not _editable(request, response, now):
+                return redirect(_done_url(consultation, response.reference))
+            svc.response_changes_start(response=response)
+        if response.state in {Response.State.SUBMITTED, Response.State.CHANGES}:  # a second press too
+            return redirect(_check_url(consultation))
         return redirect(_next_page_url(consultation, response, after=0))
     pages = sel.responding_structure(consultation=consultation).pages
     return render(

@@ -697,9 +697,12 @@ def test_a_sent_response_is_not_saved_for_later(client: Any, survey: Any, reside
     client.force_login(resident)
     response = walk_to_check(client, survey)
     submit(client, survey, response)
-    for r in (client.get(url("respond_save", survey)), client.post(url("respond_save", survey), {"email": "a@b.org"})):
-        assert r.status_code == HTTPStatus.FOUND
-        assert r["Location"] == url("respond_check", survey)
+    # Opened, the page leads back to the start page's "Change your response" button, beginning nothing.
+    assert client.get(url("respond_save", survey))["Location"] == url("respond_start", survey)
+    assert not Response.objects.filter(replaces=response).exists()
+    # Posted (a page from before the response was sent), it begins changes and shows them, sending no link.
+    r = client.post(url("respond_save", survey), {"email": "a@b.org"})
+    assert r["Location"] == url("respond_check", survey)
     assert not Email.objects.filter(kind="resume_link").exists()
 
 
@@ -913,6 +916,34 @@ def test_a_signed_in_resident_can_cancel_changes_and_keep_what_was_sent(
     detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
     assert "You have begun changes" not in detail
     assert "Change your response" in detail
+
+
+def test_a_signed_in_resident_begins_changes_only_by_pressing_the_button(
+    client: Any, survey: Any, resident: Any
+) -> None:
+    """Opening the check page or a question page of a sent response (a link, a browser's prefetch) begins nothing;
+    "Change your response" is a button on the start page and on "Your response", and pressing it makes one copy."""
+    client.force_login(resident)
+    response = walk_to_check(client, survey)
+    submit(client, survey, response)
+    for step in (url("respond_check", survey), url("respond_page", survey, 1), url("respond_about_you", survey)):
+        assert client.get(step)["Location"] == url("respond_start", survey), step
+    assert not Response.objects.filter(replaces=response).exists()
+    button = re.compile(r'<form method="post"[^>]*>\s*<input type="hidden" name="csrfmiddlewaretoken"[^>]*>\s*'
+                        r'<button[^>]*name="action" value="change">Change your response</button>')  # fmt: skip
+    assert button.search(client.get(url("respond_start", survey)).content.decode())
+    detail = client.get(reverse("engagement:my_response", args=[response.reference])).content.decode()
+    assert button.search(detail)
+    assert f'action="{url("respond_start", survey)}"' in detail
+
+    for _press in range(2):
+        r = client.post(url("respond_start", survey), {"action": "change"})
+        assert r["Location"] == url("respond_check", survey)
+    changes = Response.objects.get(replaces=response)  # one copy, however often it is pressed
+    assert changes.state == Response.State.CHANGES
+    check = client.get(url("respond_check", survey)).content.decode()
+    assert "Send your changes" in check
+    assert "Continue your changes" in client.get(url("respond_start", survey)).content.decode()
 
 
 def test_my_responses_needs_sign_in(client: Any) -> None:
