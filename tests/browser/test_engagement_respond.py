@@ -297,3 +297,65 @@ def test_your_responses_on_a_phone_shows_each_response_without_scrolling(
         assert box["x"] + box["width"] <= PHONE["width"], cells.nth(n).inner_text()
     expect(cells.nth(1)).to_contain_text(mine.reference)
     assert_accessible(page, "your responses on a phone")
+
+
+def _tab_to(page: Any, name: str, limit: int = 60) -> None:
+    """Press Tab until the focused element is the control called `name`, as a keyboard user would reach it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement && document.activeElement.textContent.trim()") == name:
+            return
+    raise AssertionError(f"{name!r} cannot be reached with Tab")
+
+
+def test_a_signed_in_resident_changes_a_sent_response_by_keyboard_on_a_phone(
+    page: Any, live_server: Any, assert_accessible: Any, resident: Any
+) -> None:
+    """At 320 px and with the keyboard only: "Change your response" on "Your response" is reached with Tab and
+    pressed with Enter, which begins the changes; one answer is changed and the changes are sent. The sent response
+    keeps its reference and carries the new answer."""
+    from tests.browser.test_core_pages import sign_in
+    from tests.browser.viewports import PHONE
+    from tests.reporting.factories import sent
+
+    survey = respond_survey()
+    q = survey.q
+    mine = sent(
+        survey,
+        {q["choice"]: "Option 2", q["yes"]: "No", q["agree"]: "agree"},
+        user=resident,
+        email=resident.email,
+        area=survey.borough,
+    )
+    page.set_viewport_size(PHONE)
+    page.set_default_timeout(20_000)
+    sign_in(page, live_server, resident)
+    page.goto(f"{live_server.url}/consultations/my-responses/{mine.reference}/")
+    expect(page.locator("h1")).to_contain_text(mine.reference)
+    assert_accessible(page, "your response", at=(PHONE,))
+    assert not Response.objects.filter(replaces=mine).exists(), "opening the page began nothing"
+
+    _tab_to(page, "Change your response")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Check your answers")
+    expect(page.get_by_role("button", name="Send your changes")).to_be_visible()
+    assert_accessible(page, "check your changes", at=(PHONE,))
+    assert Response.objects.get(replaces=mine).state == Response.State.CHANGES
+
+    _tab_to(page, "Change Care should be planned locally")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Your priorities")
+    page.get_by_label("Strongly agree").focus()
+    page.keyboard.press("Space")
+    _tab_to(page, "Save and continue")
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).to_contain_text("Check your answers")
+    expect(page.locator("main")).to_contain_text("Strongly agree")
+    _tab_to(page, "Send your changes")
+    page.keyboard.press("Enter")
+
+    expect(page.locator("h1")).to_contain_text("Changes sent")
+    assert_accessible(page, "changes sent", at=(PHONE,))
+    assert not Response.objects.filter(replaces=mine).exists(), "the copy is gone once its changes are sent"
+    assert Answer.objects.get(response=mine, question=q["agree"]).value == "strongly_agree"
+    assert Answer.objects.get(response=mine, question=q["choice"]).value == "Option 2"
