@@ -1,8 +1,10 @@
 """Settings shared by every environment; each value a deployment may change comes from the environment."""
 
+from email.utils import formataddr, getaddresses
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -218,7 +220,13 @@ if ENTRA_CLIENT_ID:
 # The portal's public address, for links in emails a worker sends (no request to take it from).
 SITE_URL = env("SITE_URL", default="http://localhost:8000")
 # The display name is the service's, as in each email's blue bar: an unnamed "ICS portal" reads like phishing.
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=f"{SERVICE_NAME} <no-reply@ics-portal.invalid>")
+# formataddr quotes the name: "NHS North Central London, ICB" unquoted would be two addresses and stop every email.
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default=formataddr((SERVICE_NAME, "no-reply@ics-portal.invalid")))
+if len(_from := getaddresses([DEFAULT_FROM_EMAIL])) != 1 or "@" not in _from[0][1]:
+    raise ImproperlyConfigured(
+        'DEFAULT_FROM_EMAIL must be one address, e.g. "NHS North Central London, ICB" <no-reply@example.org>: '
+        "put a name that has a comma in double quotes."
+    )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # EMAIL_URL, e.g. smtp+tls://user:pass@smtp.example.org:587; without it mail is written to var/mail/.
 if env("EMAIL_URL", default=""):
