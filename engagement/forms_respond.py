@@ -36,6 +36,8 @@ from .questions import (
 from .services.equality import EQUALITY_FIELDS
 
 SHORT_TEXT_MAX = 500
+# A short answer allowed more than this is asked for in a three-line box, so what is typed stays in view.
+SHORT_TEXT_ONE_LINE = 100
 LONG_TEXT_MAX = 10_000
 OTHER_TEXT_MAX = 500  # Answer.other_text
 HONEYPOT = "website"
@@ -111,7 +113,12 @@ def question_field(question: Question) -> forms.Field:
             f"Your answer to “{literal}” must be {max_length:,} characters or fewer. You have typed %(show_value)d"
         )
         # Both show the limit and count as the resident types (NHS.UK character count): never a silent stop.
-        widget = CharacterCountInput() if kind == Question.Kind.SHORT_TEXT else forms.Textarea(attrs={"rows": 6})
+        if kind == Question.Kind.LONG_TEXT:
+            widget: forms.Widget = forms.Textarea(attrs={"rows": 6})
+        elif max_length > SHORT_TEXT_ONE_LINE:
+            widget = forms.Textarea(attrs={"rows": 3})
+        else:
+            widget = CharacterCountInput()
         return forms.CharField(max_length=max_length, widget=widget, error_messages=errors, **common)
     if kind == Question.Kind.EMAIL:
         errors["invalid"] = EMAIL_FORMAT

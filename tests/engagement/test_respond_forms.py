@@ -69,6 +69,20 @@ def test_short_text_is_an_input_with_a_character_count(consultation: Any) -> Non
     assert form.answers() == {question.pk: ("Ann", "")}
 
 
+@pytest.mark.parametrize(("limit", "tag"), [(100, "input"), (101, "textarea"), (None, "textarea")])
+def test_a_short_answer_allowed_more_than_a_line_gets_a_three_line_box(consultation: Any, limit: Any, tag: str) -> None:
+    """Up to 100 characters fit a one-line box; a longer limit (none given means 500) is a three-line box with
+    the same count, so a long answer is not typed out of sight."""
+    question = q(consultation, kind="short_text", text="Your group", max_length=limit)
+    doc = parse(render(page_form([question])))
+    box = doc.by_id(f"id_q{question.pk}")
+    assert box.tag == tag
+    if tag == "textarea":
+        assert box.attrs["rows"] == "3"
+    wrapper = doc.one(class_="nhsuk-character-count")
+    assert wrapper.attrs["data-maxlength"] == str(limit or 500)
+
+
 def test_long_text_is_a_character_count(consultation: Any) -> None:
     question = q(consultation, kind="long_text", max_length=300)
     html = render(page_form([question]))
@@ -263,7 +277,14 @@ def test_hidden_question_with_a_choice_is_ignored(consultation: Any) -> None:
 
 def test_question_ruled_out_by_an_earlier_page_is_not_shown(consultation: Any) -> None:
     earlier = q(consultation, kind="yes_no")
-    later = q(consultation, kind="short_text", text="Only for yes", show_if_question=earlier, show_if_value="yes")
+    later = q(
+        consultation,
+        kind="short_text",
+        max_length=50,
+        text="Only for yes",
+        show_if_question=earlier,
+        show_if_value="yes",
+    )
     by_id = {earlier.pk: earlier, later.pk: later}
     form = QuestionPageForm(questions=[later], all_questions=by_id, known_answers={earlier.pk: "no"})
     assert "Only for yes" not in render(form)
