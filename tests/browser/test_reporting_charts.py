@@ -9,6 +9,8 @@ import pytest
 from django.conf import settings
 from django.template import engines
 
+from tests.html import parse
+
 pytestmark = [pytest.mark.browser]
 
 CHART = '{% from "reporting/_charts.html" import bar_chart %}{{ bar_chart("c", "Title", "Description", rows) }}'
@@ -60,6 +62,17 @@ def test_a_one_day_column_chart_names_its_day_once() -> None:
     both = engines["jinja2"].from_string(chart).render({"rows": two})
     assert both.count("29 Nov 2026") == 1
     assert both.count("30 Nov 2026") == 1
+
+
+def test_the_column_charts_upright_axis_reads_from_0_to_the_busiest_day() -> None:
+    """A reader can tell the scale: the busiest day's count at the top of the axis, 0 at its foot."""
+    chart = '{% from "reporting/_charts.html" import column_chart %}{{ column_chart("d", "T", "D", rows) }}'
+    rows = [{"label": "29 Nov 2026", "count": 3}, {"label": "30 Nov 2026", "count": 7}]
+    svg = parse(engines["jinja2"].from_string(chart).render({"rows": rows})).one("svg")
+    axis = [(float(t.attrs["y"]), t.text) for t in svg.find_all("text") if t.attrs["x"] == "0"]
+    bars = [float(r.attrs["y"]) + float(r.attrs["height"]) for r in svg.find_all("rect")]
+    assert sorted(axis) == [(12.0, "7"), (155.0, "0")], axis
+    assert set(bars) == {150.0}  # every column stands on the axis labelled 0
 
 
 @pytest.mark.parametrize("days", [1, 12, 30, 90])  # a 12-week consultation has 84 days
