@@ -16,7 +16,7 @@ class EngagementConfig(AppConfig):
 
 
 def _follow_promise(consultation: Any) -> str:
-    """Its opening email (until it opens) and its reminders (services/openings.py, reminders.py)."""
+    """Its opening email (until it opens) and its reminders (notifications/openings.py, reminders.py)."""
     reminders = "get reminders before it closes, until you respond"
     return reminders if consultation.opens_at <= timezone.now() else f"hear when it opens and {reminders}"
 

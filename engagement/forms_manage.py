@@ -14,6 +14,7 @@ from functions.models import Function
 from governance.models import Area, Organisation
 from ics_portal.forms import NHSDateField, PlainErrorsMixin
 from notifications.invites import MAX_BYTES, InviteFileRefusedError, InviteRow, invitees_parse
+from notifications.reminders import MAX_OFFSET_DAYS, reminder_offsets
 
 from . import deadlines
 from .models import (
@@ -27,7 +28,6 @@ from .models import (
 )
 from .questions import CONDITION_KINDS
 from .services.consultations import MAX_CHOICES_RANGE, MAX_LENGTH_RANGE, document_type
-from .services.reminders import MAX_OFFSET_DAYS, reminder_offsets
 
 SUMMARY_MAX = 1000
 BODY_MAX = 50_000

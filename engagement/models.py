@@ -68,7 +68,7 @@ class Consultation(models.Model):
     reminder_offsets = models.JSONField(
         default=default_reminder_offsets,
         blank=True,
-        help_text="Days before closing when followers who have not responded are reminded (services/reminders.py).",
+        help_text="Days before closing when followers and invitees who have not responded are reminded.",
     )
     is_published = models.BooleanField(default=False)
     retention_months = models.PositiveSmallIntegerField(

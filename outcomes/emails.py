@@ -12,8 +12,8 @@ from django.db import models
 from django.db.models.functions import Lower, Trim
 
 from engagement.models import Consultation, Response
-from engagement.services.email_parts import consultation_batches, consultation_links, key_prefix
 from notifications import kinds
+from notifications.email_parts import consultation_batches, consultation_links, key_prefix
 from notifications.kinds import Kind, Skip
 from notifications.models import Email
 from notifications.services import emails_plan

@@ -5,9 +5,9 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from engagement.services.reminders import reminder_due_at
 from notifications.models import Email, Follow, Suppression
-from tests.engagement.test_reminders import scene  # noqa: F401 (the fixture)
+from notifications.reminders import reminder_due_at
+from tests.notifications.test_reminders import scene  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -56,13 +56,13 @@ def test_beats_pass_plans_the_same_rows_without_counting_the_recipients(scene, m
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from engagement.services.emails import due_emails_plan
-    from engagement.tasks import plan_reminders
+    from notifications.planning import due_emails_plan
+    from notifications.tasks import plan_due_emails
 
     seven = reminder_due_at(scene.closes_at, 7)
     monkeypatch.setattr("engagement.tasks.timezone.now", lambda: seven)
     with CaptureQueriesContext(connection) as beat:
-        assert plan_reminders() == 4
+        assert plan_due_emails() == 4
     Email.objects.all().delete()
     with CaptureQueriesContext(connection) as counted:
         due = due_emails_plan(now=seven)

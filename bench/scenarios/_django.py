@@ -251,7 +251,7 @@ def _plan_by_insert_select(consultation: Any, *, now: Any) -> int:
     from django.db import connection
 
     from engagement.models import Consultation
-    from engagement.services.reminders import reminded
+    from notifications.reminders import reminded
 
     sql, params = reminded(consultation).query.sql_with_params()  # its followers and invitees, a UNION
     ct = ContentType.objects.get_for_model(Consultation)
@@ -276,7 +276,7 @@ def reminders_plan_measure(*, count: int, rounds: int) -> dict[str, Any]:
     """Rounds of (INSERT ... SELECT, reminders_plan), each starting with no reminder rows for the consultation."""
     from django.utils import timezone
 
-    from engagement.services.reminders import reminders_plan
+    from notifications.reminders import reminders_plan
 
     consultation = _reminders_consultation(REMINDERS_SLUG, count=count)
     reminders_plan(now=timezone.now())  # other open consultations' reminders, so the rounds plan only this one
@@ -486,8 +486,8 @@ def _plan_send_round(consultation: Any) -> int:
     from django.utils import timezone
 
     from engagement.models import Consultation
-    from engagement.services.reminders import reminders_plan
     from notifications.models import Email
+    from notifications.reminders import reminders_plan
 
     # Not the 90,000 of the reminders_plan scenario: that consultation is unpublished until it runs again.
     Consultation.objects.filter(slug=REMINDERS_SLUG).update(is_published=False)

@@ -1,5 +1,5 @@
 """Planning 90,000 reminders for one consultation (100,000 recipients: 90,000 followers and 10,000 invitees, a tenth of each already responded) with
-`engagement.services.reminders.reminders_plan`, as a ratio of times to one INSERT ... SELECT in PostgreSQL that
+`notifications.reminders.reminders_plan`, as a ratio of times to one INSERT ... SELECT in PostgreSQL that
 makes the same outbox rows (checked: the same dedup keys), and the planner's absolute time.
 
 In process (bench/scenarios/_django.py `reminders_plan_measure`), not over HTTP: beat runs the planner. Each round

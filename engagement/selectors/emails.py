@@ -8,9 +8,9 @@ from django.db.models.fields.json import KT
 
 from notifications import kinds
 from notifications.models import Email
+from notifications.staff_emails import CLOSED_KIND, ONWARD_KIND
 
 from ..models import Consultation
-from ..services.staff_emails import CLOSED_KIND, ONWARD_KIND
 
 # The page's status columns, in the words a manager reads; "planned" is a row waiting for its moment.
 STATUS_WORDS = {

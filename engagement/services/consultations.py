@@ -26,6 +26,8 @@ from governance.models import Area, Organisation
 from notifications import services as notification_services
 from notifications.invites import InviteRow
 from notifications.models import Invitee
+from notifications.openings import opening_plan
+from notifications.staff_emails import closing_queue
 
 from ..formatting import to_safe_html
 from ..models import (
@@ -50,8 +52,6 @@ from ..questions import (
     condition_values,
 )
 from ..selectors.consultations import organisations_for
-from .openings import opening_plan
-from .staff_emails import closing_queue
 
 CHOICE_MAX_LENGTH = 200
 CLOSED_NO_QUESTIONS = "It has closed, so no questions can be added."

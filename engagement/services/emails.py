@@ -1,5 +1,5 @@
-"""Engagement's emails, sent through the notifications outbox: receipts, save-and-return links, reminders,
-opening emails (`reminders.py`, `openings.py`), and the staff's closing and onward-deadline emails (`staff_emails.py`).
+"""Engagement's own emails, sent through the notifications outbox: receipts and save-and-return links. (The
+consultation emails beat plans, reminders among them, are notifications' own: notifications/planning.py.)
 
 `register_kinds` (called from EngagementConfig.ready) tells notifications about both kinds. A receipt is queued
 unrendered in the submission's transaction (`receipt_queue`) and rendered by the worker that sends it, from the
@@ -8,7 +8,6 @@ Neither is optional: a resident asked for each.
 """
 
 import datetime
-from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -23,9 +22,6 @@ from notifications.services import email_queue
 from .. import deadlines
 from ..links import change_token_make
 from ..models import Response
-from .openings import OpeningPlan, opening_context, opening_contexts, openings_plan
-from .reminders import OffsetPlan, reminder_context, reminder_contexts, reminders_plan
-from .staff_emails import CLOSED_KIND, ONWARD_KIND, StaffPlan, closed_context, closing_plan, onward_context, onward_plan
 
 RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
 
@@ -33,52 +29,6 @@ RESPONSE_DELETED = "Its response was deleted before the receipt was sent."
 def register_kinds() -> None:
     kinds.register(Kind(name="receipt", optional=False, context=receipt_context, title="Receipt"))
     kinds.register(Kind(name="resume_link", optional=False, title="Save and come back later link"))
-    # Optional: followers asked for it and may unsubscribe (the sender adds the one-click headers).
-    kinds.register(
-        Kind(name="reminder", optional=True, context=reminder_context, contexts=reminder_contexts, title="Reminder")
-    )
-    kinds.register(
-        Kind(
-            name="consultation_opened",
-            optional=True,
-            context=opening_context,
-            contexts=opening_contexts,
-            title="Consultation opened",
-        )
-    )
-    # Not optional: to the people responsible for the consultation, about their work (services/staff_emails.py).
-    kinds.register(Kind(name=CLOSED_KIND, optional=False, context=closed_context, title="Closing email (to staff)"))
-    kinds.register(
-        Kind(name=ONWARD_KIND, optional=False, context=onward_context, title="Onward deadline reminder (to staff)")
-    )
-
-
-@dataclass
-class DuePlans:
-    """What one planning pass did, planner by planner, for `send_due_notifications` to print."""
-
-    openings: list[OpeningPlan]
-    reminders: list[OffsetPlan]
-    staff: list[StaffPlan]  # closing emails, then onward-deadline reminders
-
-    @property
-    def planned(self) -> int:
-        plans: list[OpeningPlan | OffsetPlan | StaffPlan] = [*self.openings, *self.reminders, *self.staff]
-        return sum(plan.planned for plan in plans)
-
-
-def due_emails_plan(*, now: datetime.datetime, dry_run: bool = False, counts: bool = True) -> DuePlans:
-    """Every planner of engagement's emails due at `now`, in one list: what beat's 15-minute pass runs
-    (`tasks.plan_reminders`) and what `send_due_notifications` prints. `counts=False` (beat, which keeps only
-    `planned`): the recipients are not counted first, and the other counts are left 0."""
-    return DuePlans(
-        openings=openings_plan(now=now, dry_run=dry_run, counts=counts),
-        reminders=reminders_plan(now=now, dry_run=dry_run, counts=counts),
-        staff=[
-            *closing_plan(now=now, dry_run=dry_run, counts=counts),
-            *onward_plan(now=now, dry_run=dry_run, counts=counts),
-        ],
-    )
 
 
 def receipt_render_payload(*, site_url: str, changed: bool) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from ics_portal.forms import add_service_errors, message_service_errors
 from ics_portal.paging import page_of
+from notifications import reminders as reminder_services
 from notifications import services as notification_services
 from notifications.models import Invitee
 
@@ -42,7 +43,6 @@ from ..selectors import consultations as selectors
 from ..selectors import emails as email_selectors
 from ..selectors import responses as respond_sel
 from ..services import consultations as services
-from ..services import reminders as reminder_services
 from ..services import suspected as suspected_services
 from .consultations import detail_context
 from .respond import PageSteps, session_get, session_pop, session_put

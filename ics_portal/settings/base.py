@@ -337,17 +337,18 @@ CELERY_BEAT_SCHEDULE["notifications-send-due-emails"] = {
     "task": "notifications.tasks.send_due_emails",
     "schedule": 60.0,
 }
+# Opening emails, reminders to followers and invitees who have not responded (at each consultation's offsets),
+# closing emails and onward-deadline reminders (notifications/planning.py).
+CELERY_BEAT_SCHEDULE["notifications-plan-due-emails"] = {
+    "task": "notifications.tasks.plan_due_emails",
+    "schedule": 900.0,
+}
 
 # --- engagement ---
 # Equality answers are held and released in shuffled batches of at least this many (engagement/services/equality.py).
 CELERY_BEAT_SCHEDULE["engagement-release-equality-answers"] = {
     "task": "engagement.tasks.release_equality_answers",
     "schedule": 600.0,
-}
-# Reminders to followers who have not responded, at each consultation's offsets (engagement/services/reminders.py).
-CELERY_BEAT_SCHEDULE["engagement-plan-reminders"] = {
-    "task": "engagement.tasks.plan_reminders",
-    "schedule": 900.0,
 }
 # Respondents' personal data removed once each consultation's retention period has passed (retention/services.py).
 CELERY_BEAT_SCHEDULE["retention-purge-personal-data"] = {

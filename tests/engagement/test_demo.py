@@ -113,8 +113,8 @@ def test_the_seed_consultations_carry_synthetic_responses_the_summary_labels(cli
 def test_demo_reminders_go_to_exactly_the_followers_and_invitees_who_have_not_responded(settings: Any) -> None:
     from django.core.management import call_command
 
-    from engagement.services.reminders import reminder_due_at
     from notifications.models import Email, Follow, Invitee
+    from notifications.reminders import reminder_due_at
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     now = timezone.now()

@@ -21,9 +21,9 @@ with connection.schema_editor() as editor:
         if model._meta.managed and not model._meta.proxy:
             editor.create_model(model)
 
-from engagement.services.openings import openings_plan  # noqa: E402
-from engagement.services.reminders import reminder_due_at, reminders_plan  # noqa: E402
 from notifications.models import Email  # noqa: E402
+from notifications.openings import openings_plan  # noqa: E402
+from notifications.reminders import reminder_due_at, reminders_plan  # noqa: E402
 from tests.engagement.factories import ConsultationFactory, area_tree  # noqa: E402
 from tests.notifications.test_openings import CLOSES, OPENS, follow, invite, sent  # noqa: E402
 

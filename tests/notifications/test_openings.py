@@ -13,10 +13,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from engagement.services.consultations import consultation_publish
-from engagement.services.openings import NOT_INVITED, OPENED_WITHIN, openings_plan
-from engagement.services.reminders import ALREADY_RESPONDED, reminder_due_at, reminders_plan
 from notifications import services as svc
 from notifications.models import Email, Follow, Invitee
+from notifications.openings import NOT_INVITED, OPENED_WITHIN, openings_plan
+from notifications.reminders import ALREADY_RESPONDED, reminder_due_at, reminders_plan
 from tests.engagement.factories import (
     AreaFactory,
     ConsultationFactory,
@@ -299,7 +299,7 @@ def test_a_batch_of_opening_emails_is_sent_in_the_same_reads_for_2_or_12(tree, s
     """The sweep asks `opening_contexts` once per claimed batch: as many reads for 12 rows as for 2 (it was three or
     four per email), one update per email with its text and outcome, and each row still answered for itself (an
     invitee greeted by name, a follower told of the area, one who left the list since planning skipped)."""
-    from engagement.services.openings import opening_plan
+    from notifications.openings import opening_plan
 
     follow(tree["ncl"], email="ncl@example.org")
     now = OPENS + datetime.timedelta(minutes=1)
@@ -362,8 +362,8 @@ def test_send_due_notifications_prints_openings_and_skips(consultation, settings
 def test_the_databases_keys_are_the_ones_python_computes(consultation) -> None:  # type: ignore[no-untyped-def]
     """The planner hashes in SQL; the keys must be the ones Python computes (`dedup_key`, used by email_queue's
     callers), or a row queued one by one would be planned again. The Message-ID is the key's sha256."""
-    from engagement.services import openings
-    from engagement.services.email_parts import dedup_key
+    from notifications import openings
+    from notifications.email_parts import dedup_key
 
     openings_plan(now=OPENS)
     (dry,) = openings_plan(now=OPENS, dry_run=True)

@@ -12,10 +12,10 @@ from django.test import Client
 from django.utils import timezone
 
 from engagement.services.emails import receipt_queue
-from engagement.services.openings import opening_plan
-from engagement.services.reminders import reminder_due_at, reminders_plan
 from notifications import services as svc
 from notifications.models import Email, Follow, Invitee, Suppression
+from notifications.openings import opening_plan
+from notifications.reminders import reminder_due_at, reminders_plan
 from outcomes import services as outcomes
 from tests.engagement.factories import ConsultationFactory, ResponseFactory
 from tests.factories import UserFactory

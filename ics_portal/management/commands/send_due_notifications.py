@@ -13,11 +13,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from engagement import deadlines
-from engagement.services.emails import due_emails_plan
-from engagement.services.openings import OPENED_WITHIN
-from engagement.services.staff_emails import CLOSED_KIND
 from notifications.models import Email
+from notifications.openings import OPENED_WITHIN
+from notifications.planning import due_emails_plan
 from notifications.services import Outcomes, emails_send_due
+from notifications.staff_emails import CLOSED_KIND
 
 
 def parse_now(value: str | None) -> datetime.datetime:

@@ -25,14 +25,14 @@ from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 
+from engagement import deadlines
+from engagement.models import Consultation, Response
 from governance.models import Area
-from notifications.kinds import Skip
-from notifications.models import Email, Follow, Invitee
-from notifications.services import emails_plan
 
-from .. import deadlines
-from ..models import Consultation, Response
 from .email_parts import consultation_batches, consultation_links, key_prefix
+from .kinds import Skip
+from .models import Email, Follow, Invitee
+from .services import emails_plan
 
 KIND = "reminder"
 MAX_OFFSET_DAYS = 90

@@ -1,4 +1,4 @@
-"""The closing email and the onward-deadline reminder (engagement/services/staff_emails.py): to the owners (creator,
+"""The closing email and the onward-deadline reminder (notifications/staff_emails.py): to the owners (creator,
 managers of the owning area and the areas above it, the PMO of its system), planned by beat's pass or written by
 "Close now", once per recipient, with the counts as they are when it is sent."""
 
@@ -10,11 +10,11 @@ from django.core.management import call_command
 
 from accounts import roles
 from engagement import deadlines
-from engagement.services import staff_emails
 from engagement.services.consultations import consultation_close, consultation_update
-from engagement.tasks import plan_reminders
+from notifications import staff_emails
 from notifications.models import Email
 from notifications.services import emails_send_due
+from notifications.tasks import plan_due_emails
 from tests.engagement.factories import AreaFactory, ConsultationFactory, ManagerScopeFactory, ResponseFactory, area_tree
 from tests.factories import UserFactory
 from tests.governance.factories import SystemFactory
@@ -192,7 +192,7 @@ def test_a_changed_onward_deadline_skips_what_was_planned_for_the_old_one(closin
 
 def test_beats_pass_and_send_due_notifications_plan_and_print_them(closing, monkeypatch):
     monkeypatch.setattr("engagement.tasks.timezone.now", lambda: CLOSES + datetime.timedelta(minutes=1))
-    assert plan_reminders() == 5
+    assert plan_due_emails() == 5
     Email.objects.all().delete()
     for now, line in [
         (CLOSES + datetime.timedelta(minutes=1), f"Closing email for '{closing.title}': would plan 5; already"),

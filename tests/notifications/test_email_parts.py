@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from engagement.models import Consultation
-from engagement.services.email_parts import consultation_batches
+from notifications.email_parts import consultation_batches
 from notifications.kinds import Skip
 from notifications.models import Email
 from tests.engagement.factories import ConsultationFactory

@@ -27,14 +27,14 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import PmoScope, User
+from engagement import deadlines
+from engagement.models import Consultation, ManagerScope, Response
 from governance.models import Area
-from notifications.kinds import Skip
-from notifications.models import Email
-from notifications.services import email_queue, emails_plan, site_url
 
-from .. import deadlines
-from ..models import Consultation, ManagerScope, Response
 from .email_parts import consultations_about, dedup_key, key_prefix
+from .kinds import Skip
+from .models import Email
+from .services import email_queue, emails_plan, site_url
 
 CLOSED_KIND = "consultation_closed"
 ONWARD_KIND = "onward_deadline"

@@ -14,14 +14,14 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from notifications.kinds import Skip
-from notifications.models import Email
-from notifications.services import emails_plan
+from engagement import deadlines
+from engagement.models import Consultation
 
-from .. import deadlines
-from ..models import Consultation
 from .email_parts import consultation_batches, consultation_links, key_prefix
+from .kinds import Skip
+from .models import Email
 from .reminders import ALREADY_RESPONDED, CLOSED, GONE, invitees_by_address, reminded_people, standing
+from .services import emails_plan
 
 KIND = "consultation_opened"
 OPENED_WITHIN = datetime.timedelta(days=2)

@@ -11,11 +11,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.urls import reverse
 
-from notifications.kinds import Skip
-from notifications.models import Email
-from notifications.services import address_key, site_url
+from engagement.models import Consultation
 
-from ..models import Consultation
+from .kinds import Skip
+from .models import Email
+from .services import address_key, site_url
 
 
 def key_prefix(kind: str, consultation_id: int, offset_days: int | None = None) -> str:

@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from engagement import deadlines
-from engagement.services.reminders import reminder_due_at, reminders_plan
 from notifications.kinds import Skip
 from notifications.models import Email, Follow
+from notifications.reminders import reminder_due_at, reminders_plan
 from notifications.services import emails_send_due
 from tests.engagement.factories import AreaFactory, ConsultationFactory, ResponseFactory, area_tree
 from tests.factories import UserFactory
@@ -190,7 +190,7 @@ def test_two_beats_planning_at_once_make_each_reminder_once(scene) -> None:  # t
 
 
 def test_rendering_a_reminder_at_send_time_makes_three_queries(scene) -> None:  # type: ignore[no-untyped-def]
-    from engagement.services.reminders import reminder_context
+    from notifications.reminders import reminder_context
 
     seven = reminder_due_at(scene.closes_at, 7)
     reminders_plan(now=seven)
@@ -209,7 +209,7 @@ def test_rendering_a_reminder_at_send_time_makes_three_queries(scene) -> None:  
 def test_a_batch_of_reminders_is_checked_in_the_same_queries_as_one(scene) -> None:  # type: ignore[no-untyped-def]
     """The sender asks `reminder_contexts` once per claimed batch: as many queries for every row as for one, and
     each row's answer the one `reminder_context` gives it alone (skips with their reasons, the draft)."""
-    from engagement.services.reminders import ALREADY_RESPONDED, UNSUBSCRIBED, reminder_context, reminder_contexts
+    from notifications.reminders import ALREADY_RESPONDED, UNSUBSCRIBED, reminder_context, reminder_contexts
 
     seven = reminder_due_at(scene.closes_at, 7)
     reminders_plan(now=seven)
