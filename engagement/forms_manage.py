@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from functions.models import Function
 from governance.models import Area, Organisation
-from ics_portal.forms import NHSDateField, PlainErrorsMixin
+from ics_portal.forms import NHSDateField, PlainErrorsMixin, Textarea
 from notifications.invites import MAX_BYTES, InviteFileRefusedError, InviteRow, invitees_parse
 from notifications.reminders import MAX_OFFSET_DAYS, reminder_offsets
 
@@ -62,7 +62,7 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
     )
     summary = forms.CharField(
         max_length=SUMMARY_MAX,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="One or two sentences shown in the list of consultations.",
         error_messages={"required": "Enter a summary"},
     )
@@ -70,7 +70,7 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
         label="Details (optional)",
         max_length=BODY_MAX,
         required=False,
-        widget=forms.Textarea(attrs={"rows": 12}),
+        widget=Textarea(attrs={"rows": 12}),
         help_text=(
             "Leave a blank line between paragraphs. Start a line with - for a bulleted list. "
             "Write **bold** for bold text and [link text](https://example.org) for a link."
@@ -246,7 +246,7 @@ class ConsultationForm(PlainErrorsMixin, forms.Form):
 class SectionForm(PlainErrorsMixin, forms.Form):
     title = forms.CharField(max_length=200, error_messages={"required": "Enter a title for the section"})
     intro = forms.CharField(
-        label="Introduction (optional)", max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label="Introduction (optional)", max_length=5000, required=False, widget=Textarea(attrs={"rows": 4})
     )
 
 
@@ -264,7 +264,7 @@ class QuestionForm(PlainErrorsMixin, forms.Form):
         label="Options (single and multiple choice only)",
         required=False,
         max_length=6000,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         help_text="One option on each line.",
     )
     allow_other = forms.BooleanField(label="Add “Other, please specify”", required=False)

@@ -16,7 +16,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from ics_portal.forms import CharacterCountInput, PlainErrorsMixin
+from ics_portal.forms import CharacterCountInput, PlainErrorsMixin, Textarea
 
 from .models import EqualityMonitoring, Question, Response
 from .questions import (
@@ -103,6 +103,7 @@ def question_field(question: Question) -> forms.Field:
         "required": _required_message(question),
         "invalid_choice": f"Select one of the options given for “{literal}”",
         "invalid_list": f"Select one of the options given for “{question.text}”",
+        "null_characters_not_allowed": f"Remove the hidden control character from your answer to “{literal}”",
     }
     common: dict[str, Any] = {"label": label, "help_text": question.hint, "required": question.required}
     kind = question.kind
@@ -110,13 +111,13 @@ def question_field(question: Question) -> forms.Field:
         ceiling = SHORT_TEXT_MAX if kind == Question.Kind.SHORT_TEXT else LONG_TEXT_MAX
         max_length = min(question.max_length or ceiling, ceiling)
         errors["max_length"] = (
-            f"Your answer to “{literal}” must be {max_length:,} characters or fewer. You have typed %(show_value)d"
+            f"Your answer to “{literal}” must be {max_length:,} characters or fewer. You have typed %(show_value)d characters."
         )
         # Both show the limit and count as the resident types (NHS.UK character count): never a silent stop.
         if kind == Question.Kind.LONG_TEXT:
-            widget: forms.Widget = forms.Textarea(attrs={"rows": 6})
+            widget: forms.Widget = Textarea(attrs={"rows": 6})
         elif max_length > SHORT_TEXT_ONE_LINE:
-            widget = forms.Textarea(attrs={"rows": 3})
+            widget = Textarea(attrs={"rows": 3})
         else:
             widget = CharacterCountInput()
         return forms.CharField(max_length=max_length, widget=widget, error_messages=errors, **common)
@@ -373,7 +374,10 @@ class AboutYouForm(HoneypotMixin):
         label="Are you responding as an individual or on behalf of an organisation?",
         choices=Response.RespondentType.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select whether you are responding as an individual or for an organisation"},
+        error_messages={
+            "required": "Select whether you are responding as an individual or for an organisation",
+            "invalid_choice": "Select whether you are responding as an individual or for an organisation",
+        },
     )
     organisation = forms.ChoiceField(
         label="Choose your organisation",
@@ -435,6 +439,13 @@ class AboutYouForm(HoneypotMixin):
             given = cleaned.get("organisation") or (cleaned.get("organisation_name") or "").strip()
             if not given and "organisation_name" not in self.errors and "organisation" not in self.errors:
                 self.add_error("organisation_name", "Choose your organisation or type its name")
+            # Both: which one is meant cannot be guessed, and keeping only the choice would drop the typed name.
+            if cleaned.get("organisation") and (cleaned.get("organisation_name") or "").strip():
+                self.add_error(
+                    "organisation_name",
+                    "You chose an organisation from the list and typed a name. Delete the name to keep your "
+                    "choice, or choose “Choose an organisation” to keep the name",
+                )
         else:
             # Typed for an organisation, then "As an individual" picked: said, not dropped (the box stays in view:
             # a reveal holding an error is never hidden, see static/css/portal.css).

@@ -102,8 +102,9 @@ class Consultation(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def status_at(self, *, now: datetime.datetime) -> str:
-        if not self.is_published:
+    def status_at(self, *, now: datetime.datetime, as_published: bool = False) -> str:
+        """`as_published`: what residents would see once it is published (the publish page says so first)."""
+        if not self.is_published and not as_published:
             return self.Status.DRAFT
         if self.outcome_published_at and self.outcome_published_at <= now:
             return self.Status.OUTCOME_PUBLISHED

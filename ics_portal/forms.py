@@ -35,8 +35,11 @@ def _django_defaults(field_class: type) -> dict[str, str]:
 
 def _plain_messages(field: forms.Field, name: str) -> dict[str, str]:
     """GOV.UK / NHS.UK style: name the field and say what to do. `%(limit_value)s` is filled in by Django."""
-    the = name if name[1:2].isupper() else name[:1].lower() + name[1:]  # "NHS number" keeps its capitals
-    name = name[:1].upper() + name[1:]
+    if name.endswith("?"):  # a question as the label: "Select your answer to “What is your age?”"
+        the, name = f"your answer to “{name}”", f"Your answer to “{name}”"
+    else:
+        the = name if name[1:2].isupper() else name[:1].lower() + name[1:]  # "NHS number" keeps its capitals
+        name = name[:1].upper() + name[1:]
     the, name = the.replace("%", "%%"), name.replace("%", "%%")
     choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField | forms.BooleanField | forms.FileField)
     messages = {
@@ -109,6 +112,15 @@ class NHSDateWidget(forms.MultiWidget):
 
     def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
         return not any(f"{name}-{part}" in data for part in self.parts)
+
+
+class Textarea(forms.Textarea):
+    """The portal's text box: a line break counts as one character, as the NHS.UK character count counts it.
+    Browsers send each as CRLF, which Django would count as two and refuse text the page had said fitted."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        value = super().value_from_datadict(data, files, name)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
 
 
 class CharacterCountInput(forms.TextInput):

@@ -7,7 +7,7 @@ from django.utils.text import Truncator
 
 from engagement.models import Consultation, Response
 from governance.models import Area
-from ics_portal.forms import NHSDateField, PlainErrorsMixin
+from ics_portal.forms import NHSDateField, PlainErrorsMixin, Textarea
 
 from .models import Theme
 from .selectors import ReportFilters
@@ -95,7 +95,7 @@ class ExportForm(PlainErrorsMixin, forms.Form):
         label="Why do you need the personal data?",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="Needed if you include personal data. It is kept in the export log.",
     )
 
@@ -107,7 +107,7 @@ class ThemeForm(PlainErrorsMixin, forms.Form):
         label="Description (optional)",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text="What answers under this theme say, so everyone tags alike.",
     )
     question = forms.TypedChoiceField(label="Question", required=False, coerce=int, empty_value=None)

@@ -151,3 +151,19 @@ def test_sign_up_and_sign_in_forms_say_it_plainly_too(client):
         assert "Enter an email address in the correct format, like name@example.com" in page, url
         assert "Enter a valid email address" not in page
         assert "Enter an email address" in client.post(url, {"email": ""}).content.decode()
+
+
+def test_a_question_as_the_label_is_quoted_not_spliced_in() -> None:
+    """'Choose where do you live? from the list' is not English: a label that asks a question is quoted."""
+
+    class Asked(PlainErrorsMixin, forms.Form):
+        where = forms.ChoiceField(label="Where do you live?", choices=[("a", "A")])
+        why = forms.CharField(label="Why?", max_length=3)
+
+    form = Asked({"where": "z", "why": "four"})
+    assert form.errors["where"] == ["Choose your answer to “Where do you live?” from the list"]
+    assert form.errors["why"] == ["Your answer to “Why?” must be 3 characters or fewer"]
+    assert Asked({}).errors == {
+        "where": ["Select your answer to “Where do you live?”"],
+        "why": ["Enter your answer to “Why?”"],
+    }

@@ -12,10 +12,11 @@ what was sent stays in every count until the changes are sent, and cancelling th
 import dataclasses
 import datetime
 import enum
+import json
 import secrets
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 
 from ..links import RESUME_MAX_AGE
 from ..models import Answer, Consultation, Response
@@ -264,6 +265,12 @@ def _checked(*, structure: Structure, response: Response) -> tuple[list[int], Su
     return hidden_answers(structure=structure, stored=stored), None
 
 
+def _as_given(answers: "models.QuerySet[Answer]") -> set[tuple[int, str, str]]:
+    """Each answer as (question, value, other text), comparable across two responses (a value may be a list)."""
+    rows = answers.values_list("question_id", "value", "other_text")
+    return {(question, json.dumps(value, sort_keys=True), other) for question, value, other in rows}
+
+
 def _send_changes(*, changes: Response, now: datetime.datetime, site_url: str) -> SubmitResult:
     """Apply changes (a CHANGES copy, checked like a draft) to the sent response they replace, then delete them,
     in one transaction. The sent response keeps its reference, `submitted_at` and lateness (the day it counts on);
@@ -286,8 +293,13 @@ def _send_changes(*, changes: Response, now: datetime.datetime, site_url: str) -
         hidden, incomplete = _checked(structure=structure, response=changes)
         if incomplete:
             return incomplete
-        Answer.objects.filter(response=sent).delete()
-        Answer.objects.filter(response=changes).exclude(question_id__in=hidden).update(response=sent)
+        # An answer the changes left as it was keeps its row, and so what staff filed it under (themes, suggested
+        # themes); a changed or removed answer is replaced, and its tags go with the words they were given for.
+        copied = _as_given(Answer.objects.filter(response=changes).exclude(question_id__in=hidden))
+        unchanged = [given[0] for given in _as_given(Answer.objects.filter(response=sent)) & copied]
+        Answer.objects.filter(response=sent).exclude(question_id__in=unchanged).delete()
+        moved = Answer.objects.filter(response=changes, question_id__in=[given[0] for given in copied])
+        moved.exclude(question_id__in=unchanged).update(response=sent)
         for name in SENT_FIELDS:
             setattr(sent, name, getattr(changes, name))
         sent.changed_at = sent.updated_at = now
@@ -348,9 +360,10 @@ def response_changes_cancel(*, changes: Response) -> bool:
 
 @transaction.atomic
 def response_send_resume_link(*, response: Response, email: str, link: str, now: datetime.datetime) -> None:
-    """Email a link to come back to the draft (through the outbox); remember the address for the receipt."""
-    if not response.email:
-        Response.objects.filter(pk=response.pk).update(email=email)
+    """Email a link to come back to the draft (through the outbox); its address is the receipt's from now on, as
+    the save page promises (a resident who corrects the address there means the new one)."""
+    Response.objects.filter(pk=response.pk).exclude(email=email).update(email=email)
+    response.email = email
     resume_link_queue(
         response=response,
         to=email,

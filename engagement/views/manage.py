@@ -26,7 +26,10 @@ from notifications import reminders as reminder_services
 from notifications import services as notification_services
 from notifications.models import Invitee
 
-from .. import permissions  # noqa: F401  (registers the rules)
+from .. import (
+    deadlines,
+    permissions,  # noqa: F401  (registers the rules)
+)
 from ..forms_manage import (
     ConsultationForm,
     DocumentForm,
@@ -346,9 +349,10 @@ def consultation_publish(request: HttpRequest, slug: str) -> HttpResponse:
         "engagement/manage/confirm_publish.html",
         {
             "consultation": consultation,
-            "status": consultation.status_at(now=now),
+            "status": consultation.status_at(now=now, as_published=True),
             "questions": consultation.questions.count(),
             "documents": consultation.documents.count(),
+            "opening_text": deadlines.describe_opening(consultation.opens_at),
         },
     )
 

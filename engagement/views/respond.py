@@ -89,8 +89,22 @@ def _closed(
     return render(
         request,
         "engagement/respond/closed.html",
-        {"consultation": consultation, "status": status, "refused": refused, "kept": kept or []},
+        {
+            "consultation": consultation,
+            "status": status,
+            "refused": refused,
+            "kept": kept or [],
+            "opening_text": deadlines.describe_opening(consultation.opens_at),
+        },
         status=409 if refused else 200,
+    )
+
+
+def _not_saved(request: HttpRequest, consultation: Consultation, kept: list[tuple[str, str]]) -> HttpResponse:
+    """A step posted when this browser no longer holds the draft (saved for later in another tab, signed out,
+    the session expired): nothing is saved, and what was typed is shown back so it can be copied."""
+    return render(
+        request, "engagement/respond/not_saved.html", {"consultation": consultation, "kept": kept}, status=409
     )
 
 
@@ -102,7 +116,7 @@ ABOUT_YOU_TYPED = {
 
 
 def _typed(request: HttpRequest, consultation: Consultation, page_number: int | None) -> list[tuple[str, str]]:
-    """What a POST that arrived after closing carried, as (label, text): the page's answers (choices by their
+    """What a POST that could not be saved carried (after closing, or with no draft open), as (label, text): the page's answers (choices by their
     labels, "Other" text too) or the typed "About you" fields. Nothing is stored; it is only shown back."""
     if request.method != "POST":
         return []
@@ -267,6 +281,8 @@ def _flow(
         )
     response = _current(request, consultation)
     if response is None or not _editable(request, response, now):
+        if kept := _typed(request, consultation, page_number):
+            return consultation, now, response, _not_saved(request, consultation, kept)
         return consultation, now, response, redirect("engagement:respond_start", consultation.slug)
     if response.state == Response.State.SUBMITTED:  # its account changes it: on a copy, see services/responses.py
         if request.method != "POST":

@@ -2,12 +2,14 @@
 publishing asks first, saying what residents will see (engagement/views/manage.py preview_page, preview_check,
 consultation_publish)."""
 
+import datetime
 from http import HTTPStatus
 from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.urls import reverse
+from django.utils import timezone
 
 from engagement.models import Answer, Consultation, PendingEquality, Response, Section
 from notifications.models import Email
@@ -305,3 +307,29 @@ def test_the_preview_reads_its_questions_and_sections_once_for_any_number(
     assert few == many
     assert "Extra question 3" in body
     assert purl("manage_preview_page", survey, 1) in body, "answering starts on the first page"
+
+
+def test_publishing_a_consultation_that_opens_at_the_start_of_a_day_says_opens_on(
+    client: Any, survey: Any, manager: Any
+) -> None:
+    from engagement import deadlines
+
+    opens = deadlines.opening_datetime(timezone.localdate() + datetime.timedelta(days=10))
+    Consultation.objects.filter(pk=survey.pk).update(opens_at=opens, closes_at=opens + datetime.timedelta(days=30))
+    client.force_login(manager)
+    html = client.get(purl("manage_publish", survey)).content.decode()
+    assert f"that it opens on {opens.astimezone(deadlines.LONDON):%-d %B %Y}: residents can respond" in html
+    assert "opens at 12am" not in html
+
+
+def test_publishing_a_consultation_whose_closing_date_has_passed_warns_first(
+    client: Any, survey: Any, manager: Any
+) -> None:
+    now = timezone.now()
+    Consultation.objects.filter(pk=survey.pk).update(
+        opens_at=now - datetime.timedelta(days=30), closes_at=now - datetime.timedelta(days=1)
+    )
+    client.force_login(manager)
+    html = client.get(purl("manage_publish", survey)).content.decode()
+    assert "Its closing date has passed" in html
+    assert "that it opens" not in html

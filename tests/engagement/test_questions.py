@@ -126,7 +126,7 @@ def test_save_later_with_text_over_the_limit_keeps_the_page(client: Any, survey:
     r = client.post(url("respond_page", survey, 2), data)
     assert r.status_code == HTTPStatus.OK
     body = r.content.decode()
-    assert "Your answer to “Your group” must be 50 characters or fewer. You have typed 51" in body
+    assert "Your answer to “Your group” must be 50 characters or fewer. You have typed 51 characters." in body
     assert f'value="{too_long}"' in body
     assert "You can enter up to 50 characters" in body
     # Nothing typed is at risk: save and come back later goes ahead with what is valid.

@@ -363,3 +363,29 @@ def test_the_database_holds_one_copy_per_sent_response_with_no_account_and_no_se
     assert Response.objects.filter(replaces=sent).count() == 1
     # The control: the same kind of row, within the rules, is stored (so the breaks fail for the rule alone).
     Response.objects.create(consultation=survey, reference="DRAFT02", state=Response.State.DRAFT)
+
+
+def test_changing_one_answer_keeps_the_themes_staff_gave_the_others(client: Any, survey: Any) -> None:
+    """Themes can be tagged while a consultation is open: a resident's change replaces only what it changes, so an
+    unchanged answer keeps its tags; a changed answer's tags go with the words they were given for."""
+    from reporting.models import ThemeTag
+    from reporting.services_themes import answer_tag, theme_create
+    from tests.factories import UserFactory
+
+    response, link = send_and_read_receipt(client, survey)
+    q = survey.q
+    pmo = UserFactory()
+    theme = theme_create(consultation=survey, name="Local services", by=pmo, now=timezone.now())
+    kept, changed = (Answer.objects.get(response=response, question=q[name]) for name in ("follow", "agree"))
+    for answer in (kept, changed):
+        assert answer_tag(theme=theme, answer=answer, by=pmo, now=timezone.now())
+    later = Client()
+    later.get(link)
+    later.post(url("respond_page", survey, 2) + "?change=1", page2(survey, **{f"q{q['agree'].pk}": "disagree"}))
+    submit(later, survey, response)
+    assert Answer.objects.get(response=response, question=q["agree"]).value == "disagree"
+    assert list(ThemeTag.objects.filter(theme=theme).values_list("answer_id", flat=True)) == [kept.pk]
+    assert Answer.objects.get(response=response, question=q["follow"]).pk == kept.pk
+    assert (
+        Answer.objects.filter(response__consultation=survey).count() == Answer.objects.filter(response=response).count()
+    )

@@ -60,7 +60,7 @@ def test_short_text_is_an_input_with_a_character_count(consultation: Any) -> Non
     form = page_form([question], {f"q{question.pk}": "x" * 21})
     assert not form.is_valid()
     assert form.errors[f"q{question.pk}"] == [
-        "Your answer to “Your name” must be 20 characters or fewer. You have typed 21"
+        "Your answer to “Your name” must be 20 characters or fewer. You have typed 21 characters."
     ]
     form = page_form([question], {})
     assert form.errors[f"q{question.pk}"] == ["Enter your answer to “Your name”"]
@@ -228,7 +228,7 @@ def test_a_percent_sign_in_a_question_is_shown_in_its_errors_not_a_crash(consult
     form = page_form([text, single, multi], {f"q{text.pk}": "toolong", f"q{single.pk}": "Z", f"q{multi.pk}": ["Z"]})
     assert not form.is_valid()
     assert form.errors[f"q{text.pk}"] == [
-        "Your answer to “What % of your day (50% or more)?” must be 5 characters or fewer. You have typed 7"
+        "Your answer to “What % of your day (50% or more)?” must be 5 characters or fewer. You have typed 7 characters."
     ]
     assert form.errors[f"q{single.pk}"] == ["Select one of the options given for “100% sure?”"]
     assert form.errors[f"q{multi.pk}"] == ["Select one of the options given for “Tick 1% of these”"]
@@ -485,3 +485,36 @@ def test_reference_normalise() -> None:
     assert normalise("K7QX3MPA") == "K7QX-3MPA"
     assert normalise("K7QX-3MP0") is None
     assert normalise("short") is None
+
+
+def test_a_line_break_counts_as_one_character_as_the_pages_count_says() -> None:
+    """Browsers send each line break as CRLF; the NHS.UK character count (and the limit it shows) counts one."""
+    question = QuestionFactory.build(pk=41, kind=Question.Kind.LONG_TEXT, text="Your views", max_length=20)
+    typed = "first line\r\nsecond ln"  # 20 characters as the box counts them, 21 as sent
+    form = page_form([question], {"q41": typed})
+    assert form.is_valid(), form.errors
+    assert form.answers() == {41: ("first line\nsecond ln", "")}
+    form = page_form([question], {"q41": typed + "x"})
+    assert form.errors["q41"] == [
+        "Your answer to “Your views” must be 20 characters or fewer. You have typed 21 characters."
+    ]
+
+
+def test_about_you_an_organisation_chosen_and_one_typed_is_asked_about_not_dropped() -> None:
+    form = about_form({"respondent_type": "organisation", "organisation": "1", "organisation_name": "Adult care team"})
+    assert not form.is_valid()
+    assert form.errors["organisation_name"] == [
+        "You chose an organisation from the list and typed a name. Delete the name to keep your choice, "
+        "or choose “Choose an organisation” to keep the name"
+    ]
+
+
+def test_messages_name_a_question_by_quoting_it() -> None:
+    """A field labelled by a question is quoted in its messages, not spliced in as if it were a noun."""
+    question = QuestionFactory.build(pk=42, kind=Question.Kind.SHORT_TEXT, text="In a few words, what would help?")
+    assert page_form([question], {"q42": "a\x00b"}).errors["q42"] == [
+        "Remove the hidden control character from your answer to “In a few words, what would help?”"
+    ]
+    assert about_form({"respondent_type": "robot"}).errors["respondent_type"] == [
+        "Select whether you are responding as an individual or for an organisation"
+    ]

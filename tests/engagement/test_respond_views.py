@@ -1087,3 +1087,51 @@ def test_closed_mid_draft_about_you_shows_back_what_was_typed(client: Any, surve
     assert "Friends of Whittington</textarea>" in body
     assert "a@b.org</textarea>" in body
     assert not Response.objects.exclude(organisation_name="").exists()
+
+
+def test_a_step_posted_with_no_draft_open_shows_back_what_was_typed(client: Any, survey: Any) -> None:
+    """Saved for later in another tab (or signed out, or the session gone), then a page sent from the first tab:
+    nothing can be saved, and what was typed is shown back to copy, not thrown away by a redirect."""
+    response = start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_save", survey), {"email": "tabs@example.org"})  # the other tab; forgets this browser
+    r = client.post(url("respond_page", survey, 2), page2(survey, **{f"q{survey.q['short'].pk}": "Typed in tab 1"}))
+    body = r.content.decode()
+    assert r.status_code == HTTPStatus.CONFLICT
+    assert "Your answers were not saved" in body
+    assert "Typed in tab 1" in body
+    assert "Because it is local &amp; &lt;simple&gt;" in body
+    assert "use the link we emailed you" in body
+    assert not Answer.objects.filter(response=response, question=survey.q["short"]).exists()
+    about_you = client.post(
+        url("respond_about_you", survey),
+        about(survey, respondent_type="organisation", organisation_name="Camden Carers Centre"),
+    )
+    assert about_you.status_code == HTTPStatus.CONFLICT
+    assert "Camden Carers Centre" in about_you.content.decode()
+    # Nothing typed (a press of Continue on an empty page): back to the start, as before.
+    assert client.post(url("respond_page", survey, 1), {"action": "continue"})["Location"] == url(
+        "respond_start", survey
+    )
+
+
+def test_the_address_given_to_save_for_later_is_the_receipts(client: Any, survey: Any) -> None:
+    """The save page promises the receipt goes to the address typed there: a corrected address replaces a typo."""
+    response = start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_page", survey, 2), page2(survey))
+    client.post(url("respond_about_you", survey), about(survey, email="first.typo@exmaple.com"))
+    client.post(url("respond_save", survey), {"email": "corrected@example.org"})
+    response.refresh_from_db()
+    assert response.email == "corrected@example.org"
+
+
+def test_a_consultation_opening_at_the_start_of_a_day_says_opens_on(client: Any) -> None:
+    from tests.engagement.factories import ConsultationFactory
+
+    consultation = ConsultationFactory(forthcoming=True)
+    opens = deadlines.opening_datetime(timezone.localdate() + datetime.timedelta(days=10))
+    type(consultation).objects.filter(pk=consultation.pk).update(opens_at=opens)
+    body = client.get(url("respond_start", consultation)).content.decode()
+    assert f"{consultation.title} opens on {opens.astimezone(deadlines.LONDON):%-d %B %Y}." in body
+    assert "12am" not in body
