@@ -22,7 +22,7 @@ from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
 from governance.models import Level, System
-from ics_portal.spreadsheets import restore_cell
+from ics_portal.spreadsheets import csv_rows, restore_cell
 
 from .models import Body, Function, FunctionLink
 
@@ -123,11 +123,8 @@ def read_rows(stream: IO[bytes], fmt: str) -> Iterator[tuple[int, list[str]]]:
     except UnicodeDecodeError as exc:
         raise MatrixFileError("The file is not UTF-8 text: save it as UTF-8 CSV or TSV, or as .xlsx.") from exc
     reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t" if fmt == "tsv" else ",")
-    start = 1
     try:
-        for cells in reader:
-            yield start, cells
-            start = reader.line_num + 1
+        yield from csv_rows(reader)
     except csv.Error as exc:
         raise MatrixFileError(f"Line {reader.line_num}: {exc}.") from exc
 

@@ -5,7 +5,9 @@ or Google Sheets (CSV injection), so it is written with a leading `'` (OWASP's a
 `restore_cell`. Real numbers stay numbers: `-3` as an int cannot hold a formula, and XLSX keeps it numeric.
 """
 
+import _csv
 import datetime
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -68,3 +70,12 @@ def restore_cell(text: str) -> str:
     if text[:1] == QUOTE and (text[1:2] in FORMULA_STARTS or text[1:2] == QUOTE):
         return text[1:]
     return text
+
+
+def csv_rows(reader: "_csv.Reader") -> Iterator[tuple[int, list[str]]]:
+    """Each row of a csv.reader with the line of the file it starts on, for messages: a quoted cell may hold line
+    breaks, so the reader's own line count after a row is that row's last line, not its first."""
+    start = reader.line_num + 1
+    for cells in reader:
+        yield start, cells
+        start = reader.line_num + 1

@@ -12,7 +12,7 @@ import io
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from ics_portal.spreadsheets import restore_cell
+from ics_portal.spreadsheets import csv_rows, restore_cell
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -59,10 +59,15 @@ def _text(data: bytes) -> str:
 
 
 def _header(cells: list[str]) -> dict[str, int]:
+    while cells and not cells[-1].strip():  # empty columns at the end, as a spreadsheet's trailing commas leave
+        cells = cells[:-1]
     names = [cell.strip().casefold() for cell in cells]
     problems = [
-        f"Line 1: “{cell.strip()}” is not a column of an invite list (the columns are name, email and organisation)"
-        for cell, name in zip(cells, names, strict=True)
+        f"Line 1: column {number} has no heading: give it one of name, email and organisation, or delete it"
+        if not name
+        else f"Line 1: “{cell.strip()}” is not a column of an invite list (the columns are name, email and "
+        "organisation)"
+        for number, (cell, name) in enumerate(zip(cells, names, strict=True), 1)
         if name not in COLUMNS
     ]
     problems += [f"Line 1: the column “{name}” appears twice" for name in COLUMNS if names.count(name) > 1]
@@ -113,8 +118,7 @@ def invitees_parse(*, data: bytes) -> list[InviteRow]:
                 ["The file is empty. Upload a CSV file with a header row and one row per person."]
             )
         columns = _header(header)
-        for cells in reader:
-            line = reader.line_num
+        for line, cells in csv_rows(reader):
             if not any(cell.strip() for cell in cells):
                 continue  # a blank line, as spreadsheets leave at the end
             if len(rows) + len(problems) >= MAX_ROWS:

@@ -48,7 +48,7 @@ def outbox_send_again(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.success(request, f"The {email.kind} email to {email.to} will be sent again in a moment.")
+        messages.success(request, f"The {email.kind_title.lower()} email to {email.to} will be sent again in a moment.")
     return redirect("notifications:outbox")
 
 

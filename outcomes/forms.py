@@ -1,8 +1,10 @@
+from typing import Any
+
 from django import forms
 from django.db.models import QuerySet
 
 from functions.models import Function
-from ics_portal.forms import PlainErrorsMixin
+from ics_portal.forms import PlainErrorsMixin, Textarea
 
 from .models import POINT_MAX, POINTS_MAX, TEXT_MAX
 
@@ -11,7 +13,7 @@ class OutcomeForm(PlainErrorsMixin, forms.Form):
     what_we_heard = forms.CharField(
         label="What we heard",
         max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
         help_text="A summary in your words of what residents and organisations told you.",
         error_messages={"required": "Enter what you heard"},
     )
@@ -20,13 +22,13 @@ class OutcomeForm(PlainErrorsMixin, forms.Form):
     points = forms.CharField(
         label="Headline points (optional)",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 5}),
+        widget=Textarea(attrs={"rows": 5}),
         help_text=f"One point a line, at most {POINTS_MAX} points of {POINT_MAX} characters each.",
     )
     decision = forms.CharField(
         label="What we decided",
         max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=Textarea(attrs={"rows": 6}),
         error_messages={"required": "Enter what was decided"},
     )
     decided_function = forms.ModelChoiceField(
@@ -38,12 +40,23 @@ class OutcomeForm(PlainErrorsMixin, forms.Form):
         error_messages={"invalid_choice": "Choose a function from the list"},
     )
 
-    def __init__(self, *args: object, functions: "QuerySet[Function]", **kwargs: object) -> None:
+    def __init__(self, *args: object, functions: "QuerySet[Function]", complete: bool = True, **kwargs: object) -> None:
+        """`complete`: both texts are needed (publishing, or editing what residents already see); a draft may be
+        saved with either."""
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.complete = complete
+        self.fields["what_we_heard"].required = self.fields["decision"].required = complete
         field = self.fields["decided_function"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = functions
         field.label_from_instance = lambda f: f"{f.title} (owned by {f.owner.name})"  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        texts = ("what_we_heard", "decision")
+        if not self.complete and not any(cleaned.get(name, "").strip() for name in texts) and not self.errors:
+            self.add_error("what_we_heard", "Enter what you heard or what was decided to save a draft")
+        return cleaned
 
     def clean_points(self) -> list[str]:
         if len(self.cleaned_data["points"]) > POINTS_MAX * (POINT_MAX + 1):  # the most 20 full points take

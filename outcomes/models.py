@@ -20,9 +20,11 @@ POINTS_MAX = 20
 
 class Outcome(models.Model):
     consultation = models.OneToOneField(Consultation, on_delete=models.CASCADE, related_name="published_outcome")
-    what_we_heard = models.TextField(max_length=TEXT_MAX, help_text="In the owner's words, beside the themes.")
+    what_we_heard = models.TextField(
+        max_length=TEXT_MAX, blank=True, help_text="In the owner's words, beside the themes."
+    )
     points = models.JSONField(default=list, blank=True, help_text="Headline points, in order: a list of strings.")
-    decision = models.TextField(max_length=TEXT_MAX, help_text="What was decided.")
+    decision = models.TextField(max_length=TEXT_MAX, blank=True, help_text="What was decided.")
     decided_function = models.ForeignKey(
         Function,
         on_delete=models.PROTECT,
@@ -41,8 +43,13 @@ class Outcome(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=~Q(decision=""), name="outcome_decision_not_empty"),
-            models.CheckConstraint(condition=~Q(what_we_heard=""), name="outcome_heard_not_empty"),
+            # A draft may be half written; what residents see says both what was heard and what was decided.
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | ~Q(decision=""), name="outcome_published_has_decision"
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | ~Q(what_we_heard=""), name="outcome_published_has_heard"
+            ),
             # Who published is kept even if their account goes, so only the time is required.
             models.CheckConstraint(
                 condition=Q(published_by__isnull=True) | Q(published_at__isnull=False), name="outcome_published_by_at"

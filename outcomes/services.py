@@ -35,6 +35,8 @@ def outcome_save(
     outcome.points = [p.strip() for p in points if p.strip()]
     outcome.decision = decision.strip()
     outcome.decided_function = decided_function
+    if outcome.is_published and not (outcome.what_we_heard and outcome.decision):
+        raise ValidationError("Residents can see this outcome: it needs both what you heard and what was decided.")
     outcome.full_clean(exclude=["consultation"])
     outcome.save()
     return outcome
@@ -49,6 +51,13 @@ def outcome_publish(*, outcome: Outcome, by: Any, now: datetime.datetime) -> int
         raise ValidationError("Publish the consultation before publishing its outcome.")
     if now <= consultation.closes_at:
         raise ValidationError("You can publish the outcome once the consultation has closed.")
+    missing = [
+        words
+        for words, text in (("what you heard", outcome.what_we_heard), ("what was decided", outcome.decision))
+        if not text
+    ]
+    if missing:
+        raise ValidationError(f"Enter {' and '.join(missing)} before you publish the outcome.")
     if outcome.published_at is None:
         outcome.published_at, outcome.published_by = now, by
         outcome.save(update_fields=["published_at", "published_by", "updated_at"])

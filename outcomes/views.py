@@ -29,8 +29,9 @@ def outcome_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "decided_function": outcome.decided_function_id,
         }
     functions = selectors.decision_functions(consultation=consultation)
-    form = OutcomeForm(request.POST or None, initial=initial, functions=functions)
     publishing = request.POST.get("action") == "publish"
+    complete = publishing or (outcome is not None and outcome.is_published)
+    form = OutcomeForm(request.POST or None, initial=initial, functions=functions, complete=complete)
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.outcome_save(consultation=consultation, by=request.user, **form.cleaned_data)

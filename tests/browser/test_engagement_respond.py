@@ -359,3 +359,30 @@ def test_a_signed_in_resident_changes_a_sent_response_by_keyboard_on_a_phone(
     assert not Response.objects.filter(replaces=mine).exists(), "the copy is gone once its changes are sent"
     assert Answer.objects.get(response=mine, question=q["agree"]).value == "strongly_agree"
     assert Answer.objects.get(response=mine, question=q["choice"]).value == "Option 2"
+
+
+def test_a_page_sent_after_saving_in_another_tab_shows_what_was_typed(
+    page: Any, live_server: Any, assert_accessible: Any
+) -> None:
+    """Two tabs: the second saves the response for later (so this browser lets go of it); the first then sends
+    a page. Nothing can be saved, and the page says so and shows the typed text to copy (axe at both widths)."""
+    from tests.browser.viewports import DESKTOP, PHONE
+
+    survey = respond_survey()
+    page.goto(f"{live_server.url}/consultations/{survey.slug}/respond/")
+    page.get_by_role("button", name="Start now").click()
+    page.get_by_label("Option 1").check()
+    page.get_by_label("No", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_contain_text("Your priorities")
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/consultations/{survey.slug}/respond/save/")
+    other.get_by_label("Email address").fill("two.tabs@example.org")
+    other.get_by_role("button", name="Send me a link").click()
+    expect(other.locator("h1")).to_contain_text("Check your email")
+    other.close()
+    page.get_by_label("Why option 1?").fill("Typed in the first tab")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Your answers were not saved")
+    expect(page.get_by_label("Why option 1?")).to_have_value("Typed in the first tab")
+    assert_accessible(page, "not saved", at=(DESKTOP, PHONE))

@@ -68,6 +68,21 @@ def test_every_bad_row_is_listed_with_its_line() -> None:
     ]
 
 
+def test_a_row_is_named_by_its_first_line_when_a_cell_holds_a_line_break() -> None:
+    data = (
+        b"name,email,organisation,\n"  # a trailing comma: an empty column at the end is no column
+        b'"Ann\nSmith",ann@example,Camden Carers Centre\n'  # lines 2 and 3
+        b"Ben,not-an-address,\n"  # line 4
+    )
+    assert problems(data) == [
+        "Line 2: “ann@example” is not an email address, like name@example.org",
+        "Line 4: “not-an-address” is not an email address, like name@example.org",
+    ]
+    assert problems(b"name,,email\nA,,a@example.org\n") == [
+        "Line 1: column 2 has no heading: give it one of name, email and organisation, or delete it"
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "expected"),
     [

@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from accounts import roles
 from accounts.models import PmoScope
+from engagement.deadlines import LONDON
+from ics_portal.jinja2 import london_time
 from notifications import permissions
 from notifications.models import Email, Suppression
 from tests.notifications.factories import EmailFactory, test_kinds  # noqa: F401 (fixture)
@@ -79,9 +81,14 @@ def test_send_again_makes_a_failed_email_ready_lifts_its_suppression_and_queues_
 
     published: list[Any] = []
     monkeypatch.setattr(tasks.send_email, "apply_async", lambda *a, **kw: published.append(kw))
-    failed = EmailFactory(status="failed", attempts=1, to="gone@example.org", last_error="550 no such mailbox")
+    failed = EmailFactory(
+        kind="login_code", status="failed", attempts=1, to="gone@example.org", last_error="550 no such mailbox"
+    )
     Suppression.objects.create(address="gone@example.org", reason="550", email=failed)
     client.force_login(pmo_user)
+    listed = client.get(OUTBOX).content.decode()
+    assert f"{failed.created_at.astimezone(LONDON):%-d %B %Y}, {london_time(failed.created_at)}" in listed
+    assert ".m." not in listed  # 7:19pm, as on every other page, not Django's 7:19p.m.
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(reverse("notifications:send_again", args=[failed.pk]))
     assert r.status_code == HTTPStatus.FOUND
@@ -92,7 +99,10 @@ def test_send_again_makes_a_failed_email_ready_lifts_its_suppression_and_queues_
     assert failed.last_error.endswith("after: 550 no such mailbox")
     assert not Suppression.objects.exists()
     assert published == [{"kwargs": {"email_id": failed.pk}, "retry": False}]
-    assert "will be sent again in a moment" in client.get(OUTBOX).content.decode()
+    page = client.get(OUTBOX).content.decode()
+    assert (
+        "The sign-in code email to gone@example.org will be sent again in a moment." in page
+    )  # its name, not login_code
 
 
 @pytest.mark.parametrize("status", ["ready", "sending", "sent", "suppressed"])

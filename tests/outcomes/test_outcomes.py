@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -311,3 +312,31 @@ def test_paragraphs_typed_in_a_browser_stay_paragraphs(client, scene) -> None:  
         assert f"<p>{paragraph}</p>" in html, paragraph
     # The headline points belong to what we heard: listed before the themes and what we decided.
     assert html.index("<li>More clinics in the evening</li>") < html.index("What we decided")
+
+
+def test_a_draft_saves_half_written_and_only_publishing_needs_both(client, scene) -> None:  # type: ignore[no-untyped-def]
+    """Residents cannot see a draft: it saves with either text; publishing, or editing what residents already
+    see, needs both (the form, the service and the database say so)."""
+    c = scene.consultation
+    client.force_login(scene.borough_manager)
+    r = client.post(edit_url(c), {**FORM, "decision": "", "action": "save"})
+    assert r.status_code == HTTPStatus.FOUND
+    outcome = Outcome.objects.get()
+    assert (outcome.what_we_heard, outcome.decision) == (FORM["what_we_heard"], "")
+    body = client.post(edit_url(c), {"what_we_heard": " ", "decision": "", "action": "save"}).content.decode()
+    assert "Enter what you heard or what was decided to save a draft" in body
+    body = client.post(edit_url(c), {**FORM, "decision": "", "action": "publish"}).content.decode()
+    assert "Enter what was decided" in body
+    outcome.refresh_from_db()
+    assert not outcome.is_published
+    with pytest.raises(ValidationError, match="Enter what was decided before you publish"):
+        services.outcome_publish(outcome=outcome, by=scene.borough_manager, now=timezone.now())
+    client.post(edit_url(c), {**FORM, "action": "publish"})
+    outcome.refresh_from_db()
+    assert outcome.is_published
+    body = client.post(edit_url(c), {**FORM, "what_we_heard": "", "action": "save"}).content.decode()
+    assert "Enter what you heard" in body
+    outcome.refresh_from_db()
+    assert outcome.what_we_heard == FORM["what_we_heard"]
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Outcome.objects.filter(pk=outcome.pk).update(decision="")
