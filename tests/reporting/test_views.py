@@ -9,8 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from engagement.deadlines import LONDON
 from engagement.models import Question, Response
 from engagement.questions import OTHER
+from reporting.services_themes import theme_create
 from tests.engagement.factories import AreaFactory, OrganisationFactory, QuestionFactory
 from tests.html import parse, table_rows
 
@@ -376,3 +378,19 @@ def test_summary_opens_with_a_contents_list_whose_every_link_finds_its_part(clie
     assert targets == ["totals", "reach", "questions", "themes", "organisations", "equality"]
     for target in targets:
         assert html.count(f'id="{target}"') == 1, target
+
+
+def test_one_answer_and_one_day_are_said_in_the_singular(client, boroughs, survey, pmo_user):
+    """'the 1 answer', not 'the 1 answers'; a chart of one day is 'sent on' that day, not 'from it to it'."""
+    q = survey.q
+    sent(survey, {q["choice"]: OTHER, q["text"]: "Closer to home"}, other={q["choice"]: "A third way"})
+    sent(survey, {q["text"]: "More evening clinics"})
+    client.force_login(pmo_user)
+    html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+    assert "Read the 1 “Other, please specify” answer<span" in html
+    assert "Read and search the 2 answers<span" in html
+    day = timezone.localtime(timezone.now(), LONDON)
+    assert f"Responses sent on {day:%-d %b %Y}; the table below" in html
+    theme_create(consultation=survey, name="Care closer to home", by=pmo_user, now=timezone.now())
+    answers = client.get(f"/pmo/consultations/barnet-plan/questions/{q['text'].pk}/?q=closer").content.decode()
+    assert "Tag all 1 answer</button>" in answers
