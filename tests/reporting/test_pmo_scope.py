@@ -154,7 +154,9 @@ def test_a_pmo_member_without_a_scope_sees_nothing_and_the_outbox_is_for_every_s
     assert client.get("/pmo/").status_code == FORBIDDEN
     assert client.get("/pmo/consultations/camden-plan/").status_code == FORBIDDEN
     client.force_login(world.users["ncl_pmo"])
-    assert client.get("/staff/outbox/").status_code == FORBIDDEN  # every system's mail: not one system's office
+    refused = client.get("/staff/outbox/")
+    assert refused.status_code == FORBIDDEN  # every system's mail: not one system's office
+    assert "only a programme office account for all systems (a scope with no system)" in refused.content.decode()
     everywhere = UserFactory(email="everywhere@nhs.net", groups=[roles.PMO])  # the factory's default: every system
     client.force_login(everywhere)
     assert client.get("/staff/outbox/").status_code == OK
