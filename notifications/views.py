@@ -22,7 +22,6 @@ from . import selectors, services, targets
 from .forms import FollowByEmailForm
 from .models import Email
 
-
 # Said on the 403 page: a PMO scoped to some systems (even every one there is today) is refused, and should know why.
 OUTBOX_REFUSED = (
     "The outbox lists the emails of every system, so only a programme office account for all systems (a scope "
