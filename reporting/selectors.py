@@ -494,7 +494,12 @@ def population_reach(
     ]
     heard, people = sum(r.responses or 0 for r in rows), sum(r.population for r in rows)
     rate = _per_10k(heard, people)
-    below = sorted((r for r in rows if (r.per_10k or 0) < rate), key=lambda r: (r.per_10k, r.label))
+    # Compared before rounding: 3 responses among 2 million residents shows as 0.0 per 10,000, yet an area with
+    # none is still below it.
+    below = sorted(
+        (r for r in rows if (r.responses or 0) * people < heard * r.population),
+        key=lambda r: ((r.responses or 0) / r.population, r.label),
+    )
     reach = Reach(rows=rows, rate=rate, below=below[:FURTHEST_BELOW], level_name=chosen[0].area.level.singular)
     _age_bands(reach, consultation=consultation, areas={f.area_id for f in chosen}, latest=latest, equality=equality)
     return reach

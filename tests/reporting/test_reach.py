@@ -110,3 +110,15 @@ def test_the_query_count_does_not_grow_with_areas_or_responses(client, boroughs,
         for _ in range(3):
             sent(boroughs.ics_c, area=area)
     assert queries() == small
+
+
+def test_an_area_is_below_the_rate_even_when_the_rate_rounds_to_nothing(boroughs) -> None:  # type: ignore[no-untyped-def]
+    """1 response from 2.03 million residents shows as 0.0 per 10,000: the areas that sent none are still below it."""
+    b = boroughs
+    for area, people in ((b.barnet, 1_000_000), (b.camden, 1_030_000)):
+        AreaPopulation.objects.create(area=area, population=people, source=SOURCE, year=2021)
+    sent(b.ics_c, area=b.barnet)
+    reach = population_reach(consultation=b.ics_c, filters=ReportFilters())
+    assert reach.rate == 0.0
+    assert rows(reach) == {"Barnet": (1, 0.0), "Camden": (0, 0.0)}
+    assert [r.label for r in reach.below] == ["Camden"]
