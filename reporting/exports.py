@@ -291,9 +291,10 @@ def _summary_rows(consultation: Consultation, filters: ReportFilters, summary: A
         ("Per day", summary.per_day),
     ):
         yield []
-        yield [title, "Responses", "Percentage"]
+        with_percent = any(row.percent is not None for row in rows)  # per day has none: no empty column
+        yield [title, "Responses", "Percentage"] if with_percent else [title, "Responses"]
         for row in rows:
-            yield [row.label, row.count, row.percent]
+            yield [row.label, row.count, row.percent] if with_percent else [row.label, row.count]
     for number, question_summary in enumerate(summary.questions, start=1):
         yield []
         yield [f"Q{number}. {question_summary.question.text}", "Responses", "Of those who answered (%)"]

@@ -79,7 +79,7 @@ class ExportForm(PlainErrorsMixin, forms.Form):
         label="Format",
         choices=[
             ("csv", "CSV (opens in Excel)"),
-            ("xlsx", "Excel workbook (XLSX): responses, summary and questions"),
+            ("xlsx", "Excel workbook (XLSX): responses, summary, questions and themes"),
             ("docx", "Summary pack (Word, DOCX): the summary's figures to edit into the ICS's response"),
         ],
         initial="csv",

@@ -17,6 +17,7 @@ import secrets
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
+from django.db.models import Case, F, Value, When
 
 from ..links import RESUME_MAX_AGE
 from ..models import Answer, Consultation, Response
@@ -88,8 +89,11 @@ def response_claim(*, response: Response, user: Any) -> Response:
     if Response.objects.filter(consultation_id=response.consultation_id, user=user).exists():
         return response
     # A new token too: a check-answers form shown before signing in no longer sends (it would skip the account).
+    # No address typed yet: the account's, as for a response begun signed in; one typed is kept.
     Response.objects.filter(pk=response.pk, user__isnull=True, state=Response.State.DRAFT).update(
-        user=user, submission_token=_new_token()
+        user=user,
+        submission_token=_new_token(),
+        email=Case(When(email="", then=Value(user.email or "")), default=F("email"), output_field=models.EmailField()),
     )
     response.refresh_from_db()
     return response

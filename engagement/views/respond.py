@@ -21,6 +21,7 @@ import datetime
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -433,6 +434,8 @@ def respond_start(request: HttpRequest, slug: str) -> HttpResponse:
         if response is None:
             response = svc.response_start(consultation=consultation, user=request.user, now=now)
             _remember(request, response)
+        elif response.state == Response.State.DRAFT:  # "Continue your response": where it was left, as a link does
+            return redirect(_resume_url(consultation, response))
         if response.state == Response.State.SUBMITTED:  # "Change your response": signed in, on a copy
             if not _editable(request, response, now):
                 return redirect(_done_url(consultation, response.reference))
@@ -801,7 +804,11 @@ def respond_resume(request: HttpRequest, slug: str, token: str) -> HttpResponse:
     if response.state == Response.State.SUBMITTED:
         return render(request, "engagement/respond/already_sent.html", _context(consultation, response))
     if response.user_id and not (request.user.is_authenticated and request.user.pk == response.user_id):
-        # A signed-in resident's draft: they continue it by signing in.
+        # A signed-in resident's draft: they continue it by signing in, and the sign-in page says so.
+        messages.info(
+            request,
+            "This response was saved while signed in. Sign in with the same email address to carry on with it.",
+        )
         return redirect(f"{reverse('account_request_login_code')}?next={request.path}")
     _remember(request, response)
     return redirect(_resume_url(consultation, response))

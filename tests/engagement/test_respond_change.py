@@ -62,6 +62,7 @@ def test_the_receipt_link_reopens_the_sent_answers_and_sending_replaces_them(cli
     assert "Send your changes" in check
     assert "Now send your changes" in check
     assert "Now send your response" not in check
+    assert "By sending these changes you confirm" in check
     assert "Equality monitoring answers, if you gave any, are kept apart from your response" in check
     counted_before = Response.objects.counted().count()
 
@@ -186,6 +187,7 @@ def test_an_account_holders_receipt_links_to_their_responses(client: Any, survey
     body = mail.outbox[-1].body
     assert not LINK.search(body)
     assert "http://testserver/consultations/my-responses/" in body
+    assert ". Sign in and go to your responses: http://testserver/consultations/my-responses/" in body  # one colon
 
 
 def test_while_changing_the_pages_offer_cancel_changes_and_not_save_for_later(client: Any, survey: Any) -> None:

@@ -296,6 +296,18 @@ def test_a_draft_is_still_taken_into_the_account_on_signing_in(client: Any, surv
     assert client.get(url("respond_page", survey, 1)).status_code == HTTPStatus.OK
     draft.refresh_from_db()
     assert draft.user == resident
+    assert draft.email == resident.email, "no address typed yet: the account's, as when begun signed in"
+
+
+def test_an_address_typed_before_signing_in_is_kept_when_the_draft_is_claimed(
+    client: Any, survey: Any, resident: Any
+) -> None:
+    draft = start(client, survey)
+    Response.objects.filter(pk=draft.pk).update(email="typed@example.org")
+    client.force_login(resident)
+    client.get(url("respond_page", survey, 1))
+    draft.refresh_from_db()
+    assert (draft.user, draft.email) == (resident, "typed@example.org")
 
 
 def test_claiming_refuses_a_sent_response(survey: Any, resident: Any) -> None:

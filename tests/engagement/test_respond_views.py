@@ -1135,3 +1135,25 @@ def test_a_consultation_opening_at_the_start_of_a_day_says_opens_on(client: Any)
     body = client.get(url("respond_start", consultation)).content.decode()
     assert f"{consultation.title} opens on {opens.astimezone(deadlines.LONDON):%-d %B %Y}." in body
     assert "12am" not in body
+
+
+def test_continue_your_response_picks_up_where_it_was_left(client: Any, survey: Any) -> None:
+    """From the start page, 'Continue your response' goes where the resident had got to, as the emailed link does:
+    the last page with an answer, or the check page once 'About you' is done."""
+    start(client, survey)
+    client.post(url("respond_page", survey, 1), page1(survey))
+    client.post(url("respond_page", survey, 2), page2(survey))
+    assert client.post(url("respond_start", survey), {"action": "start"})["Location"] == url("respond_page", survey, 2)
+    client.post(url("respond_about_you", survey), about(survey))
+    assert client.post(url("respond_start", survey), {"action": "start"})["Location"] == url("respond_check", survey)
+    assert Response.objects.count() == 1
+
+
+def test_a_signed_in_residents_resume_link_elsewhere_says_to_sign_in(client: Any, survey: Any, resident: Any) -> None:
+    client.force_login(resident)
+    response = start(client, survey)
+    link = url("respond_resume", survey, links.resume_token_make(response=response))
+    elsewhere = Client()
+    r = elsewhere.get(link, follow=True)
+    assert r.redirect_chain[0][0].startswith(reverse("account_request_login_code") + "?next=")
+    assert "This response was saved while signed in. Sign in with the same email address" in r.content.decode()

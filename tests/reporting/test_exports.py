@@ -165,6 +165,10 @@ def test_xlsx_has_responses_summary_and_questions(client, boroughs, survey, pmo_
     assert values["Q3. Views?"] == '\'=HYPERLINK("http://evil")'
     summary = list(workbook["Summary"].iter_rows(values_only=True))
     assert ("Responses", 1) in [tuple(r[:2]) for r in summary]
+    headers = {r[0]: r[1:3] for r in summary if r[1] == "Responses"}
+    assert headers["By area"] == ("Responses", "Percentage")
+    assert headers["Per day"] == ("Responses", None), "a day has no percentage: no empty column for it"
+    assert ("4 Jan 2026", 1, None) in [tuple(r[:3]) for r in summary]
     questions = list(workbook["Questions"].iter_rows(values_only=True))
     assert questions[1][:3] == (1, "Which?", "Single choice")
     assert ExportLog.objects.get().format == "xlsx"
