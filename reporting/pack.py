@@ -171,7 +171,7 @@ def _reach(pack: _Pack, reach: Reach, filters: ReportFilters) -> None:
     pack.heading("Who we have not heard from", 1)
     if not reach.rows:
         within = " within the area chosen" if filters.area else ""
-        pack.para(f"No population figures are recorded for this system's areas{within}.")
+        pack.para(f"No population figures are recorded for the areas this consultation is for{within}.")
         return
     following = ", following the filters" if filters.describe() else ""
     pack.para(

@@ -454,14 +454,19 @@ def _per_10k(count: int, population: int) -> float:
 def population_reach(
     *, consultation: Consultation, filters: ReportFilters, equality: EqualitySummary | None = None
 ) -> Reach:
-    """Responses per 10,000 residents for each area of the consultation's system with a recorded population (the
-    most local level that has them, latest year; within the area filter), the rate across them, and the areas
-    furthest below it. The counts follow the summary's filters; each area counts the responses from it and every
-    area below it (the one tree walk). Four queries whatever the number of areas or responses."""
+    """Responses per 10,000 residents for each area the consultation is for (its target areas, else its owner
+    area, and the areas below them) with a recorded population (the most local level that has them, latest year;
+    within the area filter), the rate across them, and the areas furthest below it. The counts follow the
+    summary's filters; each area counts the responses from it and every area below it (the one tree walk). The
+    same few queries whatever the number of areas or responses."""
     from governance.models import AreaPopulation
     from governance.selectors import newest_populations
 
-    figures = AreaPopulation.objects.filter(area__system_id=consultation.system_id).select_related("area__level")
+    # A Camden consultation is not measured against Barnet's residents.
+    audience = list(consultation.target_areas.values_list("pk", flat=True)) or [consultation.owner_area_id]
+    figures = AreaPopulation.objects.filter(
+        area__in=Area.objects.descendants_of(audience, include_self=True)
+    ).select_related("area__level")
     if filters.area is not None:
         figures = figures.filter(area__in=filters.areas)
     latest = newest_populations(figures)

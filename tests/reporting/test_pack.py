@@ -167,8 +167,11 @@ def test_export_responses_command_writes_the_pack(boroughs, survey, tmp_path):
 def test_pack_has_the_pages_population_reach(client, boroughs, survey, pmo_user, query):
     from governance.models import AreaPopulation
 
+    survey.target_areas.set([boroughs.barnet, boroughs.camden])  # Barnet's plan, for Camden too: both measured
     client.force_login(pmo_user)
-    assert "No population figures are recorded for this system's areas." in docx_text(download(client, query))
+    assert "No population figures are recorded for the areas this consultation is for." in docx_text(
+        download(client, query)
+    )
     source = "ONS Census 2021, table P01"
     for area, people in ((boroughs.barnet, 20_000), (boroughs.camden, 10_000)):
         AreaPopulation.objects.create(area=area, population=people, source=source, year=2021)

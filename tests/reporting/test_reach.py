@@ -122,3 +122,17 @@ def test_an_area_is_below_the_rate_even_when_the_rate_rounds_to_nothing(boroughs
     assert reach.rate == 0.0
     assert rows(reach) == {"Barnet": (1, 0.0), "Camden": (0, 0.0)}
     assert [r.label for r in reach.below] == ["Camden"]
+
+
+def test_only_the_areas_the_consultation_is_for_are_measured(reach_scene) -> None:  # type: ignore[no-untyped-def]
+    """A consultation owned by Barnet is measured against Barnet's residents, not the other boroughs'; one with
+    target areas, against those."""
+    b = reach_scene
+    AreaPopulation.objects.create(area=b.east_barnet, population=5_000, source=SOURCE, year=2021)
+    sent(b.barnet_c, area=b.east_barnet)
+    barnet = population_reach(consultation=b.barnet_c, filters=ReportFilters())
+    assert rows(barnet) == {"East Barnet PCN": (1, 2.0)}, "Barnet's own most local level with figures"
+    b.ics_c.target_areas.set([b.camden, b.islington])
+    targeted = population_reach(consultation=b.ics_c, filters=ReportFilters())
+    assert rows(targeted) == {"Camden": (8, 8.0), "Islington": (2, 0.5)}
+    assert [r.label for r in targeted.below] == ["Islington"]

@@ -78,7 +78,7 @@ def test_summary_figures(client, boroughs, survey, pmo_user):
     assert re.findall(r'<th scope="row" class="nhsuk-table__header">([^<]+)</th>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)%', choice) == [
         ("A", "1", "33"), ("B", "1", "33"), ("Other, please specify", "1", "33")
     ]  # fmt: skip
-    assert "Read the 1 “Other, please specify” answers" in choice
+    assert "Read the 1 “Other, please specify” answer<" in choice
     multi = html[html.index(f'id="question-{q["multi"].pk}"') : html.index(f'id="question-{q["yes"].pk}"')]
     assert "A respondent may pick several options" in multi
     assert ("Red", "2", "100") in re.findall(r'header">([^<]+)</th>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>(\d+)%', multi)
