@@ -394,3 +394,11 @@ def test_one_answer_and_one_day_are_said_in_the_singular(client, boroughs, surve
     theme_create(consultation=survey, name="Care closer to home", by=pmo_user, now=timezone.now())
     answers = client.get(f"/pmo/consultations/barnet-plan/questions/{q['text'].pk}/?q=closer").content.decode()
     assert "Tag all 1 answer</button>" in answers
+
+
+def test_a_text_question_nobody_answered_says_so_instead_of_linking_to_no_answers(client, boroughs, survey, pmo_user):
+    sent(survey, {survey.q["choice"]: "A"})
+    client.force_login(pmo_user)
+    html = client.get("/pmo/consultations/barnet-plan/").content.decode()
+    assert "No typed answers to this question." in html
+    assert "Read and search the 0 answers" not in html
