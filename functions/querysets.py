@@ -35,8 +35,13 @@ class FunctionQuerySet(models.QuerySet["Function"]):
             return self.filter(pk__in=self.model._default_manager.filter(links__kind=relationship).values("pk"))
         return self
 
-    def linked_to_body(self, body: Any) -> "FunctionQuerySet":
-        return self.filter(pk__in=self.model._default_manager.filter(links__body=body).values("pk"))
+    def linked_to_body(self, body: Any, relationship: str = "") -> "FunctionQuerySet":
+        """Functions linked to the body; with a relationship, by a link of that kind to it (one link, both
+        conditions: not any link of the kind beside any link to the body)."""
+        link = Q(links__body=body)
+        if relationship in ("influenced_by", "supports"):
+            link &= Q(links__kind=relationship)
+        return self.filter(pk__in=self.model._default_manager.filter(link).values("pk"))
 
     def search(self, text: str) -> "FunctionQuerySet":
         """Full-text search of title and description (ics_portal.textsearch: stemmed on PostgreSQL)."""

@@ -74,12 +74,12 @@ def _filtered(*, system: System, filters: MatrixFilters | None) -> QuerySet[Func
     if filters is not None:
         if filters.level is not None:
             queryset = queryset.related_to_level(filters.level, filters.relationship)
-        elif filters.relationship:
+        if filters.body is not None:  # with no level chosen, the relationship is the body's
+            queryset = queryset.linked_to_body(filters.body, "" if filters.level is not None else filters.relationship)
+        elif filters.level is None and filters.relationship:
             queryset = queryset.with_relationship(filters.relationship)
         if filters.category:
             queryset = queryset.filter(category=filters.category)
-        if filters.body is not None:
-            queryset = queryset.linked_to_body(filters.body)
         if filters.q:
             queryset = queryset.search(filters.q)
     return queryset

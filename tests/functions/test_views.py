@@ -439,3 +439,16 @@ def test_downloads_of_a_filtered_view_carry_the_filter_in_their_name(client, see
     response = client.get(f"/functions/download.{fmt}", params)
     assert response.status_code == HTTPStatus.OK
     assert response["Content-Disposition"] == f'attachment; filename="{name}.{fmt}"'
+
+
+def test_a_relationship_with_a_body_means_a_link_of_that_kind_to_that_body(client, seeded):
+    """'Influenced by' and the NCL outcomes framework: the functions it influences, not every function influenced by
+    anything that also names it among its other key links; 'supports' it, none (only levels are supported)."""
+    body = Body.objects.get(name="NCL outcomes framework")
+    links = FunctionLink.objects.filter(body=body, function__status__in=["draft", "agreed"])
+    influenced = sorted(links.filter(kind="influenced_by").values_list("function__title", flat=True))
+    any_link = set(links.values_list("function__title", flat=True))
+    assert 0 < len(influenced) < len(any_link), "the seed names it as an influence and as another key link"
+    page = client.get(GRID, {"relationship": "influenced_by", "body": body.pk})
+    assert sorted(_titles(page)) == influenced
+    assert _titles(client.get(GRID, {"relationship": "supports", "body": body.pk})) == []
