@@ -14,3 +14,5 @@ def has_publish_permission(user: object) -> bool:
 can_publish_version = can_browse_internal & has_publish_permission
 
 rules.add_perm("functions.publish_version", can_publish_version)
+# Who changed a function is for staff, as the structure's history is (governance.view_history): the page is public.
+rules.add_perm("functions.view_editors", can_browse_internal)

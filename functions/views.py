@@ -194,6 +194,7 @@ def function_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "row": row,
             "links": list(function.links.all()),
             "history": selectors.function_history(function=function),
+            "show_editors": request.user.has_perm("functions.view_editors"),
         },
     )
 

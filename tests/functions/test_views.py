@@ -452,3 +452,24 @@ def test_a_relationship_with_a_body_means_a_link_of_that_kind_to_that_body(clien
     page = client.get(GRID, {"relationship": "influenced_by", "body": body.pk})
     assert sorted(_titles(page)) == influenced
     assert _titles(client.get(GRID, {"relationship": "supports", "body": body.pk})) == []
+
+
+def test_who_changed_a_function_is_shown_to_staff_only(client, seeded, staff_user, resident):
+    """The function's page is public; its editors' names and addresses are for staff, as the structure's history."""
+    function = Function.objects.order_by("pk").first()
+    editor = UserFactory(email="matrix.editor@nhs.net", full_name="")
+    function.description = "Changed by an editor"
+    function._history_user = editor
+    function.save()
+    url = f"/functions/{function.pk}/"
+    for viewer in (None, resident):
+        if viewer:
+            client.force_login(viewer)
+        public = client.get(url).content.decode()
+        assert "When this function changed (newest first)" in public
+        assert "matrix.editor@nhs.net" not in public
+        assert "An import or the system" not in public
+    client.force_login(staff_user)
+    staff = client.get(url).content.decode()
+    assert "Who changed this function and when" in staff
+    assert "matrix.editor@nhs.net" in staff
