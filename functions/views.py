@@ -301,4 +301,10 @@ def consistency(request: HttpRequest, system_slug: str) -> HttpResponse:
     groups = [
         (kind, heading, [p for p in problems if p.kind == kind]) for kind, heading in selectors.PROBLEM_KINDS.items()
     ]
-    return render(request, "functions/consistency.html", {"system": system, "groups": groups, "problems": problems})
+    # A system with no functions loaded has nothing to be consistent: the report says so, not "no problems".
+    empty = not selectors.matrix_functions(system=system).exists()
+    return render(
+        request,
+        "functions/consistency.html",
+        {"system": system, "groups": groups, "problems": problems, "empty": empty},
+    )

@@ -49,3 +49,10 @@ def test_retired_functions_are_ignored_and_bodies_they_used_become_unused(seeded
     Function.objects.filter(title__startswith="Engagement with residents").update(status="retired")
     problems = matrix_problems(system=seeded)
     assert [p.message for p in problems] == ["No current function links to 'NCL Engagement Advisory Board'."]
+
+
+def test_a_system_with_no_functions_is_not_called_consistent(client, seeded, nel):  # type: ignore[no-untyped-def]
+    html = client.get("/functions/check/nel/").content.decode()
+    assert "No functions are loaded for North East London yet, so there is nothing to check." in html
+    assert "No problems found" not in html
+    assert "No problems found: the matrix is consistent." in client.get("/functions/check/ncl/").content.decode()
