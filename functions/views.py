@@ -210,6 +210,8 @@ def level_detail(request: HttpRequest, system_slug: str, level_slug: str) -> Htt
             "system": level.system,
             "levels": selectors.system_levels(system=level.system),
             "level_functions": selectors.functions_for_level(level=level),
+            # No functions loaded for its system (NEL today): no link to a grid that would show another system.
+            "has_matrix": level.system in selectors.systems_with_functions(),
         },
     )
 

@@ -56,3 +56,11 @@ def test_a_system_with_no_functions_is_not_called_consistent(client, seeded, nel
     assert "No functions are loaded for North East London yet, so there is nothing to check." in html
     assert "No problems found" not in html
     assert "No problems found: the matrix is consistent." in client.get("/functions/check/ncl/").content.decode()
+
+
+def test_a_level_of_a_system_with_no_functions_does_not_link_to_another_systems_grid(client, seeded, nel):  # type: ignore[no-untyped-def]
+    level = nel.levels.order_by("rank").first()
+    html = client.get(f"/functions/levels/nel/{level.slug}/").content.decode()
+    assert "This level in the matrix grid" not in html
+    ncl_level = seeded.levels.order_by("rank").first()
+    assert "This level in the matrix grid" in client.get(f"/functions/levels/ncl/{ncl_level.slug}/").content.decode()
