@@ -369,15 +369,15 @@ def initial_for(questions: Iterable[Question], stored: Mapping[int, tuple[Any, s
     return initial
 
 
+RESPONDENT_TYPE_MISSING = "Select whether you are responding as an individual or for an organisation"
+
+
 class AboutYouForm(HoneypotMixin):
     respondent_type = forms.ChoiceField(
         label="Are you responding as an individual or on behalf of an organisation?",
         choices=Response.RespondentType.choices,
         widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select whether you are responding as an individual or for an organisation",
-            "invalid_choice": "Select whether you are responding as an individual or for an organisation",
-        },
+        error_messages={"required": RESPONDENT_TYPE_MISSING, "invalid_choice": RESPONDENT_TYPE_MISSING},
     )
     organisation = forms.ChoiceField(
         label="Choose your organisation",

@@ -299,11 +299,10 @@ def _send_changes(*, changes: Response, now: datetime.datetime, site_url: str) -
             return incomplete
         # An answer the changes left as it was keeps its row, and so what staff filed it under (themes, suggested
         # themes); a changed or removed answer is replaced, and its tags go with the words they were given for.
-        copied = _as_given(Answer.objects.filter(response=changes).exclude(question_id__in=hidden))
-        unchanged = [given[0] for given in _as_given(Answer.objects.filter(response=sent)) & copied]
+        copy = Answer.objects.filter(response=changes).exclude(question_id__in=hidden)
+        unchanged = [given[0] for given in _as_given(Answer.objects.filter(response=sent)) & _as_given(copy)]
         Answer.objects.filter(response=sent).exclude(question_id__in=unchanged).delete()
-        moved = Answer.objects.filter(response=changes, question_id__in=[given[0] for given in copied])
-        moved.exclude(question_id__in=unchanged).update(response=sent)
+        copy.exclude(question_id__in=unchanged).update(response=sent)
         for name in SENT_FIELDS:
             setattr(sent, name, getattr(changes, name))
         sent.changed_at = sent.updated_at = now

@@ -117,8 +117,9 @@ ABOUT_YOU_TYPED = {
 
 
 def _typed(request: HttpRequest, consultation: Consultation, page_number: int | None) -> list[tuple[str, str]]:
-    """What a POST that could not be saved carried (after closing, or with no draft open), as (label, text): the page's answers (choices by their
-    labels, "Other" text too) or the typed "About you" fields. Nothing is stored; it is only shown back."""
+    """What a POST that could not be saved carried (after closing, or with no draft open), as (label, text): the
+    page's answers (choices by their labels, "Other" text too) or the typed "About you" fields. Nothing is stored;
+    it is only shown back."""
     if request.method != "POST":
         return []
     if page_number is None:
